@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make audit` and `make test` (see README).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+COLLECTION_LINK := .collections/ansible_collections/dockersec/hardening
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.collections
+export PATH := $(BIN):$(PATH)
+
+# Root audits with become; a user without password-less sudo still gets an audit (the
+# controls it cannot read come out as `error`, with the reason).
+BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo true; else echo false; fi)
+
+.PHONY: audit test unit build molecule testbed venv venv-dev link docs clean
+
+audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
+	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) $(AUDIT_ARGS)
+
+test: venv-dev link unit build testbed molecule  ## The whole test suite (what .ci/run calls)
+
+venv:
+	@scripts/venv.sh runtime
+
+venv-dev:
+	@scripts/venv.sh dev
+
+link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn ../../.. $(COLLECTION_LINK)
+
+unit: venv-dev link
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
+
+build: venv-dev  ## ansible-galaxy build + install into a scratch path, then ansible-doc the plugins
+	scripts/check-build.sh
+
+testbed:  ## Docker engine running + local images built (skips what exists)
+	scripts/testbed.sh
+
+molecule: venv-dev link testbed
+	cd $(CURDIR) && $(BIN)/molecule test --all
+
+clean:
+	rm -rf .collections dockersec-reports *.tar.gz

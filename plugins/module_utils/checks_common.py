@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers shared by the pure evaluators (``checks_*.py``).
+
+An evaluator is ``check(facts, opts) -> (status, evidence)`` where ``facts`` is
+``ansible_facts['dockersec']`` (docs/facts.md), ``opts`` the merged options dict, ``status``
+one of pass / fail / not_applicable / manual / error and ``evidence`` a list of short strings a
+person can act on. Evaluators never raise on odd input: the engine turns an exception into
+``error``, but a well-behaved evaluator says what it could not read.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+PASS = "pass"
+FAIL = "fail"
+NA = "not_applicable"
+MANUAL = "manual"
+ERROR = "error"
+
+# Names that suggest a secret value; matched against env var / label / secret names only.
+SECRET_NAME_RE = re.compile(
+    r"(PASSW(OR)?D|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|"
+    r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
+    re.IGNORECASE,
+)
+# Names that match the pattern above but only point at a file holding the secret (the good pattern).
+SECRET_FILE_SUFFIX_RE = re.compile(r"_(FILE|PATH)$", re.IGNORECASE)
+
+DEFAULT_REGISTRY = "docker.io"
+
+
+def result(status, evidence):
+    if isinstance(evidence, (list, tuple)):
+        return status, [str(e) for e in evidence]
+    return status, [str(evidence)]
+
+
+def as_list(value):
+    """A list from a value that should be one; ``None`` and scalars are tolerated."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def as_dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def docker(facts):
+    return as_dict(as_dict(facts).get("docker"))
+
+
+def is_secret_name(name):
+    name = str(name)
+    return bool(SECRET_NAME_RE.search(name)) and not SECRET_FILE_SUFFIX_RE.search(name)
+
+
+def container_label(container):
+    """``name (compose shop/web)`` so a person can find the container to change."""
+    c = as_dict(container)
+    name = c.get("name") or str(c.get("id", "?"))[:12]
+    extra = []
+    if c.get("compose_project"):
+        extra.append("compose %s/%s" % (c.get("compose_project"), c.get("compose_service") or "?"))
+    if c.get("swarm_service"):
+        extra.append("service %s" % c.get("swarm_service"))
+    return "%s (%s)" % (name, ", ".join(extra)) if extra else str(name)
+
+
+def _excluded(container, opts):
+    names = set(as_list(opts.get("exclude_containers")))
+    if container.get("name") in names:
+        return True
+    excluded_labels = set(as_list(opts.get("exclude_container_labels")))
+    return bool(excluded_labels.intersection(as_list(container.get("label_names"))))
+
+
+def running_containers(facts, opts):
+    """Running containers in scope (excluded names/labels removed)."""
+    out = []
+    for c in as_list(docker(facts).get("containers")):
+        c = as_dict(c)
+        if c.get("state") == "running" and not _excluded(c, as_dict(opts)):
+            out.append(c)
+    return out
+
+
+def per_container(facts, opts, offends, ok_text, fail_text, limit=20):
+    """Evaluate a per-container rule: pass only when every in-scope container passes.
+
+    ``offends(container)`` returns None when the container passes, else a short reason.
+    """
+    containers = running_containers(facts, opts)
+    if not containers:
+        return result(NA, "no running containers in scope")
+    bad = []
+    for c in containers:
+        why = offends(c)
+        if why:
+            bad.append("%s: %s" % (container_label(c), why))
+    if not bad:
+        return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+    evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + bad[:limit]
+    if len(bad) > limit:
+        evidence.append("... and %d more" % (len(bad) - limit))
+    return result(FAIL, evidence)
+
+
+def parse_image_ref(ref):
+    """Split an image reference into (registry, repository, tag, digest).
+
+    ``nginx:1.27`` -> ('docker.io', 'library/nginx', '1.27', None);
+    ``ghcr.io/acme/app@sha256:ab..`` -> ('ghcr.io', 'acme/app', None, 'sha256:ab..').
+    """
+    ref = str(ref or "")
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    tag = None
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref, tag = ref.rsplit(":", 1)
+    parts = ref.split("/", 1)
+    if len(parts) == 2 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        registry, repo = parts[0], parts[1]
+    else:
+        registry, repo = DEFAULT_REGISTRY, ref
+    if registry in ("index.docker.io", "registry-1.docker.io"):
+        registry = DEFAULT_REGISTRY
+    if registry == DEFAULT_REGISTRY and "/" not in repo:
+        repo = "library/" + repo
+    return registry, repo, tag, digest
+
+
+def image_matches(ref, prefixes):
+    """True when the reference's ``registry/repository`` starts with one of ``prefixes``."""
+    registry, repo, _tag, _digest = parse_image_ref(ref)
+    full = "%s/%s" % (registry, repo)
+    for p in as_list(prefixes):
+        p = str(p).rstrip("/")
+        if full == p or full.startswith(p + "/"):
+            return True
+    return False
+
+
+def daemon_json(facts):
+    return as_dict(as_dict(facts.get("daemon_config")).get("content"))
+
+
+def daemon_flags(facts):
+    return as_dict(as_dict(facts.get("dockerd_process")).get("flags"))
+
+
+def daemon_setting(facts, key, flag=None):
+    """The value of a daemon setting and where it came from.
+
+    daemon.json and the command line cannot both set a key (dockerd refuses to start), so
+    whichever holds it is the effective value. Returns (value, source) or (None, None).
+    """
+    content = daemon_json(facts)
+    if key in content:
+        return content[key], "daemon.json"
+    flags = daemon_flags(facts)
+    for name in as_list(flag) or ["--" + key]:
+        if name in flags:
+            values = as_list(flags[name])
+            value = values[-1] if values else True
+            if value in ("", None):
+                value = True
+            return value, "dockerd %s" % name
+    return None, None
+
+
+def truthy(value):
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def falsy(value):
+    if isinstance(value, bool):
+        return not value
+    return str(value).strip().lower() in ("0", "false", "no", "off")

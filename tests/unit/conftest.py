@@ -1,0 +1,214 @@
+"""Shared fixtures for the unit tests.
+
+Makes the collection importable as ``ansible_collections.dockersec.hardening`` from a
+checkout (through ``.collections``, the symlink the Makefile creates), and provides a
+facts builder that follows docs/facts.md: ``make_facts()`` is a well-hardened host,
+tests change only what their case is about.
+"""
+
+import copy
+import os
+import sys
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+COLLECTIONS = os.path.join(REPO, ".collections")
+_LINK = os.path.join(COLLECTIONS, "ansible_collections", "dockersec", "hardening")
+if not os.path.exists(_LINK):
+    os.makedirs(os.path.dirname(_LINK), exist_ok=True)
+    os.symlink(os.path.relpath(REPO, os.path.dirname(_LINK)), _LINK)
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
+
+
+def _collector(source="test"):
+    return {"ok": True, "error": None, "source": source, "seconds": 0.0}
+
+
+DOCKER_PATHS = [
+    "/usr/bin/docker", "/usr/bin/dockerd", "/var/lib/docker", "/etc/docker", "/etc/docker/daemon.json",
+    "/etc/default/docker", "/lib/systemd/system/docker.service", "/lib/systemd/system/docker.socket",
+    "/usr/bin/containerd", "/usr/bin/runc", "/etc/containerd", "/run/containerd",
+]
+
+
+def make_container(name="app", **overrides):
+    """A running container that passes every per-container control."""
+    c = {
+        "id": (name.encode().hex() + "0" * 64)[:64],
+        "name": name,
+        "image": "docker.io/library/nginx@sha256:" + "a" * 64,
+        "image_id": "sha256:" + "1" * 64,
+        "state": "running",
+        "compose_project": None,
+        "compose_service": None,
+        "swarm_service": None,
+        "user": "1000:1000",
+        "env_names": ["PATH", "APP_MODE"],
+        "label_names": [],
+        "privileged": False,
+        "cap_add": [],
+        "cap_drop": ["ALL"],
+        "readonly_rootfs": True,
+        "memory": 256 * 1024 * 1024,
+        "nano_cpus": 500000000,
+        "cpu_quota": 0,
+        "cpu_shares": 0,
+        "pids_limit": 100,
+        "security_opt": ["no-new-privileges:true"],
+        "network_mode": "appnet",
+        "networks": ["appnet"],
+        "links": [],
+        "ports": [{"container_port": "8080/tcp", "host_ip": "127.0.0.1", "host_port": "8080"}],
+        "mounts": [],
+        "tmpfs": ["/run/secrets"],
+        "pid_mode": "",
+        "ipc_mode": "private",
+        "uts_mode": "",
+        "userns_mode": "",
+        "init": True,
+        "restart_policy": {"name": "on-failure", "max_retry": 5},
+        "apparmor_profile": "docker-default",
+        "healthcheck": True,
+        "started_at": "2026-11-20T00:00:00Z",
+    }
+    c.update(overrides)
+    return c
+
+
+def make_image(**overrides):
+    img = {
+        "repo_tags": ["nginx:1.27"],
+        "repo_digests": ["nginx@sha256:" + "a" * 64],
+        "size": 40 * 1024 * 1024,
+        "os": "linux",
+        "env_names": ["PATH", "NGINX_VERSION"],
+        "history": ["/bin/sh -c #(nop) COPY file:abc in /server", "/bin/sh -c #(nop)  USER app"],
+        "user": "app",
+        "healthcheck": True,
+        "labels_names": [],
+        "has_shell": False,
+    }
+    img.update(overrides)
+    return img
+
+
+def make_facts(containers=None, images=None, swarm=None):
+    """A host that passes every automated control it can; no swarm unless given."""
+    containers = [make_container()] if containers is None else containers
+    images = {"sha256:" + "1" * 64: make_image()} if images is None else images
+    facts = {
+        "schema_version": 1,
+        "gathered_at": "2026-11-23T05:00:00Z",
+        "collectors": dict((n, _collector()) for n in (
+            "docker", "daemon_config", "dockerd_process", "files", "audit", "sshd", "iptables", "host",
+            "services", "mounts", "environment", "tools")),
+        "host": {
+            "hostname": "node1", "os_id": "debian", "os_version": "12",
+            "kernel_running": "6.1.0-26-amd64",
+            "kernels_installed": ["6.1.0-25-amd64", "6.1.0-26-amd64"],
+            "kernel_newest_installed": "6.1.0-26-amd64",
+            "reboot_required": False,
+            "auto_updates": {"unattended_upgrades_installed": True, "unattended_upgrades_enabled": True,
+                             "dnf_automatic_enabled": False},
+            "in_container": False, "apparmor_enabled": True, "selinux_enabled": False,
+        },
+        "services": {
+            "source": "systemd",
+            "running": ["docker.service", "containerd.service", "ssh.service", "auditd.service",
+                        "systemd-timesyncd.service", "fluent-bit.service", "prometheus-node-exporter.service",
+                        "falco.service", "cron.service", "systemd-journald.service", "systemd-logind.service",
+                        "systemd-udevd.service", "dbus.service"],
+            "processes": ["auditd", "containerd", "dockerd", "falco", "fluent-bit", "prometheus-node-exporter",
+                          "sshd", "systemd"],
+        },
+        "sshd": {
+            "binary": "/usr/sbin/sshd",
+            "effective": {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no",
+                          "maxauthtries": "3"},
+            "config_files": ["/etc/ssh/sshd_config"],
+        },
+        "audit": {
+            "auditctl": "/usr/sbin/auditctl",
+            "live_rules": ["-w %s -p wa -k docker" % p for p in DOCKER_PATHS],
+            "live_error": None,
+            "enabled_flag": 1,
+            "file_rules": {"/etc/audit/rules.d/docker.rules": ["-w %s -p wa -k docker" % p for p in DOCKER_PATHS]},
+        },
+        "iptables": {
+            "binary": "/usr/sbin/iptables",
+            "docker_user": ["-N DOCKER-USER",
+                            "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                            "-A DOCKER-USER -s 10.0.0.0/8 -j ACCEPT",
+                            "-A DOCKER-USER -i eth0 -j DROP"],
+            "docker_user_error": None,
+            "forward_policy": "DROP",
+        },
+        "mounts": {
+            "entries": [
+                {"target": "/", "source": "/dev/vda1", "fstype": "ext4", "options": "rw,relatime"},
+                {"target": "/var/lib/docker", "source": "/dev/mapper/luks-docker", "fstype": "ext4",
+                 "options": "rw,relatime"},
+            ],
+            "crypt_devices": ["/dev/mapper/luks-docker"],
+            "lsblk_error": None,
+        },
+        "files": dict((p, {"exists": True, "mode": "0644", "owner": "root", "group": "root", "type": "file"})
+                      for p in DOCKER_PATHS),
+        "daemon_config": {
+            "path": "/etc/docker/daemon.json", "exists": True, "valid": True, "error": None,
+            "content": {
+                "icc": False, "log-level": "info", "userns-remap": "default",
+                "default-ulimits": {"nofile": {"Name": "nofile", "Hard": 20000, "Soft": 20000},
+                                    "nproc": {"Name": "nproc", "Hard": 4096, "Soft": 4096}},
+                "log-driver": "json-file", "log-opts": {"max-size": "10m", "max-file": "3"},
+                "no-new-privileges": True, "live-restore": True, "userland-proxy": False,
+            },
+        },
+        "dockerd_process": {
+            "running": True, "pid": 123,
+            "cmdline": ["/usr/bin/dockerd", "-H", "fd://", "--containerd=/run/containerd/containerd.sock"],
+            "flags": {"-H": ["fd://"], "--containerd": ["/run/containerd/containerd.sock"]},
+            "unit_exec_start": "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock",
+            "limits": {"nofile_soft": 1048576, "nofile_hard": 1048576, "nproc_soft": None, "nproc_hard": None},
+        },
+        "docker": {
+            "reachable": True,
+            "api_version": "1.43",
+            "info": {
+                "ServerVersion": "24.0.7", "Driver": "overlay2", "DockerRootDir": "/var/lib/docker",
+                "SecurityOptions": ["name=apparmor", "name=seccomp,profile=default", "name=userns"],
+                "LoggingDriver": "json-file", "CgroupVersion": "2", "LiveRestoreEnabled": True,
+                "Containers": len(containers), "ContainersRunning": len(containers), "Images": len(images),
+                "Swarm": {"LocalNodeState": "inactive", "NodeID": "", "ControlAvailable": False,
+                          "Managers": 0, "Nodes": 0, "Cluster": None},
+            },
+            "bridge_network": {"Options": {"com.docker.network.bridge.enable_icc": "false"}},
+            "containers": containers,
+            "images": images,
+            "networks": [
+                {"name": "bridge", "id": "b1", "driver": "bridge", "scope": "local", "internal": False,
+                 "attachable": False, "options": {"com.docker.network.bridge.enable_icc": "false"},
+                 "containers": [], "encrypted": False},
+                {"name": "appnet", "id": "n1", "driver": "bridge", "scope": "local", "internal": False,
+                 "attachable": False, "options": {}, "containers": [c["name"] for c in containers],
+                 "encrypted": False},
+            ],
+            "volumes_count": 0,
+            "swarm": swarm,
+            "local_state": {"join_token_rotated_at": None},
+        },
+        "environment": {"docker_content_trust": [{"file": "/etc/environment", "value": "1"}]},
+        "tools": {"trivy": "/usr/bin/trivy", "grype": None, "docker_scout": None, "cosign": "/usr/bin/cosign",
+                  "notary": None, "falco": "/usr/bin/falco", "docker_bench_log": None,
+                  "docker_bench_log_mtime": None},
+    }
+    facts["files"]["/var/run/docker.sock"] = {"exists": True, "mode": "0660", "owner": "root",
+                                             "group": "docker", "type": "socket"}
+    return copy.deepcopy(facts)
+
+
+@pytest.fixture
+def facts():
+    return make_facts()
