@@ -74,12 +74,29 @@ def container_label(container):
     return "%s (%s)" % (name, ", ".join(extra)) if extra else str(name)
 
 
+# Scope options every per-container evaluator honours.
+OPTIONS = {
+    "exclude_containers": {
+        "type": "list", "default": [],
+        "description": "Container names left out of every per-container control (e.g. the audit's own tooling).",
+    },
+    "exclude_container_labels": {
+        "type": "list", "default": [],
+        "description": "Containers carrying any of these label names are left out of per-container controls.",
+    },
+}
+
+
+def _strings(values):
+    # Names come from hosts and inventory: tolerate lists/dicts where a string was expected.
+    return set(v for v in (str(x) for x in as_list(values)))
+
+
 def _excluded(container, opts):
-    names = set(as_list(opts.get("exclude_containers")))
-    if container.get("name") in names:
+    if str(container.get("name")) in _strings(opts.get("exclude_containers")):
         return True
-    excluded_labels = set(as_list(opts.get("exclude_container_labels")))
-    return bool(excluded_labels.intersection(as_list(container.get("label_names"))))
+    excluded_labels = _strings(opts.get("exclude_container_labels"))
+    return bool(excluded_labels.intersection(_strings(container.get("label_names"))))
 
 
 def running_containers(facts, opts):
@@ -188,3 +205,57 @@ def falsy(value):
     if isinstance(value, bool):
         return not value
     return str(value).strip().lower() in ("0", "false", "no", "off")
+
+
+# --- Time helpers (appended for items 29, 37, 46, 49; usable by any evaluator) -------------------
+
+_TIMESTAMP_RE = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+
+
+def parse_timestamp(value):
+    """A naive UTC ``datetime`` from what facts and history hold, or None when unreadable.
+
+    Reads ISO 8601 strings (``2026-11-23T05:00:00Z``, Docker's nanosecond form
+    ``2026-11-23T05:00:00.123456789+00:00``, a bare date), ``date``/``datetime`` objects and
+    epoch seconds. Never raises.
+    """
+    import datetime as _dt
+    try:
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, _dt.datetime):
+            if value.tzinfo is not None:
+                value = (value - value.utcoffset()).replace(tzinfo=None)
+            return value
+        if isinstance(value, _dt.date):
+            return _dt.datetime(value.year, value.month, value.day)
+        if isinstance(value, (int, float)):
+            return _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=float(value))
+        m = _TIMESTAMP_RE.match(str(value))
+        if not m:
+            return None
+        year, month, day, hour, minute, second, frac, zone = m.groups()
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        ts = _dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                          int(second or 0), micro)
+        if zone and zone not in ("Z", "z"):
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            offset = _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            ts = ts - sign * offset
+        return ts
+    except (ValueError, OverflowError, TypeError, OSError):
+        return None
+
+
+def days_since(value, today):
+    """Whole days from ``value`` (see parse_timestamp) to ``today`` (a date); None when unreadable."""
+    ts = parse_timestamp(value)
+    ref = parse_timestamp(today)
+    if ts is None or ref is None:
+        return None
+    return (ref.date() - ts.date()).days
