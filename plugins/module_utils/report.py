@@ -1,0 +1,505 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Build the audit report from per-host audit results: pure functions, no Ansible needed.
+
+The scorecard callback collects each host's ``dockersec_audit`` result (see the action plugin
+``dockersec.hardening.docker_audit``) and calls, in this order:
+
+``build_document``  -> the JSON report (``dockersec-report.json``)
+``render``          -> the terminal scorecard, as lines of ``(text, style)`` segments
+``history_lines``   -> one JSON line per audited host for the history file
+
+Sections, titles and bands come from catalog.py; nothing here restates them.
+Only what the audit result carries (names, evidence, fixes) ever reaches the output.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+
+REPORT_SCHEMA_VERSION = 1
+
+# Table columns: (status, column heading).
+COLUMNS = (
+    ("pass", "pass"),
+    ("fail", "fail"),
+    ("manual", "manual"),
+    ("error", "error"),
+    ("not_applicable", "n/a"),
+    ("waived", "waived"),
+)
+# Statuses whose points leave the applicable total (see the score definition).
+NOT_COUNTED = ("not_applicable", "waived")
+
+TOP_FAILING_JSON = 10
+TOP_FAILING_TEXT = 5
+EVIDENCE_WIDTH = 200
+MESSAGE_WIDTH = 500
+
+# Keys a control keeps in the JSON report.
+CONTROL_KEYS = ("id", "section", "title", "status", "points", "max_points", "evidence", "cis", "mode", "fix",
+                "remediation_role")
+
+# Styles the renderer attaches to text segments; the callback maps them to colours.
+STYLE_HEADER = "header"
+STYLE_BY_STATUS = {
+    "pass": "pass",
+    "fail": "fail",
+    "error": "error",
+    "manual": "manual",
+    "waived": "skip",
+    "not_applicable": "skip",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def utc_now():
+    """Now, UTC, as the ISO 8601 string the audit results use (``2026-11-23T05:00:00Z``)."""
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _num(value):
+    """Points as the reader expects them: ``72`` rather than ``72.0``, ``71.5`` kept."""
+    if isinstance(value, bool) or value is None:
+        return value
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return value
+    return int(f) if f == int(f) else round(f, 1)
+
+
+def _score(value):
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return round(float(value), 1)
+    except (TypeError, ValueError):
+        return None
+
+
+def _fmt_score(score):
+    return "n/a" if score is None else "%.1f" % score
+
+
+def _one_line(text, width):
+    text = " ".join(str(text if text is not None else "").split())
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _first_evidence(control):
+    evidence = control.get("evidence") or []
+    if isinstance(evidence, str):
+        evidence = [evidence]
+    for item in evidence:
+        line = _one_line(item, EVIDENCE_WIDTH)
+        if line:
+            return line
+    return ""
+
+
+def _catalog_index(control_id):
+    try:
+        return catalog.CONTROLS.index(catalog.get(control_id))
+    except KeyError:
+        return len(catalog.CONTROLS)
+
+
+def _section_key(section):
+    """Catalog section keys are ints (1-10) or the extended section's name; results may carry strings."""
+    if isinstance(section, str) and section.isdigit():
+        return int(section)
+    return section
+
+
+def _band(score, band=None):
+    if band:
+        return band
+    return None if score is None else catalog.band_for(score)
+
+
+def band_style(band):
+    """``pass`` for the two top bands, ``manual`` (a warning) for the middle one, ``fail`` below."""
+    names = [name for dummy, name in catalog.BANDS]
+    if band not in names:
+        return None
+    index = names.index(band)
+    if index < 2:
+        return "pass"
+    if index == 2:
+        return "manual"
+    return "fail"
+
+
+def _counts(controls):
+    counts = dict((status, 0) for status in catalog.STATUSES)
+    for control in controls:
+        status = control.get("status")
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# the document
+
+
+def _control_entry(control):
+    entry = dict((key, control.get(key)) for key in CONTROL_KEYS)
+    entry["id"] = str(entry["id"])
+    entry["section"] = _section_key(entry["section"])
+    if not entry["title"]:
+        try:
+            entry["title"] = catalog.get(entry["id"])["title"]
+        except KeyError:
+            entry["title"] = ""
+    evidence = entry["evidence"]
+    entry["evidence"] = [evidence] if isinstance(evidence, str) else list(evidence or [])
+    entry["cis"] = list(entry["cis"] or [])
+    return entry
+
+
+def host_entry(audit, before=None):
+    """One host's part of the JSON report, from its ``dockersec_audit`` result.
+
+    ``before``: an earlier audit of the same host in the same run (remediate re-audits), kept as
+    ``{"score", "earned", "applicable", "band"}`` so the report shows the delta.
+    """
+    audit = audit if isinstance(audit, dict) else {}
+    controls = [_control_entry(c) for c in audit.get("controls") or [] if isinstance(c, dict)]
+    extended = [_control_entry(c) for c in audit.get("extended") or [] if isinstance(c, dict)]
+    score = _score(audit.get("score"))
+    entry = {
+        "generated_at": audit.get("generated_at"),
+        "score": score,
+        "earned": _num(audit.get("earned")),
+        "applicable": _num(audit.get("applicable")),
+        "band": _band(score, audit.get("band")),
+        "counts": dict(audit.get("counts") or _counts(controls)),
+        "controls": controls,
+        "extended": extended,
+        "extended_counts": dict(audit.get("extended_counts") or _counts(extended)),
+        "inventory": list(audit.get("inventory") or []),
+    }
+    if isinstance(before, dict):
+        before_score = _score(before.get("score"))
+        entry["before"] = {
+            "generated_at": before.get("generated_at"),
+            "score": before_score,
+            "earned": _num(before.get("earned")),
+            "applicable": _num(before.get("applicable")),
+            "band": _band(before_score, before.get("band")),
+        }
+    return entry
+
+
+def top_failing(hosts, limit=TOP_FAILING_JSON):
+    """The scored controls failing on most hosts: ``[{"id", "title", "hosts": n}]``, most first."""
+    failing = {}
+    titles = {}
+    for entry in hosts.values():
+        for control in entry.get("controls") or []:
+            if control.get("status") != "fail":
+                continue
+            cid = str(control.get("id"))
+            failing[cid] = failing.get(cid, 0) + 1
+            titles.setdefault(cid, control.get("title") or "")
+    ordered = sorted(failing, key=lambda cid: (-failing[cid], _catalog_index(cid), cid))
+    return [{"id": cid, "title": titles[cid], "hosts": failing[cid]} for cid in ordered[:limit]]
+
+
+def fleet_stats(hosts):
+    """Fleet summary over the audited hosts' entries (``host_entry`` shape)."""
+    by_band = dict((name, 0) for dummy, name in catalog.BANDS)
+    scores = []
+    for entry in hosts.values():
+        score = entry.get("score")
+        band = entry.get("band")
+        if band in by_band:
+            by_band[band] += 1
+        if score is not None:
+            scores.append(score)
+    return {
+        "hosts": len(hosts),
+        "average_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "min_score": min(scores) if scores else None,
+        "by_band": by_band,
+        "top_failing": top_failing(hosts),
+    }
+
+
+def build_document(audits, unreachable=None, failed=None, generated_at=None, collection_version=None,
+                   before=None):
+    """The JSON report.
+
+    ``audits``: ``{host: dockersec_audit}`` (the latest audit of each host);
+    ``unreachable`` / ``failed``: ``{host: message}`` (a host whose audit task failed but still
+    returned a result, e.g. fail_under, is in both ``hosts`` and ``failed``);
+    ``before``: ``{host: earlier dockersec_audit}`` for hosts audited twice in one run.
+    """
+    before = before or {}
+    hosts = dict((host, host_entry(audits[host], before.get(host))) for host in sorted(audits))
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "generated_at": generated_at or utc_now(),
+        "collection_version": collection_version,
+        "catalog_version": catalog.CATALOG_VERSION,
+        "hosts": hosts,
+        "unreachable": dict((h, _one_line(m, MESSAGE_WIDTH)) for h, m in sorted((unreachable or {}).items())),
+        "failed": dict((h, _one_line(m, MESSAGE_WIDTH)) for h, m in sorted((failed or {}).items())),
+        "fleet": fleet_stats(hosts),
+    }
+
+
+def dumps_document(document):
+    return json.dumps(document, indent=2) + "\n"
+
+
+def history_lines(document):
+    """One JSON line per audited host: ``{"host", "generated_at", "score", "collection_version"}``."""
+    lines = []
+    for host in sorted(document.get("hosts") or {}):
+        entry = document["hosts"][host]
+        lines.append(json.dumps({
+            "host": host,
+            "generated_at": entry.get("generated_at") or document.get("generated_at"),
+            "score": entry.get("score"),
+            "collection_version": document.get("collection_version"),
+        }, sort_keys=True))
+    return lines
+
+
+def read_collection_version(collection_root):
+    """The collection's version from MANIFEST.json (installed) or galaxy.yml (checkout), else None."""
+    manifest = os.path.join(collection_root, "MANIFEST.json")
+    try:
+        with open(manifest) as f:
+            version = json.load(f)["collection_info"]["version"]
+        if version:
+            return str(version)
+    except (IOError, OSError, ValueError, KeyError, TypeError):
+        pass
+    galaxy = os.path.join(collection_root, "galaxy.yml")
+    try:
+        with open(galaxy) as f:
+            text = f.read()
+    except (IOError, OSError):
+        return None
+    try:
+        import yaml
+        data = yaml.safe_load(text)
+        version = data.get("version") if isinstance(data, dict) else None
+    except Exception:  # PyYAML missing or the file is broken: a plain top-level key still reads
+        version = None
+        for line in text.splitlines():
+            if line.startswith("version:"):
+                version = line.split(":", 1)[1].strip().strip("'\"")
+                break
+    return str(version) if version else None
+
+
+# ---------------------------------------------------------------------------------------------
+# the terminal scorecard: lists of lines, each line a list of (text, style) segments
+
+
+def to_text(lines):
+    """Plain text of rendered lines (what a terminal without colour shows)."""
+    return "\n".join("".join(text for text, dummy in line) for line in lines)
+
+
+def section_rows(entry):
+    """Per catalog section: counts by status and points earned / applicable."""
+    rows = []
+    by_section = {}
+    for control in entry.get("controls") or []:
+        by_section.setdefault(_section_key(control.get("section")), []).append(control)
+    keys = list(catalog.SECTIONS) + sorted((k for k in by_section if k not in catalog.SECTIONS), key=str)
+    for key in keys:
+        controls = by_section.get(key, [])
+        if not controls and key not in catalog.SECTIONS:
+            continue
+        counts = _counts(controls)
+        rows.append({
+            "section": key,
+            "name": catalog.SECTIONS.get(key, str(key)),
+            "counts": counts,
+            "earned": _num(sum(float(c.get("points") or 0) for c in controls)),
+            "max": _num(sum(float(c.get("max_points") or 0) for c in controls if c.get("status") not in NOT_COUNTED)),
+        })
+    return rows
+
+
+def score_text(entry):
+    """``72.0 / 100 (36/50 earned, 72 of 100 applicable points) — Acceptable (dev only)`` without the band."""
+    controls = entry.get("controls") or []
+    items_earned = sum(1 for c in controls if float(c.get("points") or 0) > 0)
+    items_applicable = sum(1 for c in controls if c.get("status") not in NOT_COUNTED)
+    return "%s / 100 (%d/%d earned, %s of %s applicable points)" % (
+        _fmt_score(entry.get("score")), items_earned, items_applicable,
+        _num(entry.get("earned")), _num(entry.get("applicable")))
+
+
+def _table(entry):
+    rows = section_rows(entry)
+    name_width = max([len("Section")] + [len("%2s %s" % (r["section"], r["name"])) for r in rows])
+    head = "  %-*s" % (name_width, "Section") + "".join(" %6s" % label for dummy, label in COLUMNS) + "  points"
+    lines = [[(head, STYLE_HEADER)]]
+    totals = dict((status, 0) for status, dummy in COLUMNS)
+    earned = applicable = 0.0
+    for row in rows:
+        line = [("  %-*s" % (name_width, "%2s %s" % (row["section"], row["name"])), None)]
+        for status, dummy in COLUMNS:
+            n = row["counts"].get(status, 0)
+            totals[status] += n
+            line.append((" %6d" % n, STYLE_BY_STATUS.get(status) if n and status != "pass" else None))
+        line.append(("  %s/%s" % (row["earned"], row["max"]), None))
+        earned += float(row["earned"] or 0)
+        applicable += float(row["max"] or 0)
+        lines.append(line)
+    total = "  %-*s" % (name_width, "Total") + "".join(" %6d" % totals[s] for s, dummy in COLUMNS)
+    lines.append([(total + "  %s/%s" % (_num(earned), _num(applicable)), STYLE_HEADER)])
+    return lines
+
+
+def _extended_line(entry):
+    extended = entry.get("extended") or []
+    if not extended:
+        return None
+    counts = _counts(extended)
+    parts = []
+    for status, label in COLUMNS:
+        n = counts.get(status, 0)
+        if not n:
+            continue
+        text = "%d %s" % (n, label)
+        if status in ("fail", "error"):
+            text += " (%s)" % ", ".join(str(c.get("id")) for c in extended if c.get("status") == status)
+        parts.append(text)
+    return [("  Extended profile (not scored): ", None), (", ".join(parts), None)]
+
+
+def _control_lines(entry, status, heading, with_fix):
+    controls = [c for c in entry.get("controls") or [] if c.get("status") == status]
+    if not controls:
+        return []
+    style = STYLE_BY_STATUS.get(status)
+    lines = [[("  %s (%d):" % (heading, len(controls)), style)]]
+    for c in controls:
+        lines.append([("    [%s] %s" % (c.get("id"), c.get("title") or ""), style)])
+        evidence = _first_evidence(c)
+        if evidence:
+            lines.append([("        evidence: %s" % evidence, None)])
+        if with_fix and c.get("fix"):
+            lines.append([("        fix: %s" % _one_line(c.get("fix"), EVIDENCE_WIDTH), None)])
+    return lines
+
+
+def host_lines(host, entry, show_passed=False, failed_msg=None):
+    """The full scorecard of one host."""
+    band = entry.get("band") or ""
+    lines = [
+        [("", None)],
+        [("dockersec scorecard: %s" % host, STYLE_HEADER)],
+    ]
+    lines += _table(entry)
+    lines.append([("  Score: %s" % score_text(entry), None), (" — ", None), (band, band_style(band))])
+    before = entry.get("before")
+    if before and before.get("score") is not None and entry.get("score") is not None:
+        delta = entry["score"] - before["score"]
+        lines.append([("  Before: %s (%s) -> after: %s (%s), %+.1f" % (
+            _fmt_score(before["score"]), before.get("band"), _fmt_score(entry["score"]), band, delta),
+            "pass" if delta > 0 else ("fail" if delta < 0 else None))])
+    if failed_msg:
+        lines.append([("  Audit task failed: %s" % failed_msg, "fail")])
+    # Errors first: a control that could not be checked hides a verdict.
+    lines += _control_lines(entry, "error", "Errors: could not check, 0 points", with_fix=False)
+    lines += _control_lines(entry, "fail", "Failed", with_fix=True)
+    lines += _control_lines(entry, "manual", "Manual: needs an attestation", with_fix=False)
+    lines += _control_lines(entry, "waived", "Waived", with_fix=False)
+    if show_passed:
+        lines += _control_lines(entry, "pass", "Passed", with_fix=False)
+    extended = _extended_line(entry)
+    if extended:
+        lines.append(extended)
+    return lines
+
+
+def compact_line(host, entry, failed_msg=None):
+    """One line per host: score, band, item counts and the status counts that need attention."""
+    counts = _counts(entry.get("controls") or [])
+    band = entry.get("band") or ""
+    attention = ", ".join("%d %s" % (counts[s], label) for s, label in COLUMNS
+                          if s in ("fail", "error", "manual") and counts.get(s))
+    line = [("%s: %s" % (host, score_text(entry)), None), (" — ", None), (band, band_style(band))]
+    if attention:
+        line.append(("; %s" % attention, None))
+    if failed_msg:
+        line.append(("; audit task failed: %s" % _one_line(failed_msg, EVIDENCE_WIDTH), "fail"))
+    return line
+
+
+def fleet_lines(document):
+    hosts = document.get("hosts") or {}
+    fleet = document.get("fleet") or fleet_stats(hosts)
+    unreachable = document.get("unreachable") or {}
+    failed = document.get("failed") or {}
+    not_audited = dict((h, m) for h, m in failed.items() if h not in hosts)
+    summary = "%d host%s audited" % (fleet["hosts"], "" if fleet["hosts"] == 1 else "s")
+    if unreachable:
+        summary += ", %d unreachable" % len(unreachable)
+    if not_audited:
+        summary += ", %d failed without a result" % len(not_audited)
+    lines = [[("", None)], [("dockersec fleet summary: %s" % summary, STYLE_HEADER)]]
+    if hosts:
+        bands = []
+        for dummy, name in catalog.BANDS:
+            n = fleet["by_band"].get(name, 0)
+            if n:
+                if bands:
+                    bands.append((", ", None))
+                bands.append(("%s %d" % (name, n), band_style(name)))
+        lines.append([("  Bands: ", None)] + bands)
+        scored = [(entry["score"], h) for h, entry in hosts.items() if entry.get("score") is not None]
+        if scored:
+            low, low_host = min(scored)
+            lines.append([("  Score: average %s, min %s (%s)" % (
+                _fmt_score(fleet["average_score"]), _fmt_score(low), low_host), None)])
+        top = fleet.get("top_failing") or []
+        if top:
+            lines.append([("  Failing on most hosts:", None)])
+            for item in top[:TOP_FAILING_TEXT]:
+                lines.append([("    [%s] %s: %d of %d host%s" % (
+                    item["id"], item["title"], item["hosts"], fleet["hosts"], "" if fleet["hosts"] == 1 else "s"),
+                    "fail")])
+    for host in sorted(unreachable):
+        lines.append([("  Unreachable: %s: %s" % (host, unreachable[host]), "error")])
+    for host in sorted(failed):
+        what = "audit task failed" if host in hosts else "failed, no audit result"
+        lines.append([("  %s %s: %s" % (host, what, failed[host]), "error")])
+    return lines
+
+
+def render(document, compact=False, show_passed=False):
+    """The terminal scorecard of the whole run: every host, then the fleet summary."""
+    hosts = document.get("hosts") or {}
+    failed = document.get("failed") or {}
+    lines = []
+    if compact:
+        lines.append([("", None)])
+        lines.append([("dockersec scorecard", STYLE_HEADER)])
+        for host in sorted(hosts):
+            lines.append(compact_line(host, hosts[host], failed.get(host)))
+    else:
+        for host in sorted(hosts):
+            lines += host_lines(host, hosts[host], show_passed=show_passed, failed_msg=failed.get(host))
+    lines += fleet_lines(document)
+    return lines
