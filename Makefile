@@ -42,3 +42,6 @@ molecule: venv-dev link testbed
 
 clean:
 	rm -rf .collections dockersec-reports *.tar.gz
+
+docs: venv link  ## Regenerate docs/controls.md and docs/options.md from the catalog
+	$(BIN)/python tools/gen_docs.py

@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The evaluation engine: facts + catalog + options + waivers + attestations -> scored results.
+
+Pure: no Ansible, no Docker, no clock unless ``today`` is omitted. The score is defined here
+and only here (see ARCHITECTURE.md "Score").
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import checks_common
+from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host
+from ansible_collections.dockersec.hardening.plugins.module_utils import checks_workload
+from ansible_collections.dockersec.hardening.plugins.module_utils import checks_ops
+from ansible_collections.dockersec.hardening.plugins.module_utils import checks_extended
+
+SCHEMA_VERSION = 1
+CHECK_MODULES = (checks_common, checks_host, checks_workload, checks_ops, checks_extended)
+
+_TYPES = {
+    "list": (list,),
+    "dict": (dict,),
+    "str": (str,),
+    "bool": (bool,),
+    "int": (int,),
+    "float": (int, float),
+}
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class AuditInputError(ValueError):
+    """Inventory input (options, waivers, attestations) that cannot be used as given."""
+
+
+def _registry():
+    checks, specs = {}, {}
+    for mod in CHECK_MODULES:
+        checks.update(getattr(mod, "CHECKS", {}))
+        for name, spec in getattr(mod, "OPTIONS", {}).items():
+            specs[name] = spec
+    return checks, specs
+
+
+CHECKS, OPTION_SPECS = _registry()
+
+
+def default_options():
+    return dict((name, spec.get("default")) for name, spec in OPTION_SPECS.items())
+
+
+def validate_options(options):
+    """Merge ``options`` over the defaults; unknown names and wrong types are refused."""
+    if options is None:
+        options = {}
+    if not isinstance(options, dict):
+        raise AuditInputError("dockersec_options must be a dict, got %s" % type(options).__name__)
+    merged = default_options()
+    for name, value in options.items():
+        spec = OPTION_SPECS.get(name)
+        if spec is None:
+            raise AuditInputError("dockersec_options.%s is not a known option (known: %s)"
+                                  % (name, ", ".join(sorted(OPTION_SPECS))))
+        want = _TYPES.get(spec.get("type"), (object,))
+        ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
+        if not ok:
+            raise AuditInputError("dockersec_options.%s must be of type %s, got %s: %r"
+                                  % (name, spec.get("type"), type(value).__name__, value))
+        merged[name] = value
+    return merged
+
+
+def parse_date(value, what):
+    """A ``YYYY-MM-DD`` date (also accepts a date object); anything else is refused with ``what`` named."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value).strip() if value is not None else ""
+    if not _DATE_RE.match(text):
+        raise AuditInputError("%s: %r is not a date of the form YYYY-MM-DD" % (what, value))
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise AuditInputError("%s: %r is not a real calendar date" % (what, value))
+
+
+def _entries(entries, kind, required):
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise AuditInputError("dockersec_%s must be a list, got %s" % (kind, type(entries).__name__))
+    out = []
+    for n, entry in enumerate(entries):
+        where = "dockersec_%s[%d]" % (kind, n)
+        if not isinstance(entry, dict):
+            raise AuditInputError("%s must be a dict with keys %s, got %r" % (where, ", ".join(required), entry))
+        cid = str(entry.get("id", "")).strip()
+        where = "%s (id %s)" % (where, cid or "?")
+        if cid not in catalog.BY_ID:
+            raise AuditInputError("%s: unknown control id %r" % (where, entry.get("id")))
+        for key in required:
+            if key in ("expires", "date"):
+                continue
+            if not str(entry.get(key) or "").strip():
+                raise AuditInputError("%s: missing %s" % (where, key))
+        item = dict(entry)
+        item["id"] = cid
+        item["expires"] = parse_date(entry.get("expires"), "%s expires" % where)
+        if "date" in required:
+            item["date"] = parse_date(entry.get("date"), "%s date" % where)
+            if item["date"] > item["expires"]:
+                raise AuditInputError("%s: date %s is after expires %s" % (where, item["date"], item["expires"]))
+        out.append(item)
+    return out
+
+
+def validate_waivers(waivers):
+    return _entries(waivers, "waivers", ("reason", "expires"))
+
+
+def validate_attestations(attestations):
+    return _entries(attestations, "attestations", ("by", "date", "evidence", "expires"))
+
+
+def _run_check(control, facts, opts):
+    collectors = checks_common.as_dict(checks_common.as_dict(facts).get("collectors"))
+    for name in control["requires"]:
+        state = checks_common.as_dict(collectors.get(name))
+        if not state:
+            return checks_common.ERROR, ["collector %s did not run: its facts are missing" % name]
+        if not state.get("ok"):
+            return checks_common.ERROR, ["collector %s failed: %s" % (name, state.get("error") or "no reason given")]
+    if control["mode"] == "manual":
+        return checks_common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
+    check = CHECKS.get(control["id"])
+    if check is None:
+        return checks_common.ERROR, ["no evaluator is registered for this control"]
+    try:
+        status, evidence = check(facts, opts)
+    except Exception as exc:  # an evaluator bug must never become a pass
+        return checks_common.ERROR, ["evaluator crashed: %s: %s" % (type(exc).__name__, exc)]
+    if status not in catalog.STATUSES or status == "waived":
+        return checks_common.ERROR, ["evaluator returned an invalid status %r" % (status,)]
+    return status, [str(e) for e in checks_common.as_list(evidence)]
+
+
+def _apply_attestation(status, evidence, control, attestation, today):
+    if status != checks_common.MANUAL or attestation is None:
+        return status, evidence
+    if attestation["expires"] < today:
+        return checks_common.FAIL, evidence + ["attestation by %s expired on %s" % (attestation["by"],
+                                                                                 attestation["expires"])]
+    if attestation["date"] > today:
+        return status, evidence + ["attestation dated %s is in the future: ignored" % attestation["date"]]
+    return checks_common.PASS, ["attested by %s on %s: %s (expires %s)" % (
+        attestation["by"], attestation["date"], attestation["evidence"], attestation["expires"])]
+
+
+def _apply_waiver(status, evidence, waiver, today):
+    if waiver is None:
+        return status, evidence, None
+    owner = waiver.get("owner") or "unknown owner"
+    if waiver["expires"] < today:
+        return checks_common.FAIL, evidence + ["waiver by %s expired on %s (%s)" % (
+            owner, waiver["expires"], waiver["reason"])], None
+    note = "waived by %s until %s: %s (status without the waiver: %s)" % (
+        owner, waiver["expires"], waiver["reason"], status)
+    return "waived", [note] + evidence, {"owner": owner, "expires": str(waiver["expires"]),
+                                         "reason": waiver["reason"], "original_status": status}
+
+
+def score_of(results):
+    """Score the 50 scored results exactly as ARCHITECTURE.md defines it."""
+    excluded = sum(r["max_points"] for r in results if r["status"] in ("not_applicable", "waived"))
+    applicable = catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS) - excluded
+    earned = sum(r["points"] for r in results)
+    # Nothing applicable (everything waived or n/a) leaves nothing at risk: report 100 and
+    # let the counts show why.
+    score = round(100.0 * earned / applicable, 1) if applicable else 100.0
+    return score, earned, applicable
+
+
+def _count(results):
+    counts = dict((s, 0) for s in catalog.STATUSES)
+    for r in results:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return counts
+
+
+def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None):
+    """Evaluate every catalog control. Input errors raise AuditInputError before anything is evaluated."""
+    opts = validate_options(options)
+    waivers_by_id = dict((w["id"], w) for w in validate_waivers(waivers))
+    attest_by_id = dict((a["id"], a) for a in validate_attestations(attestations))
+    today = parse_date(today, "dockersec_today") if today is not None else datetime.date.today()
+    opts["_today"] = today
+    opts["_history"] = [h for h in checks_common.as_list(history) if isinstance(h, dict)]
+    for key, value in checks_common.as_dict(extra).items():
+        opts["_" + key.lstrip("_")] = value
+    facts = checks_common.as_dict(facts)
+
+    scored, extended = [], []
+    for control in catalog.CONTROLS:
+        status, evidence = _run_check(control, facts, opts)
+        status, evidence = _apply_attestation(status, evidence, control, attest_by_id.get(control["id"]), today)
+        status, evidence, waiver = _apply_waiver(status, evidence, waivers_by_id.get(control["id"]), today)
+        max_points = catalog.max_points(control["id"])
+        entry = {
+            "id": control["id"],
+            "section": control["section"],
+            "section_name": catalog.SECTIONS.get(control["section"], catalog.EXTENDED_SECTION),
+            "title": control["title"],
+            "status": status,
+            "points": max_points if status == "pass" else 0,
+            "max_points": max_points,
+            "evidence": evidence,
+            "cis": list(control["cis"]),
+            "mode": control["mode"],
+            "fix": control["fix"],
+            "remediation_role": control["remediation_role"],
+        }
+        if waiver:
+            entry["waiver"] = waiver
+        (scored if catalog.is_scored(control["id"]) else extended).append(entry)
+
+    score, earned, applicable = score_of(scored)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "catalog_version": catalog.CATALOG_VERSION,
+        "score": score,
+        "earned": earned,
+        "applicable": applicable,
+        "band": catalog.band_for(score),
+        "counts": _count(scored),
+        "controls": scored,
+        "extended": extended,
+        "extended_counts": _count(extended),
+        "today": str(today),
+    }

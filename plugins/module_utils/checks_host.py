@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for checklist sections 1 (host) and 2 (daemon): items 1-10."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
+    ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, result,
+)
+
+OPTIONS = {
+    "allowed_services": {
+        "type": "list",
+        "default": [
+            "docker*", "containerd*", "ssh*", "sshd*", "auditd*", "chrony*", "ntp*", "systemd-*", "cron*",
+            "dbus*", "rsyslog*", "syslog-ng*", "getty@*", "serial-getty@*", "user@*", "polkit*",
+            "unattended-upgrades*", "fluent*", "td-agent*", "vector*", "promtail*", "filebeat*",
+            "prometheus-node-exporter*", "node-exporter*", "node_exporter*", "cadvisor*", "falco*",
+            "qemu-guest-agent*", "cloud-*", "networking*", "ifup@*", "networkd-dispatcher*", "irqbalance*",
+            "dockersec-*", "containerd", "multipathd*", "lvm2-*", "blk-availability*", "snapd*",
+            "google-*", "amazon-ssm-agent*", "waagent*", "walinuxagent*",
+        ],
+        "description": "Service (unit or process) name patterns a dedicated Docker host may run (item 1).",
+    },
+    "sshd_required": {
+        "type": "dict",
+        "default": {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no"},
+        "description": "Effective sshd settings (`sshd -T`, lower-case keys) item 3 requires.",
+    },
+    "ulimit_nofile_max": {
+        "type": "int", "default": 1048576,
+        "description": "Highest nofile hard limit item 10 accepts in default-ulimits.",
+    },
+    "ulimit_nproc_max": {
+        "type": "int", "default": 65536,
+        "description": "Highest nproc hard limit item 10 accepts in default-ulimits.",
+    },
+}
+
+# Paths CIS 1.1.3-1.1.18 want audited, where they exist on the host.
+AUDIT_PATHS = (
+    "/usr/bin/docker", "/usr/bin/dockerd", "/var/lib/docker", "/etc/docker", "/etc/docker/daemon.json",
+    "/etc/default/docker", "/etc/sysconfig/docker", "/lib/systemd/system/docker.service",
+    "/usr/lib/systemd/system/docker.service", "/etc/systemd/system/docker.service",
+    "/lib/systemd/system/docker.socket", "/usr/lib/systemd/system/docker.socket",
+    "/etc/systemd/system/docker.socket", "/usr/bin/containerd", "/usr/bin/containerd-shim",
+    "/usr/bin/containerd-shim-runc-v1", "/usr/bin/containerd-shim-runc-v2", "/usr/bin/runc",
+    "/etc/containerd", "/etc/containerd/config.toml", "/run/containerd", "/usr/sbin/runc",
+)
+
+
+def check_1(facts, opts):
+    services = as_dict(facts.get("services"))
+    source = services.get("source") or "unknown"
+    names = [str(n) for n in as_list(services.get("running"))]
+    if source == "ps":
+        names = [str(n) for n in as_list(services.get("processes"))]
+    if not names:
+        return result(ERROR, "no running services could be listed (source: %s)" % source)
+    patterns = [str(p) for p in as_list(opts.get("allowed_services"))]
+    extra = sorted(n for n in names if not any(fnmatch.fnmatch(n, p) or fnmatch.fnmatch(n, p + ".service")
+                                                   for p in patterns))
+    if source == "ps":
+        # Without systemd every process shows, including kernel threads and shells: judge daemons only.
+        extra = [n for n in extra if not re.match(r"^(k\w+|sh|bash|sleep|ps|python3?.*|ansible.*|sudo|"
+                                                   r"docker-init|tini|init|systemd.*|.*\]|rcu_.*)$", n)]
+    if extra:
+        return result(FAIL, ["%d services outside the allow-list (source: %s): %s" % (
+            len(extra), source, ", ".join(extra[:25]))])
+    return result(PASS, "%d running services, all allow-listed (source: %s)" % (len(names), source))
+
+
+def _version_key(text):
+    return [int(p) if p.isdigit() else p for p in re.split(r"[.\-+~]", str(text)) if p != ""]
+
+
+def check_2(facts, opts):
+    host = as_dict(facts.get("host"))
+    running = host.get("kernel_running")
+    newest = host.get("kernel_newest_installed")
+    problems, good = [], []
+    if not running:
+        return result(ERROR, "running kernel unknown")
+    if newest and str(newest) != str(running):
+        try:
+            behind = _version_key(newest) > _version_key(running)
+        except TypeError:
+            behind = True
+        if behind:
+            problems.append("running kernel %s, newer %s installed: reboot into it" % (running, newest))
+    elif not newest:
+        good.append("no installed kernel packages found beside the running %s" % running)
+    else:
+        good.append("running the newest installed kernel %s" % running)
+    if host.get("reboot_required"):
+        problems.append("a reboot is pending (/var/run/reboot-required)")
+    auto = as_dict(host.get("auto_updates"))
+    if auto.get("unattended_upgrades_enabled") or auto.get("dnf_automatic_enabled"):
+        good.append("automatic updates enabled (%s)" % (
+            "unattended-upgrades" if auto.get("unattended_upgrades_enabled") else "dnf-automatic"))
+    else:
+        problems.append("automatic security updates are not enabled (unattended-upgrades installed: %s)"
+                        % bool(auto.get("unattended_upgrades_installed")))
+    return result(FAIL, problems + good) if problems else result(PASS, good)
+
+
+def check_3(facts, opts):
+    sshd = as_dict(facts.get("sshd"))
+    effective = as_dict(sshd.get("effective"))
+    if not sshd.get("binary"):
+        return result(NA, "no sshd installed on this host: no SSH to harden")
+    if not effective:
+        return result(ERROR, "sshd -T gave no effective configuration")
+    bad, good = [], []
+    for key, want in sorted(as_dict(opts.get("sshd_required")).items()):
+        have = effective.get(str(key).lower())
+        line = "%s %s" % (key, have if have is not None else "(unset)")
+        if str(have).lower() == str(want).lower():
+            good.append(line)
+        else:
+            bad.append("%s (want %s)" % (line, want))
+    if bad:
+        return result(FAIL, ["effective sshd config (sshd -T): " + "; ".join(bad)] + good)
+    return result(PASS, ["effective sshd config (sshd -T): " + "; ".join(good)])
+
+
+def check_4(facts, opts):
+    root = as_dict(docker(facts).get("info")).get("DockerRootDir")
+    if not root:
+        return result(ERROR, "DockerRootDir unknown (engine not reachable)")
+    entries = [as_dict(e) for e in as_list(as_dict(facts.get("mounts")).get("entries"))]
+    best = None
+    for e in entries:
+        target = str(e.get("target") or "")
+        if not target:
+            continue
+        if root == target or root.startswith(target.rstrip("/") + "/") or target == "/":
+            if best is None or len(target) > len(str(best.get("target"))):
+                best = e
+    if best is None:
+        return result(ERROR, "no mount found for %s" % root)
+    where = "%s is on %s (%s, %s)" % (root, best.get("target"), best.get("source"), best.get("fstype"))
+    if best.get("target") == "/":
+        return result(FAIL, where + ": the root filesystem; give Docker data its own partition")
+    return result(PASS, where)
+
+
+def _audit_rule_paths(rules):
+    """Paths watched for write+attribute changes by the given auditctl-style rules."""
+    watched = set()
+    for rule in as_list(rules):
+        rule = str(rule)
+        m = re.search(r"-w\s+(\S+)", rule)
+        perm = re.search(r"-p\s+([rwxa]+)", rule)
+        if m and perm and "w" in perm.group(1) and "a" in perm.group(1):
+            watched.add(m.group(1).rstrip("/") or "/")
+            continue
+        m = re.search(r"-F\s+(?:path|dir)=(\S+)", rule)
+        perm = re.search(r"-F\s+perm=([rwxa]+)", rule)
+        if m and perm and "w" in perm.group(1) and "a" in perm.group(1):
+            watched.add(m.group(1).rstrip("/") or "/")
+    return watched
+
+
+def check_5(facts, opts):
+    audit = as_dict(facts.get("audit"))
+    files = as_dict(facts.get("files"))
+    required = [p for p in AUDIT_PATHS if as_dict(files.get(p)).get("exists")]
+    if not required:
+        return result(NA, "none of the Docker paths to audit exist on this host")
+    live = audit.get("live_rules")
+    if live is not None:
+        rules, source = live, "auditctl -l (live rules)"
+    else:
+        file_rules = as_dict(audit.get("file_rules"))
+        rules = [r for lines in file_rules.values() for r in as_list(lines)]
+        source = "rules files %s (auditctl unavailable: %s)" % (
+            ", ".join(sorted(file_rules)) or "in /etc/audit/rules.d: none",
+            audit.get("live_error") or "not installed")
+    watched = _audit_rule_paths(rules)
+    missing = [p for p in required if p not in watched]
+    if missing:
+        return result(FAIL, ["%d of %d Docker paths have no -w ... -p wa rule (source: %s): %s" % (
+            len(missing), len(required), source, ", ".join(missing))])
+    return result(PASS, "all %d Docker paths that exist are watched with -p wa (source: %s)" % (
+        len(required), source))
+
+
+def icc_state(facts):
+    """(icc_disabled: bool|None, evidence) from the bridge network, else the daemon setting."""
+    bridge = as_dict(as_dict(docker(facts).get("bridge_network")).get("Options"))
+    value = bridge.get("com.docker.network.bridge.enable_icc")
+    if value is not None:
+        return falsy(value), "default bridge com.docker.network.bridge.enable_icc=%s" % value
+    setting, source = daemon_setting(facts, "icc")
+    if setting is not None:
+        return falsy(setting), "icc=%s (%s)" % (setting, source)
+    return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
+
+
+def check_6(facts, opts):
+    disabled, evidence = icc_state(facts)
+    return result(PASS if disabled else FAIL, evidence)
+
+
+def check_7(facts, opts):
+    value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
+    debug, _dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
+    if debug is not None and not falsy(debug):
+        return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % _dsrc)
+    if value is None:
+        return result(PASS, "log-level not set: dockerd defaults to info")
+    if str(value).lower() == "info":
+        return result(PASS, "log-level=info (%s)" % source)
+    return result(FAIL, "log-level=%s (%s): want info" % (value, source))
+
+
+def check_8(facts, opts):
+    info = as_dict(docker(facts).get("info"))
+    opts_list = [str(o) for o in as_list(info.get("SecurityOptions"))]
+    if any(o == "name=userns" or o.startswith("name=userns,") for o in opts_list):
+        return result(PASS, "docker info SecurityOptions has name=userns")
+    configured, source = daemon_setting(facts, "userns-remap")
+    note = " (userns-remap=%s in %s but not active: restart pending?)" % (configured, source) if configured else ""
+    return result(FAIL, "docker info SecurityOptions lacks name=userns: %s%s" % (", ".join(opts_list) or "none", note))
+
+
+def check_9(facts, opts):
+    driver = as_dict(docker(facts).get("info")).get("Driver")
+    if not driver:
+        return result(ERROR, "storage driver unknown")
+    if driver == "overlay2":
+        return result(PASS, "storage driver overlay2")
+    why = "deprecated" if driver in ("aufs", "devicemapper", "overlay") else "not the recommended overlay2"
+    return result(FAIL, "storage driver %s: %s" % (driver, why))
+
+
+def _ulimit(entry):
+    """(soft, hard) from a daemon.json default-ulimits entry or a --default-ulimit value."""
+    if isinstance(entry, dict):
+        return entry.get("Soft"), entry.get("Hard")
+    m = re.match(r"^\w+=(-?\d+)(?::(-?\d+))?$", str(entry))
+    if m:
+        soft = int(m.group(1))
+        return soft, int(m.group(2)) if m.group(2) else soft
+    return None, None
+
+
+def check_10(facts, opts):
+    value, source = daemon_setting(facts, "default-ulimits", ["--default-ulimit"])
+    limits = {}
+    if isinstance(value, dict):
+        limits = value
+    elif value is not None:
+        for v in as_list(as_dict(facts.get("dockerd_process")).get("flags", {}).get("--default-ulimit")):
+            limits[str(v).split("=", 1)[0]] = v
+    if not limits:
+        return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
+    proc_limits = as_dict(as_dict(facts.get("dockerd_process")).get("limits"))
+    bounds = {"nofile": opts.get("ulimit_nofile_max"), "nproc": opts.get("ulimit_nproc_max")}
+    bad, good = [], []
+    for name in ("nofile", "nproc"):
+        if name not in limits:
+            bad.append("%s not set" % name)
+            continue
+        soft, hard = _ulimit(limits[name])
+        if not isinstance(soft, int) or not isinstance(hard, int):
+            bad.append("%s has no numeric Soft/Hard: %r" % (name, limits[name]))
+            continue
+        if soft > hard:
+            bad.append("%s soft %d above hard %d" % (name, soft, hard))
+        elif isinstance(bounds[name], int) and hard > bounds[name]:
+            bad.append("%s hard %d above the bound %d" % (name, hard, bounds[name]))
+        elif name == "nofile" and isinstance(proc_limits.get("nofile_hard"), int) and hard > proc_limits["nofile_hard"]:
+            bad.append("nofile hard %d above dockerd's own hard limit %d: new containers fail to start"
+                       % (hard, proc_limits["nofile_hard"]))
+        else:
+            good.append("%s %d:%d" % (name, soft, hard))
+    if bad:
+        return result(FAIL, ["default-ulimits (%s): %s" % (source, "; ".join(bad))] + good)
+    return result(PASS, "default-ulimits (%s): %s" % (source, ", ".join(good)))
+
+
+CHECKS = {
+    "1": check_1, "2": check_2, "3": check_3, "4": check_4, "5": check_5,
+    "6": check_6, "7": check_7, "8": check_8, "9": check_9, "10": check_10,
+}

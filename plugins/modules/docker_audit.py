@@ -1,0 +1,151 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: docker_audit
+short_description: Evaluate and score a Docker host against the dockersec 50-point checklist
+version_added: 0.1.0
+description:
+  - Evaluates every control of the dockersec catalog from the facts gathered by
+    M(dockersec.hardening.docker_host_facts) and scores the host 0-100.
+  - Runs on the controller (an action plugin); nothing is sent to or changed on the host.
+  - Each of the 50 checklist items is worth 2 points; applicable points are 100 minus the points of
+    C(not_applicable) and C(waived) items; score = 100 x earned / applicable, one decimal.
+  - Manual items earn points only from an unexpired attestation; an expired waiver or attestation
+    counts as C(fail).
+  - Options, waivers and attestations are validated before any control is evaluated.
+author:
+  - dockersec.hardening contributors
+attributes:
+  check_mode:
+    support: full
+    description: Read-only: evaluation never changes anything.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is nothing to diff.
+  action:
+    support: full
+    description: Runs on the controller as an action plugin.
+options:
+  facts:
+    description:
+      - The gathered facts. Defaults to C(ansible_facts['dockersec']) of the host.
+    type: dict
+  options:
+    description:
+      - Thresholds and allow-lists (see C(docs/options.md)). Unknown names and wrong types are refused.
+    type: dict
+    default: {}
+  waivers:
+    description:
+      - Entries C({id, reason, owner, expires}) with C(expires) as C(YYYY-MM-DD).
+      - A valid waiver turns the control into C(waived) (out of the applicable points); an expired one into C(fail).
+    type: list
+    elements: raw
+    default: []
+  attestations:
+    description:
+      - Entries C({id, by, date, evidence, expires}) for manual and attestable controls.
+    type: list
+    elements: raw
+    default: []
+  today:
+    description:
+      - The date expiries are judged against (C(YYYY-MM-DD)); defaults to the controller's date.
+    type: str
+  report_dir:
+    description:
+      - Where the audit history is read from (items 46 and 49). Defaults to C($DOCKERSEC_REPORT_DIR) or
+        C(./dockersec-reports).
+    type: path
+  fail_under:
+    description:
+      - Fail the host when its score is below this number.
+    type: float
+seealso:
+  - module: dockersec.hardening.docker_host_facts
+notes:
+  - The C(dockersec.hardening.scorecard) callback prints the scorecard and writes the reports from this module's result.
+"""
+
+EXAMPLES = r"""
+- name: Gather Docker host facts
+  dockersec.hardening.docker_host_facts:
+
+- name: Score the host, failing below 80
+  dockersec.hardening.docker_audit:
+    fail_under: 80
+    options:
+      trusted_registries:
+        - docker.io/library
+        - registry.example.com/base
+    waivers:
+      - id: "4"
+        reason: Docker data moves to its own volume in the next maintenance window
+        owner: platform-team
+        expires: "2027-01-31"
+    attestations:
+      - id: "47"
+        by: security-office
+        date: "2026-10-01"
+        evidence: https://wiki.example.com/container-policy
+        expires: "2027-10-01"
+"""
+
+RETURN = r"""
+dockersec_audit:
+  description: The host's audit result.
+  returned: success, and when the score is below O(fail_under)
+  type: dict
+  contains:
+    score:
+      description: Score 0-100, one decimal.
+      type: float
+      sample: 72.0
+    earned:
+      description: Points earned.
+      type: int
+      sample: 72
+    applicable:
+      description: Points applicable (100 minus not_applicable and waived items).
+      type: int
+      sample: 100
+    band:
+      description: Rating band of the checklist.
+      type: str
+      sample: Acceptable (dev only)
+    counts:
+      description: Number of scored controls per status.
+      type: dict
+    controls:
+      description: One result per checklist item, in catalog order.
+      type: list
+      elements: dict
+    extended:
+      description: Results of the extended profile (not scored).
+      type: list
+      elements: dict
+    inventory:
+      description: Containers on the host (names, images, state, compose project/service, user), when inventory_export is on.
+      type: list
+      elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(msg="dockersec.hardening.docker_audit runs on the controller as an action plugin; "
+                         "it cannot run as a module on the host")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Generate docs/controls.md and docs/options.md from the catalog and the evaluators' options.
+
+The catalog is the only place a control is defined; these pages are derived from it.
+`--check` exits 1 when the committed pages differ from what would be generated (the unit
+tests run it so stale docs fail the build).
+"""
+
+import argparse
+import os
+import sys
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+COLLECTIONS = os.path.join(REPO, ".collections")
+sys.path.insert(0, COLLECTIONS)
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
+
+
+def _option_specs():
+    specs = {}
+    try:
+        from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+    except ImportError:
+        return specs
+    for mod in getattr(audit, "CHECK_MODULES", ()):
+        for name, spec in getattr(mod, "OPTIONS", {}).items():
+            specs[name] = spec
+    return specs
+
+
+def _cell(text):
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def controls_md():
+    out = [
+        "# Controls",
+        "",
+        "Generated from `plugins/module_utils/catalog.py` by `make docs`; do not edit by hand.",
+        "",
+        "Each of the 50 checklist items is worth %d points (100 in all). Extended controls (`X.n`) are"
+        " reported beside the score, never in it." % catalog.POINTS_PER_ITEM,
+        "",
+        "Modes: **automated** (decided from gathered facts), **manual** (earns points only from an"
+        " attestation in inventory), **attestable** (decided from facts where the host holds evidence,"
+        " otherwise an attestation may earn it).",
+        "",
+    ]
+    sections = list(catalog.SECTIONS.items()) + [(catalog.EXTENDED_SECTION, "Extended profile (not scored)")]
+    for key, name in sections:
+        controls = [c for c in catalog.CONTROLS if c["section"] == key]
+        heading = "Section %s: %s" % (key, name) if isinstance(key, int) else name
+        out += ["## %s" % heading, ""]
+        for c in controls:
+            out += [
+                "### %s. %s" % (c["id"], c["title"]),
+                "",
+                "| | |",
+                "| --- | --- |",
+                "| CIS Docker Benchmark | %s |" % (_cell(", ".join(c["cis"])) or "none"),
+                "| mode | %s |" % c["mode"],
+                "| scope | %s |" % c["scope"],
+                "| facts read | %s |" % (_cell(", ".join(c["requires"])) or "inventory only"),
+                "| how it is checked | %s |" % _cell(c["check"]),
+                "| how it is fixed | %s |" % _cell(c["fix"]),
+                "| remediation role | %s |" % (("`dockersec.hardening.%s`" % c["remediation_role"])
+                                              if c["remediation_role"] else "none: report only"),
+                "| hazards | %s |" % (_cell(c["hazards"]) or "none known"),
+                "",
+            ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def options_md():
+    specs = _option_specs()
+    out = [
+        "# Audit options (`dockersec_options`)",
+        "",
+        "Generated from the evaluators' `OPTIONS` by `make docs`; do not edit by hand.",
+        "Set any of these in inventory as keys of the dict `dockersec_options`; unknown keys and wrong"
+        " types are refused before any host is evaluated.",
+        "",
+        "| option | type | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name in sorted(specs):
+        spec = specs[name]
+        out.append("| `%s` | %s | `%s` | %s |" % (name, spec.get("type"), _cell(repr(spec.get("default"))),
+                                                  _cell(spec.get("description"))))
+    return "\n".join(out) + "\n"
+
+
+PAGES = {"docs/controls.md": controls_md, "docs/options.md": options_md}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail when the committed docs are stale")
+    args = parser.parse_args()
+    stale = []
+    for rel, build in PAGES.items():
+        path = os.path.join(REPO, rel)
+        text = build()
+        current = open(path).read() if os.path.exists(path) else None
+        if current == text:
+            continue
+        if args.check:
+            stale.append(rel)
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+            print("wrote %s" % rel)
+    if stale:
+        print("stale generated docs: %s (run `make docs` and commit)" % ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
