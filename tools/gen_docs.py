@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate docs/controls.md and docs/options.md from the catalog and the evaluators' options.
 
 The catalog is the only place a control is defined; these pages are derived from it.
@@ -33,6 +32,10 @@ def _cell(text):
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
+def _role_cell(role):
+    return "`dockersec.hardening.%s`" % role if role else "none: report only"
+
+
 def controls_md():
     out = [
         "# Controls",
@@ -64,8 +67,7 @@ def controls_md():
                 "| facts read | %s |" % (_cell(", ".join(c["requires"])) or "inventory only"),
                 "| how it is checked | %s |" % _cell(c["check"]),
                 "| how it is fixed | %s |" % _cell(c["fix"]),
-                "| remediation role | %s |" % (("`dockersec.hardening.%s`" % c["remediation_role"])
-                                              if c["remediation_role"] else "none: report only"),
+                "| remediation role | %s |" % _role_cell(c["remediation_role"]),
                 "| hazards | %s |" % (_cell(c["hazards"]) or "none known"),
                 "",
             ]

@@ -30,7 +30,7 @@ description:
   - Colour is used only on a terminal and not when E(NO_COLOR) or E(ANSIBLE_NOCOLOR) is set.
   - A problem in the callback never fails the play; it is shown as a warning.
 author:
-  - dockersec.hardening contributors
+  - dockersec.hardening contributors (@dockersec)
 version_added: 0.1.0
 requirements:
   - Enable it in C(callbacks_enabled) (ansible.cfg) or E(ANSIBLE_CALLBACKS_ENABLED).

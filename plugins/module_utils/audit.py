@@ -155,8 +155,8 @@ def _apply_attestation(status, evidence, control, attestation, today):
     if status != checks_common.MANUAL or attestation is None:
         return status, evidence
     if attestation["expires"] < today:
-        return checks_common.FAIL, evidence + ["attestation by %s expired on %s" % (attestation["by"],
-                                                                                 attestation["expires"])]
+        expired = "attestation by %s expired on %s" % (attestation["by"], attestation["expires"])
+        return checks_common.FAIL, evidence + [expired]
     if attestation["date"] > today:
         return status, evidence + ["attestation dated %s is in the future: ignored" % attestation["date"]]
     return checks_common.PASS, ["attested by %s on %s: %s (expires %s)" % (

@@ -88,9 +88,9 @@ _SCORED = [
     _c("4", 1, "Use a separate partition for Docker data", ["1.1.1"], "automated", ["docker", "mounts"], "host",
        "DockerRootDir (docker info) is on a mount point of its own, not on the root filesystem.",
        "Move Docker's data root to a dedicated filesystem (data-root in daemon.json) in a maintenance window."),
-    _c("5", 1, "Audit Docker files and directories", ["1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8",
-                                                       "1.1.9", "1.1.10", "1.1.11", "1.1.12", "1.1.14",
-                                                       "1.1.18"], "automated", ["audit", "files"], "host",
+    _c("5", 1, "Audit Docker files and directories",
+       ["1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12", "1.1.14",
+        "1.1.18"], "automated", ["audit", "files"], "host",
        "auditd watch rules with -p wa for every Docker path that exists (binaries, /var/lib/docker, /etc/docker, "
        "docker.service, docker.socket, daemon.json, /etc/default/docker, containerd paths), read from "
        "`auditctl -l` when the kernel answers, else from /etc/audit/rules.d; the evidence names the source.",

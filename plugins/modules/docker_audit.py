@@ -22,11 +22,11 @@ description:
     counts as C(fail).
   - Options, waivers and attestations are validated before any control is evaluated.
 author:
-  - dockersec.hardening contributors
+  - dockersec.hardening contributors (@dockersec)
 attributes:
   check_mode:
     support: full
-    description: Read-only: evaluation never changes anything.
+    description: Read-only, evaluation never changes anything.
   diff_mode:
     support: none
     description: Nothing is changed, so there is nothing to diff.
@@ -137,15 +137,3 @@ dockersec_audit:
       type: list
       elements: dict
 """
-
-from ansible.module_utils.basic import AnsibleModule
-
-
-def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
-    module.fail_json(msg="dockersec.hardening.docker_audit runs on the controller as an action plugin; "
-                         "it cannot run as a module on the host")
-
-
-if __name__ == "__main__":
-    main()

@@ -24,7 +24,7 @@ description:
   - Never writes anything on the host. Environment variables, labels and command lines are returned as
     names only, never values.
 author:
-  - dockersec.hardening contributors
+  - dockersec.hardening contributors (@dockersec)
 extends_documentation_fragment:
   - dockersec.hardening.attributes
   - dockersec.hardening.attributes.facts

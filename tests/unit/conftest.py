@@ -204,8 +204,8 @@ def make_facts(containers=None, images=None, swarm=None):
                   "notary": None, "falco": "/usr/bin/falco", "docker_bench_log": None,
                   "docker_bench_log_mtime": None},
     }
-    facts["files"]["/var/run/docker.sock"] = {"exists": True, "mode": "0660", "owner": "root",
-                                             "group": "docker", "type": "socket"}
+    facts["files"]["/var/run/docker.sock"] = {
+        "exists": True, "mode": "0660", "owner": "root", "group": "docker", "type": "socket"}
     return copy.deepcopy(facts)
 
 

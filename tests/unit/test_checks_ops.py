@@ -814,7 +814,7 @@ def malformed_facts(draw):
         return draw(values)
     idx = draw(st.integers(0, len(FUZZ_BASES) - 1))
     facts = copy.deepcopy(FUZZ_BASES[idx])
-    for _ in range(draw(st.integers(1, 8))):
+    for _step in range(draw(st.integers(1, 8))):
         path = draw(st.sampled_from(FUZZ_PATHS[idx]))
         action = draw(st.sampled_from(["set", "set", "delete", "none"]))
         value = draw(values) if action == "set" else None
