@@ -11,12 +11,12 @@ export PATH := $(BIN):$(PATH)
 # controls it cannot read come out as `error`, with the reason).
 BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo true; else echo false; fi)
 
-.PHONY: audit test unit build molecule testbed venv venv-dev link docs clean
+.PHONY: audit test unit build lint sanity molecule testbed venv venv-dev link docs clean
 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
 	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) $(AUDIT_ARGS)
 
-test: venv-dev link unit build testbed molecule  ## The whole test suite (what .ci/run calls)
+test: venv-dev link unit build lint sanity testbed molecule  ## The whole test suite (what .ci/run calls)
 
 venv:
 	@scripts/venv.sh runtime
@@ -33,6 +33,12 @@ unit: venv-dev link
 
 build: venv-dev  ## ansible-galaxy build + install into a scratch path, then ansible-doc the plugins
 	scripts/check-build.sh
+
+lint: venv-dev link  ## ansible-lint, production profile, whole collection (.ansible-lint)
+	$(BIN)/ansible-lint
+
+sanity: venv-dev  ## ansible-test sanity on the tracked files
+	scripts/sanity.sh
 
 testbed:  ## Docker engine running + local images built (skips what exists)
 	scripts/testbed.sh
