@@ -2,6 +2,7 @@
 # Proves the collection builds, installs from its tarball, and that every plugin's
 # documentation renders from the installed copy (not the checkout).
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 BIN=$PWD/.venv/bin
 tmp=$(mktemp -d)
@@ -14,24 +15,36 @@ if tar -tzf "$tarball" | grep -E '^(tests|molecule|\.ci|benchmarks|scripts)/' >/
   echo "build_ignore failed: test files ended up in the tarball" >&2
   exit 1
 fi
-"$BIN/ansible-galaxy" collection install -p "$tmp/install" "$tarball" >/dev/null
+# Only the tarball's copy may be visible: not the checkout's .collections link.
+unset ANSIBLE_CONFIG
 export ANSIBLE_COLLECTIONS_PATH="$tmp/install"
+"$BIN/ansible-galaxy" collection install --force -p "$tmp/install" "$tarball" >/dev/null
 installed=$tmp/install/ansible_collections/dockersec/hardening
 n=0
+# ansible-doc only warns for a plugin it cannot load: require its JSON to describe the plugin.
+doc() {
+  "$BIN/ansible-doc" --json -t "$1" "dockersec.hardening.$2" | "$BIN/python" -c '
+import json, sys
+data = json.load(sys.stdin)
+name = sys.argv[1]
+if name not in data or not data[name].get("doc"):
+    sys.exit("ansible-doc could not render %s" % name)
+' "dockersec.hardening.$2"
+}
 for f in "$installed"/plugins/modules/*.py; do
   name=$(basename "$f" .py)
-  "$BIN/ansible-doc" -t module "dockersec.hardening.$name" >/dev/null
+  doc module "$name"
   n=$((n + 1))
 done
 for f in "$installed"/plugins/callback/*.py; do
   name=$(basename "$f" .py)
-  "$BIN/ansible-doc" -t callback "dockersec.hardening.$name" >/dev/null
+  doc callback "$name"
   n=$((n + 1))
 done
 if [ -d "$installed/roles" ]; then
   for r in "$installed"/roles/*/; do
     name=$(basename "$r")
-    "$BIN/ansible-doc" -t role "dockersec.hardening.$name" >/dev/null
+    "$BIN/ansible-doc" -t role "dockersec.hardening.$name" | grep -q "ENTRY POINT"
     n=$((n + 1))
   done
 fi
