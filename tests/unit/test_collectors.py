@@ -1,0 +1,322 @@
+"""Collectors on fake hosts: what they read, what they refuse to copy, and how they fail."""
+
+import json
+import os
+import stat
+
+import pytest
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import collectors as col
+
+
+class FakeHost(col.Host):
+    """Files, commands and binaries from dicts; nothing touches the real machine."""
+
+    def __init__(self, files=None, commands=None, binaries=None, modes=None):
+        super(FakeHost, self).__init__(run_command=self._fake_run)
+        self.files = files or {}
+        self.commands = commands or {}
+        self.binaries = binaries or {}
+        self.modes = modes or {}
+        self.calls = []
+
+    def _fake_run(self, argv, timeout):
+        self.calls.append(argv)
+        key = " ".join(argv)
+        if key not in self.commands:
+            return 127, "", "not found: %s" % key
+        return self.commands[key]
+
+    def read(self, p):
+        if p not in self.files:
+            raise IOError(2, "No such file or directory")
+        value = self.files[p]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def exists(self, p):
+        return p in self.files or p in self.modes
+
+    def glob(self, pattern):
+        import fnmatch
+        return sorted(p for p in self.files if fnmatch.fnmatch(p, pattern))
+
+    def listdir(self, p):
+        prefix = p.rstrip("/") + "/"
+        return sorted(set(k[len(prefix):].split("/")[0] for k in self.files if k.startswith(prefix)))
+
+    def lstat(self, p):
+        if p in self.modes:
+            mode, uid, gid = self.modes[p]
+            return os.stat_result((mode, 0, 0, 1, uid, gid, 0, 0, 0, 0))
+        if p in self.files:
+            return os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+        raise OSError(2, "No such file or directory")
+
+    def which(self, name):
+        return self.binaries.get(name)
+
+
+def run_collector(func, *args):
+    facts = {}
+    state = col.timed("x", func, facts, *args)
+    return state, facts.get("x")
+
+
+# ---------------------------------------------------------------- daemon.json
+
+def test_daemon_json_parsed_and_secrets_redacted():
+    h = FakeHost(files={"/etc/docker/daemon.json": json.dumps(
+        {"icc": False, "log-level": "info", "registry-password": "hunter2", "tlskey": "/etc/docker/key.pem"})})
+    state, out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    assert state["ok"] and out["valid"] and out["content"]["icc"] is False
+    assert out["content"]["registry-password"] == "<redacted>"
+    assert "hunter2" not in json.dumps(out)
+
+
+def test_daemon_json_not_json_is_a_specific_error():
+    h = FakeHost(files={"/etc/docker/daemon.json": '{"icc": false,, }'})
+    state, out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    assert not state["ok"] and "is not JSON" in state["error"] and "line 1" in state["error"]
+
+
+def test_daemon_json_not_an_object():
+    h = FakeHost(files={"/etc/docker/daemon.json": "[1, 2]"})
+    state, _out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    assert not state["ok"] and "not an object" in state["error"]
+
+
+def test_daemon_json_unreadable():
+    h = FakeHost(files={"/etc/docker/daemon.json": IOError(13, "Permission denied")})
+    state, _out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    assert not state["ok"] and "Permission denied" in state["error"]
+
+
+def test_daemon_json_missing_is_fine():
+    state, out = run_collector(col.collect_daemon_config, FakeHost(), "/etc/docker/daemon.json")
+    assert state["ok"] and out["exists"] is False and out["content"] is None
+
+
+# ---------------------------------------------------------------- sshd, audit, iptables
+
+def test_sshd_effective_config_first_value_wins():
+    h = FakeHost(binaries={"sshd": "/usr/sbin/sshd"},
+                 commands={"/usr/sbin/sshd -T": (0, "PermitRootLogin no\npasswordauthentication no\n"
+                                                    "passwordauthentication yes\n", "")})
+    state, out = run_collector(col.collect_sshd, h)
+    assert state["ok"] and out["effective"] == {"permitrootlogin": "no", "passwordauthentication": "no"}
+
+
+def test_sshd_missing_privsep_dir_is_an_error_with_reason():
+    h = FakeHost(binaries={"sshd": "/usr/sbin/sshd"},
+                 commands={"/usr/sbin/sshd -T": (255, "", "Missing privilege separation directory: /run/sshd\n")})
+    state, _out = run_collector(col.collect_sshd, h)
+    assert not state["ok"] and "privilege separation" in state["error"]
+
+
+def test_sshd_not_installed_is_not_an_error():
+    state, out = run_collector(col.collect_sshd, FakeHost())
+    assert state["ok"] and out["binary"] is None
+
+
+def test_audit_live_rules_and_refused_fallback():
+    rules = "-w /usr/bin/docker -p wa -k docker\n"
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
+                 commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 2\n", "")})
+    state, out = run_collector(col.collect_audit, h)
+    assert out["live_rules"] == ["-w /usr/bin/docker -p wa -k docker"] and out["enabled_flag"] == 2
+
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
+                 files={"/etc/audit/rules.d/docker.rules": "# comment\n" + rules},
+                 commands={"/sbin/auditctl -l": (1, "", "You must be root to run this program.")})
+    state, out = run_collector(col.collect_audit, h)
+    assert state["ok"] and out["live_rules"] is None and "root" in out["live_error"]
+    assert out["file_rules"] == {"/etc/audit/rules.d/docker.rules": ["-w /usr/bin/docker -p wa -k docker"]}
+
+
+def test_iptables_chain_and_missing_chain():
+    h = FakeHost(binaries={"iptables": "/usr/sbin/iptables"}, commands={
+        "/usr/sbin/iptables -w 5 -S DOCKER-USER": (0, "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n", ""),
+        "/usr/sbin/iptables -w 5 -S FORWARD": (0, "-P FORWARD DROP\n", "")})
+    _state, out = run_collector(col.collect_iptables, h)
+    assert out["docker_user"] == ["-N DOCKER-USER", "-A DOCKER-USER -j RETURN"] and out["forward_policy"] == "DROP"
+    h.commands["/usr/sbin/iptables -w 5 -S DOCKER-USER"] = (1, "", "iptables: No chain/target/match by that name.")
+    _state, out = run_collector(col.collect_iptables, h)
+    assert out["docker_user"] is None and "No chain" in out["docker_user_error"]
+
+
+def test_iptables_not_installed_is_an_error():
+    state, _out = run_collector(col.collect_iptables, FakeHost())
+    assert not state["ok"] and "iptables not installed" in state["error"]
+
+
+# ---------------------------------------------------------------- dockerd, files, env, host
+
+def test_dockerd_flags_and_limits():
+    argv = "/usr/bin/dockerd\0-H\0fd://\0--log-level=debug\0--default-ulimit\0nofile=1024:2048\0--icc=false\0"
+    limits = ("Limit                     Soft Limit           Hard Limit           Units\n"
+              "Max processes             unlimited            unlimited            processes\n"
+              "Max open files            1048576              1048576              files\n")
+    h = FakeHost(files={"/proc/42/comm": "dockerd\n", "/proc/42/cmdline": argv, "/proc/42/limits": limits,
+                        "/lib/systemd/system/docker.service": "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n"})
+    _state, out = run_collector(col.collect_dockerd_process, h)
+    assert out["pid"] == 42 and out["flags"]["-H"] == ["fd://"] and out["flags"]["--log-level"] == ["debug"]
+    assert out["flags"]["--default-ulimit"] == ["nofile=1024:2048"] and out["flags"]["--icc"] == ["false"]
+    assert out["limits"]["nofile_hard"] == 1048576 and out["limits"]["nproc_hard"] is None
+    assert out["unit_exec_start"] == "/usr/bin/dockerd -H fd://"
+
+
+def test_files_stat_modes_and_missing():
+    h = FakeHost(modes={"/var/run/docker.sock": (stat.S_IFSOCK | 0o660, 0, 0)})
+    _state, out = run_collector(col.collect_files, h)
+    sock = out["/var/run/docker.sock"]
+    assert sock["exists"] and sock["mode"] == "0660" and sock["type"] == "socket" and sock["owner"] == "root"
+    assert out["/etc/default/docker"]["exists"] is False
+
+
+def test_content_trust_only_that_variable():
+    h = FakeHost(files={"/etc/environment": "DB_PASSWORD=hunter2\nDOCKER_CONTENT_TRUST=1\n",
+                        "/etc/profile.d/dct.sh": "export DOCKER_CONTENT_TRUST='0'\n"})
+    _state, out = run_collector(col.collect_environment, h)
+    assert out["docker_content_trust"] == [{"file": "/etc/environment", "value": "1"},
+                                           {"file": "/etc/profile.d/dct.sh", "value": "0"}]
+    assert "hunter2" not in json.dumps(out)
+
+
+def test_kernels_sorted_by_version_and_kernel_threads_not_services():
+    h = FakeHost(files={"/boot/vmlinuz-6.1.0-9-amd64": "", "/boot/vmlinuz-6.1.0-26-amd64": "",
+                        "/proc/1/comm": "systemd\n", "/proc/1/cmdline": "/sbin/init\0",
+                        "/proc/2/comm": "kthreadd\n", "/proc/2/cmdline": "",
+                        "/proc/7/comm": "apache2\n", "/proc/7/cmdline": "/usr/sbin/apache2\0"})
+    _state, out = run_collector(col.collect_host, h)
+    assert out["kernel_newest_installed"] == "6.1.0-26-amd64"
+    _state, out = run_collector(col.collect_services, h)
+    assert out["source"] == "ps" and out["processes"] == ["apache2", "systemd"]
+
+
+def test_crypt_devices_from_lsblk_stack():
+    tree = {"blockdevices": [{"name": "vg-docker", "type": "lvm", "path": "/dev/mapper/vg-docker", "children": [
+        {"name": "luks", "type": "crypt", "path": "/dev/mapper/luks", "children": [
+            {"name": "vda2", "type": "part", "path": "/dev/vda2"}]}]},
+        {"name": "vda1", "type": "part", "path": "/dev/vda1"}]}
+    h = FakeHost(binaries={"lsblk": "/bin/lsblk"},
+                 files={"/proc/self/mountinfo": "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+                                                "30 22 253:1 / /var/lib/docker rw - ext4 /dev/mapper/vg-docker rw\n"},
+                 commands={"lsblk -J -s -o NAME,TYPE,PATH": (0, json.dumps(tree), "")})
+    _state, out = run_collector(col.collect_mounts, h)
+    assert out["entries"][1] == {"target": "/var/lib/docker", "source": "/dev/mapper/vg-docker", "fstype": "ext4",
+                                 "options": "rw"}
+    assert out["crypt_devices"] == ["/dev/mapper/luks", "/dev/mapper/vg-docker"]
+
+
+def test_a_crashing_collector_is_recorded_not_raised():
+    def boom(_h):
+        raise RuntimeError("disk on fire")
+    facts = {}
+    state = col.timed("host", boom, facts, None)
+    assert state["ok"] is False and "RuntimeError: disk on fire" in state["error"]
+
+
+# ---------------------------------------------------------------- docker engine
+
+class FakeClient(object):
+    def __init__(self, containers, swarm=None):
+        self._containers = containers
+        self._swarm = swarm
+        self.inspected = []
+
+    def info(self):
+        sw = {"LocalNodeState": "inactive"}
+        if self._swarm:
+            sw = {"LocalNodeState": "active", "NodeID": "n1", "ControlAvailable": True, "Managers": 1, "Nodes": 3,
+                  "Cluster": {"Spec": {"CAConfig": {"NodeCertExpiry": 7776000000000000},
+                                       "EncryptionConfig": {"AutoLockManagers": False}}}}
+        return {"ServerVersion": "24.0.7", "Driver": "overlay2", "DockerRootDir": "/var/lib/docker",
+                "SecurityOptions": ["name=seccomp,profile=default"], "Swarm": sw}
+
+    def version(self):
+        return {"ApiVersion": "1.43"}
+
+    def containers(self, all=False):
+        return [{"Id": c["Id"]} for c in self._containers]
+
+    def inspect_container(self, cid):
+        self.inspected.append(cid)
+        for c in self._containers:
+            if c["Id"] == cid:
+                return c
+        raise Exception("404 Client Error: No such container: %s" % cid)
+
+    def inspect_image(self, iid):
+        return {"RepoTags": ["app:1"], "Size": 5, "Os": "linux",
+                "Config": {"Env": ["PATH=/bin", "API_TOKEN=abc123"], "User": ""}}
+
+    def history(self, iid):
+        return [{"CreatedBy": "/bin/sh -c #(nop)  ENV API_TOKEN=abc123"}, {"CreatedBy": "ARG DB_PASSWORD=s3cr3t"}]
+
+    def networks(self):
+        return [{"Name": "bridge", "Driver": "bridge", "Options": {"com.docker.network.bridge.enable_icc": "true"},
+                 "Containers": {}}]
+
+    def volumes(self):
+        return {"Volumes": [{"Name": "v1"}]}
+
+    def secrets(self):
+        return [{"Spec": {"Name": "db_pass", "Data": "c2VjcmV0"}, "CreatedAt": "2026-01-01T00:00:00Z",
+                 "UpdatedAt": "2026-01-01T00:00:00Z"}]
+
+    def services(self):
+        return [{"Spec": {"Name": "web", "Labels": {"security-zone": "restricted", "owner": "team-a"},
+                          "TaskTemplate": {"ContainerSpec": {"Env": ["DB_PASSWORD=s3cr3t"],
+                                                             "Secrets": [{"SecretName": "db_pass"}]}}}}]
+
+
+def _inspect(cid, name, **hc):
+    host_config = {"Privileged": False, "CapAdd": ["NET_ADMIN"], "Memory": 0, "PidsLimit": None}
+    host_config.update(hc)
+    return {"Id": cid, "Name": "/" + name, "Image": "sha256:img",
+            "Config": {"Image": "app:1", "User": "", "Env": ["DB_PASSWORD=s3cr3t", "PATH=/bin"],
+                       "Labels": {"com.docker.compose.project": "shop", "secret.label": "s3cr3t"},
+                       "Cmd": ["--password", "s3cr3t"]},
+            "HostConfig": host_config, "State": {"Status": "running"},
+            "NetworkSettings": {"Networks": {"bridge": {}},
+                                "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "81/tcp": None}},
+            "Mounts": [{"Type": "bind", "Source": "/var/run/docker.sock", "Destination": "/var/run/docker.sock",
+                        "RW": True}]}
+
+
+def test_docker_collector_normalizes_and_never_copies_secret_values():
+    client = FakeClient([_inspect("c1", "web"), _inspect("c2", "db")], swarm=True)
+    out = col.collect_docker(lambda: client, 4, {"security-zone"}, {"join_token_rotated_at": None})
+    text = json.dumps(out)
+    for secret in ("s3cr3t", "abc123", "c2VjcmV0", "team-a"):
+        assert secret not in text
+    web = [c for c in out["containers"] if c["name"] == "web"][0]
+    assert web["env_names"] == ["DB_PASSWORD", "PATH"] and web["compose_project"] == "shop"
+    assert web["ports"] == [{"container_port": "80/tcp", "host_ip": "0.0.0.0", "host_port": "8080"}]
+    assert web["cap_add"] == ["NET_ADMIN"] and web["mounts"][0]["source"] == "/var/run/docker.sock"
+    assert out["images"]["sha256:img"]["env_names"] == ["API_TOKEN", "PATH"]
+    assert all("<redacted>" in h for h in out["images"]["sha256:img"]["history"])
+    assert out["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] == "true"
+    assert out["swarm"]["cert_expiry_seconds"] == 7776000 and out["swarm"]["secrets"][0]["name"] == "db_pass"
+    assert out["swarm"]["services"][0]["labels"] == {"security-zone": "restricted"}
+    assert out["volumes_count"] == 1 and sorted(client.inspected) == ["c1", "c2"]
+
+
+def test_container_removed_between_list_and_inspect_is_skipped():
+    client = FakeClient([_inspect("c1", "web")])
+    client.containers = lambda all=False: [{"Id": "c1"}, {"Id": "gone"}]
+    out = col.collect_docker(lambda: client, 2, set(), {})
+    assert [c["name"] for c in out["containers"]] == ["web"]
+
+
+@pytest.mark.parametrize("error,needle", [
+    ("('Connection aborted.', PermissionError(13, 'Permission denied'))", "permission denied on /var/run/docker.sock"),
+    ("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))", "Docker is not installed"),
+    ("('Connection aborted.', ConnectionRefusedError(111, 'Connection refused'))", "dockerd is not running"),
+])
+def test_docker_error_messages_are_specific(error, needle):
+    import importlib
+    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
+    assert needle in mod._docker_error(Exception(error), "unix:///var/run/docker.sock")
