@@ -19,6 +19,9 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
+    as_dict, as_list, parse_timestamp,
+)
 
 ARGUMENT_SPEC = {
     "facts": {"type": "dict"},
@@ -28,21 +31,32 @@ ARGUMENT_SPEC = {
     "today": {"type": "str"},
     "report_dir": {"type": "path"},
     "fail_under": {"type": "float"},
+    "deferred": {"type": "list", "elements": "dict", "default": []},
 }
 
 # Fields of each container that make up the exported inventory (item 50): no env, no labels.
 INVENTORY_FIELDS = ("name", "image", "state", "compose_project", "compose_service", "swarm_service", "user")
+_UTC = datetime.timezone.utc
+
+
+def inventory(facts):
+    """The container inventory (item 50): every gathered container, names and images only."""
+    containers = as_list(as_dict(as_dict(facts).get("docker")).get("containers"))
+    return [dict((k, c.get(k)) for k in INVENTORY_FIELDS) for c in containers if isinstance(c, dict)]
 
 
 def read_history(path, host):
-    """Earlier audits of ``host`` from the controller-side history; unreadable lines are skipped."""
+    """Earlier audits of ``host`` from the controller-side history (one JSON object a line).
+
+    A missing or unreadable file is an empty history; corrupt lines are skipped.
+    """
     entries = []
     try:
-        with open(path) as f:
-            for line in f:
+        with open(path, "rb") as f:
+            for raw in f:
                 try:
-                    entry = json.loads(line)
-                except ValueError:
+                    entry = json.loads(raw.decode("utf-8"))
+                except (ValueError, UnicodeDecodeError):
                     continue
                 if isinstance(entry, dict) and entry.get("host") == host:
                     entries.append(entry)
@@ -51,26 +65,67 @@ def read_history(path, host):
     return entries
 
 
+def _trivy_keys(doc):
+    """Every name a Trivy report knows its image by: ArtifactName, image id, tags, digests."""
+    meta = doc.get("Metadata") if isinstance(doc.get("Metadata"), dict) else {}
+    keys = [doc.get("ArtifactName"), meta.get("ImageID")]
+    for field in ("RepoTags", "RepoDigests"):
+        keys.extend(meta.get(field) if isinstance(meta.get(field), list) else [])
+    return [k for k in keys if isinstance(k, str) and k]
+
+
 def read_trivy_results(path):
-    """{image ref: {critical, created}} from Trivy JSON files (a file or a directory of *.json)."""
-    files = sorted(glob.glob(os.path.join(path, "*.json"))) if os.path.isdir(path) else [path]
-    images = {}
+    """Trivy JSON results (a file, or a directory of ``*.json``) for item 13.
+
+    Returns ``{"images": {name: {"critical", "created", "file"}}, "errors": [...]}``: one entry
+    per name the image is known by (ArtifactName, Metadata.ImageID/RepoTags/RepoDigests); when
+    an image was scanned more than once the newest scan counts. ``created`` is the report's
+    CreatedAt, else the file's modification time. Unreadable files are listed in ``errors``.
+    """
+    if os.path.isdir(path):
+        files = sorted(glob.glob(os.path.join(path, "*.json")))
+        if not files:
+            return {"images": {}, "errors": ["%s: no *.json files" % path]}
+    else:
+        files = [path]
+    images, errors = {}, []
     for name in files:
         try:
-            with open(name) as f:
-                doc = json.load(f)
-        except (IOError, OSError, ValueError) as exc:
-            return {"error": "%s: %s" % (name, exc)}
-        ref = doc.get("ArtifactName") if isinstance(doc, dict) else None
-        if not ref:
+            with open(name, "rb") as f:
+                doc = json.loads(f.read().decode("utf-8"))
+            mtime = datetime.datetime.fromtimestamp(os.path.getmtime(name), _UTC).replace(microsecond=0, tzinfo=None)
+        except (IOError, OSError, ValueError, UnicodeDecodeError) as exc:
+            errors.append("%s: %s" % (name, exc))
+            continue
+        keys = _trivy_keys(doc) if isinstance(doc, dict) else []
+        if not keys:
+            errors.append("%s: not a Trivy image report (no ArtifactName)" % name)
             continue
         critical = 0
-        for res in doc.get("Results") or []:
-            for vuln in (res or {}).get("Vulnerabilities") or []:
-                if (vuln or {}).get("Severity") == "CRITICAL":
+        for res in doc.get("Results") if isinstance(doc.get("Results"), list) else []:
+            vulns = res.get("Vulnerabilities") if isinstance(res, dict) else None
+            for vuln in vulns if isinstance(vulns, list) else []:
+                if isinstance(vuln, dict) and vuln.get("Severity") == "CRITICAL":
                     critical += 1
-        images[ref] = {"critical": critical, "created": doc.get("CreatedAt")}
-    return {"images": images}
+        created = doc.get("CreatedAt") if isinstance(doc.get("CreatedAt"), str) else mtime.isoformat() + "Z"
+        scan = {"critical": critical, "created": created, "file": name}
+        for key in keys:
+            old = images.get(key)
+            newer = old is None or (parse_timestamp(created) or datetime.datetime.min) >= (
+                parse_timestamp(old["created"]) or datetime.datetime.min)
+            if newer:
+                images[key] = scan
+    return {"images": images, "errors": errors}
+
+
+def _mark_deferred(doc, deferred):
+    """Remediation left these alone on purpose: say so, with the reason, where people look."""
+    reasons = dict((str(d.get("id")), str(d.get("reason"))) for d in deferred or [] if isinstance(d, dict))
+    for control in doc["controls"] + doc["extended"]:
+        if control["id"] in reasons and control["status"] != "pass":
+            control["evidence"] = ["remediation deferred: %s" % reasons[control["id"]]] + control["evidence"]
+            control["deferred"] = reasons[control["id"]]
+    doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
 
 
 class ActionModule(ActionBase):
@@ -115,17 +170,17 @@ class ActionModule(ActionBase):
         except Exception as exc:
             raise AnsibleError("%s: audit evaluation failed: %s" % (host, exc))
 
+        _mark_deferred(doc, args.get("deferred"))
         doc["host"] = host
-        doc["generated_at"] = datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z"
-        opts = audit.validate_options(args.get("options"))
-        if opts.get("inventory_export"):
-            doc["inventory"] = [dict((k, c.get(k)) for k in INVENTORY_FIELDS)
-                                for c in ((facts.get("docker") or {}).get("containers") or [])
-                                if isinstance(c, dict)]
+        doc["generated_at"] = datetime.datetime.now(_UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+        if doc["options_used"].get("inventory_export"):
+            doc["inventory"] = inventory(facts)
         result["dockersec_audit"] = doc
         counts = doc["counts"]
         result["msg"] = "score %.1f/100 (%s): %s" % (
             doc["score"], doc["band"], ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
+        if doc.get("nothing_applicable"):
+            result["msg"] += " (nothing applicable: every item waived or not applicable)"
         threshold = args.get("fail_under")
         if threshold is not None and doc["score"] < threshold:
             result["failed"] = True

@@ -69,6 +69,13 @@ options:
     description:
       - Fail the host when its score is below this number.
     type: float
+  deferred:
+    description:
+      - Controls a remediation role deliberately left alone, as C({id, reason}); the reason is put first in
+        the control's evidence so the scorecard shows it.
+    type: list
+    elements: dict
+    default: []
 seealso:
   - module: dockersec.hardening.docker_host_facts
 notes:
@@ -100,23 +107,46 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description: One line with the score, the band and the number of controls per status.
+  returned: always
+  type: str
+  sample: "score 72.0/100 (Acceptable (dev only)): 36 pass, 10 fail, 4 manual"
 dockersec_audit:
   description: The host's audit result.
   returned: success, and when the score is below O(fail_under)
   type: dict
   contains:
+    schema_version:
+      description: Version of this result's layout.
+      type: int
+      sample: 1
+    host:
+      description: The inventory hostname the result is for.
+      type: str
+      sample: node1
+    generated_at:
+      description: When the controller evaluated the facts (UTC, ISO 8601).
+      type: str
+      sample: "2026-11-23T05:00:00Z"
     score:
-      description: Score 0-100, one decimal.
+      description:
+        - Score 0-100, one decimal; 100 x earned / applicable.
+        - 0.0 when no point is applicable (see RV(dockersec_audit.nothing_applicable)).
       type: float
       sample: 72.0
     earned:
-      description: Points earned.
+      description: Points earned (2 per passed item).
       type: int
       sample: 72
     applicable:
-      description: Points applicable (100 minus not_applicable and waived items).
+      description: Points applicable (100 minus the points of not_applicable and waived items).
       type: int
       sample: 100
+    nothing_applicable:
+      description: True when every item is waived or not applicable, so nothing was verified and the score is 0.0.
+      type: bool
+      sample: false
     band:
       description: Rating band of the checklist.
       type: str
@@ -124,16 +154,29 @@ dockersec_audit:
     counts:
       description: Number of scored controls per status.
       type: dict
+      sample: {"pass": 36, "fail": 10, "manual": 4, "waived": 0, "not_applicable": 0, "error": 0}
     controls:
-      description: One result per checklist item, in catalog order.
+      description:
+        - One result per checklist item, in catalog order, each with V(id), V(section), V(section_name),
+          V(title), V(status), V(points), V(max_points), V(evidence), V(cis), V(mode), V(fix) and V(remediation_role).
       type: list
       elements: dict
     extended:
-      description: Results of the extended profile (not scored).
+      description: Results of the extended profile (not scored, max_points 0).
       type: list
       elements: dict
+    extended_counts:
+      description: Number of extended controls per status.
+      type: dict
+    options_used:
+      description: The options after defaults were merged in.
+      type: dict
     inventory:
       description: Containers on the host (names, images, state, compose project/service, user), when inventory_export is on.
+      type: list
+      elements: dict
+    deferred:
+      description: Controls a remediation role deliberately left alone, with the reason (from O(deferred)).
       type: list
       elements: dict
 """

@@ -1,0 +1,219 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure logic behind dockersec.hardening.docker_daemon_config: merge, validate, classify.
+
+A key the engine does not know stops dockerd (docker/docs#19398), and a key that is also set
+on the command line does too (moby/moby#22339): both are refused before anything is written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# key -> (python types, first engine version that knows it, command-line flags that conflict)
+KEYS = {
+    "icc": ((bool,), "1.13", ("--icc",)),
+    "log-level": ((str,), "1.13", ("--log-level", "-l")),
+    "debug": ((bool,), "1.13", ("--debug", "-D")),
+    "userns-remap": ((str,), "1.13", ("--userns-remap",)),
+    "default-ulimits": ((dict,), "1.13", ("--default-ulimit",)),
+    "log-driver": ((str,), "1.13", ("--log-driver",)),
+    "log-opts": ((dict,), "1.13", ("--log-opt",)),
+    "no-new-privileges": ((bool,), "17.05", ("--no-new-privileges",)),
+    "live-restore": ((bool,), "1.13", ("--live-restore",)),
+    "userland-proxy": ((bool,), "1.13", ("--userland-proxy",)),
+    "iptables": ((bool,), "1.13", ("--iptables",)),
+    "ip-forward": ((bool,), "1.13", ("--ip-forward",)),
+    "storage-driver": ((str,), "1.13", ("--storage-driver", "-s")),
+    "data-root": ((str,), "17.05", ("--data-root",)),
+    "hosts": ((list,), "1.13", ("-H", "--host")),
+    "tls": ((bool,), "1.13", ("--tls",)),
+    "tlsverify": ((bool,), "1.13", ("--tlsverify",)),
+    "tlscacert": ((str,), "1.13", ("--tlscacert",)),
+    "tlscert": ((str,), "1.13", ("--tlscert",)),
+    "tlskey": ((str,), "1.13", ("--tlskey",)),
+    "selinux-enabled": ((bool,), "1.13", ("--selinux-enabled",)),
+    "experimental": ((bool,), "1.13", ("--experimental",)),
+    "seccomp-profile": ((str,), "1.13", ("--seccomp-profile",)),
+    "labels": ((list,), "1.13", ("--label",)),
+    "registry-mirrors": ((list,), "1.13", ("--registry-mirror",)),
+    "insecure-registries": ((list,), "1.13", ("--insecure-registry",)),
+    "max-concurrent-downloads": ((int,), "1.13", ("--max-concurrent-downloads",)),
+    "max-concurrent-uploads": ((int,), "1.13", ("--max-concurrent-uploads",)),
+    "shutdown-timeout": ((int,), "17.05", ("--shutdown-timeout",)),
+    "features": ((dict,), "19.03", ()),
+    "cgroup-parent": ((str,), "1.13", ("--cgroup-parent",)),
+    "default-runtime": ((str,), "1.13", ("--default-runtime",)),
+    "runtimes": ((dict,), "1.13", ()),
+    "exec-opts": ((list,), "1.13", ("--exec-opt",)),
+    "dns": ((list,), "1.13", ("--dns",)),
+    "mtu": ((int,), "1.13", ("--mtu",)),
+    "bip": ((str,), "1.13", ("--bip",)),
+    "default-address-pools": ((list,), "18.06", ()),
+    "authorization-plugins": ((list,), "1.13", ("--authorization-plugin",)),
+    "default-shm-size": ((str,), "17.06", ("--default-shm-size",)),
+    "init": ((bool,), "1.13", ("--init",)),
+    "containerd": ((str,), "1.13", ("--containerd",)),
+}
+
+# Settings dockerd applies on SIGHUP without a restart (moby daemon/reload.go); a restart stops
+# every container unless live-restore is on, so these never trigger one.
+RELOADABLE = frozenset([
+    "debug", "log-level", "labels", "live-restore", "max-concurrent-downloads", "max-concurrent-uploads",
+    "max-download-attempts", "shutdown-timeout", "insecure-registries", "registry-mirrors",
+    "allow-nondistributable-artifacts", "default-runtime", "runtimes", "features",
+])
+
+LOG_LEVELS = ("debug", "info", "warn", "error", "fatal")
+
+
+class DaemonConfigError(ValueError):
+    """A change that must not be written; the message says why."""
+
+
+def version_tuple(text):
+    parts = re.findall(r"\d+", str(text or ""))[:3]
+    return tuple(int(p) for p in parts) if parts else ()
+
+
+def merge(current, settings, absent=()):
+    """New config: ``settings`` merged over ``current``; keys in ``absent`` removed; others kept."""
+    new = dict(current)
+    for key, value in settings.items():
+        new[key] = value
+    for key in absent:
+        new.pop(key, None)
+    return new
+
+
+def validate(settings, engine_version=None, dockerd_flags=None):
+    """Refuse unknown keys, wrong types, keys too new for the engine, conflicts with dockerd flags."""
+    problems = []
+    engine = version_tuple(engine_version)
+    flags = set(dockerd_flags or ())
+    for key, value in settings.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            problems.append("%s: not a daemon.json key this module knows; refusing to write it" % key)
+            continue
+        types, since, conflicting = spec
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            problems.append("%s: must be %s, got %s" % (key, "/".join(t.__name__ for t in types),
+                                                         type(value).__name__))
+            continue
+        if engine and engine < version_tuple(since):
+            problems.append("%s: needs Docker Engine %s or newer, this host runs %s" % (key, since, engine_version))
+        clash = sorted(flags.intersection(conflicting))
+        if clash:
+            problems.append("%s: also set on the dockerd command line (%s): dockerd would refuse to start"
+                            % (key, ", ".join(clash)))
+        if key == "log-level" and value not in LOG_LEVELS:
+            problems.append("log-level: %r is not one of %s" % (value, ", ".join(LOG_LEVELS)))
+        if key == "default-ulimits":
+            problems.extend(_validate_ulimits(value))
+    if problems:
+        raise DaemonConfigError("; ".join(problems))
+
+
+def _validate_ulimits(value):
+    out = []
+    for name, entry in value.items():
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), int) for k in ("Soft", "Hard")):
+            out.append("default-ulimits.%s: needs integer Soft and Hard" % name)
+        elif entry["Soft"] > entry["Hard"]:
+            out.append("default-ulimits.%s: Soft %d above Hard %d" % (name, entry["Soft"], entry["Hard"]))
+    return out
+
+
+def clamp_ulimits(ulimits, process_limits):
+    """Lower nofile/nproc to dockerd's own hard limits: above them every new container fails to start.
+
+    Returns (ulimits, notes).
+    """
+    out, notes = {}, []
+    for name, entry in ulimits.items():
+        entry = dict(entry)
+        ceiling = (process_limits or {}).get("%s_hard" % name)
+        if isinstance(ceiling, int) and isinstance(entry.get("Hard"), int) and entry["Hard"] > ceiling:
+            notes.append("%s lowered from %d to dockerd's hard limit %d" % (name, entry["Hard"], ceiling))
+            entry["Hard"] = ceiling
+            entry["Soft"] = min(entry.get("Soft", ceiling), ceiling)
+        entry.setdefault("Name", name)
+        out[name] = entry
+    return out, notes
+
+
+def changed_keys(before, after):
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def needs_restart(keys):
+    """True when any changed key is one dockerd only reads at start."""
+    return any(k not in RELOADABLE for k in keys)
+
+
+def _legacy_links(facts):
+    containers = ((facts.get("docker") or {}).get("containers")) or []
+    return sorted(c.get("name") for c in containers if isinstance(c, dict) and c.get("links"))
+
+
+def plan(facts, wanted):
+    """Settings to merge and controls deferred (with the reason), from the host's facts and role vars.
+
+    ``wanted`` holds the role's variables without the ``daemon_`` prefix.
+    """
+    facts = facts if isinstance(facts, dict) else {}
+    docker = facts.get("docker") or {}
+    info = docker.get("info") or {}
+    controls = set(str(c) for c in wanted.get("controls") or [])
+    settings, deferred, notes = {}, [], []
+    swarm_active = ((info.get("Swarm") or {}).get("LocalNodeState")) == "active"
+
+    if controls & {"6", "22"}:
+        links = _legacy_links(facts)
+        if links and wanted.get("icc") is False:
+            for cid in sorted(controls & {"6", "22"}):
+                deferred.append({"id": cid, "reason": "containers use legacy --link (%s): icc false would cut them "
+                                                      "off; move them to a user-defined network first" % ", ".join(links)})
+        else:
+            settings["icc"] = wanted.get("icc")
+    if "7" in controls:
+        settings["log-level"] = wanted.get("log_level")
+    if "8" in controls:
+        busy = []
+        if (info.get("Containers") or 0) > 0:
+            busy.append("%s containers" % info.get("Containers"))
+        if (docker.get("volumes_count") or 0) > 0:
+            busy.append("%s volumes" % docker.get("volumes_count"))
+        if busy and not wanted.get("userns_remap_force"):
+            deferred.append({"id": "8", "reason": "userns-remap would move Docker to a new, empty data root while %s "
+                                                  "exist (set daemon_userns_remap_force to accept)" % " and ".join(busy)})
+        else:
+            settings["userns-remap"] = wanted.get("userns_remap")
+    if "10" in controls:
+        limits = (facts.get("dockerd_process") or {}).get("limits") or {}
+        ulimits = wanted.get("default_ulimits") or {}
+        clamped, clamp_notes = clamp_ulimits(ulimits, limits)
+        if clamp_notes and not wanted.get("ulimits_clamp"):
+            deferred.append({"id": "10", "reason": "default-ulimits above dockerd's own hard limits (%s): every new "
+                                                   "container would fail to start" % "; ".join(clamp_notes)})
+        else:
+            settings["default-ulimits"] = clamped
+            notes.extend(clamp_notes)
+    if "20" in controls:
+        settings["no-new-privileges"] = wanted.get("no_new_privileges")
+    if "31" in controls:
+        settings["log-driver"] = wanted.get("log_driver")
+        settings["log-opts"] = wanted.get("log_opts")
+    if "X.8" in controls:
+        if swarm_active and wanted.get("live_restore"):
+            deferred.append({"id": "X.8", "reason": "swarm mode is active: live-restore and swarm do not mix"})
+        else:
+            settings["live-restore"] = wanted.get("live_restore")
+    if "X.9" in controls:
+        settings["userland-proxy"] = wanted.get("userland_proxy")
+    settings.update(wanted.get("extra_settings") or {})
+    return {"settings": settings, "deferred": deferred, "notes": notes}

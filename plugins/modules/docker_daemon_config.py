@@ -1,0 +1,200 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: docker_daemon_config
+short_description: Merge settings into daemon.json safely, never overwriting unrelated keys
+version_added: 0.1.0
+description:
+  - Merges O(settings) into the Docker daemon configuration file and removes the keys in O(absent);
+    every other key is kept as it was.
+  - Refuses, before writing anything, an existing file that is not a JSON object, keys it does not know,
+    values of the wrong type, keys the running engine is too old for, and keys that the dockerd command line
+    already sets (dockerd refuses to start when a setting is in both places).
+  - Writes atomically after a timestamped backup, and on engines that have C(dockerd --validate)
+    (23.0 and later) validates the candidate file first.
+  - Reports whether the change needs a dockerd restart or only a reload (SIGHUP); it never restarts dockerd
+    itself (the C(dockersec.hardening.daemon) role's handlers do, with a health check and rollback).
+author:
+  - dockersec.hardening contributors (@dockersec)
+extends_documentation_fragment:
+  - dockersec.hardening.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+options:
+  path:
+    description: The daemon configuration file.
+    type: path
+    default: /etc/docker/daemon.json
+  settings:
+    description: Keys to set (daemon.json names, for example C(icc), C(log-level), C(default-ulimits)).
+    type: dict
+    default: {}
+  absent:
+    description: Keys to remove.
+    type: list
+    elements: str
+    default: []
+  engine_version:
+    description: The running engine's version (C(docker info) ServerVersion); keys newer than it are refused.
+    type: str
+  dockerd_flags:
+    description: Flags on the running dockerd command line (for example C(-H), C(--icc)); keys they set are refused.
+    type: list
+    elements: str
+    default: []
+  backup_dir:
+    description: Where the timestamped backup goes. Defaults to the file's own directory.
+    type: path
+  validate_with_dockerd:
+    description: Run C(dockerd --validate --config-file) on the candidate when the engine supports it (23.0+).
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Disable inter-container communication and set the log level
+  dockersec.hardening.docker_daemon_config:
+    settings:
+      icc: false
+      log-level: info
+    engine_version: "{{ ansible_facts['dockersec']['docker']['info']['ServerVersion'] }}"
+    dockerd_flags: "{{ ansible_facts['dockersec']['dockerd_process']['flags'] | list }}"
+  register: dockersec_daemon_change
+"""
+
+RETURN = r"""
+backup_file:
+  description: The backup of the previous file, when one was written.
+  returned: changed and the file existed
+  type: str
+  sample: /etc/docker/daemon.json.20261123T060000Z.bak
+changed_keys:
+  description: Keys whose value changed.
+  returned: always
+  type: list
+  elements: str
+restart_required:
+  description: True when a changed key is read only at dockerd start; false when a reload (SIGHUP) applies it.
+  returned: always
+  type: bool
+config:
+  description: The resulting configuration.
+  returned: always
+  type: dict
+"""
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+
+
+def _read(module, path):
+    if not os.path.exists(path):
+        return {}, False
+    try:
+        with open(path) as f:
+            text = f.read()
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="%s is unreadable: %s; nothing was changed" % (path, exc))
+    if not text.strip():
+        return {}, True
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        module.fail_json(msg="%s is not valid JSON (%s); fix it by hand first, nothing was changed" % (path, exc))
+    if not isinstance(data, dict):
+        module.fail_json(msg="%s holds a JSON %s, not an object; nothing was changed" % (path, type(data).__name__))
+    return data, True
+
+
+def _dockerd_validate(module, candidate, engine_version):
+    if dc.version_tuple(engine_version) < (23,):
+        return "skipped: engine %s has no dockerd --validate" % (engine_version or "unknown")
+    dockerd = module.get_bin_path("dockerd")
+    if not dockerd:
+        return "skipped: dockerd binary not found"
+    rc, out, err = module.run_command([dockerd, "--validate", "--config-file", candidate])
+    if rc != 0:
+        module.fail_json(msg="dockerd --validate rejected the new configuration: %s; nothing was changed"
+                         % (err or out).strip())
+    return "dockerd --validate: ok"
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path", default="/etc/docker/daemon.json"),
+            settings=dict(type="dict", default={}),
+            absent=dict(type="list", elements="str", default=[]),
+            engine_version=dict(type="str"),
+            dockerd_flags=dict(type="list", elements="str", default=[]),
+            backup_dir=dict(type="path"),
+            validate_with_dockerd=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    path = p["path"]
+    try:
+        dc.validate(p["settings"], p["engine_version"], p["dockerd_flags"])
+    except dc.DaemonConfigError as exc:
+        module.fail_json(msg="refusing to change %s: %s" % (path, exc))
+
+    current, existed = _read(module, path)
+    new = dc.merge(current, p["settings"], p["absent"])
+    keys = dc.changed_keys(current, new)
+    result = dict(changed=bool(keys), changed_keys=keys, restart_required=dc.needs_restart(keys), config=new)
+    if module._diff:
+        result["diff"] = {"before": json.dumps(current, indent=2, sort_keys=True) + "\n",
+                          "after": json.dumps(new, indent=2, sort_keys=True) + "\n",
+                          "before_header": path, "after_header": path}
+    if not keys or module.check_mode:
+        module.exit_json(**result)
+
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, candidate = tempfile.mkstemp(prefix=".daemon.json.", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(new, f, indent=2, sort_keys=True)
+            f.write("\n")
+        result["validation"] = _dockerd_validate(module, candidate, p["engine_version"]) if p[
+            "validate_with_dockerd"] else "skipped"
+        if existed:
+            stamp = datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
+            backup_dir = p["backup_dir"] or directory
+            if not os.path.isdir(backup_dir):
+                os.makedirs(backup_dir, 0o700)
+            backup = os.path.join(backup_dir, "%s.%s.bak" % (os.path.basename(path), stamp))
+            shutil.copy2(path, backup)
+            result["backup_file"] = backup
+            shutil.copymode(path, candidate)
+        else:
+            os.chmod(candidate, 0o644)
+        module.atomic_move(candidate, path)
+    finally:
+        if os.path.exists(candidate):
+            os.unlink(candidate)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""daemon.json merge, validation, reload/restart classification and the role's guards."""
+
+import pytest
+
+from conftest import make_container, make_facts
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+
+WANTED = {"controls": ["6", "7", "8", "10", "20", "22", "31", "X.8", "X.9"], "icc": False, "log_level": "info",
+          "userns_remap": "default", "userns_remap_force": False,
+          "default_ulimits": {"nofile": {"Name": "nofile", "Soft": 65536, "Hard": 65536},
+                              "nproc": {"Name": "nproc", "Soft": 4096, "Hard": 4096}},
+          "ulimits_clamp": True, "no_new_privileges": True, "log_driver": "json-file",
+          "log_opts": {"max-size": "10m", "max-file": "3"}, "live_restore": True, "userland_proxy": False,
+          "extra_settings": {}}
+
+
+def test_merge_keeps_unrelated_keys_and_removes_absent():
+    current = {"storage-driver": "vfs", "labels": ["keep=me"], "debug": True}
+    new = dc.merge(current, {"icc": False}, absent=["debug"])
+    assert new == {"storage-driver": "vfs", "labels": ["keep=me"], "icc": False}
+    assert current["debug"] is True
+    assert dc.changed_keys(current, new) == ["debug", "icc"]
+
+
+@pytest.mark.parametrize("settings,version,flags,needle", [
+    ({"no-such-key": 1}, "24.0", [], "not a daemon.json key"),
+    ({"icc": "false"}, "24.0", [], "must be bool"),
+    ({"max-concurrent-downloads": True}, "24.0", [], "must be int"),
+    ({"hosts": ["tcp://0.0.0.0:2375"]}, "24.0", ["-H"], "dockerd would refuse to start"),
+    ({"features": {"buildkit": True}}, "18.09", [], "needs Docker Engine 19.03"),
+    ({"log-level": "verbose"}, "24.0", [], "not one of"),
+    ({"default-ulimits": {"nofile": {"Soft": 10, "Hard": 5}}}, "24.0", [], "Soft 10 above Hard 5"),
+])
+def test_validate_refuses(settings, version, flags, needle):
+    with pytest.raises(dc.DaemonConfigError, match=needle):
+        dc.validate(settings, version, flags)
+
+
+def test_validate_accepts_the_roles_defaults():
+    dc.validate(dc.plan(make_facts(), WANTED)["settings"], "20.10.24+dfsg1", ["-H", "--containerd"])
+
+
+def test_reload_versus_restart():
+    assert not dc.needs_restart(["log-level", "live-restore", "labels"])
+    assert dc.needs_restart(["log-level", "icc"])
+    assert not dc.needs_restart([])
+
+
+def test_ulimits_clamped_to_dockerd_hard_limit():
+    out, notes = dc.clamp_ulimits({"nofile": {"Soft": 65536, "Hard": 65536}}, {"nofile_hard": 20000})
+    assert out["nofile"] == {"Name": "nofile", "Soft": 20000, "Hard": 20000} and "20000" in notes[0]
+
+
+def _facts(containers=0, volumes=0, swarm=False, links=False):
+    facts = make_facts(containers=[make_container("c%d" % i, links=["/db:/c/db"] if links else [])
+                                   for i in range(containers)])
+    facts["docker"]["info"]["Containers"] = containers
+    facts["docker"]["volumes_count"] = volumes
+    facts["dockerd_process"]["limits"]["nofile_hard"] = 20000
+    if swarm:
+        facts["docker"]["info"]["Swarm"]["LocalNodeState"] = "active"
+    return facts
+
+
+def test_plan_on_an_empty_host_sets_everything():
+    p = dc.plan(_facts(), WANTED)
+    assert p["deferred"] == []
+    assert p["settings"]["userns-remap"] == "default" and p["settings"]["live-restore"] is True
+    assert p["settings"]["default-ulimits"]["nofile"]["Hard"] == 20000 and p["notes"]
+
+
+def test_plan_defers_userns_with_containers_unless_forced():
+    p = dc.plan(_facts(containers=2, volumes=1), WANTED)
+    assert [d["id"] for d in p["deferred"]] == ["8"] and "2 containers and 1 volumes" in p["deferred"][0]["reason"]
+    assert "userns-remap" not in p["settings"]
+    forced = dict(WANTED, userns_remap_force=True)
+    assert dc.plan(_facts(containers=2), forced)["settings"]["userns-remap"] == "default"
+
+
+def test_plan_defers_live_restore_in_swarm():
+    p = dc.plan(_facts(swarm=True), WANTED)
+    assert {"id": "X.8", "reason": "swarm mode is active: live-restore and swarm do not mix"} in p["deferred"]
+    assert "live-restore" not in p["settings"]
+
+
+def test_plan_defers_icc_with_legacy_links():
+    p = dc.plan(_facts(containers=1, links=True), WANTED)
+    ids = [d["id"] for d in p["deferred"]]
+    assert "6" in ids and "22" in ids and "icc" not in p["settings"] and "c0" in p["deferred"][0]["reason"]
+
+
+def test_plan_defers_ulimits_above_limit_without_clamp():
+    p = dc.plan(_facts(), dict(WANTED, ulimits_clamp=False))
+    assert [d["id"] for d in p["deferred"]] == ["10"] and "default-ulimits" not in p["settings"]
+
+
+def test_plan_only_touches_selected_controls():
+    p = dc.plan(_facts(), dict(WANTED, controls=["7"]))
+    assert p["settings"] == {"log-level": "info"}
