@@ -41,6 +41,11 @@ for f in "$installed"/plugins/callback/*.py; do
   doc callback "$name"
   n=$((n + 1))
 done
+for f in "$installed"/plugins/filter/*.py; do
+  name=$(basename "$f" .py)
+  doc filter "$name"
+  n=$((n + 1))
+done
 if [ -d "$installed/roles" ]; then
   for r in "$installed"/roles/*/; do
     name=$(basename "$r")
