@@ -4,7 +4,19 @@
 """The evaluation engine: facts + catalog + options + waivers + attestations -> scored results.
 
 Pure: no Ansible, no Docker, no clock unless ``today`` is omitted. The score is defined here
-and only here (see ARCHITECTURE.md "Score").
+and only here (see ARCHITECTURE.md "Score"):
+
+- each of the 50 checklist items is worth 2 points; ``applicable`` = 100 minus the points of
+  ``not_applicable`` and ``waived`` items; ``earned`` = 2 x the ``pass`` count;
+  ``score`` = round(100 x earned / applicable, 1); ``error`` earns 0;
+- when nothing is applicable (every item waived or not applicable) nothing was verified: the
+  score is 0.0 (band Critical) and ``nothing_applicable`` is true, so a ``fail_under`` gate
+  never passes a host whose whole checklist was waived away.
+
+Evaluators are ``check(facts, opts)``; the engine adds private keys to ``opts``: ``_today``
+(a ``datetime.date``), ``_history`` (earlier audits of this host from the controller-side
+history file) and whatever the caller passes in ``extra`` (``_scan_results`` from the action
+plugin).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -72,6 +84,8 @@ def validate_options(options):
         if not ok:
             raise AuditInputError("dockersec_options.%s must be of type %s, got %s: %r"
                                   % (name, spec.get("type"), type(value).__name__, value))
+        if spec.get("min") is not None and value < spec["min"]:
+            raise AuditInputError("dockersec_options.%s must be at least %s, got %r" % (name, spec["min"], value))
         merged[name] = value
     return merged
 
@@ -129,13 +143,23 @@ def validate_attestations(attestations):
     return _entries(attestations, "attestations", ("by", "date", "evidence", "expires"))
 
 
+def _by_id(entries):
+    """One entry per control id: when several are given (a renewal next to the old one), the
+    one that expires last counts."""
+    out = {}
+    for e in entries:
+        if e["id"] not in out or e["expires"] >= out[e["id"]]["expires"]:
+            out[e["id"]] = e
+    return out
+
+
 def _run_check(control, facts, opts):
     collectors = checks_common.as_dict(checks_common.as_dict(facts).get("collectors"))
     for name in control["requires"]:
         state = checks_common.as_dict(collectors.get(name))
         if not state:
             return checks_common.ERROR, ["collector %s did not run: its facts are missing" % name]
-        if not state.get("ok"):
+        if state.get("ok") is not True:
             return checks_common.ERROR, ["collector %s failed: %s" % (name, state.get("error") or "no reason given")]
     if control["mode"] == "manual":
         return checks_common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
@@ -145,18 +169,24 @@ def _run_check(control, facts, opts):
     try:
         status, evidence = check(facts, opts)
     except Exception as exc:  # an evaluator bug must never become a pass
-        return checks_common.ERROR, ["evaluator crashed: %s: %s" % (type(exc).__name__, exc)]
+        return checks_common.ERROR, ["evaluator crashed: %s: %s" % (type(exc).__name__, str(exc)[:300])]
     if status not in catalog.STATUSES or status == "waived":
         return checks_common.ERROR, ["evaluator returned an invalid status %r" % (status,)]
     return status, [str(e) for e in checks_common.as_list(evidence)]
 
 
 def _apply_attestation(status, evidence, control, attestation, today):
-    if status != checks_common.MANUAL or attestation is None:
+    if attestation is None:
+        return status, evidence
+    if control["mode"] == "automated":
+        return status, evidence + ["attestation by %s ignored: item %s is automated and decided from facts" % (
+            attestation["by"], control["id"])]
+    if status != checks_common.MANUAL:
         return status, evidence
     if attestation["expires"] < today:
-        expired = "attestation by %s expired on %s" % (attestation["by"], attestation["expires"])
-        return checks_common.FAIL, evidence + [expired]
+        expired = "attestation expired on %s (by %s on %s: %s)" % (
+            attestation["expires"], attestation["by"], attestation["date"], attestation["evidence"])
+        return checks_common.FAIL, [expired] + evidence
     if attestation["date"] > today:
         return status, evidence + ["attestation dated %s is in the future: ignored" % attestation["date"]]
     return checks_common.PASS, ["attested by %s on %s: %s (expires %s)" % (
@@ -168,8 +198,9 @@ def _apply_waiver(status, evidence, waiver, today):
         return status, evidence, None
     owner = waiver.get("owner") or "unknown owner"
     if waiver["expires"] < today:
-        return checks_common.FAIL, evidence + ["waiver by %s expired on %s (%s)" % (
-            owner, waiver["expires"], waiver["reason"])], None
+        # ARCHITECTURE.md: an expired waiver counts as fail, whatever the control says now.
+        return checks_common.FAIL, ["waiver expired on %s (by %s: %s); status without the waiver: %s" % (
+            waiver["expires"], owner, waiver["reason"], status)] + evidence, None
     note = "waived by %s until %s: %s (status without the waiver: %s)" % (
         owner, waiver["expires"], waiver["reason"], status)
     return "waived", [note] + evidence, {"owner": owner, "expires": str(waiver["expires"]),
@@ -181,9 +212,8 @@ def score_of(results):
     excluded = sum(r["max_points"] for r in results if r["status"] in ("not_applicable", "waived"))
     applicable = catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS) - excluded
     earned = sum(r["points"] for r in results)
-    # Nothing applicable (everything waived or n/a) leaves nothing at risk: report 100 and
-    # let the counts show why.
-    score = round(100.0 * earned / applicable, 1) if applicable else 100.0
+    # Nothing applicable (everything waived or n/a): nothing was verified, so nothing is earned.
+    score = round(100.0 * earned / applicable, 1) if applicable > 0 else 0.0
     return score, earned, applicable
 
 
@@ -195,15 +225,19 @@ def _count(results):
 
 
 def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None):
-    """Evaluate every catalog control. Input errors raise AuditInputError before anything is evaluated."""
+    """Evaluate every catalog control. Input errors raise AuditInputError before anything is evaluated.
+
+    ``extra``: controller-side data for evaluators, added to ``opts`` as ``_<key>``.
+    """
     opts = validate_options(options)
-    waivers_by_id = dict((w["id"], w) for w in validate_waivers(waivers))
-    attest_by_id = dict((a["id"], a) for a in validate_attestations(attestations))
+    waivers_by_id = _by_id(validate_waivers(waivers))
+    attest_by_id = _by_id(validate_attestations(attestations))
     today = parse_date(today, "dockersec_today") if today is not None else datetime.date.today()
+    options_used = dict(opts)
     opts["_today"] = today
     opts["_history"] = [h for h in checks_common.as_list(history) if isinstance(h, dict)]
     for key, value in checks_common.as_dict(extra).items():
-        opts["_" + key.lstrip("_")] = value
+        opts["_" + str(key).lstrip("_")] = value
     facts = checks_common.as_dict(facts)
 
     scored, extended = [], []
@@ -211,6 +245,8 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
         status, evidence = _run_check(control, facts, opts)
         status, evidence = _apply_attestation(status, evidence, control, attest_by_id.get(control["id"]), today)
         status, evidence, waiver = _apply_waiver(status, evidence, waivers_by_id.get(control["id"]), today)
+        if not evidence:
+            evidence = ["%s (the evaluator gave no detail)" % status]
         max_points = catalog.max_points(control["id"])
         entry = {
             "id": control["id"],
@@ -237,10 +273,12 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
         "score": score,
         "earned": earned,
         "applicable": applicable,
+        "nothing_applicable": applicable <= 0,
         "band": catalog.band_for(score),
         "counts": _count(scored),
         "controls": scored,
         "extended": extended,
         "extended_counts": _count(extended),
+        "options_used": options_used,
         "today": str(today),
     }

@@ -109,6 +109,17 @@ def running_containers(facts, opts):
     return out
 
 
+def no_containers_reason(facts):
+    """Why there is nothing to check per container: the engine was not reached, or nothing runs.
+
+    Per-container controls report this as ``not_applicable`` (never ``pass``).
+    """
+    d = docker(facts)
+    if d.get("reachable") is False:
+        return "Docker engine not reachable (docker.reachable is false): no containers could be listed"
+    return "no running containers in scope"
+
+
 def per_container(facts, opts, offends, ok_text, fail_text, limit=20):
     """Evaluate a per-container rule: pass only when every in-scope container passes.
 
@@ -116,7 +127,7 @@ def per_container(facts, opts, offends, ok_text, fail_text, limit=20):
     """
     containers = running_containers(facts, opts)
     if not containers:
-        return result(NA, "no running containers in scope")
+        return result(NA, no_containers_reason(facts))
     bad = []
     for c in containers:
         why = offends(c)

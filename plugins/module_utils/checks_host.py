@@ -24,7 +24,9 @@ OPTIONS = {
             "prometheus-node-exporter*", "node-exporter*", "node_exporter*", "cadvisor*", "falco*",
             "qemu-guest-agent*", "cloud-*", "networking*", "ifup@*", "networkd-dispatcher*", "irqbalance*",
             "dockersec-*", "containerd", "multipathd*", "lvm2-*", "blk-availability*", "snapd*",
-            "google-*", "amazon-ssm-agent*", "waagent*", "walinuxagent*",
+            "google-*", "amazon-ssm-agent*", "waagent*", "walinuxagent*", "NetworkManager*", "firewalld*",
+            "tuned*", "rngd*", "haveged*", "atd*", "vmtoolsd*", "open-vm-tools*", "hv-kvp-daemon*",
+            "hv_kvp_daemon*", "agetty", "dhclient*", "dhcpcd*", "runc*",
         ],
         "description": "Service (unit or process) name patterns a dedicated Docker host may run (item 1).",
     },
@@ -34,11 +36,11 @@ OPTIONS = {
         "description": "Effective sshd settings (`sshd -T`, lower-case keys) item 3 requires.",
     },
     "ulimit_nofile_max": {
-        "type": "int", "default": 1048576,
+        "type": "int", "default": 1048576, "min": 1,
         "description": "Highest nofile hard limit item 10 accepts in default-ulimits.",
     },
     "ulimit_nproc_max": {
-        "type": "int", "default": 65536,
+        "type": "int", "default": 65536, "min": 1,
         "description": "Highest nproc hard limit item 10 accepts in default-ulimits.",
     },
 }
@@ -74,13 +76,18 @@ def check_1(facts, opts):
         # Without systemd every process shows, including shells and this audit's own: judge daemons only.
         extra = [n for n in extra if not _TRANSIENT_PROCESS.match(n)]
     if extra:
-        return result(FAIL, ["%d services outside the allow-list (source: %s): %s" % (
-            len(extra), source, ", ".join(extra[:25]))])
+        evidence = ["%d services outside the allow-list (source: %s): %s%s" % (
+            len(extra), source, ", ".join(extra[:25]), " ..." if len(extra) > 25 else "")]
+        if source == "ps":
+            evidence.append("without systemd the process list also holds processes running inside containers; "
+                            "add the ones that are workloads to dockersec_options.allowed_services")
+        return result(FAIL, evidence)
     return result(PASS, "%d running services, all allow-listed (source: %s)" % (len(names), source))
 
 
 def _version_key(text):
-    return [int(p) if p.isdigit() else p for p in re.split(r"[.\-+~]", str(text)) if p != ""]
+    """Sortable key for kernel versions: numeric parts compare as numbers, never str vs int."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-+~_]", str(text)) if p != ""]
 
 
 def check_2(facts, opts):
@@ -91,12 +98,11 @@ def check_2(facts, opts):
     if not running:
         return result(ERROR, "running kernel unknown")
     if newest and str(newest) != str(running):
-        try:
-            behind = _version_key(newest) > _version_key(running)
-        except TypeError:
-            behind = True
-        if behind:
+        if _version_key(newest) > _version_key(running):
             problems.append("running kernel %s, newer %s installed: reboot into it" % (running, newest))
+        else:
+            good.append("running kernel %s is newer than every installed kernel package (newest %s)"
+                        % (running, newest))
     elif not newest:
         good.append("no installed kernel packages found beside the running %s" % running)
     else:
@@ -135,8 +141,9 @@ def check_3(facts, opts):
 
 def check_4(facts, opts):
     root = as_dict(docker(facts).get("info")).get("DockerRootDir")
-    if not root:
+    if not root or not isinstance(root, str):
         return result(ERROR, "DockerRootDir unknown (engine not reachable)")
+    root = root.rstrip("/") or "/"
     entries = [as_dict(e) for e in as_list(as_dict(facts.get("mounts")).get("entries"))]
     best = None
     for e in entries:
@@ -144,7 +151,8 @@ def check_4(facts, opts):
         if not target:
             continue
         if root == target or root.startswith(target.rstrip("/") + "/") or target == "/":
-            if best is None or len(target) > len(str(best.get("target"))):
+            # Longest prefix wins; among equal targets the last one (mounted over the others) is visible.
+            if best is None or len(target) >= len(str(best.get("target"))):
                 best = e
     if best is None:
         return result(ERROR, "no mount found for %s" % root)
@@ -155,44 +163,79 @@ def check_4(facts, opts):
 
 
 def _audit_rule_paths(rules):
-    """Paths watched for write+attribute changes by the given auditctl-style rules."""
-    watched = set()
+    """{path: recursive} watched for write+attribute changes by auditctl-style rules.
+
+    ``-w PATH -p ..wa..`` watches PATH (recursively when it is a directory);
+    ``-a always,exit -F path=PATH -F perm=wa`` watches exactly PATH, ``-F dir=PATH`` a tree.
+    """
+    watched = {}
     for rule in as_list(rules):
         rule = str(rule)
-        m = re.search(r"-w\s+(\S+)", rule)
-        perm = re.search(r"-p\s+([rwxa]+)", rule)
+        m = re.search(r"(?:^|\s)-w\s+(\S+)", rule)
+        perm = re.search(r"(?:^|\s)-p\s+([rwxa]+)", rule)
         if m and perm and "w" in perm.group(1) and "a" in perm.group(1):
-            watched.add(m.group(1).rstrip("/") or "/")
+            watched[m.group(1).rstrip("/") or "/"] = True
             continue
-        m = re.search(r"-F\s+(?:path|dir)=(\S+)", rule)
+        m = re.search(r"-F\s+(path|dir)=(\S+)", rule)
         perm = re.search(r"-F\s+perm=([rwxa]+)", rule)
-        if m and perm and "w" in perm.group(1) and "a" in perm.group(1):
-            watched.add(m.group(1).rstrip("/") or "/")
+        if m and perm and "w" in perm.group(1) and "a" in perm.group(1) and "never" not in rule.split()[1:2]:
+            path = m.group(2).rstrip("/") or "/"
+            watched[path] = watched.get(path, False) or m.group(1) == "dir"
     return watched
+
+
+def _covered(path, watched):
+    """The rule that covers ``path``: its own, or a recursive watch on a parent directory."""
+    if path in watched:
+        return path
+    parent = path
+    while "/" in parent.strip("/"):
+        parent = parent.rsplit("/", 1)[0] or "/"
+        if watched.get(parent):
+            return parent
+    return None
 
 
 def check_5(facts, opts):
     audit = as_dict(facts.get("audit"))
     files = as_dict(facts.get("files"))
-    required = [p for p in AUDIT_PATHS if as_dict(files.get(p)).get("exists")]
+    required = [p for p in AUDIT_PATHS if as_dict(files.get(p)).get("exists") is True]
     if not required:
         return result(NA, "none of the Docker paths to audit exist on this host")
     live = audit.get("live_rules")
-    if live is not None:
-        rules, source = live, "auditctl -l (live rules)"
+    file_rules = as_dict(audit.get("file_rules"))
+    on_disk = [r for lines in file_rules.values() for r in as_list(lines)]
+    if isinstance(live, list):
+        rules, source = live, "auditctl -l (live)"
     else:
-        file_rules = as_dict(audit.get("file_rules"))
-        rules = [r for lines in file_rules.values() for r in as_list(lines)]
-        source = "rules files %s (auditctl unavailable: %s)" % (
-            ", ".join(sorted(file_rules)) or "in /etc/audit/rules.d: none",
+        rules = on_disk
+        source = "%s (auditctl unavailable: %s)" % (
+            ", ".join(sorted(str(f) for f in file_rules)) or "/etc/audit/rules.d (no rules files)",
             audit.get("live_error") or "not installed")
     watched = _audit_rule_paths(rules)
-    missing = [p for p in required if p not in watched]
+    missing, via_parent = [], []
+    for p in required:
+        by = _covered(p, watched)
+        if by is None:
+            missing.append(p)
+        elif by != p:
+            via_parent.append("%s (by the watch on %s)" % (p, by))
     if missing:
-        return result(FAIL, ["%d of %d Docker paths have no -w ... -p wa rule (source: %s): %s" % (
-            len(missing), len(required), source, ", ".join(missing))])
-    return result(PASS, "all %d Docker paths that exist are watched with -p wa (source: %s)" % (
-        len(required), source))
+        evidence = ["%d of %d Docker paths have no -w PATH -p wa rule (source: %s): %s" % (
+            len(missing), len(required), source, ", ".join(missing))]
+        if isinstance(live, list):
+            saved = _audit_rule_paths(on_disk)
+            pending = [p for p in missing if _covered(p, saved)]
+            if pending:
+                evidence.append("in the rules files but not loaded: %s (augenrules --load; a reboot when the "
+                                "rules are immutable, -e 2)" % ", ".join(pending))
+        return result(FAIL, evidence)
+    if isinstance(live, list) and audit.get("enabled_flag") == 0:
+        return result(FAIL, "the rules are loaded but auditing is disabled (auditctl -s: enabled 0)")
+    evidence = ["all %d Docker paths that exist are watched with -p wa (source: %s)" % (len(required), source)]
+    if via_parent:
+        evidence.append("covered by a recursive directory watch: %s" % ", ".join(via_parent))
+    return result(PASS, evidence)
 
 
 def icc_state(facts):
@@ -229,6 +272,9 @@ def check_8(facts, opts):
     opts_list = [str(o) for o in as_list(info.get("SecurityOptions"))]
     if any(o == "name=userns" or o.startswith("name=userns,") for o in opts_list):
         return result(PASS, "docker info SecurityOptions has name=userns")
+    if any(o == "name=rootless" or o.startswith("name=rootless,") for o in opts_list):
+        return result(PASS, "docker info SecurityOptions has name=rootless: the daemon itself runs in a user "
+                            "namespace, container root is an unprivileged host user")
     configured, source = daemon_setting(facts, "userns-remap")
     note = " (userns-remap=%s in %s but not active: restart pending?)" % (configured, source) if configured else ""
     return result(FAIL, "docker info SecurityOptions lacks name=userns: %s%s" % (", ".join(opts_list) or "none", note))
@@ -240,8 +286,15 @@ def check_9(facts, opts):
         return result(ERROR, "storage driver unknown")
     if driver == "overlay2":
         return result(PASS, "storage driver overlay2")
+    if driver == "overlayfs":
+        # The containerd image store (default for new installs from Engine 29) reports its snapshotter.
+        return result(PASS, "storage driver overlayfs (containerd image store snapshotter, overlay2's successor)")
     why = "deprecated" if driver in ("aufs", "devicemapper", "overlay") else "not the recommended overlay2"
     return result(FAIL, "storage driver %s: %s" % (driver, why))
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _ulimit(entry):
@@ -260,8 +313,10 @@ def check_10(facts, opts):
     limits = {}
     if isinstance(value, dict):
         limits = value
+    elif source == "daemon.json":
+        return result(FAIL, "default-ulimits in daemon.json is not an object: %r" % (value,))
     elif value is not None:
-        for v in as_list(as_dict(facts.get("dockerd_process")).get("flags", {}).get("--default-ulimit")):
+        for v in as_list(as_dict(as_dict(facts.get("dockerd_process")).get("flags")).get("--default-ulimit")):
             limits[str(v).split("=", 1)[0]] = v
     if not limits:
         return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
@@ -273,14 +328,16 @@ def check_10(facts, opts):
             bad.append("%s not set" % name)
             continue
         soft, hard = _ulimit(limits[name])
-        if not isinstance(soft, int) or not isinstance(hard, int):
+        if not _is_int(soft) or not _is_int(hard):
             bad.append("%s has no numeric Soft/Hard: %r" % (name, limits[name]))
             continue
-        if soft > hard:
+        if soft < 0 or hard < 0:
+            bad.append("%s %s:%s is unlimited" % (name, soft, hard))
+        elif soft > hard:
             bad.append("%s soft %d above hard %d" % (name, soft, hard))
-        elif isinstance(bounds[name], int) and hard > bounds[name]:
+        elif _is_int(bounds[name]) and hard > bounds[name]:
             bad.append("%s hard %d above the bound %d" % (name, hard, bounds[name]))
-        elif name == "nofile" and isinstance(proc_limits.get("nofile_hard"), int) and hard > proc_limits["nofile_hard"]:
+        elif name == "nofile" and _is_int(proc_limits.get("nofile_hard")) and hard > proc_limits["nofile_hard"]:
             bad.append("nofile hard %d above dockerd's own hard limit %d: new containers fail to start"
                        % (hard, proc_limits["nofile_hard"]))
         else:

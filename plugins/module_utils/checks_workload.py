@@ -1,19 +1,29 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Evaluators for sections 3 (images), 4 (container runtime) and 5 (network): items 11-25."""
+"""Evaluators for sections 3 (images), 4 (container runtime) and 5 (network): items 11-25.
+
+Per-container and per-image controls pass only when every in-scope running container (or the
+image it runs) passes; the evidence names the offenders. No running container, or an engine
+that could not be reached, gives ``not_applicable`` with the reason, never ``pass``. An image
+whose inspect data is missing gives ``error`` (could not check), never a silent ``pass``.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
-    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
-    image_matches, is_secret_name, per_container, result, running_containers,
+    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, daemon_setting, days_since, docker, falsy,
+    image_matches, is_secret_name, no_containers_reason, parse_image_ref, parse_timestamp, per_container, result,
+    running_containers,
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_host import icc_state
+
+EVIDENCE_LIMIT = 20
 
 OPTIONS = {
     "trusted_registries": {
@@ -25,7 +35,7 @@ OPTIONS = {
         "description": "Vulnerability scanners item 13 looks for (keys of the gathered tools).",
     },
     "scan_max_age_days": {
-        "type": "int", "default": 7,
+        "type": "int", "default": 7, "min": 0,
         "description": "Item 13: the newest scan of a running image may be at most this old.",
     },
     "scan_report_path": {
@@ -33,8 +43,20 @@ OPTIONS = {
         "description": "Controller-side Trivy JSON results (a file or a directory of *.json) for item 13.",
     },
     "max_image_size_mb": {
-        "type": "int", "default": 200,
+        "type": "int", "default": 200, "min": 0,
         "description": "Item 14: largest image size (MB) that counts as minimal.",
+    },
+    "minimal_image_patterns": {
+        "type": "list", "default": ["*alpine*", "*distroless*", "*scratch*", "cgr.dev/chainguard/*", "*wolfi*"],
+        "description": "Item 14: image references (shell patterns over registry/repository:tag) of a minimal "
+                       "family that pass whatever their size.",
+    },
+    "secret_file_patterns": {
+        "type": "list",
+        "default": [".env", ".env.*", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".netrc", ".pgpass",
+                    ".git-credentials", ".pypirc", ".npmrc", "credentials", "*.p12", "*.pfx"],
+        "description": "Item 15: file names (shell patterns) that hold secrets; COPY/ADD of one in an image's "
+                       "history fails.",
     },
     "cap_add_allowlist": {
         "type": "list", "default": ["NET_BIND_SERVICE"],
@@ -48,7 +70,18 @@ OPTIONS = {
         "type": "list", "default": [],
         "description": "Item 23 exceptions: container names, or 'HOSTIP:PORT' / 'PORT' strings.",
     },
+    "egress_network_allowlist": {
+        "type": "list", "default": [],
+        "description": "Item 24: user-defined networks that may stay non-internal although no member publishes "
+                       "a port (members that must reach outside, e.g. workers calling external APIs).",
+    },
 }
+
+UNKNOWN = "unknown"
+
+
+def _is_image_id(ref):
+    return bool(re.match(r"^(sha256:)?[0-9a-f]{12,64}$", str(ref)))
 
 
 def _image_ref(c):
@@ -67,118 +100,247 @@ def _images_of_running(facts, opts):
 
 
 def _per_image(facts, opts, offends, ok_text, fail_text):
+    """Per-image rule over the images of running containers.
+
+    ``offends(ref, image_facts, image_id)`` returns None (passes), a reason (fails) or ``(UNKNOWN, why)``.
+    fail when any image fails; error when none fails but some could not be judged; else pass.
+    """
     imgs = _images_of_running(facts, opts)
     if not imgs:
-        return result(NA, "no running containers in scope")
+        return result(NA, no_containers_reason(facts))
     images = as_dict(docker(facts).get("images"))
-    bad = []
+    bad, unknown = [], []
     for image_id, (ref, users) in sorted(imgs.items()):
-        why = offends(ref, as_dict(images.get(image_id)))
-        if why:
-            bad.append("%s (used by %s): %s" % (ref, ", ".join(users[:3]), why))
+        why = offends(ref, as_dict(images.get(image_id)), image_id)
+        who = "%s (used by %s%s)" % (ref, ", ".join(users[:3]), ", ..." if len(users) > 3 else "")
+        if isinstance(why, tuple):
+            unknown.append("%s: %s" % (who, why[1]))
+        elif why:
+            bad.append("%s: %s" % (who, why))
     if bad:
-        return result(FAIL, ["%s: %d of %d images" % (fail_text, len(bad), len(imgs))] + bad[:20])
+        evidence = ["%s: %d of %d images" % (fail_text, len(bad), len(imgs))] + bad[:EVIDENCE_LIMIT]
+        if len(bad) > EVIDENCE_LIMIT:
+            evidence.append("... and %d more" % (len(bad) - EVIDENCE_LIMIT))
+        return result(FAIL, evidence + ["could not check: %s" % u for u in unknown[:5]])
+    if unknown:
+        return result(ERROR, ["could not check %d of %d images" % (len(unknown), len(imgs))]
+                      + unknown[:EVIDENCE_LIMIT])
     return result(PASS, "%s (%d images checked)" % (ok_text, len(imgs)))
 
 
+def _names_of(ref, img):
+    """The references an image is known by: the container's, else its tags and digests."""
+    names = [] if _is_image_id(ref) else [ref]
+    return names + [str(t) for t in as_list(img.get("repo_tags")) + as_list(img.get("repo_digests")) if t]
+
+
+def _canonical(ref):
+    registry, repo, tag, digest = parse_image_ref(ref)
+    out = "%s/%s" % (registry, repo)
+    if tag:
+        out += ":" + tag
+    if digest:
+        out += "@" + digest
+    return out
+
+
+# ---------------------------------------------------------------- section 3: images
+
 def check_11(facts, opts):
-    trusted = as_list(opts.get("trusted_registries"))
-    return _per_image(facts, opts,
-                      lambda ref, img: None if image_matches(ref, trusted) else "not from %s" % ", ".join(
-                          str(t) for t in trusted),
-                      "every running image comes from a trusted registry/namespace",
+    trusted = [str(t) for t in as_list(opts.get("trusted_registries"))]
+
+    def offends(ref, img, image_id):
+        # The reference the container was started from; only a bare image id falls back to the image's names.
+        names = [ref] if not _is_image_id(ref) else _names_of(ref, img)
+        if not names:
+            return (UNKNOWN, "started from an image id with no repository name: its origin is unknown")
+        if any(image_matches(n, trusted) for n in names):
+            return None
+        return "not from %s" % (", ".join(trusted) or "any trusted registry (trusted_registries is empty)")
+    return _per_image(facts, opts, offends, "every running image comes from a trusted registry/namespace",
                       "images from untrusted sources")
 
 
 def check_12(facts, opts):
     found = [as_dict(e) for e in as_list(as_dict(facts.get("environment")).get("docker_content_trust"))]
-    on = [e for e in found if str(e.get("value")).strip().strip("'\"") == "1"]
-    if on:
+
+    def value(e):
+        return str(e.get("value")).strip().strip("'\"")
+    on = [e for e in found if value(e) == "1"]
+    off = [e for e in found if value(e) != "1"]
+    if on and not off:
         return result(PASS, ["DOCKER_CONTENT_TRUST=1 in %s" % e.get("file") for e in on])
-    if found:
-        return result(FAIL, ["DOCKER_CONTENT_TRUST=%s in %s (want 1)" % (e.get("value"), e.get("file")) for e in found])
+    if off:
+        return result(FAIL, ["DOCKER_CONTENT_TRUST=%s in %s (want 1)" % (value(e), e.get("file")) for e in off]
+                      + ["DOCKER_CONTENT_TRUST=1 in %s, overridden or contradicted by the above" % e.get("file")
+                         for e in on])
     return result(FAIL, "DOCKER_CONTENT_TRUST is not set system-wide (/etc/environment, /etc/profile.d)")
+
+
+def _scan_index(by_image):
+    """Scan results keyed by canonical reference and by image id."""
+    index = {}
+    for key, scan in as_dict(by_image).items():
+        key = str(key)
+        index[key] = as_dict(scan)
+        if not _is_image_id(key):
+            index.setdefault(_canonical(key), as_dict(scan))
+    return index
 
 
 def check_13(facts, opts):
     tools = as_dict(facts.get("tools"))
-    scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opts.get("scanners")) if tools.get(s)]
+    scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opts.get("scanners")) if tools.get(str(s))]
     results = opts.get("_scan_results")
-    if isinstance(results, dict) and results.get("error"):
-        return result(ERROR, "scan results unreadable: %s" % results.get("error"))
     if isinstance(results, dict):
-        by_image = as_dict(results.get("images"))
+        errors = [str(e) for e in as_list(results.get("errors"))]
+        index = _scan_index(results.get("images"))
+        if not index:
+            return result(ERROR, ["no usable scan results at %s" % (opts.get("scan_report_path") or "?")]
+                          + errors[:5])
         today = opts.get("_today")
         max_age = opts.get("scan_max_age_days")
 
-        def offends(ref, img):
-            tags = [ref] + [str(t) for t in as_list(img.get("repo_tags"))]
-            scan = next((as_dict(by_image[t]) for t in tags if t in by_image), None)
+        def offends(ref, img, image_id):
+            keys = [image_id] + _names_of(ref, img)
+            scan = None
+            for k in keys:
+                if k and (k in index or _canonical(k) in index):
+                    scan = index.get(k) or index.get(_canonical(k))
+                    break
             if scan is None:
                 return "no scan result"
-            if scan.get("critical", 0):
-                return "%s CRITICAL vulnerabilities" % scan.get("critical")
-            created = str(scan.get("created") or "")[:10]
-            if today and created and max_age is not None and str(today) > created:
-                from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import days_since
-                age = days_since(created, today)
-                if age is not None and age > max_age:
-                    return "scanned %s, %d days ago (max %d)" % (created, age, max_age)
+            critical = scan.get("critical")
+            if not isinstance(critical, int) or isinstance(critical, bool):
+                return (UNKNOWN, "scan result has no CRITICAL count")
+            if critical:
+                return "%d CRITICAL vulnerabilities" % critical
+            created = scan.get("created")
+            if parse_timestamp(created) is None:
+                return (UNKNOWN, "scan date unknown")
+            age = days_since(created, today) if today is not None else None
+            if age is not None and isinstance(max_age, int) and age > max_age:
+                return "scanned %s, %d days ago (max %d)" % (str(created)[:10], age, max_age)
             return None
-        return _per_image(facts, opts, offends, "every running image scanned recently with 0 CRITICAL",
-                          "images not scanned, stale or with CRITICAL findings")
+        status, evidence = _per_image(facts, opts, offends,
+                                      "every running image scanned within %s days with 0 CRITICAL" % max_age,
+                                      "images not scanned, stale or with CRITICAL findings")
+        if errors:
+            evidence.append("unreadable scan files skipped: %s" % "; ".join(errors[:5]))
+        return status, evidence
     if scanners:
-        return result(MANUAL, ["scanner installed: %s; no scan results given (set dockersec_options.scan_report_path "
-                               "to Trivy JSON output)" % ", ".join(scanners)])
-    return result(FAIL, "no vulnerability scanner (trivy, grype, docker scout) installed and no scan results given")
+        return result(MANUAL, "scanner %s installed; no scan results given (set dockersec_options.scan_report_path "
+                              "to Trivy JSON output)" % ", ".join(scanners))
+    return result(FAIL, "no vulnerability scanner (%s) installed and no scan results given"
+                  % ", ".join(str(s) for s in as_list(opts.get("scanners"))))
 
 
 def check_14(facts, opts):
-    limit = opts.get("max_image_size_mb") or 0
-    return _per_image(
-        facts, opts,
-        lambda ref, img: (None if not isinstance(img.get("size"), (int, float))
-                          or img.get("size") <= limit * 1024 * 1024
-                          else "%d MB (max %d MB)" % (img.get("size") // (1024 * 1024), limit)),
-        "every running image is at most %d MB" % limit, "images larger than %d MB" % limit)
+    limit = opts.get("max_image_size_mb")
+    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 200
+    patterns = [str(p) for p in as_list(opts.get("minimal_image_patterns"))]
+
+    def offends(ref, img, image_id):
+        family = [n for n in _names_of(ref, img)
+                  if any(fnmatch.fnmatch(_canonical(n), p) or fnmatch.fnmatch(n, p) for p in patterns)]
+        if family:
+            return None
+        size = img.get("size")
+        if not isinstance(size, (int, float)) or isinstance(size, bool):
+            return (UNKNOWN, "image size unknown (image not inspected)")
+        if size > limit * 1024 * 1024:
+            return "%d MB (max %d MB) and not of a minimal family" % (size // (1024 * 1024), limit)
+        return None
+    return _per_image(facts, opts, offends, "every running image is at most %d MB or of a minimal family" % limit,
+                      "images larger than %d MB" % limit)
 
 
-_HISTORY_SET_RE = re.compile(r"\b(?:ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)")
+_ENV_ARG_RE = re.compile(r"(?:^|[\s;)])(?:ENV|ARG)\s+(.*)$")
+_ASSIGN_RE = re.compile(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=")
+_BARE_NAME_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s|$)")
+_RUN_ARGS_RE = re.compile(r"^\s*(?:RUN\s+)?\|(\d+)\s+(.*)$")
+_COPY_RE = re.compile(r"(?:^|[\s;)])(?:COPY|ADD)\s+(.*)$")
+
+
+def _history_secret_names(line):
+    """Secret-like variable names an image history line sets (ENV/ARG, or build args recorded on RUN)."""
+    names = set()
+    m = _ENV_ARG_RE.search(line)
+    if m:
+        body = m.group(1)
+        assigned = _ASSIGN_RE.findall(body)
+        if not assigned:
+            bare = _BARE_NAME_RE.match(body)
+            assigned = [bare.group(1)] if bare else []
+        names.update(assigned)
+    m = _RUN_ARGS_RE.match(line)
+    if m:
+        names.update(_ASSIGN_RE.findall(m.group(2))[:int(m.group(1))])
+    return set(n for n in names if is_secret_name(n))
+
+
+def _history_secret_files(line, patterns):
+    m = _COPY_RE.search(line)
+    if not m:
+        return set()
+    body = m.group(1).split(" # buildkit")[0]
+    found = set()
+    for token in body.split():
+        if token == "in" or token.startswith("--") or re.match(r"^(file|dir|multi):", token):
+            continue
+        base = token.rstrip("/").rsplit("/", 1)[-1]
+        if base and any(fnmatch.fnmatch(base, p) for p in patterns):
+            found.add(token)
+    return found
 
 
 def check_15(facts, opts):
-    def offends(ref, img):
-        if not img:
-            return None
-        names = set(str(n) for n in as_list(img.get("env_names")) if is_secret_name(n))
-        for line in as_list(img.get("history")):
-            for name in _HISTORY_SET_RE.findall(str(line)):
-                if is_secret_name(name):
-                    names.add(name)
-        return "secret-like names baked in: %s" % ", ".join(sorted(names)) if names else None
-    return _per_image(facts, opts, offends, "no secret-like names in image Env or ENV/ARG history",
-                      "images with secret-like Env/ENV/ARG names")
+    patterns = [str(p) for p in as_list(opts.get("secret_file_patterns"))]
 
+    def offends(ref, img, image_id):
+        if not img:
+            return (UNKNOWN, "image not inspected")
+        names = set(str(n) for n in as_list(img.get("env_names")) if is_secret_name(n))
+        files = set()
+        for line in as_list(img.get("history")):
+            names.update(_history_secret_names(str(line)))
+            files.update(_history_secret_files(str(line), patterns))
+        why = []
+        if names:
+            why.append("secret-like names baked in: %s" % ", ".join(sorted(names)))
+        if files:
+            why.append("secret files copied in: %s" % ", ".join(sorted(files)))
+        return "; ".join(why) or None
+    return _per_image(facts, opts, offends, "no secret-like names in image Env or ENV/ARG history, no secret files "
+                      "copied in", "images with baked-in secrets")
+
+
+# ---------------------------------------------------------------- section 4: container runtime
 
 def check_16(facts, opts):
     def offends(c):
         user = str(c.get("user") or "").strip()
         name = user.split(":", 1)[0]
-        if name in ("", "root", "0"):
+        if name in ("", "root") or (name.isdigit() and int(name) == 0):
             return "runs as %s" % (repr(user) if user else "root (Config.User empty)")
         return None
     return per_container(facts, opts, offends, "every container runs as a non-root user",
                          "containers running as root")
 
 
+def _cap(name):
+    name = str(name).strip().upper()
+    return name[4:] if name.startswith("CAP_") else name
+
+
 def check_17(facts, opts):
-    allowed = set(str(c).upper().replace("CAP_", "") for c in as_list(opts.get("cap_add_allowlist")))
+    allowed = set(_cap(c) for c in as_list(opts.get("cap_add_allowlist")))
 
     def offends(c):
-        if c.get("privileged"):
+        if c.get("privileged") is True or str(c.get("privileged")).lower() == "true":
             return "privileged"
-        drop = set(str(x).upper().replace("CAP_", "") for x in as_list(c.get("cap_drop")))
-        added = sorted(set(str(x).upper().replace("CAP_", "") for x in as_list(c.get("cap_add"))) - allowed)
+        drop = set(_cap(x) for x in as_list(c.get("cap_drop")))
+        added = sorted(set(_cap(x) for x in as_list(c.get("cap_add"))) - allowed)
         why = []
         if "ALL" not in drop:
             why.append("does not drop ALL")
@@ -192,6 +354,10 @@ def check_17(facts, opts):
 def check_18(facts, opts):
     return per_container(facts, opts, lambda c: None if c.get("readonly_rootfs") is True else "root filesystem writable",
                          "every container has a read-only root filesystem", "containers with a writable root")
+
+
+def _positive(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
 def check_19(facts, opts):
@@ -208,32 +374,29 @@ def check_19(facts, opts):
                          "containers without limits")
 
 
-def _positive(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
 def check_20(facts, opts):
     value, source = daemon_setting(facts, "no-new-privileges", ["--no-new-privileges"])
     if value is not None and not falsy(value):
-        if not running_containers(facts, opts):
-            return result(PASS, "no-new-privileges set daemon-wide (%s)" % source)
-        return result(PASS, "no-new-privileges set daemon-wide (%s): applies to every container" % source)
+        return result(PASS, "no-new-privileges set daemon-wide (%s): applies to every container created since "
+                            "dockerd loaded it" % source)
 
     def offends(c):
         for o in as_list(c.get("security_opt")):
-            o = str(o).replace("=", ":")
-            if o == "no-new-privileges" or o == "no-new-privileges:true":
+            o = str(o).strip().lower().replace("=", ":")
+            if o in ("no-new-privileges", "no-new-privileges:true"):
                 return None
         return "no no-new-privileges in SecurityOpt"
     return per_container(facts, opts, offends, "every container sets no-new-privileges",
                          "containers without no-new-privileges (and not set daemon-wide)")
 
 
+# ---------------------------------------------------------------- section 5: network
+
 def check_21(facts, opts):
     allowed = set(str(n) for n in as_list(opts.get("default_bridge_allowlist")))
 
     def offends(c):
-        if c.get("name") in allowed:
+        if str(c.get("name")) in allowed:
             return None
         nets = [str(n) for n in as_list(c.get("networks"))]
         if "bridge" in nets or c.get("network_mode") in ("default", "bridge"):
@@ -248,14 +411,16 @@ def check_22(facts, opts):
     linked = ["%s: --link %s" % (container_label(c), ", ".join(str(x) for x in as_list(c.get("links"))))
               for c in running_containers(facts, opts) if as_list(c.get("links"))]
     if disabled and not linked:
-        return result(PASS, [evidence, "no container uses legacy --link"])
+        return result(PASS, [evidence, "no running container uses legacy --link"])
     problems = [] if disabled else [evidence + ": containers on the default bridge can talk to each other"]
-    return result(FAIL, problems + linked[:20])
+    if linked:
+        problems.append("%d containers use legacy --link (replace with user-defined networks)" % len(linked))
+    return result(FAIL, problems + linked[:EVIDENCE_LIMIT])
 
 
 def _port_allowed(c, p, allow):
     host_ip, host_port = str(p.get("host_ip") or ""), str(p.get("host_port") or "")
-    return (c.get("name") in allow or host_port in allow or "%s:%s" % (host_ip, host_port) in allow)
+    return (str(c.get("name")) in allow or host_port in allow or "%s:%s" % (host_ip, host_port) in allow)
 
 
 def check_23(facts, opts):
@@ -269,37 +434,51 @@ def check_23(facts, opts):
                 continue
             host_ip, host_port = str(p.get("host_ip") or ""), str(p.get("host_port") or "")
             desc = "%s:%s->%s" % (host_ip or "0.0.0.0", host_port, p.get("container_port"))
+            problems = []
             if host_ip in ("", "0.0.0.0", "::", "[::]"):
-                why.append("%s on all interfaces" % desc)
-            elif host_port.isdigit() and int(host_port) < 1024:
-                why.append("%s privileged port" % desc)
+                problems.append("on all interfaces")
+            if host_port.isdigit() and int(host_port) < 1024:
+                problems.append("privileged port")
+            if problems:
+                why.append("%s %s" % (desc, " and ".join(problems)))
         return "; ".join(why) or None
     return per_container(facts, opts, offends, "no port published on all interfaces or below 1024",
                          "containers publishing ports broadly")
 
 
+_SYSTEM_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")
+
+
 def check_24(facts, opts):
     d = docker(facts)
-    publishing = set(c.get("name") for c in as_list(d.get("containers"))
+    if d.get("reachable") is False:
+        return result(NA, no_containers_reason(facts))
+    exempt = set(str(n) for n in as_list(opts.get("egress_network_allowlist")))
+    publishing = set(str(c.get("name")) for c in as_list(d.get("containers"))
                      if isinstance(c, dict) and as_list(c.get("ports")))
-    candidates, bad = [], []
+    candidates, bad, exempted = [], [], []
     for n in as_list(d.get("networks")):
         n = as_dict(n)
-        if n.get("name") in ("bridge", "host", "none", "ingress", "docker_gwbridge"):
-            continue
-        if n.get("driver") not in ("bridge", "overlay"):
+        name = str(n.get("name"))
+        if name in _SYSTEM_NETWORKS or n.get("driver") not in ("bridge", "overlay"):
             continue
         members = [str(m) for m in as_list(n.get("containers"))]
         if not members or any(m in publishing for m in members):
             continue
-        candidates.append(n.get("name"))
-        if not n.get("internal"):
-            bad.append("%s (members %s publish no ports) is not internal" % (n.get("name"), ", ".join(members[:5])))
+        if name in exempt:
+            exempted.append(name)
+            continue
+        candidates.append(name)
+        if n.get("internal") is not True:
+            bad.append("%s (members %s%s publish no ports) is not internal" % (
+                name, ", ".join(members[:5]), ", ..." if len(members) > 5 else ""))
+    note = ["allow-listed to reach outside: %s" % ", ".join(exempted)] if exempted else []
     if not candidates:
-        return result(NA, "no user-defined backend network (members without published ports)")
+        return result(NA, ["no user-defined backend network (members without published ports)"] + note)
     if bad:
-        return result(FAIL, ["backend networks not internal: %d of %d" % (len(bad), len(candidates))] + bad)
-    return result(PASS, "backend networks are internal: %s" % ", ".join(str(c) for c in candidates))
+        return result(FAIL, ["backend networks not internal: %d of %d" % (len(bad), len(candidates))]
+                      + bad[:EVIDENCE_LIMIT] + note)
+    return result(PASS, ["backend networks are internal: %s" % ", ".join(candidates)] + note)
 
 
 _LONE_CHAIN = re.compile(r"^-(N DOCKER-USER|A DOCKER-USER -j RETURN)$")
@@ -311,13 +490,16 @@ def check_25(facts, opts):
         return result(FAIL, "Docker's iptables integration is off (iptables=%s, %s)" % (value, source))
     ipt = as_dict(facts.get("iptables"))
     rules = ipt.get("docker_user")
-    if rules is None:
+    if not isinstance(rules, list):
         return result(FAIL if ipt.get("binary") else ERROR,
                       "DOCKER-USER chain unreadable: %s" % (ipt.get("docker_user_error") or "iptables not found"))
-    policy = [str(r) for r in as_list(rules) if not _LONE_CHAIN.match(str(r).strip())]
+    policy = [str(r).strip() for r in rules if not _LONE_CHAIN.match(str(r).strip())]
+    policy = [r for r in policy if r]
     if not policy:
-        return result(FAIL, "DOCKER-USER holds no policy (only %s)" % "; ".join(str(r) for r in as_list(rules)))
-    return result(PASS, ["DOCKER-USER has %d policy rules" % len(policy)] + policy[:10])
+        return result(FAIL, "DOCKER-USER holds no policy (only: %s)" % (
+            "; ".join(str(r) for r in rules) or "an empty chain"))
+    return result(PASS, ["Docker manages iptables; DOCKER-USER has %d policy rules" % len(policy)]
+                  + policy[:10])
 
 
 CHECKS = {

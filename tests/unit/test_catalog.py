@@ -1,0 +1,122 @@
+"""Catalog integrity: the single source of truth must stay whole and agree with the evaluators and facts.md."""
+
+import os
+import re
+from collections import Counter
+
+import pytest
+
+from conftest import REPO
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog
+
+
+def _facts_md_collectors():
+    """Collector names as docs/facts.md (the facts contract) lists them under ``collectors:``."""
+    with open(os.path.join(REPO, "docs", "facts.md")) as f:
+        text = f.read()
+    block = text.split("\ncollectors:", 1)[1].split("\n\n", 1)[0]
+    names = re.findall(r"^  ([a-z_]+): \{", block, re.M)
+    assert len(names) >= 10, "could not read the collector list from docs/facts.md"
+    return set(names)
+
+
+def test_fifty_scored_items_with_ids_1_to_50():
+    assert catalog.SCORED_IDS == [str(i) for i in range(1, 51)]
+    assert all(catalog.is_scored(i) for i in catalog.SCORED_IDS)
+
+
+def test_ten_sections_of_five_items():
+    assert sorted(catalog.SECTIONS) == list(range(1, 11))
+    for section in range(1, 11):
+        ids = [c["id"] for c in catalog.CONTROLS if c["section"] == section]
+        assert ids == [str(i) for i in range((section - 1) * 5 + 1, section * 5 + 1)], section
+
+
+def test_scored_items_are_worth_100_points_and_extended_none():
+    assert sum(catalog.max_points(i) for i in catalog.SCORED_IDS) == 100
+    assert set(catalog.max_points(i) for i in catalog.SCORED_IDS) == {catalog.POINTS_PER_ITEM} == {2}
+    assert all(catalog.max_points(i) == 0 for i in catalog.EXTENDED_IDS)
+
+
+def test_at_least_twelve_extended_controls_all_named_x_n():
+    assert len(catalog.EXTENDED_IDS) >= 12
+    for cid in catalog.EXTENDED_IDS:
+        assert re.match(r"^X\.\d+$", cid) and not catalog.is_scored(cid)
+        assert catalog.get(cid)["section"] == catalog.EXTENDED_SECTION
+
+
+def test_ids_are_unique_and_lookup_works():
+    ids = [c["id"] for c in catalog.CONTROLS]
+    assert len(ids) == len(set(ids))
+    assert catalog.get(6)["id"] == "6" and catalog.get("X.1")["id"] == "X.1"
+
+
+def test_every_control_has_valid_fields():
+    for c in catalog.CONTROLS:
+        assert c["mode"] in catalog.MODES, c["id"]
+        assert c["scope"] in catalog.SCOPES, c["id"]
+        assert c["title"].strip() and c["check"].strip() and c["fix"].strip(), c["id"]
+        assert isinstance(c["cis"], list) and all(re.match(r"^\d+(\.\d+)+$", x) for x in c["cis"]), c["id"]
+        assert len(c["requires"]) == len(set(c["requires"])), c["id"]
+
+
+def test_requires_names_are_collectors_from_facts_md():
+    collectors = _facts_md_collectors()
+    for c in catalog.CONTROLS:
+        assert set(c["requires"]) <= collectors, (c["id"], set(c["requires"]) - collectors)
+
+
+def test_manual_controls_read_no_facts():
+    for c in catalog.CONTROLS:
+        if c["mode"] == "manual":
+            assert c["requires"] == [], c["id"]
+
+
+def test_every_control_has_an_evaluator_or_is_manual():
+    for c in catalog.CONTROLS:
+        if c["mode"] == "manual":
+            assert c["id"] not in audit.CHECKS, "manual control %s has an evaluator" % c["id"]
+        else:
+            assert callable(audit.CHECKS.get(c["id"])), "no evaluator registered for %s" % c["id"]
+
+
+def test_evaluator_registry_has_no_strays_or_duplicates():
+    seen = Counter()
+    for mod in audit.CHECK_MODULES:
+        seen.update(getattr(mod, "CHECKS", {}).keys())
+    assert [cid for cid, n in seen.items() if n > 1] == []
+    assert set(seen) <= set(catalog.BY_ID), set(seen) - set(catalog.BY_ID)
+
+
+def test_items_1_to_25_are_registered_by_their_modules():
+    from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host, checks_workload
+    assert sorted(checks_host.CHECKS, key=int) == [str(i) for i in range(1, 11)]
+    assert sorted(checks_workload.CHECKS, key=int) == [str(i) for i in range(11, 26)]
+
+
+_TYPES = {"list": list, "dict": dict, "str": str, "int": int, "bool": bool, "float": (int, float)}
+
+
+def test_option_specs_are_unique_typed_and_described():
+    seen = Counter()
+    for mod in audit.CHECK_MODULES:
+        seen.update(getattr(mod, "OPTIONS", {}).keys())
+    assert [n for n, count in seen.items() if count > 1] == []
+    for name, spec in audit.OPTION_SPECS.items():
+        assert re.match(r"^[a-z][a-z0-9_]*$", name), name
+        assert spec.get("type") in _TYPES, name
+        assert isinstance(spec.get("default"), _TYPES[spec["type"]]), name
+        assert spec.get("description", "").strip(), name
+        if spec.get("min") is not None:
+            assert spec["default"] >= spec["min"], name
+    # The defaults themselves validate.
+    assert audit.validate_options(audit.default_options()) == audit.default_options()
+
+
+@pytest.mark.parametrize("score,band", [
+    (100.0, "Excellent"), (90.0, "Excellent"), (89.9, "Good"), (80.0, "Good"), (79.9, "Acceptable (dev only)"),
+    (60.0, "Acceptable (dev only)"), (59.9, "Poor"), (40.0, "Poor"), (39.9, "Critical"), (0.0, "Critical"),
+])
+def test_bands_follow_the_checklist(score, band):
+    assert catalog.band_for(score) == band

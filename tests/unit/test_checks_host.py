@@ -1,0 +1,387 @@
+"""Items 1-10 (host and daemon): a pass and a fail case each on fixture facts, plus the edges that
+decide verdicts on real hosts. Each fail asserts the evidence names what to change."""
+
+import pytest
+
+from conftest import make_facts
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host as H
+
+OPTS = audit.validate_options({})
+
+
+def run(check, facts, **opts):
+    o = dict(OPTS)
+    o.update(opts)
+    status, evidence = check(facts, o)
+    assert status in ("pass", "fail", "not_applicable", "manual", "error")
+    assert isinstance(evidence, list) and evidence and all(isinstance(e, str) for e in evidence)
+    return status, " | ".join(evidence)
+
+
+def test_every_item_passes_on_the_hardened_fixture(facts):
+    for cid, check in sorted(H.CHECKS.items(), key=lambda kv: int(kv[0])):
+        assert run(check, facts)[0] == "pass", (cid, run(check, facts))
+
+
+# ---------------------------------------------------------------- 1 dedicated host
+
+def test_1_pass_allowlisted_services(facts):
+    status, ev = run(H.check_1, facts)
+    assert status == "pass" and "source: systemd" in ev
+
+
+def test_1_fail_names_every_extra_service(facts):
+    facts["services"]["running"] += ["apache2.service", "mysql.service"]
+    status, ev = run(H.check_1, facts)
+    assert status == "fail" and "apache2.service" in ev and "mysql.service" in ev and "2 services" in ev
+
+
+def test_1_allow_list_is_an_option(facts):
+    facts["services"]["running"].append("apache2.service")
+    assert run(H.check_1, facts, allowed_services=OPTS["allowed_services"] + ["apache2"])[0] == "pass"
+
+
+def test_1_ps_source_ignores_shells_and_warns_about_container_processes(facts):
+    facts["services"] = {"source": "ps", "running": ["dockerd", "containerd", "sshd", "bash", "sleep", "nginx"],
+                         "processes": ["dockerd", "containerd", "sshd", "bash", "sleep", "nginx"]}
+    status, ev = run(H.check_1, facts)
+    assert status == "fail" and "nginx" in ev and "bash" not in ev and "inside containers" in ev
+
+
+def test_1_error_when_nothing_listed(facts):
+    facts["services"]["running"] = []
+    assert run(H.check_1, facts)[0] == "error"
+
+
+# ---------------------------------------------------------------- 2 kernel
+
+def test_2_pass_newest_kernel_and_auto_updates(facts):
+    status, ev = run(H.check_2, facts)
+    assert status == "pass" and "6.1.0-26-amd64" in ev and "unattended-upgrades" in ev
+
+
+def test_2_fail_old_kernel_names_both_versions(facts):
+    facts["host"]["kernel_running"] = "6.1.0-25-amd64"
+    status, ev = run(H.check_2, facts)
+    assert status == "fail" and "running kernel 6.1.0-25-amd64, newer 6.1.0-26-amd64 installed" in ev
+
+
+def test_2_fail_pending_reboot(facts):
+    facts["host"]["reboot_required"] = True
+    status, ev = run(H.check_2, facts)
+    assert status == "fail" and "reboot is pending" in ev
+
+
+def test_2_fail_without_auto_updates(facts):
+    facts["host"]["auto_updates"]["unattended_upgrades_enabled"] = False
+    status, ev = run(H.check_2, facts)
+    assert status == "fail" and "automatic security updates are not enabled" in ev
+
+
+def test_2_dnf_automatic_counts(facts):
+    facts["host"]["auto_updates"] = {"unattended_upgrades_installed": False, "unattended_upgrades_enabled": False,
+                                     "dnf_automatic_enabled": True}
+    status, ev = run(H.check_2, facts)
+    assert status == "pass" and "dnf-automatic" in ev
+
+
+@pytest.mark.parametrize("running,newest,status", [
+    ("6.1.0-100-amd64", "6.1.0-99-amd64", "pass"),        # numeric, not lexical
+    ("5.14.0-427.13.1.el9_4.x86_64", "5.14.0-427.18.1.el9_4.x86_64", "fail"),
+    ("6.8.0-45-generic", "6.8.0-45-generic", "pass"),
+    ("6.1.0-26-amd64", "6.1.0-26-cloud-amd64", "fail"),   # mixed str/int parts never crash
+])
+def test_2_kernel_versions_compare_numerically(facts, running, newest, status):
+    facts["host"]["kernel_running"] = running
+    facts["host"]["kernel_newest_installed"] = newest
+    assert run(H.check_2, facts)[0] == status
+
+
+# ---------------------------------------------------------------- 3 sshd
+
+def test_3_pass_hardened_sshd(facts):
+    status, ev = run(H.check_3, facts)
+    assert status == "pass" and "sshd -T" in ev
+
+
+def test_3_fail_names_each_setting(facts):
+    facts["sshd"]["effective"]["passwordauthentication"] = "yes"
+    facts["sshd"]["effective"]["permitrootlogin"] = "prohibit-password"
+    del facts["sshd"]["effective"]["x11forwarding"]
+    status, ev = run(H.check_3, facts)
+    assert status == "fail"
+    assert "passwordauthentication yes" in ev and "permitrootlogin prohibit-password" in ev
+    assert "x11forwarding (unset)" in ev
+
+
+def test_3_required_settings_are_an_option(facts):
+    facts["sshd"]["effective"]["maxauthtries"] = "6"
+    status, ev = run(H.check_3, facts, sshd_required={"maxauthtries": "3"})
+    assert status == "fail" and "maxauthtries 6 (want 3)" in ev
+
+
+def test_3_not_applicable_without_sshd(facts):
+    facts["sshd"] = {"binary": None, "effective": None, "config_files": []}
+    assert run(H.check_3, facts)[0] == "not_applicable"
+
+
+def test_3_error_when_sshd_t_gave_nothing(facts):
+    facts["sshd"]["effective"] = None
+    assert run(H.check_3, facts)[0] == "error"
+
+
+# ---------------------------------------------------------------- 4 data partition
+
+def test_4_pass_own_partition(facts):
+    status, ev = run(H.check_4, facts)
+    assert status == "pass" and "/var/lib/docker is on /var/lib/docker (/dev/mapper/luks-docker" in ev
+
+
+def test_4_fail_on_root_names_the_device(facts):
+    facts["mounts"]["entries"] = facts["mounts"]["entries"][:1]
+    status, ev = run(H.check_4, facts)
+    assert status == "fail" and "root filesystem" in ev and "/dev/vda1" in ev
+
+
+def test_4_longest_prefix_wins(facts):
+    facts["docker"]["info"]["DockerRootDir"] = "/srv/docker/data"
+    facts["mounts"]["entries"] = [
+        {"target": "/", "source": "/dev/vda1", "fstype": "ext4", "options": "rw"},
+        {"target": "/srv", "source": "/dev/vdb1", "fstype": "xfs", "options": "rw"},
+        {"target": "/srv/dockerfoo", "source": "/dev/vdc1", "fstype": "xfs", "options": "rw"},
+    ]
+    status, ev = run(H.check_4, facts)
+    assert status == "pass" and "on /srv (/dev/vdb1" in ev
+
+
+def test_4_userns_subdirectory_and_overmount(facts):
+    facts["docker"]["info"]["DockerRootDir"] = "/var/lib/docker/100000.100000"
+    facts["mounts"]["entries"].append({"target": "/var/lib/docker", "source": "/dev/vdz", "fstype": "ext4",
+                                       "options": "rw"})
+    status, ev = run(H.check_4, facts)
+    assert status == "pass" and "/dev/vdz" in ev
+
+
+def test_4_error_without_root_dir(facts):
+    facts["docker"]["info"]["DockerRootDir"] = None
+    assert run(H.check_4, facts)[0] == "error"
+
+
+# ---------------------------------------------------------------- 5 audit rules
+
+def test_5_pass_live_rules_say_live(facts):
+    status, ev = run(H.check_5, facts)
+    assert status == "pass" and "source: auditctl -l (live)" in ev
+
+
+def test_5_fail_from_rules_files_names_path_and_source(facts):
+    facts["audit"]["live_rules"] = None
+    facts["audit"]["live_error"] = "auditctl -l: Operation not permitted"
+    rules = facts["audit"]["file_rules"]["/etc/audit/rules.d/docker.rules"]
+    facts["audit"]["file_rules"]["/etc/audit/rules.d/docker.rules"] = [
+        r for r in rules if not r.startswith("-w /usr/bin/runc ")]
+    status, ev = run(H.check_5, facts)
+    assert status == "fail" and "/usr/bin/runc" in ev
+    assert "/etc/audit/rules.d/docker.rules (auditctl unavailable: auditctl -l: Operation not permitted)" in ev
+
+
+def test_5_pass_from_rules_files(facts):
+    facts["audit"]["live_rules"] = None
+    facts["audit"]["live_error"] = "auditctl -l: Operation not permitted"
+    status, ev = run(H.check_5, facts)
+    assert status == "pass" and "auditctl unavailable" in ev
+
+
+def test_5_rule_without_w_and_a_does_not_count(facts):
+    facts["audit"]["live_rules"] = [r.replace("-p wa", "-p w") if "/etc/containerd " in r + " " else r
+                                    for r in facts["audit"]["live_rules"]]
+    status, ev = run(H.check_5, facts)
+    assert status == "fail" and "/etc/containerd" in ev
+
+
+def test_5_syscall_rule_form_counts(facts):
+    facts["audit"]["live_rules"] = [
+        "-a always,exit -S all -F path=%s -F perm=wa -F key=docker" % r.split()[1]
+        for r in facts["audit"]["live_rules"]]
+    assert run(H.check_5, facts)[0] == "pass"
+
+
+def test_5_recursive_directory_watch_covers_files_below(facts):
+    facts["audit"]["live_rules"] = [r for r in facts["audit"]["live_rules"]
+                                    if not r.startswith("-w /etc/docker/daemon.json ")]
+    status, ev = run(H.check_5, facts)
+    assert status == "pass" and "/etc/docker/daemon.json (by the watch on /etc/docker)" in ev
+
+
+def test_5_only_existing_paths_are_required(facts):
+    facts["files"]["/etc/default/docker"] = {"exists": False, "mode": None, "owner": None, "group": None,
+                                             "type": None}
+    facts["audit"]["live_rules"] = [r for r in facts["audit"]["live_rules"] if "/etc/default/docker" not in r]
+    assert run(H.check_5, facts)[0] == "pass"
+
+
+def test_5_rules_on_disk_but_not_loaded_say_so(facts):
+    facts["audit"]["live_rules"] = []
+    status, ev = run(H.check_5, facts)
+    assert status == "fail" and "not loaded" in ev and "augenrules --load" in ev
+
+
+def test_5_fail_when_auditing_disabled(facts):
+    facts["audit"]["enabled_flag"] = 0
+    status, ev = run(H.check_5, facts)
+    assert status == "fail" and "enabled 0" in ev
+
+
+def test_5_not_applicable_without_docker_paths(facts):
+    facts["files"] = {}
+    assert run(H.check_5, facts)[0] == "not_applicable"
+
+
+# ---------------------------------------------------------------- 6 icc
+
+def test_6_pass_icc_false(facts):
+    status, ev = run(H.check_6, facts)
+    assert status == "pass" and "enable_icc=false" in ev
+
+
+def test_6_fail_icc_true_names_the_option(facts):
+    facts["docker"]["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] = "true"
+    status, ev = run(H.check_6, facts)
+    assert status == "fail" and "com.docker.network.bridge.enable_icc=true" in ev
+
+
+def test_6_falls_back_to_daemon_setting(facts):
+    facts["docker"]["bridge_network"] = None
+    status, ev = run(H.check_6, facts)
+    assert status == "pass" and "daemon.json" in ev
+    del facts["daemon_config"]["content"]["icc"]
+    status, ev = run(H.check_6, facts)
+    assert status == "fail" and "default: true" in ev
+
+
+# ---------------------------------------------------------------- 7 log level
+
+def test_7_pass_info_and_unset(facts):
+    assert run(H.check_7, facts)[0] == "pass"
+    del facts["daemon_config"]["content"]["log-level"]
+    status, ev = run(H.check_7, facts)
+    assert status == "pass" and "defaults to info" in ev
+
+
+def test_7_fail_debug_names_source(facts):
+    facts["daemon_config"]["content"]["log-level"] = "debug"
+    status, ev = run(H.check_7, facts)
+    assert status == "fail" and "log-level=debug (daemon.json)" in ev
+
+
+def test_7_fail_debug_on_command_line(facts):
+    del facts["daemon_config"]["content"]["log-level"]
+    facts["dockerd_process"]["flags"]["--log-level"] = ["debug"]
+    status, ev = run(H.check_7, facts)
+    assert status == "fail" and "--log-level" in ev
+
+
+def test_7_fail_debug_mode(facts):
+    facts["daemon_config"]["content"]["debug"] = True
+    status, ev = run(H.check_7, facts)
+    assert status == "fail" and "debug mode" in ev
+
+
+# ---------------------------------------------------------------- 8 userns
+
+def test_8_pass_userns(facts):
+    status, ev = run(H.check_8, facts)
+    assert status == "pass" and "name=userns" in ev
+
+
+def test_8_fail_without_userns_lists_options(facts):
+    facts["docker"]["info"]["SecurityOptions"] = ["name=seccomp,profile=default"]
+    status, ev = run(H.check_8, facts)
+    assert status == "fail" and "name=seccomp,profile=default" in ev and "restart pending" in ev
+
+
+def test_8_rootless_daemon_passes(facts):
+    facts["docker"]["info"]["SecurityOptions"] = ["name=seccomp,profile=default", "name=rootless"]
+    status, ev = run(H.check_8, facts)
+    assert status == "pass" and "rootless" in ev
+
+
+# ---------------------------------------------------------------- 9 storage driver
+
+def test_9_pass_overlay2(facts):
+    assert run(H.check_9, facts)[0] == "pass"
+
+
+@pytest.mark.parametrize("driver,needle", [("devicemapper", "deprecated"), ("aufs", "deprecated"),
+                                           ("vfs", "not the recommended overlay2"), ("btrfs", "overlay2")])
+def test_9_fail_names_the_driver(facts, driver, needle):
+    facts["docker"]["info"]["Driver"] = driver
+    status, ev = run(H.check_9, facts)
+    assert status == "fail" and driver in ev and needle in ev
+
+
+def test_9_containerd_image_store_overlayfs_passes(facts):
+    facts["docker"]["info"]["Driver"] = "overlayfs"
+    assert run(H.check_9, facts)[0] == "pass"
+
+
+# ---------------------------------------------------------------- 10 ulimits
+
+def test_10_pass_ulimits(facts):
+    status, ev = run(H.check_10, facts)
+    assert status == "pass" and "nofile 20000:20000" in ev and "nproc 4096:4096" in ev
+
+
+def test_10_fail_unset(facts):
+    del facts["daemon_config"]["content"]["default-ulimits"]
+    status, ev = run(H.check_10, facts)
+    assert status == "fail" and "default-ulimits not set" in ev
+
+
+def test_10_fail_missing_nproc(facts):
+    del facts["daemon_config"]["content"]["default-ulimits"]["nproc"]
+    status, ev = run(H.check_10, facts)
+    assert status == "fail" and "nproc not set" in ev
+
+
+def test_10_fail_soft_above_hard(facts):
+    facts["daemon_config"]["content"]["default-ulimits"]["nproc"] = {"Name": "nproc", "Soft": 5000, "Hard": 4096}
+    status, ev = run(H.check_10, facts)
+    assert status == "fail" and "nproc soft 5000 above hard 4096" in ev
+
+
+def test_10_fail_above_configured_bound(facts):
+    status, ev = run(H.check_10, facts, ulimit_nproc_max=1024)
+    assert status == "fail" and "nproc hard 4096 above the bound 1024" in ev
+
+
+def test_10_fail_above_dockerd_hard_limit(facts):
+    facts["dockerd_process"]["limits"]["nofile_hard"] = 10000
+    status, ev = run(H.check_10, facts)
+    assert status == "fail" and "dockerd's own hard limit 10000" in ev
+
+
+def test_10_fail_unlimited(facts):
+    facts["daemon_config"]["content"]["default-ulimits"]["nproc"] = {"Name": "nproc", "Soft": -1, "Hard": -1}
+    status, ev = run(H.check_10, facts)
+    assert status == "fail" and "unlimited" in ev
+
+
+def test_10_command_line_flags(facts):
+    del facts["daemon_config"]["content"]["default-ulimits"]
+    facts["dockerd_process"]["flags"]["--default-ulimit"] = ["nofile=1024:2048", "nproc=512:1024"]
+    status, ev = run(H.check_10, facts)
+    assert status == "pass" and "dockerd --default-ulimit" in ev
+
+
+def test_10_malformed_daemon_json_value(facts):
+    facts["daemon_config"]["content"]["default-ulimits"] = ["nofile=1"]
+    status, ev = run(H.check_10, facts)
+    assert status == "fail" and "not an object" in ev
+
+
+def test_fixture_is_not_shared_between_tests():
+    # make_facts() returns a fresh deep copy: mutations above cannot leak.
+    assert make_facts()["docker"]["info"]["Driver"] == "overlay2"

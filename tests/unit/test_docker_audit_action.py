@@ -1,0 +1,154 @@
+"""The controller-side action plugin dockersec.hardening.docker_audit, driven without a play."""
+
+import json
+import os
+import types
+
+import pytest
+
+from conftest import make_container, make_facts
+
+from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+
+TODAY = "2026-11-23"
+
+
+def run(args, task_vars=None, check_mode=True):
+    task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, action="dockersec.hardening.docker_audit")
+    connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir="/nonexistent"))
+    plugin = action.ActionModule(task, connection, None, None, None)
+    tv = {"inventory_hostname": "node1"}
+    tv.update(task_vars or {})
+    return plugin.run(task_vars=tv)
+
+
+@pytest.fixture
+def report_dir(tmp_path):
+    return str(tmp_path)
+
+
+def test_facts_default_to_ansible_facts_dockersec(report_dir):
+    res = run({"today": TODAY, "report_dir": report_dir}, {"ansible_facts": {"dockersec": make_facts()}})
+    assert not res.get("failed") and res["changed"] is False
+    doc = res["dockersec_audit"]
+    assert doc["host"] == "node1" and doc["generated_at"].endswith("Z") and len(doc["controls"]) == 50
+    assert res["msg"].startswith("score %.1f/100 (%s): " % (doc["score"], doc["band"]))
+    assert "%d pass" % doc["counts"]["pass"] in res["msg"]
+
+
+def test_missing_facts_fail_clearly(report_dir):
+    res = run({"today": TODAY, "report_dir": report_dir})
+    assert res["failed"] and "node1" in res["msg"] and "run dockersec.hardening.docker_host_facts" in res["msg"]
+
+
+def test_input_errors_fail_naming_host_and_entry(report_dir):
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir,
+               "waivers": [{"id": "99", "reason": "r", "expires": "2027-01-01"}]})
+    assert res["failed"] and res["msg"].startswith("node1: dockersec_waivers[0]") and "unknown control id" in res["msg"]
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir, "options": {"nope": 1}})
+    assert res["failed"] and "dockersec_options.nope" in res["msg"]
+
+
+def test_invalid_arguments_fail(report_dir):
+    res = run({"facts": make_facts(), "report_dir": report_dir, "bogus": 1})
+    assert res["failed"] and "bogus" in res["msg"]
+
+
+def test_fail_under(report_dir):
+    facts = make_facts()
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "fail_under": 100.0})
+    score = res["dockersec_audit"]["score"]
+    assert score < 100.0 and res["failed"]
+    assert res["msg"] == "node1: score %.1f is below dockersec_fail_under 100.0" % score
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "fail_under": score})
+    assert not res.get("failed")
+
+
+def test_history_of_this_host_only_and_corrupt_lines_skipped(report_dir):
+    path = os.path.join(report_dir, report_paths.HISTORY_FILE)
+    with open(path, "w") as f:
+        f.write(json.dumps({"host": "node1", "generated_at": "2026-11-20T00:00:00Z", "score": 80.0}) + "\n")
+        f.write("{not json\n\x00\xff\n[1, 2]\n")
+        f.write(json.dumps({"host": "other", "generated_at": "2026-11-22T00:00:00Z", "score": 10.0}) + "\n")
+    assert action.read_history(path, "node1") == [{"host": "node1", "generated_at": "2026-11-20T00:00:00Z",
+                                                   "score": 80.0}]
+    assert action.read_history(os.path.join(report_dir, "missing.jsonl"), "node1") == []
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir})
+    c49 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "49"][0]
+    assert c49["status"] == "pass", c49
+
+
+def test_inventory_export_on_by_default_and_off_by_option(report_dir):
+    facts = make_facts(containers=[make_container("web", compose_project="shop", compose_service="web",
+                                                  env_names=["DB_PASSWORD"])])
+    doc = run({"facts": facts, "today": TODAY, "report_dir": report_dir})["dockersec_audit"]
+    assert doc["inventory"] == [{"name": "web", "image": facts["docker"]["containers"][0]["image"], "state": "running",
+                                 "compose_project": "shop", "compose_service": "web", "swarm_service": None,
+                                 "user": "1000:1000"}]
+    doc = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
+               "options": {"inventory_export": False}})["dockersec_audit"]
+    assert "inventory" not in doc
+
+
+def test_scan_report_path_feeds_item_13(report_dir, tmp_path):
+    facts = make_facts()
+    image_ref = facts["docker"]["containers"][0]["image"]
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "nginx.json").write_text(json.dumps({
+        "SchemaVersion": 2, "CreatedAt": "2026-11-22T10:00:00Z", "ArtifactName": image_ref,
+        "Metadata": {"ImageID": "sha256:" + "1" * 64, "RepoTags": ["nginx:1.27"]},
+        "Results": [{"Vulnerabilities": [{"Severity": "HIGH"}, {"Severity": "CRITICAL"}]}]}))
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
+               "options": {"scan_report_path": str(scans)}})
+    c13 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "13"][0]
+    assert c13["status"] == "fail" and "1 CRITICAL" in " ".join(c13["evidence"])
+
+
+def test_read_trivy_results(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({
+        "ArtifactName": "app:1", "CreatedAt": "2026-11-01T00:00:00Z",
+        "Metadata": {"ImageID": "sha256:abc", "RepoTags": ["app:1"], "RepoDigests": ["app@sha256:def"]},
+        "Results": [{"Vulnerabilities": [{"Severity": "CRITICAL"}]}, {"Vulnerabilities": None}]}))
+    (tmp_path / "b.json").write_text(json.dumps({
+        "ArtifactName": "app:1", "CreatedAt": "2026-11-20T00:00:00Z", "Results": []}))
+    (tmp_path / "old-format.json").write_text(json.dumps({"ArtifactName": "old:1", "Results": []}))
+    (tmp_path / "broken.json").write_text("{")
+    (tmp_path / "other.json").write_text("[]")
+    out = action.read_trivy_results(str(tmp_path))
+    assert out["images"]["app:1"]["critical"] == 0 and out["images"]["app:1"]["created"].startswith("2026-11-20")
+    assert out["images"]["sha256:abc"]["critical"] == 1 and "app@sha256:def" in out["images"]
+    assert out["images"]["old:1"]["created"].endswith("Z")         # file mtime when CreatedAt is absent
+    assert len(out["errors"]) == 2 and any("broken.json" in e for e in out["errors"])
+    assert action.read_trivy_results(str(tmp_path / "missing.json"))["errors"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert action.read_trivy_results(str(empty)) == {"images": {}, "errors": ["%s: no *.json files" % empty]}
+
+
+def test_deferred_controls_are_marked(report_dir):
+    facts = make_facts()
+    facts["daemon_config"]["content"]["log-level"] = "debug"
+    doc = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
+               "deferred": [{"id": "7", "reason": "swarm active"}]})["dockersec_audit"]
+    c7 = [c for c in doc["controls"] if c["id"] == "7"][0]
+    assert c7["evidence"][0] == "remediation deferred: swarm active"
+
+
+def test_result_is_json_serialisable(report_dir):
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir,
+               "attestations": [{"id": "47", "by": "a", "date": "2026-11-01", "evidence": "e", "expires": "2027-01-01"}]})
+    json.dumps(res)
+
+
+def test_module_stub_documents_the_action():
+    import yaml
+    from ansible_collections.dockersec.hardening.plugins.modules import docker_audit as stub
+    doc = yaml.safe_load(stub.DOCUMENTATION)
+    documented = set(doc["options"])
+    assert documented == set(action.ARGUMENT_SPEC), documented ^ set(action.ARGUMENT_SPEC)
+    for name, spec in action.ARGUMENT_SPEC.items():
+        assert doc["options"][name]["type"] == spec["type"], name
+    yaml.safe_load(stub.EXAMPLES)
+    assert "dockersec_audit" in yaml.safe_load(stub.RETURN)
