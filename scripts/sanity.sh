@@ -36,7 +36,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dest=$work/ansible_collections/dockersec/hardening
 mkdir -p "$dest"
-git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$dest"
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d "" f; do [ -e "$f" ] && printf "%s\0" "$f"; done | xargs -0 cp --parents -t "$dest"
 cd "$dest"
 git init -q && git add -A
 "$BIN/ansible-test" sanity --python "$pyver" --color no "$@"
