@@ -29,7 +29,7 @@ link:
 	@ln -sfn ../../.. $(COLLECTION_LINK)
 
 unit: venv-dev link
-	$(BIN)/pytest -q -p no:cacheprovider tests/unit
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/browser
 
 build: venv-dev  ## ansible-galaxy build + install into a scratch path, then ansible-doc the plugins
 	scripts/check-build.sh
@@ -51,3 +51,13 @@ clean:
 
 docs: venv link  ## Regenerate docs/controls.md and docs/options.md from the catalog
 	$(BIN)/python tools/gen_docs.py
+
+# The speed and scale benchmark (issue 6; benchmarks/README.md): starts and removes its own
+# containers (label dockersec.bench=1) on this machine's engine. Needs root, like `make test`.
+# Extra options: make bench BENCH_ARGS="--sizes 0,50 --no-fleet"
+.PHONY: bench bench-smoke
+bench: venv-dev link testbed  ## The full benchmark: N = 0,50,200,500 containers, fleets of 1,4,8 Docker hosts
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-smoke: venv-dev link testbed  ## The benchmark with small sizes, once (CI: it works; not a timed test)
+	$(BIN)/python benchmarks/run.py --sizes 0,10 --fleet 1 --repeat 1 $(BENCH_ARGS)

@@ -17,10 +17,11 @@ description:
     with their first evidence line and fix, then the manual ones that need an attestation, and the
     extended profile's counts) and a fleet summary (hosts by band, average and minimum score, the
     controls failing on most hosts).
-  - Writes the JSON report C(dockersec-report.json) into O(report_dir) (atomically, mode 0640) and
+  - Writes the JSON report C(dockersec-report.json) into O(report_dir) (atomically, mode 0640), and
+    beside it the other formats chosen with O(formats) (JUnit XML, SARIF 2.1.0, Markdown, HTML), and
     appends one line per audited host to the audit history C(dockersec-history.jsonl) there, which
     checklist items 46 and 49 read. The history is written in check mode too, as the audit is read-only
-    and meant to run with C(--check).
+    and meant to run with C(--check). The path of every file written is printed at the end.
   - Hosts that were unreachable, or whose tasks failed before the audit produced a result, are listed
     in the scorecard and the report with the reason. A host whose audit task failed with a result
     (for example C(fail_under)) keeps its scorecard and is listed as failed as well.
@@ -37,7 +38,7 @@ requirements:
 options:
   report_dir:
     description:
-      - Directory for the JSON report and the audit history; created when missing.
+      - Directory for the reports and the audit history; created when missing.
       - When not set, C(./dockersec-reports) below the current directory.
       - A relative path set in C(ansible.cfg) is relative to that file's directory.
     type: path
@@ -64,6 +65,35 @@ options:
     ini:
       - section: dockersec
         key: show_passed
+  formats:
+    description:
+      - The report files to write into O(report_dir), a comma list of C(json), C(junit), C(sarif), C(md)
+        and C(html) (or C(all)). The JSON report is always written.
+      - C(junit) writes C(dockersec-report.junit.xml) (a testsuite per host, a testcase per control),
+        C(sarif) writes C(dockersec-report.sarif) (SARIF 2.1.0, a result per failing control per host),
+        C(md) writes C(dockersec-report.md) (a Markdown summary) and C(html) writes
+        C(dockersec-report.html) (one self-contained page that fetches nothing).
+      - An unknown name is ignored with a warning.
+    type: list
+    elements: str
+    default: [json]
+    env:
+      - name: DOCKERSEC_REPORT_FORMATS
+    ini:
+      - section: dockersec
+        key: formats
+  previous_report:
+    description:
+      - An earlier JSON report (C(dockersec-report.json)) to compare with. The HTML and Markdown reports
+        then show the trend per host (score change, controls newly failing and fixed).
+      - It may name the report this run replaces; it is read before the new one is written.
+      - A missing or unreadable file gives a warning and reports without the trend.
+    type: path
+    env:
+      - name: DOCKERSEC_PREVIOUS_REPORT
+    ini:
+      - section: dockersec
+        key: previous_report
 """
 
 EXAMPLES = r"""
@@ -73,12 +103,19 @@ EXAMPLES = r"""
 # [dockersec]
 # report_dir = ./dockersec-reports
 # compact = false
+# formats = json,junit,sarif,md,html
 
 # or from the environment:
 # ANSIBLE_CALLBACKS_ENABLED=dockersec.hardening.scorecard DOCKERSEC_REPORT_DIR=/var/lib/audits \
 #   ansible-playbook -i inventory.yml dockersec.hardening.audit --check
+
+# every format, with the trend against the last report in the same directory:
+# DOCKERSEC_REPORT_FORMATS=json,junit,sarif,md,html \
+#   DOCKERSEC_PREVIOUS_REPORT=./dockersec-reports/dockersec-report.json \
+#   ansible-playbook -i inventory.yml dockersec.hardening.audit --check
 """
 
+import io
 import json
 import os
 import tempfile
@@ -92,6 +129,7 @@ except ImportError:  # pragma: no cover
     _color = None
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import report
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
 
 AUDIT_KEY = "dockersec_audit"
@@ -262,6 +300,12 @@ class CallbackModule(CallbackBase):
         document = report.build_document(
             self._audits, unreachable=unreachable, failed=failed, before=before,
             collection_version=report.read_collection_version(COLLECTION_ROOT))
+        formats, unknown = report_formats.parse_formats(self._option("formats", ["json"]))
+        if unknown:
+            self._display.warning("dockersec.hardening.scorecard: unknown report format(s) ignored: %s (known: %s)"
+                                  % (", ".join(unknown), ", ".join(report_formats.FORMATS)))
+        # Read before anything is written: it may name the report this run replaces.
+        previous = self._read_previous(self._option("previous_report"))
 
         try:
             self._show(report.render(document, compact=bool(self._option("compact", False)),
@@ -275,6 +319,14 @@ class CallbackModule(CallbackBase):
             written.append(self._write_report(directory, document))
         except Exception as exc:
             self._warn("writing the report to %s" % directory, exc)
+        for fmt in formats:
+            if fmt == "json":
+                continue
+            name = report_formats.FILE_NAMES[fmt]
+            try:
+                written.append(self._write_file(directory, name, report_formats.render(fmt, document, previous)))
+            except Exception as exc:
+                self._warn("writing the %s report %s to %s" % (fmt, name, directory), exc)
         try:
             path = self._append_history(directory, document)
             if path:
@@ -306,13 +358,33 @@ class CallbackModule(CallbackBase):
         if not os.path.isdir(directory):
             os.makedirs(directory, DIR_MODE)
 
-    def _write_report(self, directory, document):
-        self._ensure_dir(directory)
-        path = os.path.join(directory, report_paths.REPORT_FILE)
-        fd, tmp = tempfile.mkstemp(prefix=".%s." % report_paths.REPORT_FILE, suffix=".tmp", dir=directory)
+    def _read_previous(self, path):
+        """The earlier JSON report to show the trend against, or None (with a warning when unusable)."""
+        if not path:
+            return None
+        path = os.path.abspath(os.path.expanduser(path))
         try:
-            with os.fdopen(fd, "w") as f:
-                f.write(report.dumps_document(document))
+            with open(path) as f:
+                previous = json.load(f)
+        except Exception as exc:
+            self._warn("no trend: cannot read the previous report %s" % path, exc)
+            return None
+        if not isinstance(previous, dict) or not isinstance(previous.get("hosts"), dict):
+            self._display.warning("dockersec.hardening.scorecard: no trend: %s is not a dockersec JSON report" % path)
+            return None
+        return previous
+
+    def _write_report(self, directory, document):
+        return self._write_file(directory, report_paths.REPORT_FILE, report.dumps_document(document))
+
+    def _write_file(self, directory, name, text):
+        """Write ``name`` in ``directory`` atomically (a temporary file renamed over it), mode 0640."""
+        self._ensure_dir(directory)
+        path = os.path.join(directory, name)
+        fd, tmp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory)
+        try:
+            with io.open(fd, "w", encoding="utf-8") as f:
+                f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, FILE_MODE)

