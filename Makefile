@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 # controls it cannot read come out as `error`, with the reason).
 BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo true; else echo false; fi)
 
-.PHONY: audit test unit build lint sanity molecule testbed venv venv-dev link docs clean
+.PHONY: audit test unit build build-tarball lint sanity molecule testbed venv venv-dev link docs clean
 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
 	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) $(AUDIT_ARGS)
@@ -45,6 +45,9 @@ testbed:  ## Docker engine running + local images built (skips what exists)
 
 molecule: venv-dev link testbed
 	cd $(CURDIR) && $(BIN)/molecule test --all
+
+build-tarball: venv  ## The collection tarball (for ansible-builder / Galaxy)
+	$(BIN)/ansible-galaxy collection build --force .
 
 clean:
 	rm -rf .collections dockersec-reports *.tar.gz
