@@ -90,7 +90,9 @@ def parse_formats(value):
 
 
 def _clean(text):
-    return _BAD_CHARS.sub(u"\ufffd", u"%s" % ("" if text is None else text))
+    text = u"%s" % ("" if text is None else text)
+    # XML and HTML parsers turn CR and CRLF into LF: do it here so every format says the same.
+    return _BAD_CHARS.sub(u"\ufffd", text.replace(u"\r\n", u"\n").replace(u"\r", u"\n"))
 
 
 def _lines(control):

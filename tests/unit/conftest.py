@@ -11,6 +11,13 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
+
+# CI explores the same examples every run, so a landing never hangs on a newly drawn one;
+# developers' runs stay random and keep finding new cases.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
