@@ -101,8 +101,8 @@ def validate(settings, engine_version=None, dockerd_flags=None):
             continue
         types, since, conflicting = spec
         if isinstance(value, bool) and bool not in types or not isinstance(value, types):
-            problems.append("%s: must be %s, got %s" % (key, "/".join(t.__name__ for t in types),
-                                                         type(value).__name__))
+            wanted = "/".join(t.__name__ for t in types)
+            problems.append("%s: must be %s, got %s" % (key, wanted, type(value).__name__))
             continue
         if engine and engine < version_tuple(since):
             problems.append("%s: needs Docker Engine %s or newer, this host runs %s" % (key, since, engine_version))
