@@ -295,16 +295,17 @@ def host_agent_matches(facts, opts, patterns):
                 if _boundary_match(n, p):
                     found.append("%s %s" % (kind, text(n)))
                     break
+    matches = {}  # image -> whether it matches: containers share a handful of images
     for c in scoped_containers(facts, opts):
         image = c.get("image")
         if image is None or isinstance(image, (list, dict)):
             continue
-        _reg, repo, _tag, _digest = parse_image_ref(image)
-        base = repo.rsplit("/", 1)[-1]
-        for p in patterns:
-            if _boundary_match(base, p):
-                found.append("container %s (image %s)" % (text(container_label(c)), text(image)))
-                break
+        if image not in matches:
+            _reg, repo, _tag, _digest = parse_image_ref(image)
+            base = repo.rsplit("/", 1)[-1]
+            matches[image] = any(_boundary_match(base, p) for p in patterns)
+        if matches[image]:
+            found.append("container %s (image %s)" % (text(container_label(c)), text(image)))
     return found
 
 

@@ -18,10 +18,19 @@ import json
 import os
 import pwd
 import re
+import socket
 import stat
+import threading
 import time
 
 from concurrent.futures import ThreadPoolExecutor
+
+try:
+    import http.client as http_client
+    from urllib.parse import quote as url_quote
+except ImportError:  # Python 2: never reached by ansible-core 2.17+ targets
+    import httplib as http_client
+    from urllib import quote as url_quote
 
 SCHEMA_VERSION = 1
 
@@ -636,6 +645,87 @@ def _swarm(client, info, sensitive_label_keys):
             })
         out["services"] = services
     return out
+
+
+class EngineAPIError(Exception):
+    """A non-200 answer of the Engine API (the message carries the status, e.g. ``404``)."""
+
+
+class _UnixHTTPConnection(http_client.HTTPConnection):
+    def __init__(self, socket_path, timeout):
+        http_client.HTTPConnection.__init__(self, "localhost", timeout=timeout)
+        self.socket_path = socket_path
+
+    def connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self.socket_path)
+        self.sock = sock
+
+
+class UnixEngine(object):
+    """GETs to the Engine API over its unix socket, one keep-alive connection per thread.
+
+    The per-container inspects go through this rather than the docker SDK: the SDK's unix adapter
+    keys its connection pools by URL, so every inspect opens a new connection, and requests adds
+    about 2 ms of CPU per call under the GIL (500 inspects: 1.5 s on 2 cores with 8 threads, here 0.3 s).
+    """
+
+    def __init__(self, socket_path, api_version, timeout):
+        self.socket_path = socket_path if socket_path.startswith("/") else "/" + socket_path
+        self.prefix = "/v%s" % api_version if api_version else ""
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def get(self, path):
+        for attempt in (1, 2):
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = _UnixHTTPConnection(self.socket_path, self.timeout)
+            try:
+                conn.request("GET", self.prefix + path)
+                resp = conn.getresponse()
+                body = resp.read()
+                break
+            except (http_client.BadStatusLine, http_client.CannotSendRequest, http_client.ResponseNotReady,
+                    IOError, OSError) as exc:
+                conn.close()
+                self._local.conn = None
+                # A kept-alive connection the engine closed in between: one retry on a fresh one.
+                if attempt == 2 or isinstance(exc, socket.timeout):
+                    raise
+        if resp.status != 200:
+            raise EngineAPIError("%d Client Error for GET %s: %s" % (
+                resp.status, path, body[:300].decode("utf-8", "replace").strip()))
+        return json.loads(body.decode("utf-8"))
+
+
+class FastInspectClient(object):
+    """A docker SDK APIClient whose container/image inspects and image history use ``UnixEngine``."""
+
+    def __init__(self, client, engine):
+        self._client = client
+        self._engine = engine
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def inspect_container(self, cid):
+        return self._engine.get("/containers/%s/json" % url_quote(cid, safe=""))
+
+    def inspect_image(self, iid):
+        return self._engine.get("/images/%s/json" % url_quote(iid, safe=""))
+
+    def history(self, iid):
+        return self._engine.get("/images/%s/history" % url_quote(iid, safe=""))
+
+
+def fast_inspects(client, endpoint, timeout):
+    """``client`` with the inspects over a keep-alive unix socket when ``endpoint`` is one (else unchanged)."""
+    if not isinstance(endpoint, str) or not endpoint.startswith("unix://"):
+        return client
+    return FastInspectClient(client, UnixEngine(endpoint[len("unix://"):], getattr(client, "api_version", None),
+                                                timeout))
 
 
 def collect_docker(client_factory, workers, sensitive_label_keys, state):
