@@ -65,7 +65,8 @@ def check_1(facts, opts):
     services = as_dict(facts.get("services"))
     source = services.get("source") or "unknown"
     names = [str(n) for n in as_list(services.get("running"))]
-    if source == "ps":
+    if source == "ps" and not names and "daemons" not in services:
+        # Facts from before the collector told daemons apart: judge every process.
         names = [str(n) for n in as_list(services.get("processes"))]
     if not names:
         return result(ERROR, "no running services could be listed (source: %s)" % source)
@@ -79,8 +80,8 @@ def check_1(facts, opts):
         evidence = ["%d services outside the allow-list (source: %s): %s%s" % (
             len(extra), source, ", ".join(extra[:25]), " ..." if len(extra) > 25 else "")]
         if source == "ps":
-            evidence.append("without systemd the process list also holds processes running inside containers; "
-                            "add the ones that are workloads to dockersec_options.allowed_services")
+            evidence.append("without systemd, daemons are the processes init adopted (parent PID 1, no terminal, "
+                            "host PID namespace); add legitimate ones to dockersec_options.allowed_services")
         return result(FAIL, evidence)
     return result(PASS, "%d running services, all allow-listed (source: %s)" % (len(names), source))
 

@@ -43,11 +43,26 @@ def test_1_allow_list_is_an_option(facts):
     assert run(H.check_1, facts, allowed_services=OPTS["allowed_services"] + ["apache2"])[0] == "pass"
 
 
-def test_1_ps_source_ignores_shells_and_warns_about_container_processes(facts):
-    facts["services"] = {"source": "ps", "running": ["dockerd", "containerd", "sshd", "bash", "sleep", "nginx"],
-                         "processes": ["dockerd", "containerd", "sshd", "bash", "sleep", "nginx"]}
+def test_1_ps_source_judges_daemons_and_says_how(facts):
+    facts["services"] = {"source": "ps", "running": ["dockerd", "containerd", "sshd", "sleep", "nginx"],
+                         "processes": ["dockerd", "containerd", "sshd", "bash", "sleep", "nginx", "head", "redis"],
+                         "daemons": ["dockerd", "containerd", "sshd", "sleep", "nginx"]}
     status, ev = run(H.check_1, facts)
-    assert status == "fail" and "nginx" in ev and "bash" not in ev and "inside containers" in ev
+    assert status == "fail" and "nginx" in ev and "sleep" not in ev and "redis" not in ev
+    assert "parent PID 1" in ev
+
+
+def test_1_ps_source_passes_with_only_docker_daemons(facts):
+    facts["services"] = {"source": "ps", "running": ["dockerd", "containerd", "sshd"],
+                         "processes": ["dockerd", "containerd", "sshd", "head", "sed", "nginx"],
+                         "daemons": ["dockerd", "containerd", "sshd"]}
+    assert run(H.check_1, facts)[0] == "pass"
+
+
+def test_1_ps_facts_without_daemons_key_judge_every_process(facts):
+    facts["services"] = {"source": "ps", "running": [], "processes": ["dockerd", "bash", "nginx"]}
+    status, ev = run(H.check_1, facts)
+    assert status == "fail" and "nginx" in ev and "bash" not in ev
 
 
 def test_1_error_when_nothing_listed(facts):

@@ -195,6 +195,32 @@ def test_kernels_sorted_by_version_and_kernel_threads_not_services():
     assert out["source"] == "ps" and out["processes"] == ["apache2", "systemd"]
 
 
+def _proc(pid, comm, ppid, tty=0, ns="pid:[4026531836]"):
+    stat = "%d (%s) S %d %d %d %d -1 4194560 0 0" % (pid, comm, ppid, pid, pid, tty)
+    return {"/proc/%d/comm" % pid: comm + "\n", "/proc/%d/cmdline" % pid: comm + "\0",
+            "/proc/%d/stat" % pid: stat, "/proc/%d/ns/pid" % pid: ns}
+
+
+def test_without_systemd_only_daemons_adopted_by_init_are_services():
+    files = {}
+    for spec in [(1, "docker-init", 0), (20, "dockerd", 1), (31, "sshd", 1), (40, "containerd-shim", 1),
+                 (50, "nginx", 40, 0, "pid:[4026532999]"),    # a container's process: its own namespace
+                 (60, "sh", 1, 34816), (61, "head", 60, 34816),  # an interactive shell and its pipe
+                 (70, "python3", 1), (71, "sed", 70),          # this audit's helpers
+                 (80, "weird) name", 1)]:                     # comm with a parenthesis
+        files.update(_proc(*spec))
+
+    class NsHost(FakeHost):
+        def readlink(self, p):
+            return self.read(p)
+
+    _state, out = run_collector(col.collect_services, NsHost(files=files))
+    assert out["source"] == "ps"
+    assert out["daemons"] == ["containerd-shim", "dockerd", "python3", "sshd", "weird) name"]
+    assert out["running"] == out["daemons"]
+    assert {"nginx", "head", "sed", "sh"} <= set(out["processes"])
+
+
 def test_crypt_devices_from_lsblk_stack():
     tree = {"blockdevices": [{"name": "vg-docker", "type": "lvm", "path": "/dev/mapper/vg-docker", "children": [
         {"name": "luks", "type": "crypt", "path": "/dev/mapper/luks", "children": [
