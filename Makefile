@@ -16,7 +16,7 @@ BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
 	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) $(AUDIT_ARGS)
 
-test: venv-dev link unit build lint sanity testbed molecule  ## The whole test suite (what .ci/run calls)
+test: venv-dev link unit build lint sanity testbed molecule bench-smoke  ## The whole test suite (what .ci/run calls)
 
 venv:
 	@scripts/venv.sh runtime
