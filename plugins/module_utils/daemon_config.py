@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
 # key -> (python types, first engine version that knows it, command-line flags that conflict)
@@ -160,6 +161,83 @@ def _legacy_links(facts):
     return sorted(c.get("name") for c in containers if isinstance(c, dict) and c.get("links"))
 
 
+# Which checklist controls a daemon.json key serves (to name the deferral when it must wait).
+KEY_CONTROLS = {
+    "icc": ("6", "22"), "userns-remap": ("8",), "default-ulimits": ("10",), "no-new-privileges": ("20",),
+    "log-driver": ("31",), "log-opts": ("31",), "live-restore": ("X.8",), "userland-proxy": ("X.9",),
+}
+
+
+def _running_containers(facts):
+    docker = facts.get("docker") or {}
+    info = docker.get("info") or {}
+    if isinstance(info.get("ContainersRunning"), int):
+        return info["ContainersRunning"]
+    return len([c for c in docker.get("containers") or [] if isinstance(c, dict) and c.get("state") == "running"])
+
+
+def _guard_restart(facts, wanted, settings, deferred, swarm_active):
+    """Keep running containers alive across the change.
+
+    A restart of dockerd stops every container unless live-restore is on. When the change needs a
+    restart and containers run: turn live-restore on first with a reload (returned as the stage
+    to apply before the rest), or, when live-restore cannot be on, hold back the keys that need a
+    restart unless the operator accepts the outage (``restart_running_containers``).
+    """
+    info = (facts.get("docker") or {}).get("info") or {}
+    current = (facts.get("daemon_config") or {}).get("content") or {}
+    current = current if isinstance(current, dict) else {}
+    changing = sorted(k for k in settings if current.get(k) != settings[k])
+    running = _running_containers(facts)
+    if not needs_restart(changing) or not running or info.get("LiveRestoreEnabled"):
+        return {}
+    if settings.get("live-restore") is True:
+        return {"live-restore": True}
+    if wanted.get("restart_running_containers"):
+        return {}
+    why = "swarm mode is active" if swarm_active else "daemon_live_restore is false"
+    already = set(d["id"] for d in deferred)
+    for key in [k for k in changing if k not in RELOADABLE]:
+        settings.pop(key)
+        for cid in KEY_CONTROLS.get(key, (key,)):
+            if cid in already:
+                continue
+            already.add(cid)
+            deferred.append({"id": cid, "reason": "%s needs a dockerd restart, which would stop the %d running "
+                                                  "containers (live-restore is off: %s); set "
+                                                  "daemon_restart_running_containers to accept the outage"
+                                                  % (key, running, why)})
+    return {}
+
+
+def _note_bridge_kept(facts, settings, stage, deferred):
+    """icc reaches daemon.json now, the default bridge later.
+
+    With live-restore on and containers running, dockerd restores the default bridge as it was
+    ("There are old running containers, the network config will not take affect", moby
+    daemon_unix.go), so icc false applies at the first start without running containers.
+    """
+    docker = facts.get("docker") or {}
+    info = docker.get("info") or {}
+    if not isinstance(settings.get("icc"), bool):
+        return
+    bridge = (docker.get("bridge_network") or {}).get("Options") or {}
+    live = bridge.get("com.docker.network.bridge.enable_icc")
+    if live is None or str(live).lower() == json.dumps(settings["icc"]):
+        return
+    live_restore = info.get("LiveRestoreEnabled") or stage.get("live-restore") or settings.get("live-restore")
+    running = _running_containers(facts)
+    if not (live_restore and running):
+        return
+    already = set(d["id"] for d in deferred)
+    for cid in ("6", "22"):
+        if cid not in already:
+            deferred.append({"id": cid, "reason": "icc=%s is in daemon.json, but with live-restore dockerd keeps the "
+                                                  "default bridge of the %d running containers as it is (enable_icc=%s):"
+                                                  " it takes effect at the first dockerd start with no running "
+                                                  "containers" % (json.dumps(settings["icc"]), running, live)})
+
+
 def plan(facts, wanted):
     """Settings to merge and controls deferred (with the reason), from the host's facts and role vars.
 
@@ -216,4 +294,6 @@ def plan(facts, wanted):
     if "X.9" in controls:
         settings["userland-proxy"] = wanted.get("userland_proxy")
     settings.update(wanted.get("extra_settings") or {})
-    return {"settings": settings, "deferred": deferred, "notes": notes}
+    stage = _guard_restart(facts, wanted, settings, deferred, swarm_active)
+    _note_bridge_kept(facts, settings, stage, deferred)
+    return {"settings": settings, "deferred": deferred, "notes": notes, "stage": stage}

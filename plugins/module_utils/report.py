@@ -199,6 +199,14 @@ def host_entry(audit, before=None):
             "applicable": _num(before.get("applicable")),
             "band": _band(before_score, before.get("band")),
         }
+        was = dict((str(c.get("id")), c.get("status")) for c in (before.get("controls") or []) + (
+            before.get("extended") or []) if isinstance(c, dict))
+        now = dict((c["id"], c["status"]) for c in controls + extended)
+        order = [c["id"] for c in controls + extended]
+        # What the remediation changed, by id: the score's delta is the points of `fixed` minus
+        # those of `regressed` (scored items only; X.n never count).
+        entry["before"]["fixed"] = [i for i in order if i in was and was[i] != "pass" and now[i] == "pass"]
+        entry["before"]["regressed"] = [i for i in order if was.get(i) == "pass" and now[i] != "pass"]
     return entry
 
 
@@ -265,16 +273,24 @@ def dumps_document(document):
 
 
 def history_lines(document):
-    """One JSON line per audited host: ``{"host", "generated_at", "score", "collection_version"}``."""
+    """One JSON line per audited host: ``{"host", "generated_at", "score", "earned", "applicable",
+    "collection_version"}``, plus ``"before": {"score", "earned", "fixed", "regressed"}`` for a host
+    audited before and after a remediation in the same run."""
     lines = []
     for host in sorted(document.get("hosts") or {}):
         entry = document["hosts"][host]
-        lines.append(json.dumps({
+        line = {
             "host": host,
             "generated_at": entry.get("generated_at") or document.get("generated_at"),
             "score": entry.get("score"),
+            "earned": entry.get("earned"),
+            "applicable": entry.get("applicable"),
             "collection_version": document.get("collection_version"),
-        }, sort_keys=True))
+        }
+        before = entry.get("before")
+        if isinstance(before, dict):
+            line["before"] = dict((k, before.get(k)) for k in ("score", "earned", "fixed", "regressed"))
+        lines.append(json.dumps(line, sort_keys=True))
     return lines
 
 
@@ -418,6 +434,10 @@ def host_lines(host, entry, show_passed=False, failed_msg=None):
         lines.append([("  Before: %s (%s) -> after: %s (%s), %+.1f" % (
             _fmt_score(before["score"]), before.get("band"), _fmt_score(entry["score"]), band, delta),
             "pass" if delta > 0 else ("fail" if delta < 0 else None))])
+        if before.get("fixed"):
+            lines.append([("  Fixed by this run: %s" % ", ".join(before["fixed"]), "pass")])
+        if before.get("regressed"):
+            lines.append([("  Worse after this run: %s" % ", ".join(before["regressed"]), "fail")])
     if failed_msg:
         lines.append([("  Audit task failed: %s" % failed_msg, "fail")])
     # Errors first: a control that could not be checked hides a verdict.

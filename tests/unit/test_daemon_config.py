@@ -58,6 +58,11 @@ def _facts(containers=0, volumes=0, swarm=False, links=False):
     facts["docker"]["info"]["Containers"] = containers
     facts["docker"]["volumes_count"] = volumes
     facts["dockerd_process"]["limits"]["nofile_hard"] = 20000
+    # A weak host: nothing hardened in the file yet, live-restore off in the running daemon.
+    facts["daemon_config"]["content"] = {"storage-driver": "overlay2"}
+    facts["docker"]["info"]["LiveRestoreEnabled"] = False
+    facts["docker"]["info"].pop("ContainersRunning", None)
+    facts["docker"]["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] = "true"
     if swarm:
         facts["docker"]["info"]["Swarm"]["LocalNodeState"] = "active"
     return facts
@@ -72,7 +77,7 @@ def test_plan_on_an_empty_host_sets_everything():
 
 def test_plan_defers_userns_with_containers_unless_forced():
     p = dc.plan(_facts(containers=2, volumes=1), WANTED)
-    assert [d["id"] for d in p["deferred"]] == ["8"] and "2 containers and 1 volumes" in p["deferred"][0]["reason"]
+    assert [d["id"] for d in p["deferred"]][0] == "8" and "2 containers and 1 volumes" in p["deferred"][0]["reason"]
     assert "userns-remap" not in p["settings"]
     forced = dict(WANTED, userns_remap_force=True)
     assert dc.plan(_facts(containers=2), forced)["settings"]["userns-remap"] == "default"
@@ -98,3 +103,71 @@ def test_plan_defers_ulimits_above_limit_without_clamp():
 def test_plan_only_touches_selected_controls():
     p = dc.plan(_facts(), dict(WANTED, controls=["7"]))
     assert p["settings"] == {"log-level": "info"}
+
+
+def test_plan_turns_live_restore_on_first_when_containers_run():
+    p = dc.plan(_facts(containers=2), WANTED)
+    assert p["stage"] == {"live-restore": True}
+    assert p["settings"]["icc"] is False and p["settings"]["live-restore"] is True
+    # The bridge of running containers survives a live-restore restart: icc waits, and says so.
+    reasons = dict((d["id"], d["reason"]) for d in p["deferred"])
+    assert set(reasons) == {"6", "22", "8"}
+    assert "takes effect at the first dockerd start with no running containers" in reasons["6"]
+
+
+def test_plan_icc_applies_at_once_without_running_containers():
+    p = dc.plan(_facts(), WANTED)
+    assert p["settings"]["icc"] is False and p["deferred"] == []
+
+
+def test_plan_needs_no_stage_without_running_containers_or_with_live_restore_on():
+    assert dc.plan(_facts(), WANTED)["stage"] == {}
+    facts = _facts(containers=2)
+    facts["docker"]["info"]["LiveRestoreEnabled"] = True
+    assert dc.plan(facts, WANTED)["stage"] == {}
+    stopped = _facts(containers=2)
+    for c in stopped["docker"]["containers"]:
+        c["state"] = "exited"
+    assert dc.plan(stopped, WANTED)["stage"] == {}
+
+
+def test_plan_needs_no_stage_for_a_reload_only_change():
+    p = dc.plan(_facts(containers=2), dict(WANTED, controls=["7"]))
+    assert p["stage"] == {} and p["settings"] == {"log-level": "info"} and p["deferred"] == []
+
+
+def test_plan_holds_back_restart_keys_when_live_restore_cannot_be_on():
+    p = dc.plan(_facts(containers=3, swarm=True), WANTED)
+    reasons = dict((d["id"], d["reason"]) for d in p["deferred"])
+    assert set(reasons) == {"6", "22", "8", "10", "20", "31", "X.8", "X.9"}
+    assert "icc needs a dockerd restart, which would stop the 3 running containers" in reasons["6"]
+    assert "swarm mode is active" in reasons["20"]
+    assert reasons["X.8"] == "swarm mode is active: live-restore and swarm do not mix"
+    assert p["settings"] == {"log-level": "info"} and p["stage"] == {}
+
+
+def test_plan_restarts_anyway_when_the_operator_accepts_the_outage():
+    wanted = dict(WANTED, live_restore=False, restart_running_containers=True)
+    p = dc.plan(_facts(containers=3), wanted)
+    assert p["settings"]["icc"] is False and p["stage"] == {}
+    assert [d["id"] for d in p["deferred"]] == ["8"]   # the restart recreates the bridge: icc applies
+    held = dc.plan(_facts(containers=3), dict(WANTED, live_restore=False))
+    assert "daemon_live_restore is false" in dict((d["id"], d["reason"]) for d in held["deferred"])["20"]
+
+
+def test_plan_ignores_keys_already_in_the_file():
+    facts = _facts(containers=2)
+    facts["daemon_config"]["content"] = {"icc": False, "default-ulimits": dc.plan(_facts(), WANTED)["settings"][
+        "default-ulimits"], "no-new-privileges": True, "log-driver": "json-file",
+        "log-opts": {"max-size": "10m", "max-file": "3"}, "userland-proxy": False}
+    assert dc.plan(facts, WANTED)["stage"] == {}
+
+
+def test_plan_keeps_saying_why_icc_waits_after_the_file_has_it():
+    facts = _facts(containers=2)
+    facts["daemon_config"]["content"] = {"icc": False, "live-restore": True}
+    facts["docker"]["info"]["LiveRestoreEnabled"] = True
+    reasons = dict((d["id"], d["reason"]) for d in dc.plan(facts, WANTED)["deferred"])
+    assert "enable_icc=true" in reasons["6"] and "enable_icc=true" in reasons["22"]
+    facts["docker"]["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] = "false"
+    assert "6" not in [d["id"] for d in dc.plan(facts, WANTED)["deferred"]]

@@ -254,6 +254,16 @@ def test_before_and_after():
     doc = report.build_document({"n": after}, before={"n": before})
     assert doc["hosts"]["n"]["before"]["score"] == 96.0
     assert "Before: 96.0 (Excellent) -> after: 100.0 (Excellent), +4.0" in report.to_text(report.render(doc))
+    assert doc["hosts"]["n"]["before"]["fixed"] == ["6", "7"] and doc["hosts"]["n"]["before"]["regressed"] == []
+    assert "Fixed by this run: 6, 7" in report.to_text(report.render(doc))
+
+
+def test_before_and_after_names_what_got_worse():
+    before = make_audit(generated_at="2026-11-23T05:00:00Z")
+    after = make_audit(statuses={"31": "fail"}, generated_at="2026-11-23T05:10:00Z")
+    doc = report.build_document({"n": after}, before={"n": before})
+    assert doc["hosts"]["n"]["before"]["fixed"] == [] and doc["hosts"]["n"]["before"]["regressed"] == ["31"]
+    assert "Worse after this run: 31" in report.to_text(report.render(doc))
 
 
 def test_history_lines():
@@ -261,10 +271,22 @@ def test_history_lines():
                                  "a": seventy_two()},
                                 unreachable={"c": "down"}, collection_version="0.1.0")
     lines = [json.loads(line) for line in report.history_lines(doc)]
+    a, b = doc["hosts"]["a"], doc["hosts"]["b"]
     assert lines == [
-        {"host": "a", "generated_at": "2026-11-23T05:00:00Z", "score": 72.0, "collection_version": "0.1.0"},
-        {"host": "b", "generated_at": "2026-11-23T05:00:00Z", "score": 100.0, "collection_version": "0.1.0"},
+        {"host": "a", "generated_at": "2026-11-23T05:00:00Z", "score": 72.0, "collection_version": "0.1.0",
+         "earned": a["earned"], "applicable": a["applicable"]},
+        {"host": "b", "generated_at": "2026-11-23T05:00:00Z", "score": 100.0, "collection_version": "0.1.0",
+         "earned": b["earned"], "applicable": b["applicable"]},
     ]
+    assert a["earned"] is not None and b["applicable"] is not None
+
+
+def test_history_line_of_a_remediation_run_says_what_it_fixed():
+    before = make_audit(statuses={"6": "fail", "7": "fail"}, generated_at="2026-11-23T05:00:00Z")
+    doc = report.build_document({"n": make_audit(generated_at="2026-11-23T05:10:00Z")}, before={"n": before})
+    line = json.loads(report.history_lines(doc)[0])
+    assert line["before"] == {"score": 96.0, "earned": before["earned"], "fixed": ["6", "7"], "regressed": []}
+    assert line["earned"] - line["before"]["earned"] == 4
 
 
 def test_history_falls_back_to_the_document_time():
