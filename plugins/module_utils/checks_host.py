@@ -77,8 +77,8 @@ def check_1(facts, opts):
         # Without systemd every process shows, including shells and this audit's own: judge daemons only.
         extra = [n for n in extra if not _TRANSIENT_PROCESS.match(n)]
     if extra:
-        evidence = ["%d services outside the allow-list (source: %s): %s%s" % (
-            len(extra), source, ", ".join(extra[:25]), " ..." if len(extra) > 25 else "")]
+        evidence = ["%d %s outside the allow-list (source: %s): %s%s" % (
+            len(extra), "service" if len(extra) == 1 else "services", source, ", ".join(extra[:25]), " ..." if len(extra) > 25 else "")]
         if source == "ps":
             evidence.append("without systemd, daemons are the processes init adopted (parent PID 1, no terminal, "
                             "host PID namespace); add legitimate ones to dockersec_options.allowed_services")
