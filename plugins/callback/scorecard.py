@@ -17,7 +17,7 @@ description:
     with their first evidence line and fix, then the manual ones that need an attestation, and the
     extended profile's counts) and a fleet summary (hosts by band with their scores, average and minimum
     score, the O(top_failing) controls failing on most hosts with their host counts, and the waivers that
-    expire within O(waiver_window_days) of the audit's date: host, id, owner, expiry).
+    expire within O(waiver_window_days) of the audit's date, with host, id, owner and expiry).
   - The JSON report carries the same view under its top-level C(fleet) key,
     C({hosts, average_score, min_score, by_band, hosts_by_band, scores, top_failing, failing,
     waiver_window_days, waivers_expiring}). C(by_band) maps each band to its number of hosts and
