@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import math
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.audit import AuditInputError, parse_date
@@ -66,7 +67,7 @@ def check_fail_under(value):
             number = float(value.strip())
         except ValueError:
             number = None
-    if number is None or number != number:  # NaN is not a threshold
+    if number is None or math.isnan(number):
         return ["dockersec_fail_under must be a number from 0 to 100, got %r" % (value,)]
     if not 0 <= number <= 100:
         return ["dockersec_fail_under must be from 0 to 100, got %r" % (value,)]
@@ -172,4 +173,3 @@ def check_profile(fail_under=None, skip_controls=None, waivers=None, attestation
             return [str(exc)]
     return (check_fail_under(fail_under) + check_skip_controls(skip_controls)
             + check_waivers(waivers, today) + check_attestations(attestations, today))
-
