@@ -329,7 +329,7 @@ class CallbackModule(CallbackBase):
         document = report.build_document(
             self._audits, unreachable=unreachable, failed=failed, before=before,
             collection_version=report.read_collection_version(COLLECTION_ROOT),
-            waiver_window_days=int(self._option("waiver_window_days", report.WAIVER_WINDOW_DAYS)))
+            waiver_window_days=max(0, int(self._option("waiver_window_days", report.WAIVER_WINDOW_DAYS))))
         formats, unknown = report_formats.parse_formats(self._option("formats", ["json"]))
         if unknown:
             self._display.warning("dockersec.hardening.scorecard: unknown report format(s) ignored: %s (known: %s)"
@@ -340,7 +340,7 @@ class CallbackModule(CallbackBase):
         try:
             self._show(report.render(document, compact=bool(self._option("compact", False)),
                                      show_passed=bool(self._option("show_passed", False)),
-                                     top_n=int(self._option("top_failing", report.TOP_FAILING_TEXT))))
+                                     top_n=max(0, int(self._option("top_failing", report.TOP_FAILING_TEXT)))))
         except Exception as exc:
             self._warn("printing the scorecard", exc)
 
