@@ -15,8 +15,19 @@ description:
     carries C(dockersec_audit)), and at the end of the run prints a scorecard per host (counts and
     points by section, the score and its band, the controls in C(error) first, then the failed ones
     with their first evidence line and fix, then the manual ones that need an attestation, and the
-    extended profile's counts) and a fleet summary (hosts by band, average and minimum score, the
-    controls failing on most hosts).
+    extended profile's counts) and a fleet summary (hosts by band with their scores, average and minimum
+    score, the O(top_failing) controls failing on most hosts with their host counts, and the waivers that
+    expire within O(waiver_window_days) of the audit's date, with host, id, owner and expiry).
+  - The JSON report carries the same view under its top-level C(fleet) key,
+    C({hosts, average_score, min_score, by_band, hosts_by_band, scores, top_failing, failing,
+    waiver_window_days, waivers_expiring}). C(by_band) maps each band to its number of hosts and
+    C(hosts_by_band) to their names (worst score first). C(scores) is C([{host, score, band}]), worst first.
+    C(top_failing) is C([{id, title, hosts}]) for the 10 controls failing on most hosts. C(failing) is
+    C([{id, title, hosts, names}]) for every failing scored control, most hosts first, ties in catalog order.
+    C(waivers_expiring) is C([{host, id, title, owner, expires, days_left, reason}]) for the active waivers
+    expiring within C(waiver_window_days) of each host's audit date (C(dockersec_today)), soonest first.
+    Each host's controls keep their C(waiver) (C({owner, expires, reason, original_status})) when waived,
+    and each host its C(today).
   - Writes the JSON report C(dockersec-report.json) into O(report_dir) (atomically, mode 0640), and
     beside it the other formats chosen with O(formats) (JUnit XML, SARIF 2.1.0, Markdown, HTML), and
     appends one line per audited host to the audit history C(dockersec-history.jsonl) there, which
@@ -82,6 +93,24 @@ options:
     ini:
       - section: dockersec
         key: formats
+  top_failing:
+    description: How many of the controls failing on most hosts the fleet summary lists.
+    type: int
+    default: 5
+    env:
+      - name: DOCKERSEC_TOP_FAILING
+    ini:
+      - section: dockersec
+        key: top_failing
+  waiver_window_days:
+    description: The fleet summary and the JSON report list the waivers expiring within this many days.
+    type: int
+    default: 30
+    env:
+      - name: DOCKERSEC_WAIVER_WINDOW_DAYS
+    ini:
+      - section: dockersec
+        key: waiver_window_days
   previous_report:
     description:
       - An earlier JSON report (C(dockersec-report.json)) to compare with. The HTML and Markdown reports
@@ -299,7 +328,8 @@ class CallbackModule(CallbackBase):
         before = dict((h, a) for h, a in self._first.items() if a is not self._audits.get(h))
         document = report.build_document(
             self._audits, unreachable=unreachable, failed=failed, before=before,
-            collection_version=report.read_collection_version(COLLECTION_ROOT))
+            collection_version=report.read_collection_version(COLLECTION_ROOT),
+            waiver_window_days=max(0, int(self._option("waiver_window_days", report.WAIVER_WINDOW_DAYS))))
         formats, unknown = report_formats.parse_formats(self._option("formats", ["json"]))
         if unknown:
             self._display.warning("dockersec.hardening.scorecard: unknown report format(s) ignored: %s (known: %s)"
@@ -309,7 +339,8 @@ class CallbackModule(CallbackBase):
 
         try:
             self._show(report.render(document, compact=bool(self._option("compact", False)),
-                                     show_passed=bool(self._option("show_passed", False))))
+                                     show_passed=bool(self._option("show_passed", False)),
+                                     top_n=max(0, int(self._option("top_failing", report.TOP_FAILING_TEXT)))))
         except Exception as exc:
             self._warn("printing the scorecard", exc)
 

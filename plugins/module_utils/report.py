@@ -40,6 +40,10 @@ NOT_COUNTED = ("not_applicable", "waived")
 
 TOP_FAILING_JSON = 10
 TOP_FAILING_TEXT = 5
+# Waivers that expire within this many days of the audit's date are listed in the fleet view.
+WAIVER_WINDOW_DAYS = 30
+# The fleet view names at most this many hosts per line (bands, failing controls).
+NAMES_TEXT = 20
 EVIDENCE_WIDTH = 200
 MESSAGE_WIDTH = 500
 
@@ -165,6 +169,9 @@ def _control_entry(control):
     evidence = entry["evidence"]
     entry["evidence"] = [evidence] if isinstance(evidence, str) else list(evidence or [])
     entry["cis"] = list(entry["cis"] or [])
+    waiver = control.get("waiver")
+    if isinstance(waiver, dict):
+        entry["waiver"] = dict((key, waiver.get(key)) for key in ("owner", "expires", "reason", "original_status"))
     return entry
 
 
@@ -180,6 +187,7 @@ def host_entry(audit, before=None):
     score = _score(audit.get("score"))
     entry = {
         "generated_at": audit.get("generated_at"),
+        "today": audit.get("today"),
         "score": score,
         "earned": _num(audit.get("earned")),
         "applicable": _num(audit.get("applicable")),
@@ -210,61 +218,117 @@ def host_entry(audit, before=None):
     return entry
 
 
-def top_failing(hosts, limit=TOP_FAILING_JSON):
-    """The scored controls failing on most hosts: ``[{"id", "title", "hosts": n}]``, most first."""
+def failing_controls(hosts):
+    """Every scored control failing somewhere: ``[{"id", "title", "hosts": n, "names": [...]}]``, most hosts
+    first, ties in catalog order."""
     failing = {}
     titles = {}
-    for entry in hosts.values():
-        for control in entry.get("controls") or []:
+    for host in sorted(hosts):
+        for control in hosts[host].get("controls") or []:
             if control.get("status") != "fail":
                 continue
             cid = str(control.get("id"))
-            failing[cid] = failing.get(cid, 0) + 1
+            failing.setdefault(cid, []).append(host)
             titles.setdefault(cid, control.get("title") or "")
-    ordered = sorted(failing, key=lambda cid: (-failing[cid], _catalog_index(cid), cid))
-    return [{"id": cid, "title": titles[cid], "hosts": failing[cid]} for cid in ordered[:limit]]
+    ordered = sorted(failing, key=lambda cid: (-len(failing[cid]), _catalog_index(cid), cid))
+    return [{"id": cid, "title": titles[cid], "hosts": len(failing[cid]), "names": failing[cid]} for cid in ordered]
 
 
-def fleet_stats(hosts):
+def top_failing(hosts, limit=TOP_FAILING_JSON):
+    """The scored controls failing on most hosts: ``[{"id", "title", "hosts": n}]``, most first."""
+    return [dict((k, item[k]) for k in ("id", "title", "hosts")) for item in failing_controls(hosts)[:limit]]
+
+
+def _date_of(value):
+    """``YYYY-MM-DD`` (or the date part of an ISO 8601 timestamp) as a date, else None."""
+    try:
+        return datetime.datetime.strptime(str(value)[:10], "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+
+
+def waivers_expiring(hosts, days=WAIVER_WINDOW_DAYS, fallback_today=None):
+    """Active waivers that expire within ``days`` of the date each host was audited against
+    (its ``today``, else ``fallback_today``): ``[{"host", "id", "title", "owner", "expires",
+    "days_left", "reason"}]``, soonest first."""
+    out = []
+    for host in sorted(hosts):
+        entry = hosts[host]
+        today = _date_of(entry.get("today")) or _date_of(fallback_today)
+        if today is None:
+            continue
+        for control in list(entry.get("controls") or []) + list(entry.get("extended") or []):
+            waiver = control.get("waiver")
+            if control.get("status") != "waived" or not isinstance(waiver, dict):
+                continue
+            expires = _date_of(waiver.get("expires"))
+            if expires is None:
+                continue
+            left = (expires - today).days
+            if 0 <= left <= days:
+                out.append({"host": host, "id": str(control.get("id")), "title": control.get("title") or "",
+                            "owner": waiver.get("owner"), "expires": expires.isoformat(), "days_left": left,
+                            "reason": waiver.get("reason")})
+    return sorted(out, key=lambda w: (w["expires"], w["host"], _catalog_index(w["id"])))
+
+
+def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None):
     """Fleet summary over the audited hosts' entries (``host_entry`` shape)."""
     by_band = dict((name, 0) for dummy, name in catalog.BANDS)
+    hosts_by_band = dict((name, []) for dummy, name in catalog.BANDS)
     scores = []
-    for entry in hosts.values():
+    per_host = []
+    for host in sorted(hosts):
+        entry = hosts[host]
         score = entry.get("score")
         band = entry.get("band")
         if band in by_band:
             by_band[band] += 1
         if score is not None:
             scores.append(score)
+        per_host.append({"host": host, "score": score, "band": band})
+    # Worst first: the hosts that need attention lead every list.
+    per_host.sort(key=lambda h: (h["score"] is None, h["score"] if h["score"] is not None else 0, h["host"]))
+    for item in per_host:
+        if item["band"] in hosts_by_band:
+            hosts_by_band[item["band"]].append(item["host"])
+    failing = failing_controls(hosts)
     return {
         "hosts": len(hosts),
         "average_score": round(sum(scores) / len(scores), 1) if scores else None,
         "min_score": min(scores) if scores else None,
         "by_band": by_band,
-        "top_failing": top_failing(hosts),
+        "hosts_by_band": hosts_by_band,
+        "scores": per_host,
+        "top_failing": [dict((k, item[k]) for k in ("id", "title", "hosts")) for item in failing[:TOP_FAILING_JSON]],
+        "failing": failing,
+        "waiver_window_days": waiver_window_days,
+        "waivers_expiring": waivers_expiring(hosts, waiver_window_days, generated_at),
     }
 
 
 def build_document(audits, unreachable=None, failed=None, generated_at=None, collection_version=None,
-                   before=None):
+                   before=None, waiver_window_days=WAIVER_WINDOW_DAYS):
     """The JSON report.
 
     ``audits``: ``{host: dockersec_audit}`` (the latest audit of each host);
     ``unreachable`` / ``failed``: ``{host: message}`` (a host whose audit task failed but still
     returned a result, e.g. fail_under, is in both ``hosts`` and ``failed``);
-    ``before``: ``{host: earlier dockersec_audit}`` for hosts audited twice in one run.
+    ``before``: ``{host: earlier dockersec_audit}`` for hosts audited twice in one run;
+    ``waiver_window_days``: how far ahead ``fleet.waivers_expiring`` looks.
     """
     before = before or {}
+    generated_at = generated_at or utc_now()
     hosts = dict((host, host_entry(audits[host], before.get(host))) for host in sorted(audits))
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
-        "generated_at": generated_at or utc_now(),
+        "generated_at": generated_at,
         "collection_version": collection_version,
         "catalog_version": catalog.CATALOG_VERSION,
         "hosts": hosts,
         "unreachable": dict((h, _one_line(m, MESSAGE_WIDTH)) for h, m in sorted((unreachable or {}).items())),
         "failed": dict((h, _one_line(m, MESSAGE_WIDTH)) for h, m in sorted((failed or {}).items())),
-        "fleet": fleet_stats(hosts),
+        "fleet": fleet_stats(hosts, waiver_window_days, generated_at),
     }
 
 
@@ -467,7 +531,43 @@ def compact_line(host, entry, failed_msg=None):
     return line
 
 
-def fleet_lines(document):
+def _names(names, limit=NAMES_TEXT):
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (", +%d more" % (len(names) - limit) if len(names) > limit else "")
+
+
+def _hosts_by_band_lines(hosts, fleet):
+    """Per band (best first), its hosts with their scores, worst first."""
+    by_band = fleet.get("hosts_by_band")
+    if not isinstance(by_band, dict):
+        return []
+    lines = [[("  Hosts by band:", None)]]
+    for dummy, name in catalog.BANDS:
+        members = by_band.get(name) or []
+        if not members:
+            continue
+        scored = ["%s %s" % (h, _fmt_score((hosts.get(h) or {}).get("score"))) for h in members]
+        lines.append([("    ", None), ("%s (%d)" % (name, len(members)), band_style(name)),
+                      (": %s" % _names(scored), None)])
+    return lines
+
+
+def _expiring_lines(fleet):
+    expiring = fleet.get("waivers_expiring")
+    if not expiring:
+        return []
+    days = fleet.get("waiver_window_days", WAIVER_WINDOW_DAYS)
+    lines = [[("  Waivers expiring within %s days (%d):" % (days, len(expiring)), "manual")]]
+    for w in expiring:
+        left = w.get("days_left")
+        when = "today" if left == 0 else "in %s day%s" % (left, "" if left == 1 else "s")
+        lines.append([("    %s [%s] owner %s, expires %s (%s)" % (
+            w.get("host"), w.get("id"), w.get("owner"), w.get("expires"), when), None)])
+    return lines
+
+
+def fleet_lines(document, top_n=TOP_FAILING_TEXT):
     hosts = document.get("hosts") or {}
     fleet = document.get("fleet") or fleet_stats(hosts)
     unreachable = document.get("unreachable") or {}
@@ -493,13 +593,17 @@ def fleet_lines(document):
             low, low_host = min(scored)
             lines.append([("  Score: average %s, min %s (%s)" % (
                 _fmt_score(fleet["average_score"]), _fmt_score(low), low_host), None)])
-        top = fleet.get("top_failing") or []
+        lines += _hosts_by_band_lines(hosts, fleet)
+        # ``failing`` is the whole list (``top_failing`` stops at TOP_FAILING_JSON); older reports have only the top.
+        top = fleet.get("failing") or fleet.get("top_failing") or []
+        names = dict((item.get("id"), item.get("names") or []) for item in fleet.get("failing") or [])
         if top:
             lines.append([("  Failing on most hosts:", None)])
-            for item in top[:TOP_FAILING_TEXT]:
-                lines.append([("    [%s] %s: %d of %d host%s" % (
-                    item["id"], item["title"], item["hosts"], fleet["hosts"], "" if fleet["hosts"] == 1 else "s"),
-                    "fail")])
+            for item in top[:top_n]:
+                lines.append([("    [%s] %s: %d of %d host%s%s" % (
+                    item["id"], item["title"], item["hosts"], fleet["hosts"], "" if fleet["hosts"] == 1 else "s",
+                    " (%s)" % _names(names[item["id"]]) if names.get(item["id"]) else ""), "fail")])
+        lines += _expiring_lines(fleet)
     for host in sorted(unreachable):
         lines.append([("  Unreachable: %s: %s" % (host, unreachable[host]), "error")])
     for host in sorted(failed):
@@ -508,7 +612,7 @@ def fleet_lines(document):
     return lines
 
 
-def render(document, compact=False, show_passed=False):
+def render(document, compact=False, show_passed=False, top_n=TOP_FAILING_TEXT):
     """The terminal scorecard of the whole run: every host, then the fleet summary."""
     hosts = document.get("hosts") or {}
     failed = document.get("failed") or {}
@@ -521,5 +625,5 @@ def render(document, compact=False, show_passed=False):
     else:
         for host in sorted(hosts):
             lines += host_lines(host, hosts[host], show_passed=show_passed, failed_msg=failed.get(host))
-    lines += fleet_lines(document)
+    lines += fleet_lines(document, top_n=top_n)
     return lines

@@ -1,0 +1,90 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: docker_audit_profile
+short_description: Check a host's dockersec profile (threshold, skipped controls, waivers, attestations)
+version_added: 0.1.0
+description:
+  - Checks the profile an inventory group gives its hosts before anything runs on them, and fails the host
+    with every problem found, each naming the entry by its index and control id.
+  - Runs on the controller (an action plugin); it never connects to the host, so a play can run it first
+    (with C(any_errors_fatal)) and stop before the gather on any host.
+  - Stricter than M(dockersec.hardening.docker_audit) on purpose. A waiver or attestation that has already
+    expired, and an attestation dated in the future, are refused here, where the audit itself would score
+    them C(fail) or ignore them.
+author:
+  - dockersec.hardening contributors (@dockersec)
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; it checks in check mode exactly as without it.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is nothing to diff.
+  action:
+    support: full
+    description: Runs on the controller as an action plugin.
+options:
+  fail_under:
+    description:
+      - The host's threshold (C(dockersec_fail_under)), a number from 0 to 100.
+    type: raw
+  skip_controls:
+    description:
+      - Control ids no remediation role may touch (C(dockersec_skip_controls)); each must be in the catalog.
+    type: raw
+    default: []
+  waivers:
+    description:
+      - Entries C({id, reason, owner, expires}) (C(dockersec_waivers)), every key required and no other.
+      - C(id) must be in the catalog, C(reason) and C(owner) non-empty, C(expires) a C(YYYY-MM-DD) date not
+        before O(today).
+    type: raw
+    default: []
+  attestations:
+    description:
+      - Entries C({id, by, date, evidence, expires}) (C(dockersec_attestations)), every key required and no other.
+      - C(id) must be a manual or attestable control, C(by) and C(evidence) non-empty, C(date) a C(YYYY-MM-DD)
+        date not after O(today) nor after C(expires), C(expires) not before O(today).
+    type: raw
+    default: []
+  today:
+    description:
+      - The date expiries are judged against (C(YYYY-MM-DD)); defaults to the controller's date.
+    type: str
+seealso:
+  - module: dockersec.hardening.docker_audit
+"""
+
+EXAMPLES = r"""
+- name: Check the host's dockersec profile before anything runs
+  dockersec.hardening.docker_audit_profile:
+    fail_under: "{{ dockersec_fail_under | default(omit) }}"
+    skip_controls: "{{ dockersec_skip_controls | default([]) }}"
+    waivers: "{{ dockersec_waivers | default([]) }}"
+    attestations: "{{ dockersec_attestations | default([]) }}"
+    today: "{{ dockersec_today | default(omit) }}"
+  any_errors_fatal: true
+"""
+
+RETURN = r"""
+msg:
+  description: Whether the profile is valid, and if not every problem, prefixed with the host.
+  returned: always
+  type: str
+  sample: "db1: invalid dockersec profile, nothing was run: dockersec_waivers[0] (id 99): unknown control id '99'"
+errors:
+  description: Every problem found, one message each (empty when the profile is valid).
+  returned: always
+  type: list
+  elements: str
+  sample: ["dockersec_waivers[1] (id 3): expired on 2026-01-31 (today is 2026-06-01): renew it or remove it"]
+"""
