@@ -198,6 +198,11 @@ def host_entry(audit, before=None):
         "extended_counts": dict(audit.get("extended_counts") or _counts(extended)),
         "inventory": list(audit.get("inventory") or []),
     }
+    # Deferred by remediation (remediate.yml): also the ones whose control passes anyway, such as
+    # audit rules judged from the rules files while the kernel refuses loading them.
+    deferred = [d for d in audit.get("deferred") or [] if isinstance(d, dict)]
+    if deferred:
+        entry["deferred"] = [{"id": str(d.get("id")), "reason": str(d.get("reason"))} for d in deferred]
     if isinstance(before, dict):
         before_score = _score(before.get("score"))
         entry["before"] = {

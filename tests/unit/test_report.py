@@ -324,3 +324,10 @@ def test_render_segments_carry_styles_for_colour():
     assert {"header", "fail", "error", "manual"} <= styles
     score_line = [line for line in lines if line[0][0].startswith("  Score:")][0]
     assert score_line[-1] == ("Acceptable (dev only)", "manual")
+
+
+def test_host_entry_keeps_remediation_deferrals_only_when_there_are_some():
+    audit = {"score": 50, "controls": [], "deferred": [{"id": "5", "reason": "takes effect after reboot"}, "junk"]}
+    assert report.host_entry(audit)["deferred"] == [{"id": "5", "reason": "takes effect after reboot"}]
+    assert "deferred" not in report.host_entry({"score": 50, "controls": [], "deferred": []})
+    assert "deferred" not in report.host_entry({"score": 50, "controls": []})
