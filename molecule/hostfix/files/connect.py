@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """From each source address given, GET http://192.0.2.1:80/; print {source: served|refused}."""
 import json
 import socket
