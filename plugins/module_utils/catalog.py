@@ -180,7 +180,8 @@ _SCORED = [
        "Recreate backend networks with internal: true."),
     _c("25", 5, "Configure Docker's iptables integration", ["2.4"], "automated", ["iptables", "daemon_config"],
        "host",
-       "Docker manages iptables (iptables not false) and the DOCKER-USER chain holds a policy beyond a lone RETURN.",
+       "Docker manages iptables (iptables not false) and DOCKER-USER filters: a reachable DROP/REJECT (no "
+       "unconditional ACCEPT/RETURN before it) after RELATED,ESTABLISHED is accepted; a trailing RETURN counts for nothing.",
        "Role docker_user_chain installs a persistent DOCKER-USER policy.", role="docker_user_chain",
        hazards="A wrong allow-list cuts published services off from their clients."),
     # Section 6: Secrets and Data Management

@@ -482,9 +482,32 @@ def check_24(facts, opts):
 
 
 _LONE_CHAIN = re.compile(r"^-(N DOCKER-USER|A DOCKER-USER -j RETURN)$")
+_USER_RULE = re.compile(r"^-A DOCKER-USER(?:\s+(.*))?$")
+
+
+def _rule_parts(spec):
+    """(matches, target, states) of one ``-A DOCKER-USER ...`` spec. ``iptables -S`` prints the
+    target and its options last, so everything before ``-j`` is a match."""
+    tokens = spec.split()
+    target = None
+    for flag in ("-j", "--jump"):
+        if flag in tokens:
+            at = tokens.index(flag)
+            target = tokens[at + 1].upper() if at + 1 < len(tokens) else None
+            tokens = tokens[:at]
+            break
+    states = set()
+    for i, tok in enumerate(tokens[:-1]):
+        if tok in ("--ctstate", "--state"):
+            states.update(tokens[i + 1].upper().split(","))
+    return tokens, target, states
 
 
 def check_25(facts, opts):
+    """Docker manages iptables and DOCKER-USER filters: a DROP/REJECT that is reachable (no
+    unconditional ACCEPT/RETURN before it) and that comes after RELATED,ESTABLISHED is accepted
+    (else replies to connections containers open are dropped too, docker/docs#21708). A trailing
+    RETURN is neither required nor counted (newer engines add none, moby/moby#50098)."""
     value, source = daemon_setting(facts, "iptables", ["--iptables"])
     if value is not None and falsy(value):
         return result(FAIL, "Docker's iptables integration is off (iptables=%s, %s)" % (value, source))
@@ -493,13 +516,41 @@ def check_25(facts, opts):
     if not isinstance(rules, list):
         return result(FAIL if ipt.get("binary") else ERROR,
                       "DOCKER-USER chain unreadable: %s" % (ipt.get("docker_user_error") or "iptables not found"))
-    policy = [str(r).strip() for r in rules if not _LONE_CHAIN.match(str(r).strip())]
-    policy = [r for r in policy if r]
+    policy = [str(r).strip() for r in rules if str(r).strip().startswith("-A ")]
+    if policy and _LONE_CHAIN.match(policy[-1]):
+        policy.pop()  # the trailing RETURN older engines add; one earlier is a rule like any other
     if not policy:
         return result(FAIL, "DOCKER-USER holds no policy (only: %s)" % (
             "; ".join(str(r) for r in rules) or "an empty chain"))
-    return result(PASS, ["Docker manages iptables; DOCKER-USER has %d policy rules" % len(policy)]
-                  + policy[:10])
+    established_at, dead_end, first_drop = None, None, None
+    for n, rule in enumerate(policy, 1):
+        m = _USER_RULE.match(rule)
+        if not m:
+            continue
+        matches, target, states = _rule_parts(m.group(1) or "")
+        if target == "ACCEPT" and "ESTABLISHED" in states and established_at is None:
+            established_at = n
+            continue
+        if target in ("ACCEPT", "RETURN") and not matches and dead_end is None:
+            dead_end = (n, rule)
+        if target in ("DROP", "REJECT"):
+            new_only = bool(states) and states <= set(["NEW", "INVALID"])
+            if dead_end is not None:
+                return result(FAIL, ["DOCKER-USER rule %d (%s) lets everything through before the first "
+                                     "DROP/REJECT (rule %d): the policy never filters" % (dead_end[0], dead_end[1], n)]
+                              + policy[:10])
+            if established_at is None and not new_only:
+                return result(FAIL, ["DOCKER-USER rule %d (%s) drops before RELATED,ESTABLISHED is accepted: "
+                                     "replies to connections containers open are dropped too" % (n, rule)]
+                              + policy[:10])
+            first_drop = first_drop or n
+    if first_drop is None:
+        return result(FAIL, ["DOCKER-USER has %d rules but none drops or rejects: nothing is filtered" % len(policy)]
+                      + policy[:10])
+    return result(PASS, ["Docker manages iptables; DOCKER-USER has %d policy rules, RELATED,ESTABLISHED "
+                         "accepted%s, first DROP/REJECT at rule %d"
+                         % (len(policy), " at rule %d" % established_at if established_at else " (drops match NEW only)",
+                            first_drop)] + policy[:10])
 
 
 CHECKS = {

@@ -402,3 +402,40 @@ def test_25_fail_chain_missing(facts):
 def test_25_error_without_iptables(facts):
     facts["iptables"] = {"binary": None, "docker_user": None, "docker_user_error": None, "forward_policy": None}
     assert run(W.check_25, facts)[0] == "error"
+
+
+_EST = "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+
+
+@pytest.mark.parametrize("rules", [
+    # what the docker_user_chain role writes (trailing RETURN of its own)
+    ["-N DOCKER-USER", _EST, "-A DOCKER-USER -i docker0 -j RETURN",
+     "-A DOCKER-USER -s 192.0.2.10/32 -j RETURN", "-A DOCKER-USER -m conntrack --ctstate DNAT -j DROP",
+     "-A DOCKER-USER -j RETURN"],
+    # no trailing RETURN (newer engines add none)
+    ["-N DOCKER-USER", "-A DOCKER-USER -m state --state ESTABLISHED,RELATED -j ACCEPT",
+     "-A DOCKER-USER -i eth0 -p tcp -j REJECT --reject-with tcp-reset"],
+    # a drop of NEW connections only needs no established accept before it
+    ["-N DOCKER-USER", "-A DOCKER-USER -i eth0 -m conntrack --ctstate NEW -j DROP"],
+])
+def test_25_pass_policies(facts, rules):
+    facts["iptables"]["docker_user"] = rules
+    status, ev = run(W.check_25, facts)
+    assert status == "pass", ev
+    assert "first DROP/REJECT at rule" in ev
+
+
+@pytest.mark.parametrize("rules, why", [
+    (["-N DOCKER-USER", "-A DOCKER-USER -j ACCEPT", "-A DOCKER-USER -j RETURN"], "none drops or rejects"),
+    (["-N DOCKER-USER", "-A DOCKER-USER -j LOG --log-prefix x", _EST], "none drops or rejects"),
+    (["-N DOCKER-USER", "-A DOCKER-USER -i eth0 -j DROP", _EST],
+     "drops before RELATED,ESTABLISHED is accepted"),
+    (["-N DOCKER-USER", _EST, "-A DOCKER-USER -j RETURN", "-A DOCKER-USER -i eth0 -j DROP"],
+     "lets everything through before the first DROP/REJECT (rule 3)"),
+    (["-N DOCKER-USER", "-A DOCKER-USER -j ACCEPT", _EST, "-A DOCKER-USER -i eth0 -j DROP"],
+     "rule 1 (-A DOCKER-USER -j ACCEPT) lets everything through"),
+])
+def test_25_fail_policies_that_do_not_filter(facts, rules, why):
+    facts["iptables"]["docker_user"] = rules
+    status, ev = run(W.check_25, facts)
+    assert status == "fail" and why in ev, ev
