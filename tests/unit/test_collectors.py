@@ -230,7 +230,8 @@ class FakeClient(object):
         sw = {"LocalNodeState": "inactive"}
         if self._swarm:
             sw = {"LocalNodeState": "active", "NodeID": "n1", "ControlAvailable": True, "Managers": 1, "Nodes": 3,
-                  "Cluster": {"ID": "cluster1", "Spec": {"CAConfig": {"NodeCertExpiry": 7776000000000000},
+                  "Cluster": {"ID": "cluster1",
+                              "Spec": {"CAConfig": {"NodeCertExpiry": 7776000000000000},
                                        "EncryptionConfig": {"AutoLockManagers": False}}}}
         return {"ServerVersion": "24.0.7", "Driver": "overlay2", "DockerRootDir": "/var/lib/docker",
                 "SecurityOptions": ["name=seccomp,profile=default"], "Swarm": sw}
