@@ -247,7 +247,7 @@ def check_x7(facts, opts):
     if not active:
         return result(NA, "not in a swarm")
     if manager is False:
-        return result(NA, "this node is a swarm worker: autolock is a manager setting")
+        return result(NA, "this node is a swarm worker: autolock is a manager setting; the manager's report covers it")
     autolock = swarm.get("autolock")
     if autolock is True:
         return result(PASS, "swarm autolock on")

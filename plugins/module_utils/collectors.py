@@ -661,8 +661,21 @@ def _swarm(client, info, sensitive_label_keys):
     out = {"node_id": sw.get("NodeID"), "is_manager": is_manager, "managers": sw.get("Managers"),
            "nodes": sw.get("Nodes"), "cert_expiry_seconds": int(expiry / 1e9) if expiry else None,
            "autolock": ((spec.get("EncryptionConfig") or {}).get("AutoLockManagers")) if is_manager else None,
+           "cluster_id": (sw.get("Cluster") or {}).get("ID"), "is_leader": None, "node_list": None,
            "secrets": None, "services": None}
     if is_manager:
+        # Only managers answer /nodes: roles, reachability and the leader (the swarm role runs
+        # once per cluster, on the leader).
+        nodes = []
+        for n in client.nodes() or []:
+            ms = n.get("ManagerStatus") or {}
+            nodes.append({"id": n.get("ID"), "hostname": (n.get("Description") or {}).get("Hostname"),
+                          "role": (n.get("Spec") or {}).get("Role"),
+                          "availability": (n.get("Spec") or {}).get("Availability"),
+                          "state": (n.get("Status") or {}).get("State"),
+                          "reachability": ms.get("Reachability"), "leader": bool(ms.get("Leader"))})
+        out["node_list"] = nodes
+        out["is_leader"] = any(n["leader"] and n["id"] == sw.get("NodeID") for n in nodes)
         out["secrets"] = [{"name": (s.get("Spec") or {}).get("Name"), "created_at": s.get("CreatedAt"),
                            "updated_at": s.get("UpdatedAt")} for s in client.secrets() or []]
         services = []

@@ -168,6 +168,14 @@ def test_26_fail_names_swarm_service():
     assert status == "fail" and "service shop_api: STRIPE_API_KEY" in ev
 
 
+def test_26_on_worker_checks_local_tasks_and_points_to_the_manager():
+    status, ev = run("26", swarm_facts(is_manager=False))
+    assert status == "pass" and "services are checked in the manager's report" in ev
+    bad = make_container("shop_api.1", env_names=["PATH", "DB_PASSWORD"])
+    status, ev = run("26", swarm_facts(containers=[bad], is_manager=False))
+    assert status == "fail" and "DB_PASSWORD" in ev
+
+
 def test_26_not_applicable_without_containers():
     assert run("26", make_facts(containers=[]))[0] == "not_applicable"
 
@@ -496,6 +504,13 @@ def test_36_encrypted_option_alone_counts():
     assert run("36", f)[0] == "pass"
 
 
+def test_36_worker_defers_to_the_manager_even_with_an_unencrypted_overlay_in_view():
+    f = swarm_facts(is_manager=False)
+    f["docker"]["networks"][-1].update(options={}, encrypted=False)
+    status, ev = run("36", f)
+    assert status == "not_applicable" and "manager's report covers every overlay network" in ev
+
+
 def test_36_error_when_networks_unlisted():
     f = swarm_facts()
     f["docker"]["networks"] = None
@@ -558,6 +573,17 @@ def test_38_falls_back_to_docker_info():
 def test_39_manager_count(count, allow_single, status):
     got, ev = run("39", swarm_facts(managers=count), allow_single_manager=allow_single)
     assert got == status and str(count) in ev
+
+
+def test_39_names_unreachable_managers():
+    f = swarm_facts(managers=3)
+    f["docker"]["swarm"]["node_list"] = [
+        {"id": "a", "hostname": "m1", "role": "manager", "reachability": "reachable", "leader": True},
+        {"id": "b", "hostname": "m2", "role": "manager", "reachability": "unreachable", "leader": False},
+        {"id": "c", "hostname": "m3", "role": "manager", "reachability": "reachable", "leader": False},
+        {"id": "d", "hostname": "w1", "role": "worker", "reachability": None, "leader": False}]
+    status, ev = run("39", f)
+    assert status == "pass" and "3 managers (unreachable: m2)" in ev
 
 
 def test_39_not_applicable_off_swarm_and_on_worker():

@@ -256,7 +256,8 @@ class FakeClient(object):
         sw = {"LocalNodeState": "inactive"}
         if self._swarm:
             sw = {"LocalNodeState": "active", "NodeID": "n1", "ControlAvailable": True, "Managers": 1, "Nodes": 3,
-                  "Cluster": {"Spec": {"CAConfig": {"NodeCertExpiry": 7776000000000000},
+                  "Cluster": {"ID": "cluster1",
+                              "Spec": {"CAConfig": {"NodeCertExpiry": 7776000000000000},
                                        "EncryptionConfig": {"AutoLockManagers": False}}}}
         return {"ServerVersion": "24.0.7", "Driver": "overlay2", "DockerRootDir": "/var/lib/docker",
                 "SecurityOptions": ["name=seccomp,profile=default"], "Swarm": sw}
@@ -291,6 +292,12 @@ class FakeClient(object):
     def secrets(self):
         return [{"Spec": {"Name": "db_pass", "Data": "c2VjcmV0"}, "CreatedAt": "2026-01-01T00:00:00Z",
                  "UpdatedAt": "2026-01-01T00:00:00Z"}]
+
+    def nodes(self):
+        return [{"ID": "n1", "Description": {"Hostname": "mgr"}, "Spec": {"Role": "manager", "Availability": "active"},
+                 "Status": {"State": "ready"}, "ManagerStatus": {"Leader": True, "Reachability": "reachable"}},
+                {"ID": "n2", "Description": {"Hostname": "w1"}, "Spec": {"Role": "worker", "Availability": "active"},
+                 "Status": {"State": "down"}}]
 
     def services(self):
         return [{"Spec": {"Name": "web", "Labels": {"security-zone": "restricted", "owner": "team-a"},
@@ -346,3 +353,21 @@ def test_docker_error_messages_are_specific(error, needle):
     import importlib
     mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
     assert needle in mod._docker_error(Exception(error), "unix:///var/run/docker.sock")
+
+
+def test_docker_collector_lists_swarm_nodes_and_the_leader_on_a_manager():
+    client = FakeClient([], swarm=True)
+    sw = col.collect_docker(lambda: client, 1, set(), {})["swarm"]
+    assert sw["cluster_id"] == "cluster1" and sw["is_leader"] is True
+    assert [(n["hostname"], n["role"], n["state"], n["leader"]) for n in sw["node_list"]] == [
+        ("mgr", "manager", "ready", True), ("w1", "worker", "down", False)]
+
+
+def test_docker_collector_leaves_manager_only_lists_unknown_on_a_worker():
+    client = FakeClient([], swarm=True)
+    info = client.info()
+    info["Swarm"]["ControlAvailable"] = False
+    client.info = lambda: info
+    sw = col.collect_docker(lambda: client, 1, set(), {})["swarm"]
+    assert sw["is_manager"] is False and sw["is_leader"] is None
+    assert sw["node_list"] is None and sw["secrets"] is None and sw["services"] is None
