@@ -163,9 +163,13 @@ def test_failed_collector_errors_exactly_the_controls_that_require_it(collector)
     doc = evaluate(facts, options=FULL_OPTS, attestations=ALL_GOVERNANCE, history=HISTORY)
     errors = set(c["id"] for c in doc["controls"] + doc["extended"] if c["status"] == "error")
     assert errors == set(c["id"] for c in catalog.CONTROLS if collector in c["requires"])
+    level, why = catalog.COLLECTOR_PRIVILEGE[collector]
     for cid in errors:
         assert by_id(doc)[cid]["evidence"][0] == "collector %s failed: boom: permission denied" % collector
         assert by_id(doc)[cid]["points"] == 0
+        # The privilege the collector needs follows the reason, except for collectors that need none.
+        hint = ["collector %s needs %s privilege: %s" % (collector, level, why)] if level != "none" else []
+        assert by_id(doc)[cid]["evidence"][1:] == hint
 
 
 def test_missing_collector_entry_is_an_error():
