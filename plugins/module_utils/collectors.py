@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import glob
 import grp
 import json
@@ -95,6 +96,19 @@ class Host(object):
 
     def readlink(self, p):
         return os.readlink(self.path(p))
+
+    def denied(self, p):
+        """Why ``p`` (a file or directory) cannot be read for lack of permission, else None."""
+        try:
+            if os.path.isdir(self.path(p)):
+                os.listdir(self.path(p))
+            else:
+                with open(self.path(p), "rb"):
+                    pass
+        except (IOError, OSError) as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                return "%s: %s" % (p, exc.strerror)
+        return None
 
     def which(self, name):
         for d in BIN_DIRS:
@@ -261,6 +275,7 @@ def collect_audit(h):
     else:
         live_error = "auditctl not installed"
     file_rules = {}
+    unreadable = []
     for p in h.glob("/etc/audit/rules.d/*.rules") + ["/etc/audit/audit.rules"]:
         if not h.exists(p):
             continue
@@ -268,7 +283,15 @@ def collect_audit(h):
             file_rules[p] = _rule_lines(h.read(p))
         except (IOError, OSError) as exc:
             file_rules[p] = []
+            unreadable.append("%s: %s" % (p, exc.strerror))
             live_error = (live_error or "") + "; %s unreadable: %s" % (p, exc.strerror)
+    if live is None:
+        # Without the live rules, the files are the only source; a non-root gather cannot list
+        # /etc/audit (mode 0750) and would otherwise report "no rules" as a verdict.
+        unreadable += [d for d in (h.denied("/etc/audit/rules.d"), h.denied("/etc/audit")) if d][:1]
+        if unreadable:
+            raise CollectorError("%s, and the rules files are not readable (%s): run with become (root)"
+                                 % (live_error.split(";")[0], "; ".join(unreadable)))
     source = "auditctl -l" if live is not None else "/etc/audit/rules.d"
     return {"auditctl": auditctl, "live_rules": live, "live_error": live_error, "enabled_flag": enabled,
             "file_rules": file_rules}, source
