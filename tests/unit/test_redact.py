@@ -129,3 +129,25 @@ def test_collector_history_and_dockerd_cmdline_are_redacted():
                                {"CreatedBy": "|1 DB_PASSWORD=abc123 /bin/sh -c true"}])
     assert "abc123" not in json.dumps(img)
     assert img["labels_names"] == ["api_token"] and img["env_names"] == ["DB_PASSWORD"]
+
+
+def test_daemon_config_module_never_prints_secret_values(tmp_path, capsys):
+    # remediate.yml --check --diff -v shows the module's result and diff: daemon.json may hold tokens.
+    import importlib
+    import pytest
+    from ansible.module_utils.testing import patch_module_args
+    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_daemon_config")
+    path = tmp_path / "daemon.json"
+    path.write_text(json.dumps({"log-driver": "splunk", "log-opts": {"splunk-token": "Tk9aQ7zz", "splunk-url":
+                                "https://bob:Pw7xQ2@splunk.example:8088"}}))
+    args = {"path": str(path), "settings": {"icc": False}, "engine_version": "20.10.24",
+            "_ansible_check_mode": True, "_ansible_diff": True}
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            mod.main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    assert result["changed"] and "icc" in result["diff"]["after"]
+    assert "Tk9aQ7zz" not in out and "Pw7xQ2" not in out
+    assert result["config"]["log-opts"]["splunk-token"] == R
+    assert json.loads(path.read_text())["log-opts"]["splunk-token"] == "Tk9aQ7zz"  # check mode: file untouched
