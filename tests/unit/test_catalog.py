@@ -149,7 +149,7 @@ def test_the_collection_never_asks_for_a_user_in_the_docker_group():
     hits = []
     for top in ("README.md", "docs", "roles", "playbooks", "plugins"):
         path = os.path.join(REPO, top)
-        files = [path] if os.path.isfile(path) else [os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs]
+        files = [path] if os.path.isfile(path) else [os.path.join(d, f) for d, _dirs, fs in os.walk(path) for f in fs]
         for name in files:
             with open(name, errors="replace") as f:
                 if pattern.search(f.read()):
