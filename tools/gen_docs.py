@@ -49,7 +49,16 @@ def controls_md():
         " attestation in inventory), **attestable** (decided from facts where the host holds evidence,"
         " otherwise an attestation may earn it).",
         "",
-    ]
+        "Privilege: what the gather needs on the host to read the facts a control uses (the most any of"
+        " its collectors needs). The audit playbook gathers with become (`dockersec_become`, default"
+        " true); the collection never asks for a user to be added to the `docker` group, because access"
+        " to the Engine API socket is root-equivalent. Run without become as a user who lacks the"
+        " privilege, a control comes out as `error` naming the collector and the reason.",
+        "",
+        "| collector | privilege | why |",
+        "| --- | --- | --- |",
+    ] + ["| %s | %s | %s |" % (name, level, _cell(why))
+         for name, (level, why) in sorted(catalog.COLLECTOR_PRIVILEGE.items())] + [""]
     sections = list(catalog.SECTIONS.items()) + [(catalog.EXTENDED_SECTION, "Extended profile (not scored)")]
     for key, name in sections:
         controls = [c for c in catalog.CONTROLS if c["section"] == key]
@@ -65,6 +74,7 @@ def controls_md():
                 "| mode | %s |" % c["mode"],
                 "| scope | %s |" % c["scope"],
                 "| facts read | %s |" % (_cell(", ".join(c["requires"])) or "inventory only"),
+                "| privilege | %s |" % c["privilege"],
                 "| how it is checked | %s |" % _cell(c["check"]),
                 "| how it is fixed | %s |" % _cell(c["fix"]),
                 "| remediation role | %s |" % _role_cell(c["remediation_role"]),

@@ -160,7 +160,12 @@ def _run_check(control, facts, opts):
         if not state:
             return checks_common.ERROR, ["collector %s did not run: its facts are missing" % name]
         if state.get("ok") is not True:
-            return checks_common.ERROR, ["collector %s failed: %s" % (name, state.get("error") or "no reason given")]
+            evidence = ["collector %s failed: %s" % (name, state.get("error") or "no reason given")]
+            level, why = catalog.COLLECTOR_PRIVILEGE.get(name, ("none", ""))
+            if level != "none":
+                # Most failures without become are missing privilege: say which one this collector needs.
+                evidence.append("collector %s needs %s privilege: %s" % (name, level, why))
+            return checks_common.ERROR, evidence
     if control["mode"] == "manual":
         return checks_common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
     check = CHECKS.get(control["id"])

@@ -51,6 +51,35 @@ MODES = ("automated", "manual", "attestable")
 SCOPES = ("host", "daemon", "container", "image", "network", "swarm", "governance")
 
 
+# Least privilege: what each collector of docker_host_facts needs to read its facts. A control
+# needs the most any of its collectors needs (``privilege_for``); docs/controls.md shows it.
+# ``docker-api`` is access to the Engine API socket: root-equivalent, which is why the collection
+# never asks for a user in the ``docker`` group and gathers with become instead.
+PRIVILEGES = ("none", "docker-api", "root")
+COLLECTOR_PRIVILEGE = {
+    "host": ("none", "uname, /etc/os-release, /boot, /lib/modules: world-readable"),
+    "services": ("none", "systemctl list-units, or /proc/*/comm"),
+    "sshd": ("root", "sshd -T loads the host keys, which only root can read"),
+    "audit": ("root", "auditctl -l needs CAP_AUDIT_CONTROL and /etc/audit is mode 0750 root"),
+    "iptables": ("root", "iptables -S needs CAP_NET_ADMIN"),
+    "mounts": ("none", "/proc/self/mountinfo, lsblk"),
+    "files": ("none", "lstat of Docker's paths (needs only search permission on their parents)"),
+    "daemon_config": ("none", "reads /etc/docker/daemon.json, mode 0644 by default (root when it is not "
+                              "world-readable)"),
+    "dockerd_process": ("none", "/proc/<dockerd>/cmdline and limits (root when /proc is mounted hidepid=2)"),
+    "environment": ("none", "/etc/environment, /etc/profile.d"),
+    "tools": ("none", "looks for binaries in the usual directories"),
+    "docker": ("docker-api", "the Engine API socket (root, or membership of the docker group, which is "
+                             "root-equivalent)"),
+}
+
+
+def privilege_for(requires):
+    """The least privilege that lets every collector in ``requires`` read its facts."""
+    levels = [COLLECTOR_PRIVILEGE[name][0] for name in requires]
+    return max(levels, key=PRIVILEGES.index) if levels else "none"
+
+
 def _c(cid, section, title, cis, mode, requires, scope, check, fix, role=None, hazards=None, controls=None):
     return {
         "id": cid,
@@ -59,6 +88,7 @@ def _c(cid, section, title, cis, mode, requires, scope, check, fix, role=None, h
         "cis": list(cis),
         "mode": mode,
         "requires": list(requires),
+        "privilege": privilege_for(requires),
         "scope": scope,
         "check": check,
         "fix": fix,

@@ -5,13 +5,17 @@
 
 Each collector takes a ``Host`` (file reads, stat, commands: injectable for tests) and returns
 its section of the facts. Collectors never write anything and never copy secret values:
-environment variables, labels and command lines leave the host as names only.
+environment variables and labels leave the host as names only (compose/swarm identity labels
+and the allow-listed ``sensitive_label_keys`` of swarm services excepted); container command
+lines are not collected; image history, dockerd's command line and daemon.json go through
+``redact`` (values of ENV/ARG/LABEL, build args, secret-like flags and URL credentials).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import glob
 import grp
 import json
@@ -24,6 +28,8 @@ import threading
 import time
 
 from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 
 try:
     import http.client as http_client
@@ -46,7 +52,6 @@ DOCKER_PATHS = (
     "/etc/containerd/config.toml", "/run/containerd",
 )
 COMPOSE_LABELS = ("com.docker.compose.project", "com.docker.compose.service", "com.docker.swarm.service.name")
-SECRET_KEY_RE = re.compile(r"(password|passwd|secret|token|credential)", re.IGNORECASE)
 SHELLS = ("/bin/sh", "/bin/bash", "/usr/bin/bash", "/usr/bin/sh")
 TOOLS = {
     "trivy": ("trivy",), "grype": ("grype",), "docker_scout": ("docker-scout",), "cosign": ("cosign",),
@@ -91,6 +96,19 @@ class Host(object):
 
     def readlink(self, p):
         return os.readlink(self.path(p))
+
+    def denied(self, p):
+        """Why ``p`` (a file or directory) cannot be read for lack of permission, else None."""
+        try:
+            if os.path.isdir(self.path(p)):
+                os.listdir(self.path(p))
+            else:
+                with open(self.path(p), "rb"):
+                    pass
+        except (IOError, OSError) as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                return "%s: %s" % (p, exc.strerror)
+        return None
 
     def which(self, name):
         for d in BIN_DIRS:
@@ -294,6 +312,7 @@ def collect_audit(h):
     else:
         live_error = "auditctl not installed"
     file_rules = {}
+    unreadable = []
     for p in h.glob("/etc/audit/rules.d/*.rules") + ["/etc/audit/audit.rules"]:
         if not h.exists(p):
             continue
@@ -301,7 +320,15 @@ def collect_audit(h):
             file_rules[p] = _rule_lines(h.read(p))
         except (IOError, OSError) as exc:
             file_rules[p] = []
+            unreadable.append("%s: %s" % (p, exc.strerror))
             live_error = (live_error or "") + "; %s unreadable: %s" % (p, exc.strerror)
+    if live is None:
+        # Without the live rules, the files are the only source; a non-root gather cannot list
+        # /etc/audit (mode 0750) and would otherwise report "no rules" as a verdict.
+        unreadable += [d for d in (h.denied("/etc/audit/rules.d"), h.denied("/etc/audit")) if d][:1]
+        if unreadable:
+            raise CollectorError("%s, and the rules files are not readable (%s): run with become (root)"
+                                 % (live_error.split(";")[0], "; ".join(unreadable)))
     source = "auditctl -l" if live is not None else "/etc/audit/rules.d"
     return {"auditctl": auditctl, "live_rules": live, "live_error": live_error, "enabled_flag": enabled,
             "file_rules": file_rules}, source
@@ -406,16 +433,6 @@ def collect_files(h, extra_paths=()):
 
 # ----------------------------------------------------------------------------- daemon.json
 
-def redact_config(value, key=""):
-    if isinstance(value, dict):
-        return dict((k, redact_config(v, k)) for k, v in value.items())
-    if isinstance(value, list):
-        return [redact_config(v, key) for v in value]
-    if SECRET_KEY_RE.search(str(key)):
-        return "<redacted>"
-    return value
-
-
 def collect_daemon_config(h, path):
     out = {"path": path, "exists": False, "valid": None, "error": None, "content": None, "symlink_target": None}
     if not h.exists(path):
@@ -441,7 +458,7 @@ def collect_daemon_config(h, path):
     if not isinstance(content, dict):
         out.update(valid=False, error="%s holds a JSON %s, not an object" % (path, type(content).__name__))
         raise CollectorError(out["error"])
-    out.update(valid=True, content=redact_config(content))
+    out.update(valid=True, content=redact.redact_config(content))
     return out, path
 
 
@@ -494,7 +511,8 @@ def collect_dockerd_process(h):
            "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None}}
     if pid is not None:
         try:
-            argv = [a for a in h.read("/proc/%d/cmdline" % pid).split("\0") if a]
+            # dockerd's flags can carry credentials (e.g. a registry mirror URL with user:password).
+            argv = redact.redact_argv([a for a in h.read("/proc/%d/cmdline" % pid).split("\0") if a])
             out["cmdline"] = argv
             out["flags"] = parse_flags(argv)
             out["limits"] = _limits(h.read("/proc/%d/limits" % pid))
@@ -508,7 +526,7 @@ def collect_dockerd_process(h):
             except (IOError, OSError):
                 m = None
             if m:
-                out["unit_exec_start"] = m.group(1).strip()
+                out["unit_exec_start"] = redact.redact_text(m.group(1).strip())
                 break
     return out, "/proc/<dockerd>/cmdline" if pid else "no dockerd process"
 
@@ -562,11 +580,6 @@ def read_state(h, path):
 
 def _names(env):
     return sorted(set(str(e).split("=", 1)[0] for e in (env or []) if e))
-
-
-def _redact_history(line):
-    # ENV/ARG values can be secrets: keep the names.
-    return re.sub(r"\b((?:ENV|ARG)\s+[A-Za-z_][A-Za-z0-9_]*)(=|\s+)(\S.*)?", r"\1=<redacted>", str(line or ""))
 
 
 def normalize_container(ins):
@@ -630,7 +643,7 @@ def normalize_image(ins, history):
         "size": ins.get("Size"),
         "os": ins.get("Os"),
         "env_names": _names(cfg.get("Env")),
-        "history": [_redact_history(h.get("CreatedBy")) for h in history or []],
+        "history": [redact.redact_history(h.get("CreatedBy")) for h in history or []],
         "user": cfg.get("User") or "",
         "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
         "labels_names": sorted((cfg.get("Labels") or {}).keys()),
@@ -800,7 +813,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state):
     networks = []
     bridge = None
     for n in client.networks() or []:
-        opts = n.get("Options") or {}
+        opts = redact.redact_config(n.get("Options") or {})
         members = [((n.get("Containers") or {}).get(k) or {}).get("Name") for k in (n.get("Containers") or {})]
         entry = {"name": n.get("Name"), "id": n.get("Id"), "driver": n.get("Driver"), "scope": n.get("Scope"),
                  "internal": bool(n.get("Internal")), "attachable": bool(n.get("Attachable")), "options": opts,

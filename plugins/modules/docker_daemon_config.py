@@ -89,7 +89,7 @@ restart_required:
   returned: always
   type: bool
 config:
-  description: The resulting configuration.
+  description: The resulting configuration, with the values of secret-like keys and URL credentials redacted.
   returned: always
   type: dict
 """
@@ -103,6 +103,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 
 
 def _read(module, path):
@@ -160,10 +161,13 @@ def main():
     current, existed = _read(module, path)
     new = dc.merge(current, p["settings"], p["absent"])
     keys = dc.changed_keys(current, new)
-    result = dict(changed=bool(keys), changed_keys=keys, restart_required=dc.needs_restart(keys), config=new)
+    # daemon.json can hold secrets (log-opts tokens, credentials in URLs): what this module prints
+    # (the result at -v, the --diff) shows them redacted; the file itself is written unredacted.
+    result = dict(changed=bool(keys), changed_keys=keys, restart_required=dc.needs_restart(keys),
+                  config=redact.redact_config(new))
     if module._diff:
-        result["diff"] = {"before": json.dumps(current, indent=2, sort_keys=True) + "\n",
-                          "after": json.dumps(new, indent=2, sort_keys=True) + "\n",
+        result["diff"] = {"before": json.dumps(redact.redact_config(current), indent=2, sort_keys=True) + "\n",
+                          "after": json.dumps(redact.redact_config(new), indent=2, sort_keys=True) + "\n",
                           "before_header": path, "after_header": path}
     if not keys or module.check_mode:
         module.exit_json(**result)

@@ -142,6 +142,12 @@ def _docker_error(exc, endpoint):
         return "no Docker engine socket at %s: Docker is not installed or dockerd is not running" % endpoint
     if "Connection refused" in text or "ConnectionRefused" in text:
         return "connection refused at %s: dockerd is not running" % endpoint
+    # http.client's RemoteDisconnected says only "Remote end closed connection without response".
+    kind = "%s %s" % (type(exc).__name__, text)
+    if any(k in kind for k in ("RemoteDisconnected", "Connection aborted", "Connection reset", "BadStatusLine",
+                               "IncompleteRead", "ConnectionResetError", "BrokenPipe")):
+        return ("the Docker engine at %s closed the connection in the middle of the gather (dockerd stopped or "
+                "crashed during the audit): %s" % (endpoint, text[:200]))
     if "timed out" in text.lower():
         return "the Docker engine at %s did not answer in time" % endpoint
     return "Docker engine at %s: %s" % (endpoint, text[:300])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_container, make_facts
+from conftest import make_container, make_facts, make_image
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog
 
@@ -163,9 +163,13 @@ def test_failed_collector_errors_exactly_the_controls_that_require_it(collector)
     doc = evaluate(facts, options=FULL_OPTS, attestations=ALL_GOVERNANCE, history=HISTORY)
     errors = set(c["id"] for c in doc["controls"] + doc["extended"] if c["status"] == "error")
     assert errors == set(c["id"] for c in catalog.CONTROLS if collector in c["requires"])
+    level, why = catalog.COLLECTOR_PRIVILEGE[collector]
     for cid in errors:
         assert by_id(doc)[cid]["evidence"][0] == "collector %s failed: boom: permission denied" % collector
         assert by_id(doc)[cid]["points"] == 0
+        # The privilege the collector needs follows the reason, except for collectors that need none.
+        hint = ["collector %s needs %s privilege: %s" % (collector, level, why)] if level != "none" else []
+        assert by_id(doc)[cid]["evidence"][1:] == hint
 
 
 def test_missing_collector_entry_is_an_error():
@@ -536,3 +540,35 @@ def test_hostile_names_are_reported_verbatim_as_data():
     name = "x$(touch /tmp/pwned);`id`|ünï"
     doc = audit.evaluate(make_facts(containers=[make_container(name, user="")]), today=TODAY)
     assert name in " ".join(by_id(doc)["16"]["evidence"])
+
+
+# Every field of a container and of its image, not only the paths above: hostile strings (shell
+# metacharacters, unicode, NULs, format strings), lists of them, and anything JSON can hold.
+_HOSTILE = st.sampled_from(["$(touch /tmp/pwned)", "`id`", "a;b|c&&d>e<f", "ünïcødé ☃ 🐳", "\x00\n\r\t", "%s%n{0}{}",
+                            "' OR 1=1 --", "<script>alert(1)</script>", "DB_PASSWORD=x", "-" * 300, "", " "])
+_FIELD_VALUE = st.one_of(_weird, _HOSTILE, st.lists(_HOSTILE, max_size=6), st.lists(st.text(max_size=20), max_size=4),
+                         st.dictionaries(_HOSTILE, _HOSTILE, max_size=3))
+_CONTAINER_KEYS = sorted(make_container().keys())
+_IMAGE_KEYS = sorted(make_image().keys())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(_CONTAINER_KEYS), _FIELD_VALUE, min_size=1, max_size=10),
+       st.dictionaries(st.sampled_from(_IMAGE_KEYS), _FIELD_VALUE, max_size=6))
+def test_hostile_values_in_any_container_or_image_field(container_fields, image_fields):
+    bad = make_container("bad")
+    bad.update(container_fields)
+    image = make_image()
+    image.update(image_fields)
+    facts = make_facts(containers=[bad, make_container("good")], images={"sha256:" + "1" * 64: image})
+    _assert_valid(audit.evaluate(facts, today=TODAY))
+
+
+def test_huge_label_and_env_lists_with_hostile_names():
+    names = ["l%d;$(id)`x`ünï☃" % i for i in range(20000)]
+    c = make_container("big", label_names=names, env_names=names + ["DB_PASSWORD"])
+    doc = audit.evaluate(make_facts(containers=[c]), today=TODAY)
+    _assert_valid(doc)
+    # The secret-like env name is still found among 20000 others.
+    c26 = by_id(doc)["26"]
+    assert c26["status"] == "fail" and "DB_PASSWORD" in " ".join(c26["evidence"])

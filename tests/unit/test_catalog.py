@@ -120,3 +120,38 @@ def test_option_specs_are_unique_typed_and_described():
 ])
 def test_bands_follow_the_checklist(score, band):
     assert catalog.band_for(score) == band
+
+
+# ---------------------------------------------------------------- least privilege (issue 7, guarantee 6)
+
+def test_every_collector_has_a_privilege_and_a_reason():
+    assert set(catalog.COLLECTOR_PRIVILEGE) == _facts_md_collectors()
+    for name, (level, why) in catalog.COLLECTOR_PRIVILEGE.items():
+        assert level in catalog.PRIVILEGES and why.strip(), name
+
+
+def test_control_privilege_is_the_most_its_collectors_need():
+    for c in catalog.CONTROLS:
+        assert c["privilege"] == catalog.privilege_for(c["requires"])
+    assert catalog.get("3")["privilege"] == "root"          # sshd -T
+    assert catalog.get("16")["privilege"] == "docker-api"   # containers
+    assert catalog.get("25")["privilege"] == "root"         # iptables beats daemon_config (none)
+    assert catalog.get("30")["privilege"] == "docker-api"   # files, docker, dockerd_process
+    assert catalog.get("2")["privilege"] == "none"
+    assert catalog.get("34")["privilege"] == "none"         # manual: inventory only
+    assert catalog.privilege_for([]) == "none"
+
+
+def test_the_collection_never_asks_for_a_user_in_the_docker_group():
+    # Docker socket access is root-equivalent: become, never `usermod -aG docker`.
+    pattern = re.compile(r"usermod\s+(-\w*\s+)*-a?G\s*docker|groups:\s*\[?\s*docker\b|gpasswd\s+-a\s+\S+\s+docker"
+                         r"|add (yourself|your user|the user) to the docker group", re.I)
+    hits = []
+    for top in ("README.md", "docs", "roles", "playbooks", "plugins"):
+        path = os.path.join(REPO, top)
+        files = [path] if os.path.isfile(path) else [os.path.join(d, f) for d, _dirs, fs in os.walk(path) for f in fs]
+        for name in files:
+            with open(name, errors="replace") as f:
+                if pattern.search(f.read()):
+                    hits.append(os.path.relpath(name, REPO))
+    assert not hits

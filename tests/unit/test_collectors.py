@@ -57,6 +57,9 @@ class FakeHost(col.Host):
     def which(self, name):
         return self.binaries.get(name)
 
+    def denied(self, p):
+        return getattr(self, "denied_paths", {}).get(p)
+
 
 def run_collector(func, *args):
     facts = {}
@@ -133,6 +136,27 @@ def test_audit_live_rules_and_refused_fallback():
     state, out = run_collector(col.collect_audit, h)
     assert state["ok"] and out["live_rules"] is None and "root" in out["live_error"]
     assert out["file_rules"] == {"/etc/audit/rules.d/docker.rules": ["-w /usr/bin/docker -p wa -k docker"]}
+
+
+def test_audit_without_root_is_an_error_not_an_empty_rule_set():
+    # Non-root: auditctl -l refused and /etc/audit (0750 root) not listable. Reporting "no rules"
+    # would be a verdict on facts that were never read.
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
+                 commands={"/sbin/auditctl -l": (1, "", "You must be root to run this program.")})
+    h.denied_paths = {"/etc/audit/rules.d": "/etc/audit/rules.d: Permission denied"}
+    state, out = run_collector(col.collect_audit, h)
+    assert not state["ok"] and out is None
+    assert state["error"] == ("auditctl -l: You must be root to run this program., and the rules files are not "
+                              "readable (/etc/audit/rules.d: Permission denied): run with become (root)")
+    # A rules file that exists but cannot be read, without live rules: the same.
+    h = FakeHost(files={"/etc/audit/audit.rules": IOError(13, "Permission denied")})
+    state, _out = run_collector(col.collect_audit, h)
+    assert not state["ok"] and "/etc/audit/audit.rules: Permission denied" in state["error"]
+    # With the live rules, an unreadable rules file is only noted.
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"}, files={"/etc/audit/audit.rules": IOError(13, "Permission denied")},
+                 commands={"/sbin/auditctl -l": (0, "No rules\n", ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
+    state, out = run_collector(col.collect_audit, h)
+    assert state["ok"] and out["live_rules"] == [] and "unreadable" in out["live_error"]
 
 
 def test_iptables_chain_and_missing_chain():
@@ -348,6 +372,8 @@ def test_container_removed_between_list_and_inspect_is_skipped():
     ("('Connection aborted.', PermissionError(13, 'Permission denied'))", "permission denied on /var/run/docker.sock"),
     ("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))", "Docker is not installed"),
     ("('Connection aborted.', ConnectionRefusedError(111, 'Connection refused'))", "dockerd is not running"),
+    ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+     "closed the connection in the middle of the gather"),
 ])
 def test_docker_error_messages_are_specific(error, needle):
     import importlib
@@ -371,3 +397,12 @@ def test_docker_collector_leaves_manager_only_lists_unknown_on_a_worker():
     sw = col.collect_docker(lambda: client, 1, set(), {})["swarm"]
     assert sw["is_manager"] is False and sw["is_leader"] is None
     assert sw["node_list"] is None and sw["secrets"] is None and sw["services"] is None
+
+
+def test_engine_dying_mid_gather_is_named():
+    import http.client
+    import importlib
+    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
+    msg = mod._docker_error(http.client.RemoteDisconnected("Remote end closed connection without response"),
+                            "unix:///var/run/docker.sock")
+    assert msg.startswith("the Docker engine at unix:///var/run/docker.sock closed the connection in the middle")
