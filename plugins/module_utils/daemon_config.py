@@ -11,8 +11,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import json
+import os
 import re
+import shutil
+import tempfile
 
 # key -> (python types, first engine version that knows it, command-line flags that conflict)
 KEYS = {
@@ -297,3 +301,112 @@ def plan(facts, wanted):
     stage = _guard_restart(facts, wanted, settings, deferred, swarm_active)
     _note_bridge_kept(facts, settings, stage, deferred)
     return {"settings": settings, "deferred": deferred, "notes": notes, "stage": stage}
+
+
+class WriteError(Exception):
+    """Installing the new file failed; the message says which step, why, and that the old file is intact."""
+
+    def __init__(self, message, errno_=None):
+        super(WriteError, self).__init__(message)
+        self.errno = errno_
+
+
+# errno -> what an operator should read first; the errno name and strerror follow it.
+_ERRNO_HINTS = {
+    errno.ENOSPC: "disk full",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EIO: "I/O error",
+}
+
+
+def describe_os_error(exc):
+    """'disk full (ENOSPC: No space left on device)' for an OSError; the plain text for anything else."""
+    code = getattr(exc, "errno", None)
+    if code is None:
+        return str(exc)
+    name = errno.errorcode.get(code, "errno %s" % code)
+    reason = getattr(exc, "strerror", None) or os.strerror(code)
+    hint = _ERRNO_HINTS.get(code)
+    return "%s (%s: %s)" % (hint, name, reason) if hint else "%s: %s" % (name, reason)
+
+
+def _remove_quietly(path):
+    if path:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def _copy_backup(path, backup):
+    """Copy ``path`` to ``backup`` (contents and mode), fsynced; a partial copy is removed."""
+    try:
+        with open(path, "rb") as src, open(backup, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        shutil.copystat(path, backup)
+    except (IOError, OSError):
+        _remove_quietly(backup)
+        raise
+
+
+def safe_replace(path, text, backup_dir=None, stamp="", validate=None, move=None):
+    """Replace ``path`` with ``text`` so that a failure at any step leaves the old file as it was.
+
+    Order: (1) back up the existing file (into ``backup_dir``, default the file's directory);
+    (2) write the candidate to a temp file in the target's own directory, fsynced (a rename
+    within one file system is atomic, so readers see the old file or the new one, never half);
+    (3) ``validate(candidate)`` may raise to refuse it; (4) ``move(candidate, path)`` (default
+    os.rename). On any failure the temp file and the backup of this run are removed and
+    WriteError says which step failed and why (``disk full (ENOSPC: ...)``). Returns the
+    backup path, or None when there was no previous file.
+    """
+    move = move or os.rename
+    directory = os.path.dirname(path) or "."
+    existed = os.path.exists(path)
+    backup = None
+    if existed:
+        backup_dir = backup_dir or directory
+        backup = os.path.join(backup_dir, "%s.%s.bak" % (os.path.basename(path), stamp or "backup"))
+        try:
+            if not os.path.isdir(backup_dir):
+                os.makedirs(backup_dir, 0o700)
+            _copy_backup(path, backup)
+        except (IOError, OSError) as exc:
+            raise WriteError("could not back up %s to %s: %s; nothing was changed"
+                             % (path, backup, describe_os_error(exc)), getattr(exc, "errno", None))
+    candidate = None
+    done = False
+    step = "write the new file in %s" % directory
+    try:
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
+        fd, candidate = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if existed:
+            shutil.copymode(path, candidate)
+        else:
+            os.chmod(candidate, 0o644)
+        if validate is not None:
+            step = "validate the new file"
+            validate(candidate)
+        step = "move the new file over %s" % path
+        move(candidate, path)
+        done = True
+    except (IOError, OSError) as exc:
+        raise WriteError("could not %s: %s; %s is unchanged and nothing was changed"
+                         % (step, describe_os_error(exc), path), getattr(exc, "errno", None))
+    finally:
+        # Also on a refusal from ``validate`` (which may exit the module): no stray temp file,
+        # and no backup of a change that never happened.
+        if not done:
+            _remove_quietly(candidate)
+            _remove_quietly(backup)
+    return backup

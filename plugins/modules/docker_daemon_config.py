@@ -18,8 +18,12 @@ description:
   - Refuses, before writing anything, an existing file that is not a JSON object, keys it does not know,
     values of the wrong type, keys the running engine is too old for, and keys that the dockerd command line
     already sets (dockerd refuses to start when a setting is in both places).
-  - Writes atomically after a timestamped backup, and on engines that have C(dockerd --validate)
-    (23.0 and later) validates the candidate file first.
+  - Writes a timestamped backup first, then the candidate to a temporary file in the same directory, and
+    renames it over the old file; on engines that have C(dockerd --validate) (23.0 and later) the candidate
+    is validated before the rename.
+  - A failure at any step (for example a full disk, reported as C(disk full (ENOSPC ...))) fails the task
+    with the step and the reason, removes the temporary file and this run's backup, and leaves the old file
+    byte for byte as it was.
   - Reports whether the change needs a dockerd restart or only a reload (SIGHUP); it never restarts dockerd
     itself (the C(dockersec.hardening.daemon) role's handlers do, with a health check and rollback).
 author:
@@ -92,13 +96,16 @@ config:
   description: The resulting configuration, with the values of secret-like keys and URL credentials redacted.
   returned: always
   type: dict
+errno:
+  description: The operating system error number when writing the backup or the new file failed.
+  returned: failed while writing
+  type: int
+  sample: 28
 """
 
 import datetime
 import json
 import os
-import shutil
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -158,7 +165,7 @@ def main():
     except dc.DaemonConfigError as exc:
         module.fail_json(msg="refusing to change %s: %s" % (path, exc))
 
-    current, existed = _read(module, path)
+    current = _read(module, path)[0]
     new = dc.merge(current, p["settings"], p["absent"])
     keys = dc.changed_keys(current, new)
     # daemon.json can hold secrets (log-opts tokens, credentials in URLs): what this module prints
@@ -172,31 +179,21 @@ def main():
     if not keys or module.check_mode:
         module.exit_json(**result)
 
-    directory = os.path.dirname(path) or "."
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    fd, candidate = tempfile.mkstemp(prefix=".daemon.json.", dir=directory)
+    # Backup first, then a temp file in the same directory, then a rename: a full disk, a
+    # refusal from dockerd --validate or a failed move leaves the old file as it was.
+    def validate(candidate):
+        result["validation"] = (_dockerd_validate(module, candidate, p["engine_version"])
+                                if p["validate_with_dockerd"] else "skipped")
+
+    stamp = datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(new, indent=2, sort_keys=True) + "\n"
     try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(new, f, indent=2, sort_keys=True)
-            f.write("\n")
-        result["validation"] = _dockerd_validate(module, candidate, p["engine_version"]) if p[
-            "validate_with_dockerd"] else "skipped"
-        if existed:
-            stamp = datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
-            backup_dir = p["backup_dir"] or directory
-            if not os.path.isdir(backup_dir):
-                os.makedirs(backup_dir, 0o700)
-            backup = os.path.join(backup_dir, "%s.%s.bak" % (os.path.basename(path), stamp))
-            shutil.copy2(path, backup)
-            result["backup_file"] = backup
-            shutil.copymode(path, candidate)
-        else:
-            os.chmod(candidate, 0o644)
-        module.atomic_move(candidate, path)
-    finally:
-        if os.path.exists(candidate):
-            os.unlink(candidate)
+        backup = dc.safe_replace(path, text, backup_dir=p["backup_dir"], stamp=stamp, validate=validate,
+                                 move=module.atomic_move)
+    except dc.WriteError as exc:
+        module.fail_json(msg=str(exc), errno=exc.errno, changed_keys=keys)
+    if backup:
+        result["backup_file"] = backup
     module.exit_json(**result)
 
 
