@@ -46,6 +46,9 @@ WAIVER_WINDOW_DAYS = 30
 NAMES_TEXT = 20
 EVIDENCE_WIDTH = 200
 MESSAGE_WIDTH = 500
+# A failed host's message in the JSON report: a rollback message names the failed step, the
+# restored backup and whether dockerd serves again; 500 characters cut the last part off.
+REPORT_MESSAGE_WIDTH = 4000
 
 # Keys a control keeps in the JSON report.
 CONTROL_KEYS = ("id", "section", "title", "status", "points", "max_points", "evidence", "cis", "mode", "fix",
@@ -331,8 +334,8 @@ def build_document(audits, unreachable=None, failed=None, generated_at=None, col
         "collection_version": collection_version,
         "catalog_version": catalog.CATALOG_VERSION,
         "hosts": hosts,
-        "unreachable": dict((h, _one_line(m, MESSAGE_WIDTH)) for h, m in sorted((unreachable or {}).items())),
-        "failed": dict((h, _one_line(m, MESSAGE_WIDTH)) for h, m in sorted((failed or {}).items())),
+        "unreachable": dict((h, _one_line(m, REPORT_MESSAGE_WIDTH)) for h, m in sorted((unreachable or {}).items())),
+        "failed": dict((h, _one_line(m, REPORT_MESSAGE_WIDTH)) for h, m in sorted((failed or {}).items())),
         "fleet": fleet_stats(hosts, waiver_window_days, generated_at),
     }
 
@@ -610,10 +613,10 @@ def fleet_lines(document, top_n=TOP_FAILING_TEXT):
                     " (%s)" % _names(names[item["id"]]) if names.get(item["id"]) else ""), "fail")])
         lines += _expiring_lines(fleet)
     for host in sorted(unreachable):
-        lines.append([("  Unreachable: %s: %s" % (host, unreachable[host]), "error")])
+        lines.append([("  Unreachable: %s: %s" % (host, _one_line(unreachable[host], MESSAGE_WIDTH)), "error")])
     for host in sorted(failed):
         what = "audit task failed" if host in hosts else "failed, no audit result"
-        lines.append([("  %s %s: %s" % (host, what, failed[host]), "error")])
+        lines.append([("  %s %s: %s" % (host, what, _one_line(failed[host], MESSAGE_WIDTH)), "error")])
     return lines
 
 

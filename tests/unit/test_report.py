@@ -331,3 +331,12 @@ def test_host_entry_keeps_remediation_deferrals_only_when_there_are_some():
     assert report.host_entry(audit)["deferred"] == [{"id": "5", "reason": "takes effect after reboot"}]
     assert "deferred" not in report.host_entry({"score": 50, "controls": [], "deferred": []})
     assert "deferred" not in report.host_entry({"score": 50, "controls": []})
+
+
+def test_a_long_rollback_message_keeps_its_end_in_the_report_and_is_clipped_on_the_terminal():
+    msg = "daemon : Fail this host: " + "changed keys: icc, log-level; " * 30 + "dockerd is serving again."
+    doc = report.build_document({}, failed={"web1": msg})
+    assert doc["failed"]["web1"].endswith("dockerd is serving again.")
+    text = "\n".join("".join(part for part, _ in line) for line in report.fleet_lines(doc))
+    summary = [line for line in text.splitlines() if "web1" in line][0]
+    assert len(summary) < report.MESSAGE_WIDTH + 60 and summary.endswith("...")
