@@ -337,6 +337,6 @@ def test_a_long_rollback_message_keeps_its_end_in_the_report_and_is_clipped_on_t
     msg = "daemon : Fail this host: " + "changed keys: icc, log-level; " * 30 + "dockerd is serving again."
     doc = report.build_document({}, failed={"web1": msg})
     assert doc["failed"]["web1"].endswith("dockerd is serving again.")
-    text = "\n".join("".join(part for part, _ in line) for line in report.fleet_lines(doc))
+    text = "\n".join("".join(piece[0] for piece in line) for line in report.fleet_lines(doc))
     summary = [line for line in text.splitlines() if "web1" in line][0]
     assert len(summary) < report.MESSAGE_WIDTH + 60 and summary.endswith("...")
