@@ -25,7 +25,7 @@ description:
     with the step and the reason, removes the temporary file and this run's backup, and leaves the old file
     byte for byte as it was.
   - Reports whether the change needs a dockerd restart or only a reload (SIGHUP); it never restarts dockerd
-    itself (the C(dockersec.hardening.daemon) role's handlers do, with a health check and rollback).
+    itself (the C(dockersec.hardening.daemon) role does, with a health check and rollback).
 author:
   - dockersec.hardening contributors (@dockersec)
 extends_documentation_fragment:
