@@ -182,6 +182,9 @@ class ActionModule(ActionBase):
         if doc.get("nothing_applicable"):
             result["msg"] += " (nothing applicable: every item waived or not applicable)"
         threshold = args.get("fail_under")
+        if threshold is not None:
+            # The report and its Prometheus series carry the threshold the score is held against.
+            doc["fail_under"] = threshold
         if threshold is not None and doc["score"] < threshold:
             result["failed"] = True
             result["msg"] = "%s: score %.1f is below dockersec_fail_under %s" % (host, doc["score"], threshold)

@@ -151,6 +151,11 @@ dockersec_audit:
       description: Rating band of the checklist.
       type: str
       sample: Acceptable (dev only)
+    fail_under:
+      description: The threshold O(fail_under) the score was held against (the Prometheus series C(dockersec_score_threshold)).
+      returned: when O(fail_under) is set
+      type: float
+      sample: 80.0
     counts:
       description: Number of scored controls per status.
       type: dict
