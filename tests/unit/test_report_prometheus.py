@@ -183,3 +183,19 @@ def test_promtool_check_metrics_accepts_the_report():
         proc = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0 and not proc.stdout.strip() and not proc.stderr.strip(), proc.stdout + proc.stderr
+
+
+def test_the_alert_rules_ship_in_the_collection_tarball():
+    """galaxy.yml's build_ignore leaves prometheus/ in (ansible-galaxy matches each pattern with fnmatch
+    against the path and against the file name)."""
+    import fnmatch
+
+    import yaml
+
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    with open(os.path.join(repo, "galaxy.yml")) as f:
+        ignore = yaml.safe_load(f)["build_ignore"]
+    rules = os.path.join("prometheus", "dockersec-alerts.yml")
+    assert os.path.isfile(os.path.join(repo, rules))
+    for part in ("prometheus", rules, "dockersec-alerts.yml"):
+        assert not [p for p in ignore if fnmatch.fnmatch(part, p)], part
