@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Builds the ``promtool test rules`` input for prometheus/dockersec-alerts.yml from this
 collection's own output.
 

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_report import make_audit  # noqa: E402  (shared result builder)
-from test_report_formats import EVIL_HOST, _rescore, _set, canned_audits  # noqa: E402
+from test_report_formats import EVIL_HOST, _rescore, canned_audits  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
