@@ -125,13 +125,21 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import collectors as col
 
-# Optional: only remote endpoints (tcp://, ssh://) need it; unix sockets are read with the stdlib.
-try:
-    import docker as docker_sdk
-    DOCKER_SDK_ERROR = None
-except Exception as exc:  # ImportError, or a broken install
-    docker_sdk = None
-    DOCKER_SDK_ERROR = str(exc)
+
+def _docker_sdk(endpoint):
+    """The docker SDK for a remote endpoint, or (None, why not).
+
+    Imported only when needed: unix sockets are read with the standard library, and importing
+    the SDK (requests, urllib3) would cost every gather its start-up time.
+    """
+    if endpoint.startswith(("unix://", "/")):
+        return None, None
+    try:
+        import docker
+    except Exception as exc:  # ImportError, or a broken install
+        return None, str(exc)
+    return docker, None
+
 
 ALL_COLLECTORS = ["host", "services", "sshd", "audit", "iptables", "mounts", "files", "daemon_config",
                   "dockerd_process", "environment", "tools", "docker"]
@@ -214,7 +222,8 @@ def main():
 
         def gather_docker():
             try:
-                client = col.engine_client(endpoint, timeout, docker_sdk, DOCKER_SDK_ERROR)
+                sdk, sdk_error = _docker_sdk(endpoint)
+                client = col.engine_client(endpoint, timeout, sdk, sdk_error)
                 return col.collect_docker(lambda: client, p["inspect_workers"], set(p["sensitive_label_keys"]),
                                           state), endpoint
             except col.CollectorError:

@@ -5,6 +5,7 @@ with the standard library alone, on one keep-alive connection per thread.
 """
 
 import json
+import sys
 import os
 import socketserver
 import tempfile
@@ -146,3 +147,12 @@ def test_a_remote_endpoint_uses_the_sdk_when_present():
 def test_an_unknown_scheme_is_refused_with_the_forms_that_work():
     with pytest.raises(col.CollectorError, match="unsupported Docker endpoint 'npipe:"):
         col.engine_client("npipe:////./pipe/docker_engine", 2)
+
+
+def test_the_gather_imports_the_sdk_only_for_a_remote_endpoint(monkeypatch):
+    import importlib
+    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
+    monkeypatch.setitem(sys.modules, "docker", None)  # as on a stock host: import docker fails
+    assert mod._docker_sdk("unix:///var/run/docker.sock") == (None, None)
+    sdk, why = mod._docker_sdk("ssh://admin@docker1")
+    assert sdk is None and "docker" in why
