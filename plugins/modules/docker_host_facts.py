@@ -37,8 +37,8 @@ attributes:
 options:
   docker_host:
     description:
-      - The Docker Engine API endpoint: C(unix:///path/to/docker.sock) (read with the Python standard library),
-        or C(tcp://HOST:PORT) or C(ssh://USER@HOST) (these need the Python docker SDK on the host; for TLS,
+      - The Docker Engine API endpoint. A C(unix:///path/to/docker.sock) socket is read with the Python standard
+        library. C(tcp://HOST:PORT) and C(ssh://USER@HOST) need the Python docker SDK on the host (for TLS,
         E(DOCKER_TLS_VERIFY) and E(DOCKER_CERT_PATH) as the docker CLI reads them).
       - If not set, the value of the E(DOCKER_HOST) environment variable is used, else
         C(unix:///var/run/docker.sock).
