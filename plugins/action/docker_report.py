@@ -27,6 +27,8 @@ except ImportError:  # pragma: no cover
 from ansible_collections.dockersec.hardening.plugins.module_utils import report
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_awx
 
 display = Display()
 
@@ -55,6 +57,8 @@ ARGUMENT_SPEC = {
     "top_failing": {"type": "int"},
     "waiver_window_days": {"type": "int"},
     "previous_report": {"type": "path"},
+    # Hosts that set this variable get their own Prometheus file in the result (prometheus_textfiles).
+    "textfile_var": {"type": "str", "default": "dockersec_prometheus_textfile_dir"},
 }
 # plugins/action/docker_report.py -> the collection root (MANIFEST.json installed, galaxy.yml checkout)
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -140,8 +144,10 @@ def history_count(directory, hosts):
     return count
 
 
-def publish(document, directory, formats, previous=None, history_hosts=None):
+def publish(document, directory, formats, previous=None, history_hosts=None, metrics_previous=None):
     """Write the JSON report, the other formats and the history lines of ``history_hosts``.
+
+    ``metrics_previous``: the report the Prometheus format compares with, when it is not ``previous``.
 
     Returns ``(written paths, warnings)``; one format that fails to render is a warning, never
     the loss of the others.
@@ -153,7 +159,8 @@ def publish(document, directory, formats, previous=None, history_hosts=None):
             continue
         name = report_formats.FILE_NAMES[fmt]
         try:
-            written.append(report_paths.write_file(directory, name, report_formats.render(fmt, document, previous)))
+            earlier = metrics_previous if fmt == "prom" and metrics_previous is not None else previous
+            written.append(report_paths.write_file(directory, name, report_formats.render(fmt, document, earlier)))
         except Exception as exc:
             warnings.append("writing the %s report %s to %s: %s: %s" % (fmt, name, directory, type(exc).__name__, exc))
     lines = report.history_lines(document)
@@ -181,6 +188,19 @@ def show(lines):
         return
     display.display("\n".join("".join(_paint(t, s) for t, s in line) for line in lines), screen_only=True)
     display.display(plain, log_only=True)
+
+
+def textfiles(document, hostvars, textfile_var, previous):
+    """``{host: its own dockersec.prom text}`` for the audited hosts that set ``textfile_var``."""
+    out = {}
+    for host in sorted(document.get("hosts") or {}):
+        try:
+            wanted = hostvars[host].get(textfile_var)
+        except KeyError:
+            continue
+        if wanted:
+            out[host] = report_prometheus.host_file(document, host, previous)
+    return out
 
 
 class ActionModule(ActionBase):
@@ -243,10 +263,16 @@ class ActionModule(ActionBase):
                                      if top is None else top)))
 
         directory = report_paths.report_dir(args.get("report_dir"))
+        # The metrics say "since the previous audit" (score drop, pass -> fail alerts): without a
+        # previous report named, that is the report this run replaces.
+        metrics_previous = previous
+        if metrics_previous is None:
+            metrics_previous, dummy = read_previous(os.path.join(directory, report_paths.REPORT_FILE))
         earlier = history_count(directory, set(audits))
         try:
             written, write_warnings = publish(document, directory, formats, previous,
-                                              history_hosts=[h for h in batch if h in audits])
+                                              history_hosts=[h for h in batch if h in audits],
+                                              metrics_previous=metrics_previous)
         except (IOError, OSError) as exc:
             # The scorecard above is on the screen; a report or history that was not kept must not
             # pass unnoticed (items 46 and 49 read the history at the next audit).
@@ -266,5 +292,8 @@ class ActionModule(ActionBase):
             msg="dockersec report: %d host(s) in %s" % (len(document["hosts"]), directory),
             report_dir=directory, written=written, warnings_list=warnings,
             scores=dict((h, e.get("score")) for h, e in document["hosts"].items()),
+            # For ansible.builtin.set_stats (AWX workflow artifacts): per host and for the fleet.
+            set_stats=report_awx.set_stats_data(document),
+            prometheus_textfiles=textfiles(document, hostvars, args["textfile_var"], metrics_previous),
         )
         return result

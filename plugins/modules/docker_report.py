@@ -68,7 +68,10 @@ options:
     type: path
   formats:
     description:
-      - Report files to write, from C(json), C(junit), C(sarif), C(md), C(html) (or C(all)). The JSON report is always written.
+      - Report files to write, from C(json), C(junit), C(sarif), C(md), C(html), C(prom) (or C(all)). The JSON report is
+        always written.
+      - C(prom) writes C(dockersec.prom), Prometheus metrics in the node_exporter textfile collector format; its
+        previous-audit series compare with O(previous_report), else with the JSON report this run replaces.
       - Defaults to E(DOCKERSEC_REPORT_FORMATS) (a comma list), else C(json). Unknown names are ignored with a warning.
     type: list
     elements: str
@@ -89,6 +92,12 @@ options:
       - An earlier JSON report to show the trend against in the HTML and Markdown reports. Defaults to
         E(DOCKERSEC_PREVIOUS_REPORT). A missing or unreadable file gives a warning and reports without the trend.
     type: path
+  textfile_var:
+    description:
+      - The hosts that set this variable (to their node_exporter textfile directory) get their own Prometheus
+        metrics in RV(prometheus_textfiles), for the playbook to write on the host.
+    type: str
+    default: dockersec_prometheus_textfile_dir
 seealso:
   - module: dockersec.hardening.docker_audit
 notes:
@@ -139,4 +148,22 @@ scores:
   returned: when a report was written
   type: dict
   sample: {"node1": 72.0}
+set_stats:
+  description:
+    - What the playbooks publish with M(ansible.builtin.set_stats) for AWX workflow nodes.
+    - C(dockersec_hosts) maps each audited host to its C(score), C(coverage) (percent of the 100 points decided),
+      C(band), C(failing) and C(errors) (control ids) and C(below_threshold) (null without a threshold).
+    - C(dockersec_fleet) has C(audited), C(not_audited), C(average_score), C(min_score), C(min_coverage), C(by_band),
+      C(below_threshold) (hosts) and C(failing) (control id to the number of hosts it fails on).
+  returned: when a report was written
+  type: dict
+  sample: {"dockersec_hosts": {"node1": {"score": 72.0, "coverage": 96.0, "band": "Acceptable (dev only)",
+           "failing": ["5", "25"], "errors": [], "below_threshold": true}},
+           "dockersec_fleet": {"audited": 1, "not_audited": [], "average_score": 72.0, "min_score": 72.0,
+           "min_coverage": 96.0, "by_band": {"Acceptable (dev only)": 1}, "below_threshold": ["node1"],
+           "failing": {"5": 1, "25": 1}}}
+prometheus_textfiles:
+  description: Each audited host that sets O(textfile_var) mapped to its own C(dockersec.prom) text.
+  returned: when a report was written
+  type: dict
 """
