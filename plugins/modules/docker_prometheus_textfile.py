@@ -15,7 +15,7 @@ version_added: 0.2.0
 description:
   - Writes O(content) (the host's own C(dockersec.prom), from the RV(dockersec.hardening.docker_report#module:prometheus_textfiles)
     of the report step) as O(file_name) in O(directory), so that the host's node_exporter exports it.
-  - Atomic, so that node_exporter never reads half a file: the text goes to a temporary file in O(directory)
+  - Atomic, so that node_exporter never reads half a file. The text goes to a temporary file in O(directory)
     whose name does not end in C(.prom) (the collector reads only C(*.prom)), is flushed to disk, then renamed
     over O(file_name).
   - The only write the audit playbook makes on a host. It runs only when C(dockersec_prometheus_textfile_dir) is
