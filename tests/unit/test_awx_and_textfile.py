@@ -52,8 +52,8 @@ def test_set_stats_data_per_host_and_for_the_fleet():
         assert stats["errors"] == [c["id"] for c in entry["controls"] if c["status"] == "error"]
         assert stats["coverage"] == rp.coverage(entry)
     assert hosts["web2"]["below_threshold"] is True and hosts["web1"]["below_threshold"] is False
-    assert [h for h, s in hosts.items() if s["below_threshold"] is None] == [h for h in doc["hosts"]
-                                                                              if h not in ("web1", "web2")]
+    unset = [h for h in doc["hosts"] if h not in ("web1", "web2")]
+    assert [h for h, s in hosts.items() if s["below_threshold"] is None] == unset
     fleet = data["dockersec_fleet"]
     assert fleet["audited"] == 3 and fleet["not_audited"] == ["down1"]
     assert fleet["min_score"] == min(e["score"] for e in doc["hosts"].values())
