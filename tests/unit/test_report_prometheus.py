@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +106,25 @@ def test_hostile_host_names_and_owners_round_trip_through_the_parser():
     assert key in series["dockersec_waiver_expiry_timestamp_seconds"]
     # One sample per line: a newline in a label value is escaped, never written raw.
     assert all(line.startswith(("#", "dockersec_")) for line in text.splitlines())
+
+
+# Any text an inventory may hold: host names and waiver owners, control characters included
+# (no surrogates: a label value is UTF-8).
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(host=_TEXT, owner=_TEXT)
+def test_any_host_name_and_owner_read_back_exactly(host, owner):
+    audit = waived_audit(host=host, owner=owner)
+    doc = report.build_document({host: audit})
+    text = rp.host_file(doc, host)
+    series, dummy = parse(text)
+    assert value(series, "dockersec_score", host=host) == doc["hosts"][host]["score"]
+    assert value(series, "dockersec_waiver_expiry_timestamp_seconds", host=host, id="21", owner=owner) == 1796947200
+    # One sample per line (the format's only line break is LF).
+    lines = text.rstrip("\n").split("\n")
+    assert all(line.startswith(("# HELP dockersec_", "# TYPE dockersec_", "dockersec_")) for line in lines)
 
 
 def test_a_waiver_counts_through_its_expires_date():
