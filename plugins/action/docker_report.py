@@ -15,8 +15,6 @@ import json
 import os
 
 from ansible import constants as C
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 try:
@@ -29,6 +27,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import report_
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_awx
+from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
 display = Display()
 
@@ -203,24 +202,13 @@ def textfiles(document, hostvars, textfile_var, previous):
     return out
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+    LABEL = "dockersec report"
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
+    def act(self, result, args, task_vars, host):
         # Files on the controller only; the hosts are unchanged, in check mode as well, because the
         # audit is meant to run with --check and its report and history are its output.
-        result["changed"] = False
-
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            result.update(failed=True, msg="dockersec report: invalid arguments: %s"
-                          % "; ".join(validation.error_messages))
-            return result
-        args = validation.validated_parameters
         hostvars = task_vars.get("hostvars") or {}
         hosts = args.get("hosts") or list(task_vars.get("ansible_play_hosts_all") or [])
         batch = args.get("batch") or list(task_vars.get("ansible_play_batch") or hosts)

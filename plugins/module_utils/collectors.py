@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
+from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
 
 try:
     import http.client as http_client
@@ -282,11 +283,7 @@ def collect_sshd(h):
     if rc != 0:
         msg = (err or out).strip().splitlines()
         raise CollectorError("%s -T failed (rc %s): %s" % (binary, rc, msg[-1] if msg else "no output"))
-    effective = {}
-    for line in out.splitlines():
-        parts = line.strip().split(None, 1)
-        if len(parts) == 2 and parts[0].lower() not in effective:
-            effective[parts[0].lower()] = parts[1]
+    effective = sshd_policy.parse_effective(out)
     return {"binary": binary, "effective": effective, "config_files": files}, "%s -T" % binary
 
 

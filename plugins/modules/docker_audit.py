@@ -62,7 +62,7 @@ options:
     type: str
   report_dir:
     description:
-      - Where the audit history is read from (items 46 and 49): the playbooks pass C(dockersec_report_dir).
+      - Where the audit history is read from (items 46 and 49). The playbooks pass C(dockersec_report_dir).
       - Defaults to E(DOCKERSEC_REPORT_DIR), else C($XDG_DATA_HOME/dockersec) (C(~/.local/share/dockersec)).
     type: path
   fail_under:

@@ -91,16 +91,16 @@ def test_the_gather_reads_the_engine_with_the_standard_library_only(engine):
     assert out["images"]["sha256:i1"]["user"] == "app" and out["volumes_count"] == 1
     assert "s3cr3t" not in json.dumps(out)
     # Every request after the negotiation names the version the engine announced.
-    assert all(p.startswith("/v1.45/") for p, _t, _c in log[1:])
+    assert all(entry[0].startswith("/v1.45/") for entry in log[1:])
 
 
 def test_one_keep_alive_connection_per_thread(engine):
     path, routes, log = engine
     routes.update(_routes("1.41"))
     client = col.EngineClient(path, 5)
-    for _ in range(20):
+    for _attempt in range(20):
         client.info()
-    connections = set(c for _p, _t, c in log)
+    connections = set(entry[2] for entry in log)
     assert len(log) == 21 and len(connections) == 1
 
 

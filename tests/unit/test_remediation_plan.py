@@ -81,3 +81,12 @@ def test_role_controls_follow_the_catalog():
     assert catalog.role_controls("docker_socket") == ["30"]
     assert catalog.role_controls("swarm", skip=["38"]) == ["37", "X.7"]
     assert catalog.role_controls("nobody") == []
+
+
+@pytest.mark.parametrize("role", catalog.REMEDIATION_ROLES)
+def test_a_role_refuses_ids_the_catalog_does_not_give_it(role):
+    """The argument spec's choices for <role>_controls are the catalog's ids for the role."""
+    import yaml
+    with open(os.path.join(REPO, "roles", role, "meta", "argument_specs.yml")) as f:
+        spec = yaml.safe_load(f)["argument_specs"]["main"]["options"]["%s_controls" % role]
+    assert spec["choices"] == catalog.role_controls(role)

@@ -615,5 +615,3 @@ def test_report_step_survives_a_bad_previous_report_and_a_broken_format(tmp_path
     run = ReportRun(tmp_path, formats=["html"], previous_report=str(tmp_path / "not-a-report.json"))
     _result, display = run.audit("web1", seventy_two()).finish()
     assert any("is not a dockersec JSON report" in w for w in display.warnings)
-
-
