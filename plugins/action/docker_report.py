@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import report
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats
+from ansible_collections.dockersec.hardening.plugins.module_utils import prediction
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_awx
@@ -56,6 +57,9 @@ ARGUMENT_SPEC = {
     "top_failing": {"type": "int"},
     "waiver_window_days": {"type": "int"},
     "previous_report": {"type": "path"},
+    # remediate.yml's plan and the roles' deferrals, per host: the forecast of the fix.
+    "plan_var": {"type": "str", "default": "dockersec_plan"},
+    "deferred_var": {"type": "str", "default": "dockersec_deferred"},
     # Hosts that set this variable get their own Prometheus file in the result (prometheus_textfiles).
     "textfile_var": {"type": "str", "default": "dockersec_prometheus_textfile_dir"},
 }
@@ -109,6 +113,24 @@ def collect(hostvars, hosts, result_var, before_var, failure_var):
             else:
                 failed[host] = msg
     return audits, before, unreachable, failed
+
+
+def forecasts(document, before, hostvars, plan_var, deferred_var):
+    """``{host: predicted}`` for the hosts remediate.yml planned a fix for; also put in the document."""
+    out = {}
+    for host, first in sorted(before.items()):
+        try:
+            hv = hostvars[host]
+        except KeyError:
+            continue
+        plan = hv.get(plan_var)
+        if not isinstance(plan, list) or host not in document["hosts"]:
+            continue
+        deferred = hv.get(deferred_var) or []
+        predicted = prediction.predict(first, prediction.fixes_from(plan, deferred), deferred)
+        document["hosts"][host]["predicted"] = predicted
+        out[host] = predicted
+    return out
 
 
 def read_previous(path):
@@ -236,6 +258,7 @@ class ActionModule(ControllerAction):
             audits, unreachable=unreachable, failed=failed, before=before,
             collection_version=report.read_collection_version(COLLECTION_ROOT),
             waiver_window_days=max(0, window))
+        predicted = forecasts(document, before, hostvars, args["plan_var"], args["deferred_var"])
         # Read before anything is written: it may name the report this run replaces.
         previous, warning = read_previous(args.get("previous_report") or os.environ.get("DOCKERSEC_PREVIOUS_REPORT"))
         if warning:
@@ -249,6 +272,11 @@ class ActionModule(ControllerAction):
                            show_passed=_env_bool("DOCKERSEC_SHOW_PASSED") if show_passed is None else show_passed,
                            top_n=max(0, _env_int("DOCKERSEC_TOP_FAILING", report.TOP_FAILING_TEXT)
                                      if top is None else top)))
+        # In check mode nothing changed: the forecast is the answer; after a real run, beside the actual.
+        check_mode = bool(getattr(self._task, "check_mode", False))
+        for host, forecast in sorted(predicted.items()):
+            actual = None if check_mode else document["hosts"][host]["score"]
+            display.display("\n".join(prediction.lines(host, forecast, actual)))
 
         directory = report_paths.report_dir(args.get("report_dir"))
         # The metrics say "since the previous audit" (score drop, pass -> fail alerts): without a
@@ -280,6 +308,7 @@ class ActionModule(ControllerAction):
             msg="dockersec report: %d host(s) in %s" % (len(document["hosts"]), directory),
             report_dir=directory, written=written, warnings_list=warnings,
             scores=dict((h, e.get("score")) for h, e in document["hosts"].items()),
+            predicted=dict((h, p["score"]) for h, p in predicted.items()),
             # For ansible.builtin.set_stats (AWX workflow artifacts): per host and for the fleet.
             set_stats=report_awx.set_stats_data(document),
             prometheus_textfiles=textfiles(document, hostvars, args["textfile_var"], metrics_previous),
