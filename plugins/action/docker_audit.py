@@ -15,6 +15,7 @@ import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
@@ -31,6 +32,8 @@ ARGUMENT_SPEC = {
     "today": {"type": "str"},
     "report_dir": {"type": "path"},
     "fail_under": {"type": "float"},
+    "min_coverage": {"type": "float"},
+    "fail_incomplete": {"type": "bool"},
     "deferred": {"type": "list", "elements": "dict", "default": []},
 }
 
@@ -128,6 +131,34 @@ def _mark_deferred(doc, deferred):
     doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
 
 
+def _inventory_setting(templar, task_vars, args, name, default):
+    """An argument, else the inventory variable ``dockersec_<name>``, else ``default``: the
+    playbooks need not pass every score setting for the inventory's value to count."""
+    if args.get(name) is not None:
+        return args[name]
+    value = task_vars.get("dockersec_" + name)
+    if value is None:
+        return default
+    return templar.template(value) if templar is not None else value
+
+
+def gate(doc, threshold, fail_incomplete=True):
+    """Why ``dockersec_fail_under`` fails this host, else None.
+
+    An Incomplete host (coverage below the floor) fails the gate unless ``fail_incomplete`` is
+    false: a score over a few decided points must not pass CI.
+    """
+    if threshold is None:
+        return None
+    if doc["score"] < threshold:
+        return "score %.1f is below dockersec_fail_under %s" % (doc["score"], threshold)
+    if doc.get("incomplete") and fail_incomplete:
+        return ("coverage %.1f%% is below dockersec_min_coverage %s (band Incomplete, %d waived): the score %.1f "
+                "is not trusted by dockersec_fail_under (dockersec_fail_incomplete: false to allow it)"
+                % (doc["coverage"], doc["min_coverage"], doc.get("waivers", 0), doc["score"]))
+    return None
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -163,7 +194,8 @@ class ActionModule(ActionBase):
         try:
             doc = audit.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
                                  attestations=args.get("attestations"), today=args.get("today"),
-                                 history=history, extra=extra)
+                                 history=history, extra=extra,
+                                 min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
         except audit.AuditInputError as exc:
             result.update(failed=True, msg="%s: %s" % (host, exc))
             return result
@@ -177,12 +209,18 @@ class ActionModule(ActionBase):
             doc["inventory"] = inventory(facts)
         result["dockersec_audit"] = doc
         counts = doc["counts"]
-        result["msg"] = "score %.1f/100 (%s): %s" % (
-            doc["score"], doc["band"], ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
+        result["msg"] = "score %.1f/100 (%s), coverage %.1f%%, %d waived: %s" % (
+            doc["score"], doc["band"], doc["coverage"], doc["waivers"],
+            ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
         if doc.get("nothing_applicable"):
             result["msg"] += " (nothing applicable: every item waived or not applicable)"
-        threshold = args.get("fail_under")
-        if threshold is not None and doc["score"] < threshold:
+        try:
+            fail_incomplete = boolean(_inventory_setting(self._templar, task_vars, args, "fail_incomplete", True))
+        except TypeError as exc:
+            result.update(failed=True, msg="%s: dockersec_fail_incomplete: %s" % (host, exc))
+            return result
+        why = gate(doc, args.get("fail_under"), fail_incomplete)
+        if why:
             result["failed"] = True
-            result["msg"] = "%s: score %.1f is below dockersec_fail_under %s" % (host, doc["score"], threshold)
+            result["msg"] = "%s: %s" % (host, why)
         return result

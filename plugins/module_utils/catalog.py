@@ -40,6 +40,11 @@ BANDS = (
     (40.0, "Poor"),
     (0.0, "Critical"),
 )
+# The band of a host whose decided points (pass, fail, manual) fall below the coverage floor:
+# its score says too little to claim a band (1 pass + 49 waivers would read "100 Excellent").
+INCOMPLETE_BAND = "Incomplete"
+DEFAULT_MIN_COVERAGE = 50.0
+DECIDED_STATUSES = ("pass", "fail", "manual")
 
 STATUSES = ("pass", "fail", "manual", "waived", "not_applicable", "error")
 

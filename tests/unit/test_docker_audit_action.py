@@ -9,7 +9,7 @@ import pytest
 from conftest import make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog, report_paths
 
 TODAY = "2026-11-23"
 
@@ -33,7 +33,8 @@ def test_facts_default_to_ansible_facts_dockersec(report_dir):
     assert not res.get("failed") and res["changed"] is False
     doc = res["dockersec_audit"]
     assert doc["host"] == "node1" and doc["generated_at"].endswith("Z") and len(doc["controls"]) == 50
-    assert res["msg"].startswith("score %.1f/100 (%s): " % (doc["score"], doc["band"]))
+    assert res["msg"].startswith("score %.1f/100 (%s), coverage %.1f%%, 0 waived: " % (
+        doc["score"], doc["band"], doc["coverage"]))
     assert "%d pass" % doc["counts"]["pass"] in res["msg"]
 
 
@@ -63,6 +64,32 @@ def test_fail_under(report_dir):
     assert res["msg"] == "node1: score %.1f is below dockersec_fail_under 100.0" % score
     res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "fail_under": score})
     assert not res.get("failed")
+
+
+def _waive_all_but(cid):
+    return [{"id": c, "reason": "r", "owner": "o", "expires": "2027-01-01"}
+            for c in catalog.SCORED_IDS if c != cid]
+
+
+def test_fail_under_fails_an_incomplete_host_unless_told_otherwise(report_dir, monkeypatch):
+    monkeypatch.setitem(audit.CHECKS, "1", lambda facts, opts: ("pass", ["forced pass"]))
+    args = {"facts": make_facts(), "today": TODAY, "report_dir": report_dir, "waivers": _waive_all_but("1")}
+    res = run(dict(args, fail_under=90.0))
+    doc = res["dockersec_audit"]
+    assert (doc["score"], doc["band"], doc["coverage"], doc["waivers"]) == (100.0, "Incomplete", 2.0, 49)
+    assert res["failed"] and res["msg"].startswith("node1: coverage 2.0% is below dockersec_min_coverage 50.0")
+    assert not run(dict(args, fail_under=90.0, fail_incomplete=False)).get("failed")
+    # The inventory variables count when the playbook passes no argument.
+    assert not run(dict(args, fail_under=90.0), {"dockersec_fail_incomplete": "no"}).get("failed")
+    res = run(dict(args, fail_under=90.0), {"dockersec_min_coverage": 1})
+    assert not res.get("failed") and res["dockersec_audit"]["band"] == "Excellent"
+    # Without a threshold nothing fails: the band says Incomplete.
+    assert not run(args).get("failed")
+
+
+def test_min_coverage_out_of_range_fails_clearly(report_dir):
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir, "min_coverage": 150})
+    assert res["failed"] and res["msg"] == "node1: dockersec_min_coverage must be a number between 0 and 100, got 150.0"
 
 
 def test_history_of_this_host_only_and_corrupt_lines_skipped(report_dir):
