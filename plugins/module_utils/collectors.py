@@ -97,6 +97,14 @@ class Host(object):
     def readlink(self, p):
         return os.readlink(self.path(p))
 
+    def realpath(self, p):
+        """The canonical path of ``p`` on this host (symlinks resolved, e.g. merged-/usr ``/lib``)."""
+        real = os.path.realpath(self.path(p))
+        if self.root != "/":
+            rel = os.path.relpath(real, os.path.realpath(self.root))
+            real = "/" if rel == "." else "/" + rel
+        return real
+
     def denied(self, p):
         """Why ``p`` (a file or directory) cannot be read for lack of permission, else None."""
         try:
@@ -331,7 +339,29 @@ def collect_audit(h):
                                  % (live_error.split(";")[0], "; ".join(unreadable)))
     source = "auditctl -l" if live is not None else "/etc/audit/rules.d"
     return {"auditctl": auditctl, "live_rules": live, "live_error": live_error, "enabled_flag": enabled,
-            "file_rules": file_rules}, source
+            "file_rules": file_rules,
+            "resolved": _resolve_rule_paths(h, (live or []) + [r for rules in file_rules.values() for r in rules])}, source
+
+
+_RULE_PATH = re.compile(r"(?:^|\s)(?:-w\s+|-F\s+(?:path|dir)=)(\S+)")
+
+
+def _resolve_rule_paths(h, rules):
+    """{path named in a rule: its canonical path on this host}, for the paths whose spelling differs
+    (``/lib/systemd/...`` on merged-/usr, ``/usr/bin/runc`` linked to ``/usr/sbin/runc``)."""
+    resolved = {}
+    for rule in rules:
+        for path in _RULE_PATH.findall(rule):
+            path = path.rstrip("/") or "/"
+            if path in resolved or not path.startswith("/"):
+                continue
+            try:
+                real = h.realpath(path)
+            except (IOError, OSError, ValueError):
+                continue
+            if real != path:
+                resolved[path] = real
+    return resolved
 
 
 # ----------------------------------------------------------------------------- iptables
@@ -423,8 +453,15 @@ def _stat_entry(h, path):
         group = grp.getgrgid(st.st_gid).gr_name
     except KeyError:
         group = str(st.st_gid)
-    return {"exists": True, "mode": "%04o" % stat.S_IMODE(st.st_mode), "owner": owner, "group": group,
-            "type": kind}
+    entry = {"exists": True, "mode": "%04o" % stat.S_IMODE(st.st_mode), "owner": owner, "group": group,
+             "type": kind}
+    try:
+        real = h.realpath(path)
+    except (IOError, OSError, ValueError):
+        real = None
+    if real and real != path:
+        entry["realpath"] = real
+    return entry
 
 
 def collect_files(h, extra_paths=()):

@@ -210,10 +210,91 @@ def test_5_pass_from_rules_files(facts):
 
 
 def test_5_rule_without_w_and_a_does_not_count(facts):
-    facts["audit"]["live_rules"] = [r.replace("-p wa", "-p w") if "/etc/containerd " in r + " " else r
+    facts["audit"]["live_rules"] = [r.replace("-p wa", "-p w") if "/etc/docker " in r + " " else r
                                     for r in facts["audit"]["live_rules"]]
     status, ev = run(H.check_5, facts)
-    assert status == "fail" and "/etc/containerd" in ev
+    assert status == "fail" and "/etc/docker" in ev
+
+
+def run_list(check, facts, **opts):
+    status, joined = run(check, facts, **opts)
+    return status, joined.split(" | ")
+
+
+def _exists(path, realpath=None, kind="file"):
+    entry = {"exists": True, "mode": "0644", "owner": "root", "group": "root", "type": kind}
+    if realpath:
+        entry["realpath"] = realpath
+    return entry
+
+
+CHECKLIST_RULES = [  # seed 004 item 5, to the letter
+    "-w /usr/bin/docker -p wa -k docker", "-w /var/lib/docker -p wa -k docker", "-w /etc/docker -p wa -k docker",
+    "-w /usr/lib/systemd/system/docker.service -p wa -k docker", "-w /etc/docker/daemon.json -p wa -k docker",
+    "-w /etc/default/docker -p wa -k docker",
+]
+ENGINE_RULES = ["-w /usr/bin/dockerd -p wa -k docker", "-w /usr/bin/containerd -p wa -k docker",
+                "-w /usr/sbin/runc -p wa -k docker"]
+
+
+@pytest.fixture
+def merged_usr(facts):
+    """A Debian merged-/usr host as the collectors see it: docker.service found under /lib (a link to
+    /usr/lib), /usr/bin/runc a link to /usr/sbin/runc, containerd's shims and config present."""
+    f = facts["files"] = {}
+    for p in ("/usr/bin/docker", "/usr/bin/dockerd", "/usr/bin/containerd", "/usr/sbin/runc",
+              "/etc/docker/daemon.json", "/etc/default/docker", "/usr/bin/containerd-shim-runc-v2",
+              "/etc/containerd/config.toml"):
+        f[p] = _exists(p)
+    for p in ("/var/lib/docker", "/etc/docker", "/etc/containerd", "/run/containerd"):
+        f[p] = _exists(p, kind="dir")
+    f["/lib/systemd/system/docker.service"] = _exists(None, "/usr/lib/systemd/system/docker.service")
+    f["/usr/lib/systemd/system/docker.service"] = _exists(None)
+    f["/lib/systemd/system/docker.socket"] = _exists(None, "/usr/lib/systemd/system/docker.socket")
+    f["/usr/lib/systemd/system/docker.socket"] = _exists(None)
+    f["/usr/bin/runc"] = _exists(None, "/usr/sbin/runc", kind="link")
+    facts["audit"]["resolved"] = {"/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
+                                  "/usr/bin/runc": "/usr/sbin/runc"}
+    facts["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES
+    return facts
+
+
+def test_5_checklist_rules_and_engine_binaries_pass_with_cis_advice(merged_usr):
+    status, ev = run_list(H.check_5, merged_usr)
+    assert status == "pass", ev
+    assert ev[0].startswith("all 9 Docker paths that exist (the checklist's paths and the engine binaries)")
+    assert ev[-1].startswith("advice (CIS 1.1.x, not required; dockersec_options.audit_require_cis_paths: true")
+    for p in ("/etc/containerd", "/run/containerd", "/usr/bin/containerd-shim-runc-v2",
+              "/lib/systemd/system/docker.socket (= /usr/lib/systemd/system/docker.socket)"):
+        assert p in ev[-1]
+    # The same host with the option: the CIS paths are required.
+    status, ev = run_list(H.check_5, merged_usr, audit_require_cis_paths=True)
+    assert status == "fail" and "/run/containerd" in ev[0] and not any(e.startswith("advice") for e in ev)
+
+
+def test_5_merged_usr_spellings_are_one_file(merged_usr):
+    # A watch on /lib/... covers /usr/lib/... and a watch on the /usr/bin/runc link covers /usr/sbin/runc.
+    merged_usr["audit"]["live_rules"] = [r.replace("/usr/lib/systemd", "/lib/systemd").replace("/usr/sbin/runc",
+                                                                                                 "/usr/bin/runc")
+                                         for r in CHECKLIST_RULES + ENGINE_RULES]
+    status, ev = run(H.check_5, merged_usr)
+    assert status == "pass", ev
+    # Only /lib exists as a key (older facts): the realpath gathered for it still matches /usr/lib rules.
+    del merged_usr["files"]["/usr/lib/systemd/system/docker.service"]
+    merged_usr["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES
+    assert run(H.check_5, merged_usr)[0] == "pass"
+
+
+def test_5_engine_binaries_are_required(merged_usr):
+    merged_usr["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES[:2]
+    status, ev = run_list(H.check_5, merged_usr)
+    assert status == "fail" and "1 of 9" in ev[0] and ev[0].endswith(": /usr/bin/runc (= /usr/sbin/runc)")
+
+
+def test_5_missing_checklist_path_fails(merged_usr):
+    merged_usr["audit"]["live_rules"] = [r for r in CHECKLIST_RULES + ENGINE_RULES if "/etc/default/docker" not in r]
+    status, ev = run_list(H.check_5, merged_usr)
+    assert status == "fail" and ev[0].endswith(": /etc/default/docker")
 
 
 def test_5_syscall_rule_form_counts(facts):

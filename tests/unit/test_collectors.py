@@ -60,6 +60,13 @@ class FakeHost(col.Host):
     def denied(self, p):
         return getattr(self, "denied_paths", {}).get(p)
 
+    def realpath(self, p):
+        # Prefix links, like a merged-/usr host's /lib -> /usr/lib: {"/lib": "/usr/lib"}.
+        for link, target in sorted(getattr(self, "links", {}).items(), key=lambda kv: -len(kv[0])):
+            if p == link or p.startswith(link + "/"):
+                return target + p[len(link):]
+        return p
+
 
 def run_collector(func, *args):
     facts = {}
@@ -157,6 +164,39 @@ def test_audit_without_root_is_an_error_not_an_empty_rule_set():
                  commands={"/sbin/auditctl -l": (0, "No rules\n", ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
     state, out = run_collector(col.collect_audit, h)
     assert state["ok"] and out["live_rules"] == [] and "unreadable" in out["live_error"]
+
+
+def test_audit_resolves_rule_paths_on_the_host():
+    rules = ("-w /lib/systemd/system/docker.service -p wa -k docker\n-w /usr/bin/runc -p wa -k docker\n"
+             "-a always,exit -F path=/usr/bin/docker -F perm=wa -k docker\n-w /etc/docker/ -p wa\n")
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
+                 commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
+    h.links = {"/lib": "/usr/lib", "/usr/bin/runc": "/usr/sbin/runc"}
+    _state, out = run_collector(col.collect_audit, h)
+    # Only the spellings that differ from their canonical path are listed.
+    assert out["resolved"] == {"/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
+                               "/usr/bin/runc": "/usr/sbin/runc"}
+
+
+def test_realpath_on_a_real_tree(tmp_path):
+    # A merged-/usr layout: /lib -> usr/lib, and runc installed in sbin with a bin symlink.
+    (tmp_path / "usr" / "lib" / "systemd" / "system").mkdir(parents=True)
+    (tmp_path / "usr" / "lib" / "systemd" / "system" / "docker.service").write_text("[Unit]\n")
+    (tmp_path / "usr" / "sbin").mkdir()
+    (tmp_path / "usr" / "bin").mkdir()
+    (tmp_path / "usr" / "sbin" / "runc").write_text("")
+    os.symlink("usr/lib", str(tmp_path / "lib"))
+    os.symlink("../sbin/runc", str(tmp_path / "usr" / "bin" / "runc"))
+    h = col.Host(root=str(tmp_path))
+    assert h.realpath("/lib/systemd/system/docker.service") == "/usr/lib/systemd/system/docker.service"
+    assert h.realpath("/usr/bin/runc") == "/usr/sbin/runc" and h.realpath("/") == "/"
+    assert col._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
+                                       "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
+        "/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
+        "/usr/bin/runc": "/usr/sbin/runc"}
+    entry = col._stat_entry(h, "/usr/bin/runc")
+    assert entry["type"] == "link" and entry["realpath"] == "/usr/sbin/runc"
+    assert "realpath" not in col._stat_entry(h, "/usr/sbin/runc")
 
 
 def test_iptables_chain_and_missing_chain():
