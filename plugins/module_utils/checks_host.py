@@ -161,26 +161,50 @@ def check_3(facts, opts):
     return result(PASS, ["effective sshd config (sshd -T): " + "; ".join(good)])
 
 
+def _visible_mount(entries, path):
+    """The mount ``path`` lives on: the longest target prefix, the last one among equals (mounted over)."""
+    best = None
+    for e in entries:
+        target = str(e.get("target") or "")
+        if not target:
+            continue
+        if path == target or path.startswith(target.rstrip("/") + "/") or target == "/":
+            if best is None or len(target) >= len(str(best.get("target"))):
+                best = e
+    return best
+
+
+def _same_filesystem_as_root(mount, root_mount):
+    """Why ``mount`` is the root filesystem again (a bind mount of one of its directories, or a
+    subvolume of its device), else None."""
+    if root_mount is None or mount is root_mount:
+        return None
+    dev, root_dev = mount.get("dev"), root_mount.get("dev")
+    if dev and root_dev and dev == root_dev:
+        return "same device %s as / (mounted from %s[%s])" % (dev, mount.get("source"), mount.get("root") or "/")
+    source = str(mount.get("source") or "")
+    if source.startswith("/dev/") and source == str(root_mount.get("source") or ""):
+        return "same device %s as /%s" % (source, " (%s[%s])" % (source, mount["root"]) if mount.get("root") else "")
+    return None
+
+
 def check_4(facts, opts):
     root = as_dict(docker(facts).get("info")).get("DockerRootDir")
     if not root or not isinstance(root, str):
         return result(ERROR, "DockerRootDir unknown (engine not reachable)")
     root = root.rstrip("/") or "/"
     entries = [as_dict(e) for e in as_list(as_dict(facts.get("mounts")).get("entries"))]
-    best = None
-    for e in entries:
-        target = str(e.get("target") or "")
-        if not target:
-            continue
-        if root == target or root.startswith(target.rstrip("/") + "/") or target == "/":
-            # Longest prefix wins; among equal targets the last one (mounted over the others) is visible.
-            if best is None or len(target) >= len(str(best.get("target"))):
-                best = e
+    best = _visible_mount(entries, root)
     if best is None:
         return result(ERROR, "no mount found for %s" % root)
     where = "%s is on %s (%s, %s)" % (root, best.get("target"), best.get("source"), best.get("fstype"))
     if best.get("target") == "/":
         return result(FAIL, where + ": the root filesystem; give Docker data its own partition")
+    same = _same_filesystem_as_root(best, _visible_mount(entries, "/"))
+    if same:
+        # A mount point is not a partition: a bind mount from the root disk fills the root disk.
+        return result(FAIL, "%s: %s, so not a separate partition; give Docker data its own partition"
+                      % (where, same))
     return result(PASS, where)
 
 

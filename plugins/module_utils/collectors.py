@@ -401,7 +401,10 @@ def collect_mounts(h):
         lp, rp = left.split(), right.split()
         if len(lp) < 6 or len(rp) < 2:
             continue
-        entries.append({"target": _unescape(lp[4]), "source": _unescape(rp[1]), "fstype": rp[0], "options": lp[5]})
+        # "root" is the directory of the filesystem mounted there: not "/" for a bind mount of a
+        # directory (findmnt's SOURCE /dev/vda[/var/lib/docker]); "dev" its major:minor.
+        entries.append({"target": _unescape(lp[4]), "source": _unescape(rp[1]), "fstype": rp[0], "options": lp[5],
+                        "root": _unescape(lp[3]), "dev": lp[2]})
     crypt, lsblk_error = [], None
     if h.which("lsblk"):
         rc, out, err = h.run(["lsblk", "-J", "-s", "-o", "NAME,TYPE,PATH"])

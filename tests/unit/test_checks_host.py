@@ -179,6 +179,37 @@ def test_4_userns_subdirectory_and_overmount(facts):
     assert status == "pass" and "/dev/vdz" in ev
 
 
+def test_4_bind_mount_of_a_root_fs_directory_is_not_separate(facts):
+    # findmnt: /var/lib/docker  /dev/vda1[/var/lib/docker]; mountinfo: same 254:1, root /var/lib/docker.
+    facts["mounts"]["entries"] = [
+        {"target": "/", "source": "/dev/vda1", "fstype": "ext4", "options": "rw", "root": "/", "dev": "254:1"},
+        {"target": "/var/lib/docker", "source": "/dev/vda1", "fstype": "ext4", "options": "rw",
+         "root": "/var/lib/docker", "dev": "254:1"},
+    ]
+    status, ev = run(H.check_4, facts)
+    assert status == "fail" and "same device 254:1 as / (mounted from /dev/vda1[/var/lib/docker])" in ev
+    # On an overlay root (a container), the device number alone tells.
+    for e in facts["mounts"]["entries"]:
+        e.update(source="overlay", fstype="overlay", dev="0:52")
+    facts["mounts"]["entries"][1]["root"] = "/srv/docker"
+    status, ev = run(H.check_4, facts)
+    assert status == "fail" and "same device 0:52" in ev
+    # Facts without dev numbers: the same block device still tells.
+    for e in facts["mounts"]["entries"]:
+        e.update(source="/dev/vda1", fstype="ext4", dev=None)
+    assert run(H.check_4, facts)[0] == "fail"
+
+
+def test_4_own_device_passes_with_dev_numbers(facts):
+    facts["mounts"]["entries"] = [
+        {"target": "/", "source": "/dev/vda1", "fstype": "ext4", "options": "rw", "root": "/", "dev": "254:1"},
+        {"target": "/var/lib/docker", "source": "/dev/vdb1", "fstype": "xfs", "options": "rw", "root": "/",
+         "dev": "254:17"},
+    ]
+    status, ev = run(H.check_4, facts)
+    assert status == "pass" and "(/dev/vdb1, xfs)" in ev
+
+
 def test_4_error_without_root_dir(facts):
     facts["docker"]["info"]["DockerRootDir"] = None
     assert run(H.check_4, facts)[0] == "error"

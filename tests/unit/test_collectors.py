@@ -285,6 +285,15 @@ def test_without_systemd_only_daemons_adopted_by_init_are_services():
     assert {"nginx", "head", "sed", "sh"} <= set(out["processes"])
 
 
+def test_mounts_keep_the_bind_root_and_device():
+    h = FakeHost(files={"/proc/self/mountinfo": "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+                                                "31 22 254:1 /var/lib/docker /var/lib/docker rw - ext4 /dev/vda1 rw\n"
+                                                "32 22 254:1 /a\\040b /mnt/x rw - ext4 /dev/vda1 rw\n"})
+    _state, out = run_collector(col.collect_mounts, h)
+    assert [(e["target"], e["root"], e["dev"]) for e in out["entries"]] == [
+        ("/", "/", "254:1"), ("/var/lib/docker", "/var/lib/docker", "254:1"), ("/mnt/x", "/a b", "254:1")]
+
+
 def test_crypt_devices_from_lsblk_stack():
     tree = {"blockdevices": [{"name": "vg-docker", "type": "lvm", "path": "/dev/mapper/vg-docker", "children": [
         {"name": "luks", "type": "crypt", "path": "/dev/mapper/luks", "children": [
@@ -296,7 +305,7 @@ def test_crypt_devices_from_lsblk_stack():
                  commands={"lsblk -J -s -o NAME,TYPE,PATH": (0, json.dumps(tree), "")})
     _state, out = run_collector(col.collect_mounts, h)
     assert out["entries"][1] == {"target": "/var/lib/docker", "source": "/dev/mapper/vg-docker", "fstype": "ext4",
-                                 "options": "rw"}
+                                 "options": "rw", "root": "/", "dev": "253:1"}
     assert out["crypt_devices"] == ["/dev/mapper/luks", "/dev/mapper/vg-docker"]
 
 
