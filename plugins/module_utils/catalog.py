@@ -216,7 +216,9 @@ _SCORED = [
     _c("25", 5, "Configure Docker's iptables integration", ["2.4"], "automated", ["iptables", "daemon_config"],
        "host",
        "Docker manages iptables (iptables not false) and DOCKER-USER filters: a reachable DROP/REJECT (no "
-       "unconditional ACCEPT/RETURN before it) after RELATED,ESTABLISHED is accepted; a trailing RETURN counts for nothing.",
+       "unconditional ACCEPT/RETURN before it) after RELATED,ESTABLISHED is let through (ACCEPT, or RETURN to Docker's "
+       "FORWARD rules); a trailing RETURN counts for nothing. Where Docker networks carry IPv6, the ip6tables chain "
+       "is judged the same way. A chain iptables-nft cannot print is an error, not a fail.",
        "Role docker_user_chain installs a persistent DOCKER-USER policy.", role="docker_user_chain",
        hazards="A wrong allow-list cuts published services off from their clients."),
     # Section 6: Secrets and Data Management

@@ -380,8 +380,20 @@ def collect_iptables(h):
     m = re.search(r"^-P FORWARD (\w+)", out or "", re.MULTILINE)
     if rc != 0 and chain is None and "ermission" in (err or ""):
         raise CollectorError("iptables: permission denied (run with become)")
+    # Docker filters IPv6 in ip6tables' own DOCKER-USER (ip6tables: true, the default from Engine 27).
+    binary6 = h.which("ip6tables")
+    chain6, chain6_error = None, None
+    if binary6:
+        rc, out, err = h.run([binary6, "-w", "5", "-S", "DOCKER-USER"])
+        if rc == 0:
+            chain6 = _rule_lines(out)
+        else:
+            chain6_error = (err or out).strip() or "rc %s" % rc
+    else:
+        chain6_error = "ip6tables not installed"
     return {"binary": binary, "docker_user": chain, "docker_user_error": chain_error,
-            "forward_policy": m.group(1) if m else None}, "%s -S DOCKER-USER" % binary
+            "forward_policy": m.group(1) if m else None,
+            "binary6": binary6, "docker_user6": chain6, "docker_user6_error": chain6_error}, "%s -S DOCKER-USER" % binary
 
 
 # ----------------------------------------------------------------------------- mounts
@@ -857,6 +869,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state):
         members = [((n.get("Containers") or {}).get(k) or {}).get("Name") for k in (n.get("Containers") or {})]
         entry = {"name": n.get("Name"), "id": n.get("Id"), "driver": n.get("Driver"), "scope": n.get("Scope"),
                  "internal": bool(n.get("Internal")), "attachable": bool(n.get("Attachable")), "options": opts,
+                 "ipv6": bool(n.get("EnableIPv6")),
                  "containers": sorted(m for m in members if m), "encrypted": "encrypted" in opts}
         networks.append(entry)
         if n.get("Name") == "bridge":

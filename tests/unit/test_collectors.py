@@ -205,6 +205,11 @@ def test_iptables_chain_and_missing_chain():
         "/usr/sbin/iptables -w 5 -S FORWARD": (0, "-P FORWARD DROP\n", "")})
     _state, out = run_collector(col.collect_iptables, h)
     assert out["docker_user"] == ["-N DOCKER-USER", "-A DOCKER-USER -j RETURN"] and out["forward_policy"] == "DROP"
+    assert out["docker_user6"] is None and out["docker_user6_error"] == "ip6tables not installed"
+    h.binaries["ip6tables"] = "/usr/sbin/ip6tables"
+    h.commands["/usr/sbin/ip6tables -w 5 -S DOCKER-USER"] = (0, "-N DOCKER-USER\n", "")
+    _state, out = run_collector(col.collect_iptables, h)
+    assert out["binary6"] == "/usr/sbin/ip6tables" and out["docker_user6"] == ["-N DOCKER-USER"]
     h.commands["/usr/sbin/iptables -w 5 -S DOCKER-USER"] = (1, "", "iptables: No chain/target/match by that name.")
     _state, out = run_collector(col.collect_iptables, h)
     assert out["docker_user"] is None and "No chain" in out["docker_user_error"]
