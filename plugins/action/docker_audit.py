@@ -19,6 +19,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     as_dict, as_list, parse_timestamp,
@@ -121,6 +122,29 @@ def read_trivy_results(path):
     return {"images": images, "errors": errors}
 
 
+def read_bench_log(path):
+    """The newest docker-bench-security JSON log at ``path`` (a file, or a directory of ``*.json``) on
+    the controller, summarized (bench_log.summarize) with ``path``, ``mtime`` and ``error``."""
+    files = sorted(glob.glob(os.path.join(path, "*.json"))) if os.path.isdir(path) else [path]
+    dated = []
+    for name in files:
+        try:
+            dated.append((os.path.getmtime(name), name))
+        except OSError as exc:
+            return {"path": name, "mtime": None, "error": "%s: %s" % (name, exc.strerror or exc)}
+    if not dated:
+        return {"path": path, "mtime": None, "error": "%s: no *.json files" % path}
+    mtime, name = max(dated)
+    out = {"path": name, "error": None,
+           "mtime": datetime.datetime.fromtimestamp(mtime, _UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"}
+    try:
+        with open(name, "rb") as f:
+            out.update(bench_log.summarize(f.read().decode("utf-8", "replace")))
+    except (IOError, OSError) as exc:
+        out["error"] = "%s: %s" % (name, exc)
+    return out
+
+
 def _mark_deferred(doc, deferred):
     """Remediation left these alone on purpose: say so, with the reason, where people look."""
     reasons = dict((str(d.get("id")), str(d.get("reason"))) for d in deferred or [] if isinstance(d, dict))
@@ -190,6 +214,9 @@ class ActionModule(ActionBase):
         scan_path = (args.get("options") or {}).get("scan_report_path")
         if isinstance(scan_path, str) and scan_path:
             extra["scan_results"] = read_trivy_results(os.path.expanduser(scan_path))
+        bench_path = (args.get("options") or {}).get("docker_bench_log_path")
+        if isinstance(bench_path, str) and bench_path:
+            extra["bench_log"] = read_bench_log(os.path.expanduser(bench_path))
 
         try:
             doc = audit.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),

@@ -296,9 +296,11 @@ _SCORED = [
        "Mirror images into your registry; set dockersec_options.private_registries."),
     # Section 10: Compliance and Governance
     _c("46", 10, "Run the CIS Docker Benchmark", [], "automated", ["tools"], "governance",
-       "A previous audit by this collection (controller-side history) or a docker-bench-security log is at most "
-       "benchmark_max_age_days old.",
-       "Run this audit on a schedule (it writes the history)."),
+       "A finished docker-bench-security run with results, at most benchmark_max_age_days old: its JSON log "
+       "(log/docker-bench-security.log.json) read on the host at the usual paths or on the controller "
+       "(docker_bench_log_path); the evidence shows its PASS/WARN/INFO/NOTE counts. This collection's own "
+       "history does not count: it is not the CIS benchmark.",
+       "Run docker-bench-security on a schedule and keep its JSON log (or set docker_bench_log_path)."),
     _c("47", 10, "Document your container security policy", [], "manual", [], "governance",
        "Attestation only: a written policy exists (link in the attestation's evidence).",
        "Record an attestation in dockersec_attestations."),
@@ -306,7 +308,9 @@ _SCORED = [
        "Attestation only: Dockerfile changes need approval and pass scans before merge.",
        "Record an attestation in dockersec_attestations."),
     _c("49", 10, "Conduct regular security audits", [], "automated", [], "governance",
-       "The controller-side audit history holds a run for this host within audit_max_age_days (one quarter).",
+       "A cadence in the controller-side audit history: at least two audits of this host on different days, the "
+       "newest within audit_max_age_days (one quarter) and no gap between them longer than that (within "
+       "audit_history_window_days).",
        "Run this audit at least quarterly; keep the report directory."),
     _c("50", 10, "Maintain an inventory of all running containers", [], "automated", ["docker"], "governance",
        "The container inventory export is enabled (dockersec_options.inventory_export) and this run gathered "

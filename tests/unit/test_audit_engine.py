@@ -30,7 +30,8 @@ def waiver(cid, **kw):
 
 
 ALL_GOVERNANCE = [attestation(i) for i in MANUAL_IDS + ATTESTABLE_IDS]
-HISTORY = [{"host": "h", "generated_at": "2026-11-20T00:00:00Z", "score": 90.0}]
+HISTORY = [{"host": "h", "generated_at": "2026-08-30T00:00:00Z", "score": 85.0},
+           {"host": "h", "generated_at": "2026-11-20T00:00:00Z", "score": 90.0}]
 FULL_OPTS = {"private_registries": ["docker.io/library"], "signature_policy": "/etc/containers/policy.json"}
 
 

@@ -199,6 +199,27 @@ def test_realpath_on_a_real_tree(tmp_path):
     assert "realpath" not in col._stat_entry(h, "/usr/sbin/runc")
 
 
+def test_tools_summarize_the_newest_docker_bench_json_log():
+    with open(os.path.join(os.path.dirname(__file__), "..", "data", "docker-bench",
+                           "docker-bench-security.log.json")) as f:
+        log = f.read()
+    h = FakeHost(files={"/opt/docker-bench-security/log/docker-bench-security.log.json": log,
+                        "/var/log/docker-bench-security.log.json": '{"tests": ['})
+    h.modes = {}
+    real_lstat = h.lstat
+
+    def lstat(p):
+        st = real_lstat(p)
+        newer = 2000 if p.startswith("/opt/") else 1000
+        return os.stat_result(tuple(st)[:8] + (newer, newer))
+    h.lstat = lstat
+    _state, out = run_collector(col.collect_tools, h)
+    bench = out["docker_bench"]
+    assert bench["path"] == "/opt/docker-bench-security/log/docker-bench-security.log.json"
+    assert bench["counts"] == {"PASS": 3, "WARN": 2, "INFO": 1, "NOTE": 1} and bench["complete"] is True
+    assert run_collector(col.collect_tools, FakeHost())[1]["docker_bench"] is None
+
+
 def test_iptables_chain_and_missing_chain():
     h = FakeHost(binaries={"iptables": "/usr/sbin/iptables"}, commands={
         "/usr/sbin/iptables -w 5 -S DOCKER-USER": (0, "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n", ""),

@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from conftest import make_container, make_facts
+from conftest import REPO, make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog, report_paths
@@ -103,7 +103,31 @@ def test_history_of_this_host_only_and_corrupt_lines_skipped(report_dir):
     assert action.read_history(os.path.join(report_dir, "missing.jsonl"), "node1") == []
     res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir})
     c49 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "49"][0]
+    # One recorded audit of node1 (the other host's does not count) is no cadence yet.
+    assert c49["status"] == "fail" and "1 recorded audit of this host" in c49["evidence"][0], c49
+    with open(path, "a") as f:
+        f.write(json.dumps({"host": "node1", "generated_at": "2026-10-01T00:00:00Z", "score": 70.0}) + "\n")
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir})
+    c49 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "49"][0]
     assert c49["status"] == "pass", c49
+
+
+def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
+    facts = make_facts()
+    facts["tools"]["docker_bench"] = None
+    bench = os.path.join(REPO, "tests", "data", "docker-bench", "docker-bench-security.log.json")
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
+               "options": {"docker_bench_log_path": bench}})
+    c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
+    assert c46["status"] == "pass" and "3 PASS, 2 WARN, 1 INFO, 1 NOTE (score 1 of 7 checks)" in c46["evidence"][0]
+    # A directory: the newest *.json counts; an empty one is named in the evidence.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    summary = action.read_bench_log(str(empty))
+    assert summary["error"] == "%s: no *.json files" % empty
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "options": {"docker_bench_log_path": str(empty)}})
+    c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
+    assert c46["status"] == "fail" and "no *.json files" in " ".join(c46["evidence"])
 
 
 def test_inventory_export_on_by_default_and_off_by_option(report_dir):
