@@ -143,7 +143,8 @@ _SCORED = [
        hazards="Containers on the default bridge that talk to each other (legacy --link) lose connectivity."),
     _c("7", 2, "Set the logging level to info", ["2.3"], "automated", ["daemon_config", "dockerd_process"],
        "daemon",
-       "log-level from daemon.json or the dockerd command line is info (unset means info).",
+       "log-level from daemon.json or the dockerd command line is info (unset means info) and the running dockerd "
+       "is not in debug mode (docker info Debug wins over the file's debug).",
        "Role daemon merges \"log-level\": \"info\" into daemon.json and reloads dockerd (SIGHUP).", role="daemon"),
     _c("8", 2, "Enable user namespace remapping", ["2.9"], "automated", ["docker"], "daemon",
        "docker info SecurityOptions contains name=userns.",
@@ -155,7 +156,8 @@ _SCORED = [
        "Migrate to overlay2 (storage-driver in daemon.json) in a maintenance window: images must be pulled again."),
     _c("10", 2, "Configure default ulimits", ["2.8"], "automated", ["daemon_config", "dockerd_process"], "daemon",
        "daemon.json default-ulimits (or --default-ulimit) sets nofile and nproc, each soft <= hard and within "
-       "the configured bounds.",
+       "the configured bounds. A daemon.json changed after dockerd started is not in effect (restart pending): error, "
+       "naming both.",
        "Role daemon merges default-ulimits, never above dockerd's own hard limits.", role="daemon",
        hazards="A nofile hard limit above dockerd's own makes every new container fail to start."),
     # Section 3: Image Security
@@ -196,7 +198,8 @@ _SCORED = [
        hazards="A memory limit below the working set gets the container OOM-killed."),
     _c("20", 4, "Enable no-new-privileges", ["5.26", "2.14"], "automated", ["docker", "daemon_config"],
        "container",
-       "Every running container has no-new-privileges in SecurityOpt, or the daemon sets it for all.",
+       "Every running container has no-new-privileges in SecurityOpt, or the daemon sets it for all (from "
+       "daemon.json only once dockerd restarted after the file changed).",
        "Role daemon merges \"no-new-privileges\": true (applies to new containers).", role="daemon",
        hazards="setuid binaries inside containers stop gaining privileges."),
     # Section 5: Network Security
@@ -247,7 +250,8 @@ _SCORED = [
     # Section 7: Logging and Monitoring
     _c("31", 7, "Configure centralized logging", ["2.13"], "automated", ["docker", "daemon_config"], "daemon",
        "log-driver is json-file/local with max-size and max-file, or a remote driver (syslog, journald, fluentd, "
-       "gelf, awslogs, splunk, ...).",
+       "gelf, awslogs, splunk, ...); the running default (docker info LoggingDriver) wins over daemon.json, and "
+       "every running container's own log config (inspect) must rotate or ship too.",
        "Role daemon merges log-driver and log-opts.", role="daemon"),
     _c("32", 7, "Enable container event monitoring", [], "attestable", ["services"], "host",
        "A log/event shipper runs (fluentd, fluent-bit, vector, promtail, filebeat, ...), else an attestation.",
@@ -350,7 +354,8 @@ _EXTENDED = [
        hazards="live-restore and swarm mode do not mix."),
     _c("X.9", EXTENDED_SECTION, "userland-proxy disabled", ["2.16"], "automated",
        ["daemon_config", "dockerd_process"], "daemon",
-       "userland-proxy is false in daemon.json or on the command line.",
+       "userland-proxy is false in daemon.json or on the command line, and no docker-proxy process runs (one "
+       "running means the running dockerd has it on, whatever the file says).",
        "Role daemon merges \"userland-proxy\": false.", role="daemon"),
     _c("X.10", EXTENDED_SECTION, "HEALTHCHECK on images", ["4.6", "5.27"], "automated", ["docker"], "image",
        "Every running container has a healthcheck (image or container).",

@@ -26,6 +26,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common 
     daemon_setting,
     docker,
     falsy,
+    restart_pending,
     result,
     truthy,
 )
@@ -274,10 +275,26 @@ def check_x8(facts, opts):
 
 
 def check_x9(facts, opts):
-    """userland-proxy false in daemon.json or on the command line."""
+    """userland-proxy false in daemon.json or on the command line, and no docker-proxy running."""
     facts = as_dict(facts)
     value, source = daemon_setting(facts, "userland-proxy")
+    # dockerd starts a docker-proxy process per published port while the userland proxy is on:
+    # one running says what dockerd does, whatever the file says.
+    processes = [str(p) for p in as_list(as_dict(facts.get("services")).get("processes"))]
+    if "docker-proxy" in processes:
+        said = " (%s says userland-proxy=%s: dockerd not restarted since?)" % (source, value) if (
+            value is not None and falsy(value)) else ""
+        return result(FAIL, "docker-proxy processes run: the userland proxy is on%s" % said)
     if value is not None and falsy(value):
+        pending = restart_pending(facts) if source == "daemon.json" else None
+        if pending:
+            published = any(as_list(as_dict(c).get("ports")) for c in as_list(docker(facts).get("containers"))
+                            if as_dict(c).get("state") == "running")
+            if published and processes:
+                return result(PASS, ["userland-proxy disabled (%s); %s, but no docker-proxy runs for the published "
+                                     "ports: the running dockerd has it off too" % (source, pending)])
+            return result(ERROR, "userland-proxy=%s in daemon.json, but %s: whether the running dockerd has it off "
+                                 "is unknown (no published port shows it)" % (value, pending))
         return result(PASS, "userland-proxy disabled (%s)" % source)
     if value is None:
         return result(FAIL, "userland-proxy not set: on by default")

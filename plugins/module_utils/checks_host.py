@@ -11,7 +11,7 @@ import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
-    ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, result,
+    ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, restart_pending, result,
 )
 
 OPTIONS = {
@@ -364,14 +364,26 @@ def check_6(facts, opts):
 
 def check_7(facts, opts):
     value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
-    debug, _dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
+    debug, dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
+    running_debug = as_dict(docker(facts).get("info")).get("Debug")
+    # docker info shows whether the running dockerd is in debug mode: that wins over the file.
+    if running_debug is True:
+        said = " (%s says debug=%s: not reloaded?)" % (dsrc, debug) if debug is not None and falsy(debug) else ""
+        return result(FAIL, "dockerd runs in debug mode (docker info Debug=true)%s: logs leak sensitive data" % said)
+    notes = []
     if debug is not None and not falsy(debug):
-        return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % _dsrc)
+        if running_debug is False:
+            notes.append("debug=%s in %s but docker info Debug=false: not in effect (reload pending)" % (debug, dsrc))
+        else:
+            return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % dsrc)
+    pending = restart_pending(facts) if source == "daemon.json" else None
+    if pending:
+        notes.append(pending + "; the running log level may differ from the file's")
     if value is None:
-        return result(PASS, "log-level not set: dockerd defaults to info")
+        return result(PASS, ["log-level not set: dockerd defaults to info"] + notes)
     if str(value).lower() == "info":
-        return result(PASS, "log-level=info (%s)" % source)
-    return result(FAIL, "log-level=%s (%s): want info" % (value, source))
+        return result(PASS, ["log-level=info (%s)" % source] + notes)
+    return result(FAIL, ["log-level=%s (%s): want info" % (value, source)] + notes)
 
 
 def check_8(facts, opts):
@@ -416,6 +428,16 @@ def _ulimit(entry):
 
 
 def check_10(facts, opts):
+    status, evidence = _check_10(facts, opts)
+    pending = restart_pending(facts)
+    if pending and daemon_setting(facts, "default-ulimits", ["--default-ulimit"])[1] == "daemon.json":
+        # default-ulimits needs a restart, and neither docker info nor the inspects show the running value.
+        return result(ERROR, ["%s: dockerd may still run other default-ulimits; the file alone says: %s"
+                              % (pending, "; ".join(evidence))])
+    return status, evidence
+
+
+def _check_10(facts, opts):
     value, source = daemon_setting(facts, "default-ulimits", ["--default-ulimit"])
     limits = {}
     if isinstance(value, dict):

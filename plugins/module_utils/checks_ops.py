@@ -40,6 +40,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common 
     is_secret_name,
     parse_image_ref,
     parse_timestamp,
+    restart_pending,
     result,
     truthy,
 )
@@ -675,13 +676,55 @@ def _log_opts(facts):
     return out, "dockerd --log-opt" if out else None
 
 
+def _container_log_offence(c, remote):
+    """Why a running container's own log config (fixed when it was created) does not rotate or ship."""
+    kind = c.get("log_type")
+    if not kind:
+        return None
+    base = str(kind).lower().rsplit("/", 1)[-1]
+    if base in remote or base == "local":
+        return None
+    if base == "json-file":
+        missing = [k for k in ("max-size", "max-file") if as_dict(c.get("log_opts")).get(k) in (None, "", "0")]
+        return "json-file without %s" % " and ".join(missing) if missing else None
+    return "log driver %s neither rotates nor ships" % text(kind, 30)
+
+
 def check_31(facts, opts):
-    """log-driver json-file/local with rotation, or a remote driver."""
+    """log-driver json-file/local with rotation, or a remote driver; what dockerd and the running
+    containers use (docker info, inspects) wins over the daemon.json text."""
     facts = as_dict(facts)
+    status, evidence = _check_31_daemon(facts, opts)
+    remote = [r.lower() for r in opt(opts, "remote_log_drivers")]
+    running = [c for c in scoped_containers(facts, opts) if c.get("log_type")]
+    bad = ["%s: %s" % (container_label(c), why) for c, why in
+           ((c, _container_log_offence(c, remote)) for c in running) if why]
+    if bad:
+        return result(FAIL, ["%d of %d running containers log without rotation (their log config is fixed when "
+                             "they are created: recreate them)" % (len(bad), len(running))] + limited(bad)
+                      + evidence)
+    pending = restart_pending(facts)
+    if status == PASS and pending and set(daemon_json(facts)) & set(["log-driver", "log-opts"]):
+        if running:
+            return result(PASS, evidence + ["%s; every running container rotates or ships its logs (%d checked)"
+                                            % (pending, len(running))])
+        return result(ERROR, ["%s: the file's logging settings are not confirmed by what runs; the file alone "
+                              "says: %s" % (pending, "; ".join(evidence))])
+    if running and status == PASS:
+        evidence.append("every running container rotates or ships its logs (%d checked)" % len(running))
+    return result(status, evidence)
+
+
+def _check_31_daemon(facts, opts):
     driver, source = daemon_setting(facts, "log-driver")
+    running_driver = as_dict(docker(facts).get("info")).get("LoggingDriver")
     if driver is None:
-        driver = as_dict(docker(facts).get("info")).get("LoggingDriver")
+        driver = running_driver
         source = "docker info"
+    elif isinstance(running_driver, str) and running_driver and str(driver) != running_driver:
+        # docker info reports the default driver of the running dockerd: the file is not in effect yet.
+        source = "docker info LoggingDriver; %s says %s (restart pending)" % (source, text(driver, 30))
+        driver = running_driver
     if driver is None:
         driver, source = "json-file", "default"
     if isinstance(driver, (dict, list)):

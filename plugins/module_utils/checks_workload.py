@@ -19,7 +19,7 @@ import re
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, daemon_setting, days_since, docker, falsy,
     image_matches, is_secret_name, no_containers_reason, parse_image_ref, parse_timestamp, per_container, result,
-    running_containers, truthy,
+    restart_pending, running_containers, truthy,
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_host import icc_state
 
@@ -376,9 +376,14 @@ def check_19(facts, opts):
 
 def check_20(facts, opts):
     value, source = daemon_setting(facts, "no-new-privileges", ["--no-new-privileges"])
+    pending = restart_pending(facts) if source == "daemon.json" else None
+    note = []
     if value is not None and not falsy(value):
-        return result(PASS, "no-new-privileges set daemon-wide (%s): applies to every container created since "
-                            "dockerd loaded it" % source)
+        if not pending:
+            return result(PASS, "no-new-privileges set daemon-wide (%s): applies to every container created since "
+                                "dockerd loaded it" % source)
+        # Not in effect until dockerd restarts: judge what the containers run with.
+        note = ["no-new-privileges=%s in daemon.json is not in effect: %s" % (value, pending)]
 
     def offends(c):
         for o in as_list(c.get("security_opt")):
@@ -386,8 +391,9 @@ def check_20(facts, opts):
             if o in ("no-new-privileges", "no-new-privileges:true"):
                 return None
         return "no no-new-privileges in SecurityOpt"
-    return per_container(facts, opts, offends, "every container sets no-new-privileges",
-                         "containers without no-new-privileges (and not set daemon-wide)")
+    status, evidence = per_container(facts, opts, offends, "every container sets no-new-privileges",
+                                     "containers without no-new-privileges (and not set daemon-wide)")
+    return result(status, note + evidence)
 
 
 # ---------------------------------------------------------------- section 5: network

@@ -492,7 +492,10 @@ def collect_daemon_config(h, path):
         return out, path
     out["exists"] = True
     try:
-        if stat.S_ISLNK(h.lstat(path).st_mode):
+        st = h.lstat(path)
+        # When the file last changed: after dockerd started, settings that need a restart are not in effect.
+        out["mtime"] = _iso(st.st_mtime)
+        if stat.S_ISLNK(st.st_mode):
             out["symlink_target"] = h.readlink(path)
         text = h.read(path)
     except (IOError, OSError) as exc:
@@ -551,6 +554,21 @@ def _limits(text):
     return out
 
 
+def _iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)) if epoch else None
+
+
+def _started_at(h, pid):
+    """When process ``pid`` started (UTC ISO), from its stat starttime and the boot time; None if unreadable."""
+    try:
+        stat_text = h.read("/proc/%d/stat" % pid)
+        ticks = int(stat_text[stat_text.rindex(")") + 2:].split()[19])
+        btime = int(re.search(r"^btime\s+(\d+)", h.read("/proc/stat"), re.MULTILINE).group(1))
+        return _iso(btime + ticks / float(os.sysconf("SC_CLK_TCK")))
+    except (IOError, OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def collect_dockerd_process(h):
     pid = None
     for p in h.glob("/proc/[0-9]*/comm"):
@@ -561,8 +579,10 @@ def collect_dockerd_process(h):
         except (IOError, OSError, ValueError):
             continue
     out = {"running": pid is not None, "pid": pid, "cmdline": None, "flags": {}, "unit_exec_start": None,
-           "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None}}
+           "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None},
+           "started_at": None}
     if pid is not None:
+        out["started_at"] = _started_at(h, pid)
         try:
             # dockerd's flags can carry credentials (e.g. a registry mirror URL with user:password).
             argv = redact.redact_argv([a for a in h.read("/proc/%d/cmdline" % pid).split("\0") if a])
@@ -715,6 +735,11 @@ def normalize_container(ins):
         "apparmor_profile": ins.get("AppArmorProfile") or "",
         "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
         "started_at": state.get("StartedAt"),
+        # The log driver and rotation the container runs with (fixed at create); other log-opts may hold
+        # credentials (splunk-token, ...) and stay on the host.
+        "log_type": (hc.get("LogConfig") or {}).get("Type"),
+        "log_opts": dict((k, v) for k, v in ((hc.get("LogConfig") or {}).get("Config") or {}).items()
+                         if k in ("max-size", "max-file")),
     }
 
 
@@ -735,7 +760,8 @@ def normalize_image(ins, history):
 
 
 INFO_KEYS = ("ServerVersion", "Driver", "DockerRootDir", "SecurityOptions", "LoggingDriver", "CgroupVersion",
-             "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion")
+             "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion",
+             "Debug")
 
 
 def _swarm_info(info):

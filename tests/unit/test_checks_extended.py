@@ -226,6 +226,25 @@ def test_x9_userland_proxy():
     assert run("X.9", f)[0] == "fail"
 
 
+def test_x9_a_running_docker_proxy_wins_over_daemon_json():
+    f = make_facts()
+    f["services"]["processes"] = sorted(f["services"]["processes"] + ["docker-proxy"])
+    status, ev = run("X.9", f)
+    assert status == "fail" and "docker-proxy processes run" in ev and "daemon.json says userland-proxy=False" in ev
+
+
+def test_x9_restart_pending_needs_a_published_port_to_confirm():
+    f = make_facts(containers=[make_container("web", ports=[])])
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"       # edited after dockerd started
+    f["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    status, ev = run("X.9", f)
+    assert status == "error" and "after dockerd started" in ev
+    f["docker"]["containers"][0]["ports"] = [{"container_port": "80/tcp", "host_ip": "127.0.0.1",
+                                              "host_port": "8080"}]
+    status, ev = run("X.9", f)
+    assert status == "pass" and "no docker-proxy runs for the published ports" in ev
+
+
 # --- X.10 healthcheck -----------------------------------------------------------------------------
 
 def test_x10_healthcheck():

@@ -215,6 +215,31 @@ def test_4_error_without_root_dir(facts):
     assert run(H.check_4, facts)[0] == "error"
 
 
+# ---------------------------------------------------------------- effective settings (7, 10)
+
+def test_7_docker_info_debug_wins_over_daemon_json(facts):
+    facts["daemon_config"]["content"]["debug"] = False
+    facts["docker"]["info"]["Debug"] = True
+    status, ev = run(H.check_7, facts)
+    assert status == "fail" and "docker info Debug=true" in ev and "daemon.json says debug=False" in ev
+    # debug=true in the file but not running: judged by the log level, with a note naming both.
+    facts["daemon_config"]["content"]["debug"] = True
+    facts["docker"]["info"]["Debug"] = False
+    status, ev = run(H.check_7, facts)
+    assert status == "pass" and "debug=True in daemon.json but docker info Debug=false" in ev
+
+
+def test_10_restart_pending_is_an_error_naming_both(facts):
+    facts["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"       # edited after dockerd started
+    facts["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    status, ev = run(H.check_10, facts)
+    assert status == "error" and "after dockerd started at 2026-11-20T08:00:00Z" in ev
+    assert "the file alone says: default-ulimits (daemon.json)" in ev
+    # Started after the change: the file is what runs.
+    facts["dockerd_process"]["started_at"] = "2026-11-22T10:00:05Z"
+    assert run(H.check_10, facts)[0] == "pass"
+
+
 # ---------------------------------------------------------------- 5 audit rules
 
 def test_5_pass_live_rules_say_live(facts):

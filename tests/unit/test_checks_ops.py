@@ -402,6 +402,7 @@ def test_31_fail_names_missing_max_file():
 def test_31_remote_driver_passes():
     f = make_facts()
     f["daemon_config"]["content"]["log-driver"] = "syslog"
+    f["docker"]["info"]["LoggingDriver"] = "syslog"
     del f["daemon_config"]["content"]["log-opts"]
     assert run("31", f)[0] == "pass"
 
@@ -409,6 +410,7 @@ def test_31_remote_driver_passes():
 def test_31_local_driver_rotates_by_default():
     f = make_facts()
     f["daemon_config"]["content"]["log-driver"] = "local"
+    f["docker"]["info"]["LoggingDriver"] = "local"
     del f["daemon_config"]["content"]["log-opts"]
     assert run("31", f)[0] == "pass"
 
@@ -416,6 +418,7 @@ def test_31_local_driver_rotates_by_default():
 def test_31_fail_on_none_driver():
     f = make_facts()
     f["daemon_config"]["content"]["log-driver"] = "none"
+    f["docker"]["info"]["LoggingDriver"] = "none"
     status, ev = run("31", f)
     assert status == "fail" and "none" in ev
 
@@ -426,6 +429,38 @@ def test_31_reads_log_opt_flags():
         del f["daemon_config"]["content"][k]
     f["dockerd_process"]["flags"]["--log-opt"] = ["max-size=10m", "max-file=3"]
     assert run("31", f)[0] == "pass"
+
+
+def test_31_the_running_default_driver_wins_over_daemon_json():
+    # daemon.json edited to a remote driver, dockerd not restarted: it still runs json-file, unrotated.
+    f = make_facts()
+    f["daemon_config"]["content"]["log-driver"] = "syslog"
+    del f["daemon_config"]["content"]["log-opts"]
+    status, ev = run("31", f)
+    assert status == "fail" and "docker info LoggingDriver; daemon.json says syslog (restart pending)" in ev
+
+
+def test_31_containers_created_without_rotation_fail():
+    f = make_facts(containers=[make_container("web"), make_container("old")])
+    f["docker"]["containers"][0].update(log_type="json-file", log_opts={"max-size": "10m", "max-file": "3"})
+    f["docker"]["containers"][1].update(log_type="json-file", log_opts={})
+    status, ev = run("31", f)
+    assert status == "fail" and "1 of 2 running containers log without rotation" in ev
+    assert "old" in ev and "json-file without max-size and max-file" in ev and "web:" not in ev
+
+
+def test_31_restart_pending_is_confirmed_by_the_containers_or_an_error():
+    f = make_facts(containers=[])
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"
+    f["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    status, ev = run("31", f)
+    assert status == "error" and "after dockerd started at 2026-11-20T08:00:00Z" in ev
+    f = make_facts()
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"
+    f["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    f["docker"]["containers"][0].update(log_type="json-file", log_opts={"max-size": "10m", "max-file": "3"})
+    status, ev = run("31", f)
+    assert status == "pass" and "every running container rotates or ships its logs (1 checked)" in ev
 
 
 # --- 32 / 33 / 35 agents --------------------------------------------------------------------------

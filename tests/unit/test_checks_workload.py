@@ -372,6 +372,16 @@ def test_24_not_applicable_without_backend(facts):
     assert run(W.check_24, facts)[0] == "not_applicable"
 
 
+def test_20_daemon_wide_setting_not_in_effect_judges_the_containers(facts):
+    facts["daemon_config"]["content"]["no-new-privileges"] = True
+    facts["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"       # edited after dockerd started
+    facts["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    for c in facts["docker"]["containers"]:
+        c["security_opt"] = []
+    status, ev = run(W.check_20, facts)
+    assert status == "fail" and "no-new-privileges=True in daemon.json is not in effect" in ev
+
+
 # ---------------------------------------------------------------- 25 iptables
 
 def test_25_pass(facts):

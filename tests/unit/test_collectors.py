@@ -257,6 +257,18 @@ def test_dockerd_flags_and_limits():
     assert out["unit_exec_start"] == "/usr/bin/dockerd -H fd://"
 
 
+def test_dockerd_start_time_from_proc(monkeypatch):
+    # starttime is field 22 of /proc/PID/stat, in clock ticks since boot (btime in /proc/stat).
+    stat_line = "42 (dockerd) S 1 42 42 0 -1 4194560 " + " ".join(["0"] * 12) + " 360000 1 2 3\n"
+    h = FakeHost(files={"/proc/42/comm": "dockerd\n", "/proc/42/cmdline": "/usr/bin/dockerd\0",
+                        "/proc/42/limits": "", "/proc/42/stat": stat_line, "/proc/stat": "cpu 1 2\nbtime 1795219200\n"})
+    monkeypatch.setattr(col.os, "sysconf", lambda name: 100)
+    _state, out = run_collector(col.collect_dockerd_process, h)
+    assert out["started_at"] == "2026-11-21T01:00:00Z"   # btime 2026-11-21T00:00Z + 360000 ticks at 100 Hz
+    h.files["/proc/stat"] = "cpu 1 2\n"
+    assert run_collector(col.collect_dockerd_process, h)[1]["started_at"] is None
+
+
 def test_files_stat_modes_and_missing():
     h = FakeHost(modes={"/var/run/docker.sock": (stat.S_IFSOCK | 0o660, 0, 0)})
     _state, out = run_collector(col.collect_files, h)
