@@ -328,7 +328,9 @@ _EXTENDED = [
        "The host has AppArmor or SELinux enabled and no running container runs unconfined.",
        "Enable AppArmor/SELinux; do not run containers with apparmor=unconfined."),
     _c("X.2", EXTENDED_SECTION, "No shell in runtime images", [], "automated", ["docker"], "image",
-       "No running image ships /bin/sh or /bin/bash (when the image's files could be read).",
+       "No running image ships /bin/sh or /bin/bash (or their /usr/bin spellings), found by reading the image's "
+       "layer files on the host (overlay2 layer directories, vfs layer store; links resolved inside the image, "
+       "whiteouts honoured); an image whose files cannot be read is an error with the reason.",
        "Build distroless or scratch images."),
     _c("X.3", EXTENDED_SECTION, "An init process as PID 1", [], "automated", ["docker"], "container",
        "Every running container runs with --init (HostConfig.Init).",

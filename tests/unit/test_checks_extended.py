@@ -99,12 +99,15 @@ def test_x1_manual_when_profile_unknown_and_error_when_host_unknown():
 
 # --- X.2 no shell ---------------------------------------------------------------------------------
 
-def test_x2_pass_fail_manual():
+def test_x2_pass_fail_error():
     assert run("X.2", make_facts())[0] == "pass"
-    status, ev = run("X.2", one("web", img=make_image(has_shell=True), image="nginx:1.27"))
-    assert status == "fail" and "web" in ev and "nginx:1.27" in ev
-    status, ev = run("X.2", one("web", img=make_image(has_shell=None)))
-    assert status == "manual" and "image files not readable" in ev
+    status, ev = run("X.2", one("web", img=make_image(has_shell=True, shells=["/bin/sh", "/bin/bash"]),
+                                image="nginx:1.27"))
+    assert status == "fail" and "web" in ev and "nginx:1.27 ships a shell (/bin/sh, /bin/bash)" in ev
+    # Files that could not be read are an error with the reason, never a manual item nor a pass.
+    status, ev = run("X.2", one("web", img=make_image(has_shell=None, has_shell_error="no GraphDriver (containerd "
+                                                                                      "image store)")))
+    assert status == "error" and "no GraphDriver (containerd image store)" in ev
 
 
 def test_x2_not_applicable_without_containers():

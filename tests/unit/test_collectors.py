@@ -493,3 +493,74 @@ def test_engine_dying_mid_gather_is_named():
     msg = mod._docker_error(http.client.RemoteDisconnected("Remote end closed connection without response"),
                             "unix:///var/run/docker.sock")
     assert msg.startswith("the Docker engine at unix:///var/run/docker.sock closed the connection in the middle")
+
+
+# ---------------------------------------------------------------- image files (X.2)
+
+def _overlay(tmp_path, upper, lowers):
+    return {"GraphDriver": {"Name": "overlay2", "Data": {
+        "UpperDir": str(upper), "LowerDir": ":".join(str(d) for d in lowers),
+        "MergedDir": str(tmp_path / "merged"), "WorkDir": str(tmp_path / "work")}}}
+
+
+def _layer(tmp_path, name, files=(), links=None):
+    root = tmp_path / name
+    root.mkdir()
+    for rel in files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    for rel, target in (links or {}).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, str(root / rel))
+    return root
+
+
+def test_image_shell_through_a_merged_usr_link_in_a_lower_layer(tmp_path):
+    base = _layer(tmp_path, "base", ["usr/bin/dash"], {"bin": "usr/bin", "usr/bin/sh": "dash"})
+    upper = _layer(tmp_path, "upper", ["app/server"])
+    shells, why = col.image_shells(_overlay(tmp_path, upper, [base]))
+    assert why is None and shells == ["/bin/sh", "/usr/bin/sh"]
+    assert col.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
+
+
+def test_image_absolute_links_resolve_inside_the_image_not_on_the_host(tmp_path):
+    # bin -> /usr/bin (absolute): on the host /usr/bin/sh exists, in this image usr/bin holds no shell.
+    base = _layer(tmp_path, "base", ["usr/bin/server"], {"bin": "/usr/bin"})
+    upper = _layer(tmp_path, "upper")
+    img = col.normalize_image(_overlay(tmp_path, upper, [base]), [])
+    assert img["has_shell"] is False and img["shells"] == [] and img["has_shell_error"] is None
+
+
+def test_image_whiteout_in_the_upper_layer_removes_the_shell(tmp_path):
+    base = _layer(tmp_path, "base", ["bin/sh", "bin/bash"])
+    upper = _layer(tmp_path, "upper")
+    (upper / "bin").mkdir()
+    try:
+        os.mknod(str(upper / "bin" / "sh"), stat.S_IFCHR | 0o600, os.makedev(0, 0))
+        os.mknod(str(upper / "bin" / "bash"), stat.S_IFCHR | 0o600, os.makedev(0, 0))
+    except PermissionError:
+        pytest.skip("mknod of an overlay whiteout needs root")
+    assert col.image_shells(_overlay(tmp_path, upper, [base]))[0] == []
+    assert col.image_shells(_overlay(tmp_path, base, []))[0] == ["/bin/sh", "/bin/bash"]
+
+
+def test_image_shell_on_vfs_through_the_layer_store(tmp_path):
+    import hashlib
+    diffs = ["sha256:" + "a" * 64, "sha256:" + "b" * 64]
+    chain = "sha256:" + hashlib.sha256(("%s %s" % (diffs[0], diffs[1])).encode()).hexdigest()
+    store = tmp_path / "image" / "vfs" / "layerdb" / "sha256" / chain.split(":")[1]
+    store.mkdir(parents=True)
+    (store / "cache-id").write_text("c0ffee\n")
+    (tmp_path / "vfs" / "dir").mkdir(parents=True)
+    _layer(tmp_path / "vfs" / "dir", "c0ffee", ["bin/bash"])
+    ins = {"GraphDriver": {"Name": "vfs", "Data": None}, "RootFS": {"Type": "layers", "Layers": diffs}}
+    assert col.image_shells(ins, str(tmp_path)) == (["/bin/bash"], None)
+    shells, why = col.image_shells(ins, str(tmp_path / "elsewhere"))
+    assert shells is None and why.startswith("vfs layer store unreadable")
+
+
+def test_image_without_mapped_layers_says_why():
+    img = col.normalize_image({"GraphDriver": {"Name": "overlayfs", "Data": None}}, [])
+    assert img["has_shell"] is None and img["has_shell_error"] == (
+        "storage driver overlayfs: the image's layer files are not mapped")
+    assert col.image_shells({})[1].startswith("no GraphDriver (containerd image store)")
