@@ -99,7 +99,8 @@ def _lines(control):
     evidence = control.get("evidence") or []
     if isinstance(evidence, str):
         evidence = [evidence]
-    return [_clean(line) for line in (str(e) for e in evidence) if line.strip()]
+    # Clean before the blank test: str.strip() takes \x1c-\x1f for whitespace, _clean shows them.
+    return [line for line in (_clean(str(e)) for e in evidence) if line.strip()]
 
 
 def _hosts(document):
