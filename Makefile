@@ -14,7 +14,7 @@ BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo 
 .PHONY: audit test unit build build-tarball lint sanity molecule testbed venv venv-dev link docs clean
 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
-	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) $(AUDIT_ARGS)
+	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) -e dockersec_report_dir=$(CURDIR)/dockersec-reports $(AUDIT_ARGS)
 
 test: venv-dev link unit build lint sanity testbed molecule bench-smoke  ## The whole test suite (what .ci/run calls)
 

@@ -14,13 +14,12 @@ import json
 import os
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
 from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     as_dict, as_list, parse_timestamp,
 )
@@ -183,22 +182,10 @@ def gate(doc, threshold, fail_incomplete=True):
     return None
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        result["changed"] = False
-        host = task_vars.get("inventory_hostname", "?")
-
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            result.update(failed=True, msg="%s: invalid arguments: %s" % (host, "; ".join(validation.error_messages)))
-            return result
-        args = validation.validated_parameters
+    def act(self, result, args, task_vars, host):
 
         facts = args.get("facts")
         if facts is None:
