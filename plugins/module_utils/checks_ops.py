@@ -1168,8 +1168,8 @@ def check_49(facts, opts):
     newest_age = (day - days[-1]).days
     problems = []
     if newest_age > period:
-        problems.append("newest recorded audit %s is %d days old (audit_max_age_days %d)" % (days[-1], newest_age,
-                                                                                              period))
+        problems.append("newest recorded audit %s is %d days old (audit_max_age_days %d)"
+                        % (days[-1], newest_age, period))
     for gap, a, b in gaps:
         problems.append("%d days without an audit between %s and %s" % (gap, a, b))
     span = "%d recorded audits on different days, %s to %s" % (len(days), days[0], days[-1])

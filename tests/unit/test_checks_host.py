@@ -330,9 +330,9 @@ def test_5_checklist_rules_and_engine_binaries_pass_with_cis_advice(merged_usr):
 
 def test_5_merged_usr_spellings_are_one_file(merged_usr):
     # A watch on /lib/... covers /usr/lib/... and a watch on the /usr/bin/runc link covers /usr/sbin/runc.
-    merged_usr["audit"]["live_rules"] = [r.replace("/usr/lib/systemd", "/lib/systemd").replace("/usr/sbin/runc",
-                                                                                                 "/usr/bin/runc")
-                                         for r in CHECKLIST_RULES + ENGINE_RULES]
+    merged_usr["audit"]["live_rules"] = [
+        r.replace("/usr/lib/systemd", "/lib/systemd").replace("/usr/sbin/runc", "/usr/bin/runc")
+        for r in CHECKLIST_RULES + ENGINE_RULES]
     status, ev = run(H.check_5, merged_usr)
     assert status == "pass", ev
     # Only /lib exists as a key (older facts): the realpath gathered for it still matches /usr/lib rules.
