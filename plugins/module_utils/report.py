@@ -136,8 +136,11 @@ def _band(score, band=None):
 
 
 def band_style(band):
-    """``pass`` for the two top bands, ``manual`` (a warning) for the middle one, ``fail`` below."""
+    """``pass`` for the two top bands, ``manual`` (a warning) for the middle one and for an
+    Incomplete host (too little decided to rate), ``fail`` below."""
     names = [name for dummy, name in catalog.BANDS]
+    if band == catalog.INCOMPLETE_BAND:
+        return "manual"
     if band not in names:
         return None
     index = names.index(band)

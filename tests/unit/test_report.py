@@ -126,6 +126,7 @@ def test_band_counting():
     assert by_band == {"Excellent": 2, "Good": 2, "Acceptable (dev only)": 1, "Poor": 2, "Critical": 2,
                        "Incomplete": 1}
     assert doc["fleet"]["hosts_by_band"]["Incomplete"] == ["j"]
+    assert report.band_style("Incomplete") == "manual"
     assert (doc["hosts"]["j"]["coverage"], doc["hosts"]["j"]["waivers"]) == (2.0, 49)
     assert "100.0 / 100 (" in report.to_text(report.render(doc)) and "coverage 2.0%, 49 waived) — Incomplete" in \
         report.to_text(report.render(doc))

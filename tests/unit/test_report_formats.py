@@ -498,6 +498,16 @@ def test_html_content():
     assert "Trend" not in body and "Newly failing" not in body
 
 
+def test_html_and_markdown_show_an_incomplete_host():
+    audit = make_audit(host="thin")
+    audit.update(band="Incomplete", coverage=2.0, waivers=49)
+    doc = report.build_document({"thin": audit})
+    html_text = rf.to_html(doc)
+    assert '<span class="badge band-Incomplete">Incomplete</span>' in html_text
+    assert "coverage 2.0%, 49 waived" in "".join(_page(html_text).text)
+    assert "| 2.0% | 49 |" in rf.to_markdown(doc)
+
+
 def test_html_trend_with_a_previous_report():
     text = rf.to_html(canned_document(), canned_previous())
     body = "".join(_page(text).text)
