@@ -45,6 +45,12 @@ def controls_md():
         "Each of the 50 checklist items is worth %d points (100 in all). Extended controls (`X.n`) are"
         " reported beside the score, never in it." % catalog.POINTS_PER_ITEM,
         "",
+        "Coverage: the points actually decided (`pass`, `fail`, `manual`; not `waived`, `not_applicable`"
+        " or `error`) out of 100. A band is given only when coverage is at least `dockersec_min_coverage`"
+        " (default %g); below it the band is `%s`, and `dockersec_fail_under` fails the host unless"
+        " `dockersec_fail_incomplete: false`. Every report prints coverage and the number of waivers"
+        " beside the score." % (catalog.DEFAULT_MIN_COVERAGE, catalog.INCOMPLETE_BAND),
+        "",
         "Modes: **automated** (decided from gathered facts), **manual** (earns points only from an"
         " attestation in inventory), **attestable** (decided from facts where the host holds evidence,"
         " otherwise an attestation may earn it).",

@@ -14,8 +14,10 @@ import json
 import os
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
@@ -30,6 +32,8 @@ ARGUMENT_SPEC = {
     "today": {"type": "str"},
     "report_dir": {"type": "path"},
     "fail_under": {"type": "float"},
+    "min_coverage": {"type": "float"},
+    "fail_incomplete": {"type": "bool"},
     "deferred": {"type": "list", "elements": "dict", "default": []},
 }
 
@@ -117,6 +121,29 @@ def read_trivy_results(path):
     return {"images": images, "errors": errors}
 
 
+def read_bench_log(path):
+    """The newest docker-bench-security JSON log at ``path`` (a file, or a directory of ``*.json``) on
+    the controller, summarized (bench_log.summarize) with ``path``, ``mtime`` and ``error``."""
+    files = sorted(glob.glob(os.path.join(path, "*.json"))) if os.path.isdir(path) else [path]
+    dated = []
+    for name in files:
+        try:
+            dated.append((os.path.getmtime(name), name))
+        except OSError as exc:
+            return {"path": name, "mtime": None, "error": "%s: %s" % (name, exc.strerror or exc)}
+    if not dated:
+        return {"path": path, "mtime": None, "error": "%s: no *.json files" % path}
+    mtime, name = max(dated)
+    out = {"path": name, "error": None,
+           "mtime": datetime.datetime.fromtimestamp(mtime, _UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"}
+    try:
+        with open(name, "rb") as f:
+            out.update(bench_log.summarize(f.read().decode("utf-8", "replace")))
+    except (IOError, OSError) as exc:
+        out["error"] = "%s: %s" % (name, exc)
+    return out
+
+
 def _mark_deferred(doc, deferred):
     """Remediation left these alone on purpose: say so, with the reason, where people look."""
     reasons = dict((str(d.get("id")), str(d.get("reason"))) for d in deferred or [] if isinstance(d, dict))
@@ -125,6 +152,34 @@ def _mark_deferred(doc, deferred):
             control["evidence"] = ["remediation deferred: %s" % reasons[control["id"]]] + control["evidence"]
             control["deferred"] = reasons[control["id"]]
     doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
+
+
+def _inventory_setting(templar, task_vars, args, name, default):
+    """An argument, else the inventory variable ``dockersec_<name>``, else ``default``: the
+    playbooks need not pass every score setting for the inventory's value to count."""
+    if args.get(name) is not None:
+        return args[name]
+    value = task_vars.get("dockersec_" + name)
+    if value is None:
+        return default
+    return templar.template(value) if templar is not None else value
+
+
+def gate(doc, threshold, fail_incomplete=True):
+    """Why ``dockersec_fail_under`` fails this host, else None.
+
+    An Incomplete host (coverage below the floor) fails the gate unless ``fail_incomplete`` is
+    false: a score over a few decided points must not pass CI.
+    """
+    if threshold is None:
+        return None
+    if doc["score"] < threshold:
+        return "score %.1f is below dockersec_fail_under %s" % (doc["score"], threshold)
+    if doc.get("incomplete") and fail_incomplete:
+        return ("coverage %.1f%% is below dockersec_min_coverage %s (band Incomplete, %d waived): the score %.1f "
+                "is not trusted by dockersec_fail_under (dockersec_fail_incomplete: false to allow it)"
+                % (doc["coverage"], doc["min_coverage"], doc.get("waivers", 0), doc["score"]))
+    return None
 
 
 class ActionModule(ControllerAction):
@@ -146,11 +201,15 @@ class ActionModule(ControllerAction):
         scan_path = (args.get("options") or {}).get("scan_report_path")
         if isinstance(scan_path, str) and scan_path:
             extra["scan_results"] = read_trivy_results(os.path.expanduser(scan_path))
+        bench_path = (args.get("options") or {}).get("docker_bench_log_path")
+        if isinstance(bench_path, str) and bench_path:
+            extra["bench_log"] = read_bench_log(os.path.expanduser(bench_path))
 
         try:
             doc = audit.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
                                  attestations=args.get("attestations"), today=args.get("today"),
-                                 history=history, extra=extra)
+                                 history=history, extra=extra,
+                                 min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
         except audit.AuditInputError as exc:
             result.update(failed=True, msg="%s: %s" % (host, exc))
             return result
@@ -164,15 +223,22 @@ class ActionModule(ControllerAction):
             doc["inventory"] = inventory(facts)
         result["dockersec_audit"] = doc
         counts = doc["counts"]
-        result["msg"] = "score %.1f/100 (%s): %s" % (
-            doc["score"], doc["band"], ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
+        result["msg"] = "score %.1f/100 (%s), coverage %.1f%%, %d waived: %s" % (
+            doc["score"], doc["band"], doc["coverage"], doc["waivers"],
+            ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
         if doc.get("nothing_applicable"):
             result["msg"] += " (nothing applicable: every item waived or not applicable)"
         threshold = args.get("fail_under")
         if threshold is not None:
             # The report and its Prometheus series carry the threshold the score is held against.
             doc["fail_under"] = threshold
-        if threshold is not None and doc["score"] < threshold:
+        try:
+            fail_incomplete = boolean(_inventory_setting(self._templar, task_vars, args, "fail_incomplete", True))
+        except TypeError as exc:
+            result.update(failed=True, msg="%s: dockersec_fail_incomplete: %s" % (host, exc))
+            return result
+        why = gate(doc, threshold, fail_incomplete)
+        if why:
             result["failed"] = True
-            result["msg"] = "%s: score %.1f is below dockersec_fail_under %s" % (host, doc["score"], threshold)
+            result["msg"] = "%s: %s" % (host, why)
         return result

@@ -11,7 +11,11 @@ and only here (see docs/architecture.md, "Score"):
   ``score`` = round(100 x earned / applicable, 1); ``error`` earns 0;
 - when nothing is applicable (every item waived or not applicable) nothing was verified: the
   score is 0.0 (band Critical) and ``nothing_applicable`` is true, so a ``fail_under`` gate
-  never passes a host whose whole checklist was waived away.
+  never passes a host whose whole checklist was waived away;
+- ``coverage`` = the points actually decided (``pass``, ``fail``, ``manual``; not ``waived``,
+  ``not_applicable`` or ``error``) out of 100. A band is claimed only when coverage is at least
+  ``min_coverage`` (default 50); below it the band is ``Incomplete``: 1 pass + 49 waivers, or a
+  host whose dockerd is down (34 ``error``), says too little to be "Excellent" or "Critical".
 
 Evaluators are ``check(facts, opts)``; the engine adds private keys to ``opts``: ``_today``
 (a ``datetime.date``), ``_history`` (earlier audits of this host from the controller-side
@@ -222,6 +226,30 @@ def score_of(results):
     return score, earned, applicable
 
 
+def coverage_of(results):
+    """Points decided (pass, fail, manual) out of the checklist's 100, rounded to one decimal."""
+    total = catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS)
+    decided = sum(r["max_points"] for r in results if r["status"] in catalog.DECIDED_STATUSES)
+    return round(100.0 * decided / total, 1) if total else 0.0
+
+
+def validate_min_coverage(value):
+    """``dockersec_min_coverage`` as a float 0-100; anything else is refused."""
+    if value is None:
+        return catalog.DEFAULT_MIN_COVERAGE
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise AuditInputError("dockersec_min_coverage must be a number between 0 and 100, got %r" % (value,))
+    if isinstance(value, bool) or not 0 <= number <= 100:
+        raise AuditInputError("dockersec_min_coverage must be a number between 0 and 100, got %r" % (value,))
+    return number
+
+
+def band_of(score, coverage, min_coverage):
+    return catalog.band_for(score) if coverage >= min_coverage else catalog.INCOMPLETE_BAND
+
+
 def _count(results):
     counts = dict((s, 0) for s in catalog.STATUSES)
     for r in results:
@@ -229,11 +257,14 @@ def _count(results):
     return counts
 
 
-def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None):
+def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None,
+             min_coverage=None):
     """Evaluate every catalog control. Input errors raise AuditInputError before anything is evaluated.
 
     ``extra``: controller-side data for evaluators, added to ``opts`` as ``_<key>``.
+    ``min_coverage``: the coverage (0-100) below which the band is ``Incomplete`` (default 50).
     """
+    min_coverage = validate_min_coverage(min_coverage)
     opts = validate_options(options)
     waivers_by_id = _by_id(validate_waivers(waivers))
     attest_by_id = _by_id(validate_attestations(attestations))
@@ -272,6 +303,8 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
         (scored if catalog.is_scored(control["id"]) else extended).append(entry)
 
     score, earned, applicable = score_of(scored)
+    coverage = coverage_of(scored)
+    counts = _count(scored)
     return {
         "schema_version": SCHEMA_VERSION,
         "catalog_version": catalog.CATALOG_VERSION,
@@ -279,8 +312,12 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
         "earned": earned,
         "applicable": applicable,
         "nothing_applicable": applicable <= 0,
-        "band": catalog.band_for(score),
-        "counts": _count(scored),
+        "coverage": coverage,
+        "min_coverage": min_coverage,
+        "incomplete": coverage < min_coverage,
+        "waivers": counts.get("waived", 0),
+        "band": band_of(score, coverage, min_coverage),
+        "counts": counts,
         "controls": scored,
         "extended": extended,
         "extended_counts": _count(extended),

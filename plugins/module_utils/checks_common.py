@@ -270,3 +270,20 @@ def days_since(value, today):
     if ts is None or ref is None:
         return None
     return (ref.date() - ts.date()).days
+
+
+# --- What dockerd runs versus what daemon.json says (items 7, 10, 20, 31, X.9) ------------------
+
+def restart_pending(facts):
+    """Why the daemon.json text may not be what dockerd runs, else None.
+
+    dockerd reads daemon.json when it starts (a SIGHUP reloads only a few keys, such as debug
+    and labels); a file changed after dockerd started holds settings that are not in effect
+    until the next restart.
+    """
+    changed = parse_timestamp(as_dict(facts.get("daemon_config")).get("mtime"))
+    started = parse_timestamp(as_dict(facts.get("dockerd_process")).get("started_at"))
+    if changed is None or started is None or changed <= started:
+        return None
+    return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
+            "effect yet" % (changed.isoformat(), started.isoformat()))

@@ -19,6 +19,7 @@ import re
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     ERROR,
     FAIL,
+    MANUAL,
     NA,
     PASS,
     as_dict,
@@ -26,6 +27,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common 
     daemon_setting,
     docker,
     falsy,
+    restart_pending,
     result,
     truthy,
 )
@@ -117,17 +119,25 @@ def check_x1(facts, opts):
 
 
 def check_x2(facts, opts):
-    """No shell in running images (when the image's files could be read)."""
+    """No shell in running images, decided from the image's layer files on the host."""
     facts = as_dict(facts)
 
     def check(c):
-        has_shell = image_of(facts, c).get("has_shell")
+        image = image_of(facts, c)
+        has_shell = image.get("has_shell")
         if has_shell is True:
-            return "image %s ships a shell (/bin/sh or /bin/bash)" % text(c.get("image"))
+            found = ", ".join(str(p) for p in as_list(image.get("shells"))) or "/bin/sh or /bin/bash"
+            return "image %s ships a shell (%s)" % (text(c.get("image")), text(found, 80))
         if has_shell is False:
             return None
-        return ("unknown", "image %s: image files not readable" % text(c.get("image")))
-    return per_container_tri(facts, opts, check, "no shell in running images", "images with a shell")
+        return ("unknown", "image %s: %s" % (text(c.get("image")),
+                                             text(image.get("has_shell_error") or "image files not read", 160)))
+    status, evidence = per_container_tri(facts, opts, check, "no shell in running images (their layer files "
+                                         "checked)", "images with a shell")
+    if status == MANUAL:
+        # Not a matter for an attestation: the files could not be read, say why.
+        return result(ERROR, evidence)
+    return status, evidence
 
 
 def _entrypoint_inits(history, inits):
@@ -274,10 +284,26 @@ def check_x8(facts, opts):
 
 
 def check_x9(facts, opts):
-    """userland-proxy false in daemon.json or on the command line."""
+    """userland-proxy false in daemon.json or on the command line, and no docker-proxy running."""
     facts = as_dict(facts)
     value, source = daemon_setting(facts, "userland-proxy")
+    # dockerd starts a docker-proxy process per published port while the userland proxy is on:
+    # one running says what dockerd does, whatever the file says.
+    processes = [str(p) for p in as_list(as_dict(facts.get("services")).get("processes"))]
+    if "docker-proxy" in processes:
+        said = " (%s says userland-proxy=%s: dockerd not restarted since?)" % (source, value) if (
+            value is not None and falsy(value)) else ""
+        return result(FAIL, "docker-proxy processes run: the userland proxy is on%s" % said)
     if value is not None and falsy(value):
+        pending = restart_pending(facts) if source == "daemon.json" else None
+        if pending:
+            published = any(as_list(as_dict(c).get("ports")) for c in as_list(docker(facts).get("containers"))
+                            if as_dict(c).get("state") == "running")
+            if published and processes:
+                return result(PASS, ["userland-proxy disabled (%s); %s, but no docker-proxy runs for the published "
+                                     "ports: the running dockerd has it off too" % (source, pending)])
+            return result(ERROR, "userland-proxy=%s in daemon.json, but %s: whether the running dockerd has it off "
+                                 "is unknown (no published port shows it)" % (value, pending))
         return result(PASS, "userland-proxy disabled (%s)" % source)
     if value is None:
         return result(FAIL, "userland-proxy not set: on by default")

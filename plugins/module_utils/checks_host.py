@@ -11,7 +11,7 @@ import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
-    ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, result,
+    ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, restart_pending, result,
 )
 
 OPTIONS = {
@@ -35,6 +35,13 @@ OPTIONS = {
         "default": {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no"},
         "description": "Effective sshd settings (`sshd -T`, lower-case keys) item 3 requires.",
     },
+    "audit_require_cis_paths": {
+        "type": "bool", "default": False,
+        "description": "Item 5: also require a watch on every CIS 1.1.x Docker path that exists (docker.socket, "
+                       "containerd shims, /etc/containerd, /run/containerd, ...). Off: the checklist's six paths "
+                       "and the engine binaries (dockerd, containerd, runc) decide; the others are advice in the "
+                       "evidence.",
+    },
     "ulimit_nofile_max": {
         "type": "int", "default": 1048576, "min": 1,
         "description": "Highest nofile hard limit item 10 accepts in default-ulimits.",
@@ -44,6 +51,20 @@ OPTIONS = {
         "description": "Highest nproc hard limit item 10 accepts in default-ulimits.",
     },
 }
+
+# Item 5 as the checklist prints it (seed 004), each entry with the spellings of the same file
+# on hosts that install it elsewhere (docker.service in /lib on Debian's docker.io): the first
+# spelling that exists is required.
+CHECKLIST_AUDIT_PATHS = (
+    ("/usr/bin/docker",), ("/var/lib/docker",), ("/etc/docker",),
+    ("/usr/lib/systemd/system/docker.service", "/lib/systemd/system/docker.service"),
+    ("/etc/docker/daemon.json",), ("/etc/default/docker",),
+)
+# The engine's own binaries: a replaced dockerd, containerd or runc is the attack item 5 is about.
+ENGINE_BINARIES = (
+    ("/usr/bin/dockerd", "/usr/sbin/dockerd"), ("/usr/bin/containerd", "/usr/sbin/containerd"),
+    ("/usr/bin/runc", "/usr/sbin/runc"),
+)
 
 # Paths CIS 1.1.3-1.1.18 want audited, where they exist on the host.
 AUDIT_PATHS = (
@@ -140,26 +161,50 @@ def check_3(facts, opts):
     return result(PASS, ["effective sshd config (sshd -T): " + "; ".join(good)])
 
 
+def _visible_mount(entries, path):
+    """The mount ``path`` lives on: the longest target prefix, the last one among equals (mounted over)."""
+    best = None
+    for e in entries:
+        target = str(e.get("target") or "")
+        if not target:
+            continue
+        if path == target or path.startswith(target.rstrip("/") + "/") or target == "/":
+            if best is None or len(target) >= len(str(best.get("target"))):
+                best = e
+    return best
+
+
+def _same_filesystem_as_root(mount, root_mount):
+    """Why ``mount`` is the root filesystem again (a bind mount of one of its directories, or a
+    subvolume of its device), else None."""
+    if root_mount is None or mount is root_mount:
+        return None
+    dev, root_dev = mount.get("dev"), root_mount.get("dev")
+    if dev and root_dev and dev == root_dev:
+        return "same device %s as / (mounted from %s[%s])" % (dev, mount.get("source"), mount.get("root") or "/")
+    source = str(mount.get("source") or "")
+    if source.startswith("/dev/") and source == str(root_mount.get("source") or ""):
+        return "same device %s as /%s" % (source, " (%s[%s])" % (source, mount["root"]) if mount.get("root") else "")
+    return None
+
+
 def check_4(facts, opts):
     root = as_dict(docker(facts).get("info")).get("DockerRootDir")
     if not root or not isinstance(root, str):
         return result(ERROR, "DockerRootDir unknown (engine not reachable)")
     root = root.rstrip("/") or "/"
     entries = [as_dict(e) for e in as_list(as_dict(facts.get("mounts")).get("entries"))]
-    best = None
-    for e in entries:
-        target = str(e.get("target") or "")
-        if not target:
-            continue
-        if root == target or root.startswith(target.rstrip("/") + "/") or target == "/":
-            # Longest prefix wins; among equal targets the last one (mounted over the others) is visible.
-            if best is None or len(target) >= len(str(best.get("target"))):
-                best = e
+    best = _visible_mount(entries, root)
     if best is None:
         return result(ERROR, "no mount found for %s" % root)
     where = "%s is on %s (%s, %s)" % (root, best.get("target"), best.get("source"), best.get("fstype"))
     if best.get("target") == "/":
         return result(FAIL, where + ": the root filesystem; give Docker data its own partition")
+    same = _same_filesystem_as_root(best, _visible_mount(entries, "/"))
+    if same:
+        # A mount point is not a partition: a bind mount from the root disk fills the root disk.
+        return result(FAIL, "%s: %s, so not a separate partition; give Docker data its own partition"
+                      % (where, same))
     return result(PASS, where)
 
 
@@ -197,10 +242,63 @@ def _covered(path, watched):
     return None
 
 
+def _canonical(facts, path):
+    """``path`` as the target resolved it (``realpath`` gathered there), else as spelled.
+
+    On merged-/usr ``/lib/systemd/system/docker.service`` is ``/usr/lib/...``, and
+    ``/usr/bin/runc`` may be a link to ``/usr/sbin/runc``: a watch on either spelling is a watch
+    on the same file.
+    """
+    path = str(path).rstrip("/") or "/"
+    resolved = as_dict(as_dict(facts.get("audit")).get("resolved"))
+    if resolved.get(path):
+        return str(resolved[path])
+    real = as_dict(as_dict(facts.get("files")).get(path)).get("realpath")
+    return str(real) if real else path
+
+
+def _canonical_watches(facts, rules):
+    watched = {}
+    for path, recursive in _audit_rule_paths(rules).items():
+        canon = _canonical(facts, path)
+        watched[canon] = watched.get(canon, False) or recursive
+    return watched
+
+
+def _existing(files, spellings):
+    for p in spellings:
+        if as_dict(files.get(p)).get("exists") is True:
+            return p
+    return None
+
+
+def _audit_targets(facts, opts):
+    """(required, advice): {canonical path: spelling} of the paths that must be watched, and of the
+    other CIS paths that exist (advice unless ``audit_require_cis_paths``)."""
+    files = as_dict(facts.get("files"))
+    required, advice = {}, {}
+    for spellings in CHECKLIST_AUDIT_PATHS + ENGINE_BINARIES:
+        p = _existing(files, spellings)
+        if p:
+            required.setdefault(_canonical(facts, p), p)
+    for p in AUDIT_PATHS:
+        if as_dict(files.get(p)).get("exists") is True:
+            canon = _canonical(facts, p)
+            if canon not in required:
+                advice.setdefault(canon, p)
+    if opts.get("audit_require_cis_paths"):
+        required.update(advice)
+        advice = {}
+    return required, advice
+
+
+def _spelled(canon, spelling):
+    return spelling if canon == spelling else "%s (= %s)" % (spelling, canon)
+
+
 def check_5(facts, opts):
     audit = as_dict(facts.get("audit"))
-    files = as_dict(facts.get("files"))
-    required = [p for p in AUDIT_PATHS if as_dict(files.get(p)).get("exists") is True]
+    required, advice = _audit_targets(facts, opts)
     if not required:
         return result(NA, "none of the Docker paths to audit exist on this host")
     live = audit.get("live_rules")
@@ -213,30 +311,38 @@ def check_5(facts, opts):
         source = "%s (auditctl unavailable: %s)" % (
             ", ".join(sorted(str(f) for f in file_rules)) or "/etc/audit/rules.d (no rules files)",
             audit.get("live_error") or "not installed")
-    watched = _audit_rule_paths(rules)
+    watched = _canonical_watches(facts, rules)
     missing, via_parent = [], []
-    for p in required:
-        by = _covered(p, watched)
+    for canon, spelling in sorted(required.items(), key=lambda kv: kv[1]):
+        by = _covered(canon, watched)
         if by is None:
-            missing.append(p)
-        elif by != p:
-            via_parent.append("%s (by the watch on %s)" % (p, by))
+            missing.append(_spelled(canon, spelling))
+        elif by != canon:
+            via_parent.append("%s (by the watch on %s)" % (spelling, by))
+    unwatched_advice = sorted(_spelled(c, p) for c, p in advice.items() if _covered(c, watched) is None)
+    scope = ("the checklist's paths and the engine binaries" if not opts.get("audit_require_cis_paths")
+             else "the checklist's paths, the engine binaries and every CIS 1.1.x path")
     if missing:
-        evidence = ["%d of %d Docker paths have no -w PATH -p wa rule (source: %s): %s" % (
-            len(missing), len(required), source, ", ".join(missing))]
+        evidence = ["%d of %d Docker paths (%s) have no -w PATH -p wa rule (source: %s): %s" % (
+            len(missing), len(required), scope, source, ", ".join(missing))]
         if isinstance(live, list):
-            saved = _audit_rule_paths(on_disk)
-            pending = [p for p in missing if _covered(p, saved)]
+            saved = _canonical_watches(facts, on_disk)
+            pending = [_spelled(c, p) for c, p in sorted(required.items(), key=lambda kv: kv[1])
+                       if _covered(c, watched) is None and _covered(c, saved)]
             if pending:
                 evidence.append("in the rules files but not loaded: %s (augenrules --load; a reboot when the "
                                 "rules are immutable, -e 2)" % ", ".join(pending))
-        return result(FAIL, evidence)
-    if isinstance(live, list) and audit.get("enabled_flag") == 0:
+    elif isinstance(live, list) and audit.get("enabled_flag") == 0:
         return result(FAIL, "the rules are loaded but auditing is disabled (auditctl -s: enabled 0)")
-    evidence = ["all %d Docker paths that exist are watched with -p wa (source: %s)" % (len(required), source)]
-    if via_parent:
-        evidence.append("covered by a recursive directory watch: %s" % ", ".join(via_parent))
-    return result(PASS, evidence)
+    else:
+        evidence = ["all %d Docker paths that exist (%s) are watched with -p wa (source: %s)" % (
+            len(required), scope, source)]
+        if via_parent:
+            evidence.append("covered by a recursive directory watch: %s" % ", ".join(via_parent))
+    if unwatched_advice:
+        evidence.append("advice (CIS 1.1.x, not required; dockersec_options.audit_require_cis_paths: true requires "
+                        "them): also watch %s" % ", ".join(unwatched_advice))
+    return result(FAIL if missing else PASS, evidence)
 
 
 def icc_state(facts):
@@ -258,14 +364,26 @@ def check_6(facts, opts):
 
 def check_7(facts, opts):
     value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
-    debug, _dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
+    debug, dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
+    running_debug = as_dict(docker(facts).get("info")).get("Debug")
+    # docker info shows whether the running dockerd is in debug mode: that wins over the file.
+    if running_debug is True:
+        said = " (%s says debug=%s: not reloaded?)" % (dsrc, debug) if debug is not None and falsy(debug) else ""
+        return result(FAIL, "dockerd runs in debug mode (docker info Debug=true)%s: logs leak sensitive data" % said)
+    notes = []
     if debug is not None and not falsy(debug):
-        return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % _dsrc)
+        if running_debug is False:
+            notes.append("debug=%s in %s but docker info Debug=false: not in effect (reload pending)" % (debug, dsrc))
+        else:
+            return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % dsrc)
+    pending = restart_pending(facts) if source == "daemon.json" else None
+    if pending:
+        notes.append(pending + "; the running log level may differ from the file's")
     if value is None:
-        return result(PASS, "log-level not set: dockerd defaults to info")
+        return result(PASS, ["log-level not set: dockerd defaults to info"] + notes)
     if str(value).lower() == "info":
-        return result(PASS, "log-level=info (%s)" % source)
-    return result(FAIL, "log-level=%s (%s): want info" % (value, source))
+        return result(PASS, ["log-level=info (%s)" % source] + notes)
+    return result(FAIL, ["log-level=%s (%s): want info" % (value, source)] + notes)
 
 
 def check_8(facts, opts):
@@ -310,6 +428,16 @@ def _ulimit(entry):
 
 
 def check_10(facts, opts):
+    status, evidence = _check_10(facts, opts)
+    pending = restart_pending(facts)
+    if pending and daemon_setting(facts, "default-ulimits", ["--default-ulimit"])[1] == "daemon.json":
+        # default-ulimits needs a restart, and neither docker info nor the inspects show the running value.
+        return result(ERROR, ["%s: dockerd may still run other default-ulimits; the file alone says: %s"
+                              % (pending, "; ".join(evidence))])
+    return status, evidence
+
+
+def _check_10(facts, opts):
     value, source = daemon_setting(facts, "default-ulimits", ["--default-ulimit"])
     limits = {}
     if isinstance(value, dict):

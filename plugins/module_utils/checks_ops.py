@@ -19,6 +19,7 @@ __metaclass__ = type
 import fnmatch
 import re
 
+from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     ERROR,
     FAIL,
@@ -39,6 +40,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common 
     is_secret_name,
     parse_image_ref,
     parse_timestamp,
+    restart_pending,
     result,
     truthy,
 )
@@ -124,12 +126,26 @@ OPTIONS = {
     },
     "benchmark_max_age_days": {
         "type": "int", "default": 30,
-        "description": "Item 46: an earlier audit by this collection or a docker-bench-security log must be at "
+        "description": "Item 46: the newest docker-bench-security run (its JSON log, with results) must be at "
                        "most this many days old.",
     },
+    "docker_bench_log_path": {
+        "type": "str", "default": "",
+        "description": "Item 46: a docker-bench-security JSON log (log/docker-bench-security.log.json), or a "
+                       "directory of them (the newest counts), on the controller, e.g. collected from the hosts by "
+                       "CI. The gather also reads the log on the host at the usual paths (/var/log, "
+                       "/opt/docker-bench-security/log, ...).",
+    },
     "audit_max_age_days": {
-        "type": "int", "default": 92,
-        "description": "Item 49: the audit history must hold a run for this host within this many days.",
+        "type": "int", "default": 92, "min": 1,
+        "description": "Item 49: the audit period. The history must hold at least two audits of this host on "
+                       "different days, the newest at most this many days old, and no gap between them (within "
+                       "audit_history_window_days) longer than this.",
+    },
+    "audit_history_window_days": {
+        "type": "int", "default": 365, "min": 1,
+        "description": "Item 49: how far back the gaps between recorded audits are judged (an old lapse that "
+                       "has since been fixed stops counting).",
     },
     "inventory_export": {
         "type": "bool", "default": True,
@@ -660,13 +676,55 @@ def _log_opts(facts):
     return out, "dockerd --log-opt" if out else None
 
 
+def _container_log_offence(c, remote):
+    """Why a running container's own log config (fixed when it was created) does not rotate or ship."""
+    kind = c.get("log_type")
+    if not kind:
+        return None
+    base = str(kind).lower().rsplit("/", 1)[-1]
+    if base in remote or base == "local":
+        return None
+    if base == "json-file":
+        missing = [k for k in ("max-size", "max-file") if as_dict(c.get("log_opts")).get(k) in (None, "", "0")]
+        return "json-file without %s" % " and ".join(missing) if missing else None
+    return "log driver %s neither rotates nor ships" % text(kind, 30)
+
+
 def check_31(facts, opts):
-    """log-driver json-file/local with rotation, or a remote driver."""
+    """log-driver json-file/local with rotation, or a remote driver; what dockerd and the running
+    containers use (docker info, inspects) wins over the daemon.json text."""
     facts = as_dict(facts)
+    status, evidence = _check_31_daemon(facts, opts)
+    remote = [r.lower() for r in opt(opts, "remote_log_drivers")]
+    running = [c for c in scoped_containers(facts, opts) if c.get("log_type")]
+    bad = ["%s: %s" % (container_label(c), why) for c, why in
+           ((c, _container_log_offence(c, remote)) for c in running) if why]
+    if bad:
+        return result(FAIL, ["%d of %d running containers log without rotation (their log config is fixed when "
+                             "they are created: recreate them)" % (len(bad), len(running))] + limited(bad)
+                      + evidence)
+    pending = restart_pending(facts)
+    if status == PASS and pending and set(daemon_json(facts)) & set(["log-driver", "log-opts"]):
+        if running:
+            return result(PASS, evidence + ["%s; every running container rotates or ships its logs (%d checked)"
+                                            % (pending, len(running))])
+        return result(ERROR, ["%s: the file's logging settings are not confirmed by what runs; the file alone "
+                              "says: %s" % (pending, "; ".join(evidence))])
+    if running and status == PASS:
+        evidence.append("every running container rotates or ships its logs (%d checked)" % len(running))
+    return result(status, evidence)
+
+
+def _check_31_daemon(facts, opts):
     driver, source = daemon_setting(facts, "log-driver")
+    running_driver = as_dict(docker(facts).get("info")).get("LoggingDriver")
     if driver is None:
-        driver = as_dict(docker(facts).get("info")).get("LoggingDriver")
+        driver = running_driver
         source = "docker info"
+    elif isinstance(running_driver, str) and running_driver and str(driver) != running_driver:
+        # docker info reports the default driver of the running dockerd: the file is not in effect yet.
+        source = "docker info LoggingDriver; %s says %s (restart pending)" % (source, text(driver, 30))
+        driver = running_driver
     if driver is None:
         driver, source = "json-file", "default"
     if isinstance(driver, (dict, list)):
@@ -1015,58 +1073,110 @@ def check_45(facts, opts):
 
 # --- 46-50: governance ---------------------------------------------------------------------------
 
-def _last_audit(opts, day):
-    """(age in days, generated_at) of the newest readable history entry, or (None, None)."""
-    best = (None, None)
-    for entry in as_list(as_dict(opts).get("_history")):
-        stamp = as_dict(entry).get("generated_at")
-        age = days_since(stamp, day)
-        if age is None:
-            continue
-        age = max(age, 0)
-        if best[0] is None or age < best[0]:
-            best = (age, stamp)
-    return best
+def _bench_runs(facts, opts):
+    """docker-bench-security logs known for this host: the one read on the host, the one the
+    controller was pointed at (docker_bench_log_path)."""
+    runs = []
+    on_host = as_dict(as_dict(as_dict(facts).get("tools")).get("docker_bench"))
+    if on_host:
+        runs.append(("on the host", on_host))
+    given = as_dict(as_dict(opts).get("_bench_log"))
+    if given:
+        runs.append(("docker_bench_log_path", given))
+    return runs
+
+
+def _bench_date(run):
+    """When the run ended (else started, else the file's date)."""
+    for key in ("end", "start", "mtime"):
+        if run.get(key) not in (None, ""):
+            ts = parse_timestamp(run.get(key))
+            if ts is not None:
+                return ts, key
+    return None, None
 
 
 def check_46(facts, opts):
-    """A previous audit or a docker-bench-security log within benchmark_max_age_days."""
+    """A docker-bench-security run with results (its JSON log) within benchmark_max_age_days."""
     facts = as_dict(facts)
     max_age = opt(opts, "benchmark_max_age_days")
     day = today(facts, opts)
     if day is None:
         return result(ERROR, "audit date unknown")
-    age, stamp = _last_audit(opts, day)
-    if age is not None and age <= max_age:
-        return result(PASS, "previous audit by this collection %d days ago (%s)" % (age, text(stamp, 40)))
-    tools = as_dict(facts.get("tools"))
-    bench_age = days_since(tools.get("docker_bench_log_mtime"), day)
-    if bench_age is not None and max(bench_age, 0) <= max_age:
-        return result(PASS, "docker-bench-security log %s is %d days old"
-                      % (text(tools.get("docker_bench_log")), max(bench_age, 0)))
-    evidence = ["no CIS benchmark run (this collection's audit or docker-bench-security) in the last %d days "
-                "(benchmark_max_age_days)" % max_age]
-    if age is not None:
-        evidence.append("last audit %d days ago (%s)" % (age, text(stamp, 40)))
-    if bench_age is not None:
-        evidence.append("docker-bench-security log %d days old" % bench_age)
-    return result(FAIL, evidence)
+    credited, notes = [], []
+    for where, run in _bench_runs(facts, opts):
+        path = text(run.get("path"), 120)
+        if run.get("error"):
+            notes.append("docker-bench-security log %s (%s): %s" % (path, where, text(run["error"], 160)))
+            continue
+        if not run.get("results"):
+            notes.append("docker-bench-security log %s (%s) holds no results: not a completed run" % (path, where))
+            continue
+        stamp, key = _bench_date(run)
+        age = days_since(stamp, day) if stamp is not None else None
+        line = "docker-bench-security %s log %s (%s): %s" % (
+            text(run.get("version") or "?", 20), path, where, bench_log.describe(run))
+        if not run.get("complete"):
+            line += "; the run did not finish (no end time)"
+        if age is None:
+            notes.append(line + "; run date unreadable")
+        elif max(age, 0) > max_age:
+            notes.append("%s; %d days old (benchmark_max_age_days %d)" % (line, age, max_age))
+        elif not run.get("complete"):
+            notes.append(line)
+        else:
+            credited.append("%s; ran %d days ago" % (line, max(age, 0)))
+    if credited:
+        return result(PASS, credited + notes)
+    legacy = as_dict(facts.get("tools")).get("docker_bench_log")
+    if legacy:
+        notes.append("text log %s found: only its JSON log (log/docker-bench-security.log.json) shows the results"
+                     % text(legacy, 120))
+    return result(FAIL, ["no finished docker-bench-security run with results in the last %d days "
+                         "(benchmark_max_age_days); run it and keep log/docker-bench-security.log.json where the "
+                         "gather looks, or point dockersec_options.docker_bench_log_path at it" % max_age] + notes)
+
+
+def _audit_days(opts):
+    """The distinct days of the recorded audits of this host (history), oldest first."""
+    days = set()
+    for entry in as_list(as_dict(opts).get("_history")):
+        ts = parse_timestamp(as_dict(entry).get("generated_at"))
+        if ts is not None:
+            days.add(ts.date())
+    return sorted(days)
 
 
 def check_49(facts, opts):
-    """The audit history holds a run for this host within audit_max_age_days."""
+    """A cadence: two or more recorded audits on different days, the newest within the period, and
+    no gap between recorded audits (within the history window) longer than the period."""
     facts = as_dict(facts)
-    max_age = opt(opts, "audit_max_age_days")
+    period = opt(opts, "audit_max_age_days")
+    window = opt(opts, "audit_history_window_days")
     day = today(facts, opts)
     if day is None:
         return result(ERROR, "audit date unknown")
-    age, stamp = _last_audit(opts, day)
-    if age is not None and age <= max_age:
-        return result(PASS, "audit recorded %d days ago (%s)" % (age, text(stamp, 40)))
-    evidence = ["no audit recorded for this host in the last %d days" % max_age]
-    if age is not None:
-        evidence.append("last audit %d days ago (%s)" % (age, text(stamp, 40)))
-    return result(FAIL, evidence)
+    days = [d for d in _audit_days(opts) if d <= day]
+    if len(days) < 2:
+        return result(FAIL, "%d recorded audit%s of this host on different days (%s): a cadence needs at least two, "
+                            "no more than %d days apart (audit_max_age_days)" % (
+                                len(days), "" if len(days) == 1 else "s",
+                                ", ".join(str(d) for d in days) or "none", period))
+    # Only gaps inside the window count: a lapse long ago that has since been fixed is history.
+    recent = [d for d in days if (day - d).days <= window]
+    gaps = [((b - a).days, a, b) for a, b in zip(recent, recent[1:]) if (b - a).days > period]
+    newest_age = (day - days[-1]).days
+    problems = []
+    if newest_age > period:
+        problems.append("newest recorded audit %s is %d days old (audit_max_age_days %d)"
+                        % (days[-1], newest_age, period))
+    for gap, a, b in gaps:
+        problems.append("%d days without an audit between %s and %s" % (gap, a, b))
+    span = "%d recorded audits on different days, %s to %s" % (len(days), days[0], days[-1])
+    if problems:
+        return result(FAIL, problems + [span])
+    return result(PASS, ["%s: none more than %d days apart within the last %d days, the newest %d days ago"
+                         % (span, period, window, newest_age)])
 
 
 def check_50(facts, opts):

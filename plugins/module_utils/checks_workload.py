@@ -19,7 +19,7 @@ import re
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, daemon_setting, days_since, docker, falsy,
     image_matches, is_secret_name, no_containers_reason, parse_image_ref, parse_timestamp, per_container, result,
-    running_containers,
+    restart_pending, running_containers, truthy,
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_host import icc_state
 
@@ -376,9 +376,14 @@ def check_19(facts, opts):
 
 def check_20(facts, opts):
     value, source = daemon_setting(facts, "no-new-privileges", ["--no-new-privileges"])
+    pending = restart_pending(facts) if source == "daemon.json" else None
+    note = []
     if value is not None and not falsy(value):
-        return result(PASS, "no-new-privileges set daemon-wide (%s): applies to every container created since "
-                            "dockerd loaded it" % source)
+        if not pending:
+            return result(PASS, "no-new-privileges set daemon-wide (%s): applies to every container created since "
+                                "dockerd loaded it" % source)
+        # Not in effect until dockerd restarts: judge what the containers run with.
+        note = ["no-new-privileges=%s in daemon.json is not in effect: %s" % (value, pending)]
 
     def offends(c):
         for o in as_list(c.get("security_opt")):
@@ -386,8 +391,9 @@ def check_20(facts, opts):
             if o in ("no-new-privileges", "no-new-privileges:true"):
                 return None
         return "no no-new-privileges in SecurityOpt"
-    return per_container(facts, opts, offends, "every container sets no-new-privileges",
-                         "containers without no-new-privileges (and not set daemon-wide)")
+    status, evidence = per_container(facts, opts, offends, "every container sets no-new-privileges",
+                                     "containers without no-new-privileges (and not set daemon-wide)")
+    return result(status, note + evidence)
 
 
 # ---------------------------------------------------------------- section 5: network
@@ -503,32 +509,28 @@ def _rule_parts(spec):
     return tokens, target, states
 
 
-def check_25(facts, opts):
-    """Docker manages iptables and DOCKER-USER filters: a DROP/REJECT that is reachable (no
-    unconditional ACCEPT/RETURN before it) and that comes after RELATED,ESTABLISHED is accepted
-    (else replies to connections containers open are dropped too, docker/docs#21708). A trailing
-    RETURN is neither required nor counted (newer engines add none, moby/moby#50098)."""
-    value, source = daemon_setting(facts, "iptables", ["--iptables"])
-    if value is not None and falsy(value):
-        return result(FAIL, "Docker's iptables integration is off (iptables=%s, %s)" % (value, source))
-    ipt = as_dict(facts.get("iptables"))
-    rules = ipt.get("docker_user")
-    if not isinstance(rules, list):
-        return result(FAIL if ipt.get("binary") else ERROR,
-                      "DOCKER-USER chain unreadable: %s" % (ipt.get("docker_user_error") or "iptables not found"))
+# iptables-nft cannot print a chain holding rules it did not write (nft-native expressions).
+_NFT_ONLY = re.compile(r"incompatible|use nft|nf_tables", re.IGNORECASE)
+_NO_CHAIN = re.compile(r"No chain/target/match|does not exist|chain .* not found", re.IGNORECASE)
+
+
+def _judge_chain(rules, label):
+    """(status, evidence) for one DOCKER-USER listing (``iptables -S`` or ``ip6tables -S``)."""
     policy = [str(r).strip() for r in rules if str(r).strip().startswith("-A ")]
     if policy and _LONE_CHAIN.match(policy[-1]):
         policy.pop()  # the trailing RETURN older engines add; one earlier is a rule like any other
     if not policy:
-        return result(FAIL, "DOCKER-USER holds no policy (only: %s)" % (
-            "; ".join(str(r) for r in rules) or "an empty chain"))
+        return FAIL, ["%s DOCKER-USER holds no policy (only: %s)" % (
+            label, "; ".join(str(r) for r in rules) or "an empty chain")]
     established_at, dead_end, first_drop = None, None, None
     for n, rule in enumerate(policy, 1):
         m = _USER_RULE.match(rule)
         if not m:
             continue
         matches, target, states = _rule_parts(m.group(1) or "")
-        if target == "ACCEPT" and "ESTABLISHED" in states and established_at is None:
+        # RETURN hands the packet back to Docker's FORWARD rules, which accept established
+        # traffic: for replies it is as good as ACCEPT.
+        if target in ("ACCEPT", "RETURN") and "ESTABLISHED" in states and established_at is None:
             established_at = n
             continue
         if target in ("ACCEPT", "RETURN") and not matches and dead_end is None:
@@ -536,21 +538,80 @@ def check_25(facts, opts):
         if target in ("DROP", "REJECT"):
             new_only = bool(states) and states <= set(["NEW", "INVALID"])
             if dead_end is not None:
-                return result(FAIL, ["DOCKER-USER rule %d (%s) lets everything through before the first "
-                                     "DROP/REJECT (rule %d): the policy never filters" % (dead_end[0], dead_end[1], n)]
-                              + policy[:10])
+                return FAIL, ["%s DOCKER-USER rule %d (%s) lets everything through before the first "
+                              "DROP/REJECT (rule %d): the policy never filters" % (label, dead_end[0], dead_end[1], n)
+                              ] + policy[:10]
             if established_at is None and not new_only:
-                return result(FAIL, ["DOCKER-USER rule %d (%s) drops before RELATED,ESTABLISHED is accepted: "
-                                     "replies to connections containers open are dropped too" % (n, rule)]
-                              + policy[:10])
+                return FAIL, ["%s DOCKER-USER rule %d (%s) drops before RELATED,ESTABLISHED is accepted: "
+                              "replies to connections containers open are dropped too" % (label, n, rule)
+                              ] + policy[:10]
             first_drop = first_drop or n
     if first_drop is None:
-        return result(FAIL, ["DOCKER-USER has %d rules but none drops or rejects: nothing is filtered" % len(policy)]
-                      + policy[:10])
-    return result(PASS, ["Docker manages iptables; DOCKER-USER has %d policy rules, RELATED,ESTABLISHED "
-                         "accepted%s, first DROP/REJECT at rule %d"
-                         % (len(policy), " at rule %d" % established_at if established_at else " (drops match NEW only)",
-                            first_drop)] + policy[:10])
+        return FAIL, ["%s DOCKER-USER has %d rules but none drops or rejects: nothing is filtered"
+                      % (label, len(policy))] + policy[:10]
+    return PASS, ["%s DOCKER-USER has %d policy rules, RELATED,ESTABLISHED let through%s, first DROP/REJECT at "
+                  "rule %d" % (label, len(policy), " at rule %d" % established_at if established_at
+                               else " (drops match NEW only)", first_drop)] + policy[:10]
+
+
+def _unreadable(label, binary, error):
+    """A chain that could not be listed: missing is a verdict (fail), anything else is not (error)."""
+    error = str(error or "%s not found" % label)
+    if binary and _NO_CHAIN.search(error):
+        return FAIL, ["%s DOCKER-USER chain missing: %s" % (label, error)]
+    if _NFT_ONLY.search(error):
+        return ERROR, ["%s cannot read DOCKER-USER: %s (the chain holds nftables rules iptables-nft cannot print; "
+                       "read it with nft list chain ip filter DOCKER-USER)" % (label, error)]
+    return ERROR, ["DOCKER-USER chain unreadable (%s): %s" % (label, error)]
+
+
+def _ipv6_in_use(facts):
+    """Why Docker carries IPv6 for containers here, else None."""
+    ipv6, source = daemon_setting(facts, "ipv6", ["--ipv6"])
+    if ipv6 is not None and truthy(ipv6):
+        return "ipv6=%s (%s)" % (ipv6, source)
+    named = sorted(str(n.get("name")) for n in (as_dict(n) for n in as_list(docker(facts).get("networks")))
+                   if n.get("ipv6") is True)
+    if named:
+        return "IPv6 networks: %s" % ", ".join(named[:5])
+    return None
+
+
+def check_25(facts, opts):
+    """Docker manages iptables and DOCKER-USER filters: a DROP/REJECT that is reachable (no
+    unconditional ACCEPT/RETURN before it) and that comes after RELATED,ESTABLISHED is let through
+    by ACCEPT or RETURN (else replies to connections containers open are dropped too,
+    docker/docs#21708). A trailing RETURN is neither required nor counted (newer engines add none,
+    moby/moby#50098). Where Docker networks carry IPv6, the ip6tables chain is judged the same way."""
+    value, source = daemon_setting(facts, "iptables", ["--iptables"])
+    if value is not None and falsy(value):
+        return result(FAIL, "Docker's iptables integration is off (iptables=%s, %s)" % (value, source))
+    ipt = as_dict(facts.get("iptables"))
+    rules = ipt.get("docker_user")
+    if isinstance(rules, list):
+        status, evidence = _judge_chain(rules, "iptables:")
+    else:
+        status, evidence = _unreadable("iptables", ipt.get("binary"), ipt.get("docker_user_error"))
+    if status == PASS:
+        evidence[0] = "Docker manages iptables; " + evidence[0]
+    why6 = _ipv6_in_use(facts)
+    if why6 is None:
+        return result(status, evidence)
+    v6, v6_source = daemon_setting(facts, "ip6tables", ["--ip6tables"])
+    if v6 is not None and falsy(v6):
+        six = (FAIL, ["IPv6 in use (%s) but ip6tables=%s (%s): IPv6 traffic to containers is not filtered by "
+                      "Docker" % (why6, v6, v6_source)])
+    elif "docker_user6" not in ipt:
+        six = (ERROR, ["IPv6 in use (%s) but the ip6tables DOCKER-USER chain was not gathered" % why6])
+    elif isinstance(ipt.get("docker_user6"), list):
+        six = _judge_chain(ipt["docker_user6"], "ip6tables:")
+        six = (six[0], ["IPv6 in use (%s); %s" % (why6, six[1][0])] + six[1][1:])
+    else:
+        six = _unreadable("ip6tables", ipt.get("binary6"), ipt.get("docker_user6_error"))
+    # The worse of the two decides: an error hides a verdict, a fail is a fail.
+    order = {PASS: 0, ERROR: 1, FAIL: 2}
+    final = status if order.get(status, 2) >= order.get(six[0], 2) else six[0]
+    return result(final, evidence + six[1] if final == status else six[1] + evidence)
 
 
 CHECKS = {

@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import errno
 import glob
+import hashlib
 import grp
 import json
 import os
@@ -30,6 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
+from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
 
 try:
@@ -97,6 +99,14 @@ class Host(object):
 
     def readlink(self, p):
         return os.readlink(self.path(p))
+
+    def realpath(self, p):
+        """The canonical path of ``p`` on this host (symlinks resolved, e.g. merged-/usr ``/lib``)."""
+        real = os.path.realpath(self.path(p))
+        if self.root != "/":
+            rel = os.path.relpath(real, os.path.realpath(self.root))
+            real = "/" if rel == "." else "/" + rel
+        return real
 
     def denied(self, p):
         """Why ``p`` (a file or directory) cannot be read for lack of permission, else None."""
@@ -328,7 +338,29 @@ def collect_audit(h):
                                  % (live_error.split(";")[0], "; ".join(unreadable)))
     source = "auditctl -l" if live is not None else "/etc/audit/rules.d"
     return {"auditctl": auditctl, "live_rules": live, "live_error": live_error, "enabled_flag": enabled,
-            "file_rules": file_rules}, source
+            "file_rules": file_rules,
+            "resolved": _resolve_rule_paths(h, (live or []) + [r for rules in file_rules.values() for r in rules])}, source
+
+
+_RULE_PATH = re.compile(r"(?:^|\s)(?:-w\s+|-F\s+(?:path|dir)=)(\S+)")
+
+
+def _resolve_rule_paths(h, rules):
+    """{path named in a rule: its canonical path on this host}, for the paths whose spelling differs
+    (``/lib/systemd/...`` on merged-/usr, ``/usr/bin/runc`` linked to ``/usr/sbin/runc``)."""
+    resolved = {}
+    for rule in rules:
+        for path in _RULE_PATH.findall(rule):
+            path = path.rstrip("/") or "/"
+            if path in resolved or not path.startswith("/"):
+                continue
+            try:
+                real = h.realpath(path)
+            except (IOError, OSError, ValueError):
+                continue
+            if real != path:
+                resolved[path] = real
+    return resolved
 
 
 # ----------------------------------------------------------------------------- iptables
@@ -347,8 +379,20 @@ def collect_iptables(h):
     m = re.search(r"^-P FORWARD (\w+)", out or "", re.MULTILINE)
     if rc != 0 and chain is None and "ermission" in (err or ""):
         raise CollectorError("iptables: permission denied (run with become)")
+    # Docker filters IPv6 in ip6tables' own DOCKER-USER (ip6tables: true, the default from Engine 27).
+    binary6 = h.which("ip6tables")
+    chain6, chain6_error = None, None
+    if binary6:
+        rc, out, err = h.run([binary6, "-w", "5", "-S", "DOCKER-USER"])
+        if rc == 0:
+            chain6 = _rule_lines(out)
+        else:
+            chain6_error = (err or out).strip() or "rc %s" % rc
+    else:
+        chain6_error = "ip6tables not installed"
     return {"binary": binary, "docker_user": chain, "docker_user_error": chain_error,
-            "forward_policy": m.group(1) if m else None}, "%s -S DOCKER-USER" % binary
+            "forward_policy": m.group(1) if m else None,
+            "binary6": binary6, "docker_user6": chain6, "docker_user6_error": chain6_error}, "%s -S DOCKER-USER" % binary
 
 
 # ----------------------------------------------------------------------------- mounts
@@ -368,7 +412,10 @@ def collect_mounts(h):
         lp, rp = left.split(), right.split()
         if len(lp) < 6 or len(rp) < 2:
             continue
-        entries.append({"target": _unescape(lp[4]), "source": _unescape(rp[1]), "fstype": rp[0], "options": lp[5]})
+        # "root" is the directory of the filesystem mounted there: not "/" for a bind mount of a
+        # directory (findmnt's SOURCE /dev/vda[/var/lib/docker]); "dev" its major:minor.
+        entries.append({"target": _unescape(lp[4]), "source": _unescape(rp[1]), "fstype": rp[0], "options": lp[5],
+                        "root": _unescape(lp[3]), "dev": lp[2]})
     crypt, lsblk_error = [], None
     if h.which("lsblk"):
         rc, out, err = h.run(["lsblk", "-J", "-s", "-o", "NAME,TYPE,PATH"])
@@ -420,8 +467,15 @@ def _stat_entry(h, path):
         group = grp.getgrgid(st.st_gid).gr_name
     except KeyError:
         group = str(st.st_gid)
-    return {"exists": True, "mode": "%04o" % stat.S_IMODE(st.st_mode), "owner": owner, "group": group,
-            "type": kind}
+    entry = {"exists": True, "mode": "%04o" % stat.S_IMODE(st.st_mode), "owner": owner, "group": group,
+             "type": kind}
+    try:
+        real = h.realpath(path)
+    except (IOError, OSError, ValueError):
+        real = None
+    if real and real != path:
+        entry["realpath"] = real
+    return entry
 
 
 def collect_files(h, extra_paths=()):
@@ -436,7 +490,10 @@ def collect_daemon_config(h, path):
         return out, path
     out["exists"] = True
     try:
-        if stat.S_ISLNK(h.lstat(path).st_mode):
+        st = h.lstat(path)
+        # When the file last changed: after dockerd started, settings that need a restart are not in effect.
+        out["mtime"] = _iso(st.st_mtime)
+        if stat.S_ISLNK(st.st_mode):
             out["symlink_target"] = h.readlink(path)
         text = h.read(path)
     except (IOError, OSError) as exc:
@@ -495,6 +552,21 @@ def _limits(text):
     return out
 
 
+def _iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)) if epoch else None
+
+
+def _started_at(h, pid):
+    """When process ``pid`` started (UTC ISO), from its stat starttime and the boot time; None if unreadable."""
+    try:
+        stat_text = h.read("/proc/%d/stat" % pid)
+        ticks = int(stat_text[stat_text.rindex(")") + 2:].split()[19])
+        btime = int(re.search(r"^btime\s+(\d+)", h.read("/proc/stat"), re.MULTILINE).group(1))
+        return _iso(btime + ticks / float(os.sysconf("SC_CLK_TCK")))
+    except (IOError, OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def collect_dockerd_process(h):
     pid = None
     for p in h.glob("/proc/[0-9]*/comm"):
@@ -505,8 +577,10 @@ def collect_dockerd_process(h):
         except (IOError, OSError, ValueError):
             continue
     out = {"running": pid is not None, "pid": pid, "cmdline": None, "flags": {}, "unit_exec_start": None,
-           "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None}}
+           "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None},
+           "started_at": None}
     if pid is not None:
+        out["started_at"] = _started_at(h, pid)
         try:
             # dockerd's flags can carry credentials (e.g. a registry mirror URL with user:password).
             argv = redact.redact_argv([a for a in h.read("/proc/%d/cmdline" % pid).split("\0") if a])
@@ -557,7 +631,37 @@ def collect_tools(h):
             newest, mtime = p, m
     out["docker_bench_log"] = newest
     out["docker_bench_log_mtime"] = (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime)) if mtime else None)
+    out["docker_bench"] = _docker_bench_json(h)
     return out, "PATH and well-known directories"
+
+
+# Where docker-bench-security leaves its JSON log: log/ below the directory it ran from.
+DOCKER_BENCH_JSON = (
+    "/var/log/docker-bench-security*.log.json", "/usr/local/bin/log/docker-bench-security.log.json",
+    "/opt/docker-bench-security/log/*.log.json", "/root/docker-bench-security/log/*.log.json",
+    "/usr/share/docker-bench-security/log/*.log.json", "/usr/local/share/docker-bench-security/log/*.log.json",
+)
+
+
+def _docker_bench_json(h):
+    """The newest docker-bench-security JSON log's summary (bench_log.summarize), else None."""
+    newest, mtime = None, None
+    for pattern in DOCKER_BENCH_JSON:
+        for p in h.glob(pattern):
+            try:
+                m = h.lstat(p).st_mtime
+            except OSError:
+                continue
+            if mtime is None or m > mtime:
+                newest, mtime = p, m
+    if newest is None:
+        return None
+    out = {"path": newest, "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime)), "error": None}
+    try:
+        out.update(bench_log.summarize(h.read(newest)))
+    except (IOError, OSError) as exc:
+        out["error"] = "%s unreadable: %s" % (newest, exc)
+    return out
 
 
 def read_state(h, path):
@@ -629,11 +733,107 @@ def normalize_container(ins):
         "apparmor_profile": ins.get("AppArmorProfile") or "",
         "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
         "started_at": state.get("StartedAt"),
+        # The log driver and rotation the container runs with (fixed at create); other log-opts may hold
+        # credentials (splunk-token, ...) and stay on the host.
+        "log_type": (hc.get("LogConfig") or {}).get("Type"),
+        "log_opts": dict((k, v) for k, v in ((hc.get("LogConfig") or {}).get("Config") or {}).items()
+                         if k in ("max-size", "max-file")),
     }
 
 
-def normalize_image(ins, history):
+# ----------------------------------------------------------------------------- image files (X.2)
+
+SHELL_PATHS = ("bin/sh", "bin/bash", "usr/bin/sh", "usr/bin/bash")
+
+
+def _vfs_layer_dirs(ins, root_dir):
+    """vfs keeps one full copy of the file system per layer: the image's top layer, found by its chain
+    id in the layer store (``image/vfs/layerdb/sha256/<chain id>/cache-id``)."""
+    diff_ids = [str(d) for d in ((ins.get("RootFS") or {}).get("Layers") or [])]
+    if not diff_ids or not root_dir:
+        return None
+    chain = diff_ids[0]
+    for diff in diff_ids[1:]:
+        chain = "sha256:" + hashlib.sha256(("%s %s" % (chain, diff)).encode("ascii")).hexdigest()
+    with open(os.path.join(root_dir, "image", "vfs", "layerdb", "sha256", chain.split(":", 1)[-1], "cache-id")) as f:
+        return [os.path.join(root_dir, "vfs", "dir", f.read().strip())]
+
+
+def image_layer_dirs(ins, root_dir=None):
+    """(layer directories on this host, top first, or None; why not). overlay2 (and fuse-overlayfs)
+    name them in GraphDriver.Data; vfs through the layer store under ``root_dir``."""
+    gd = ins.get("GraphDriver") or {}
+    name, data = gd.get("Name"), gd.get("Data") or {}
+    if name in ("overlay2", "overlay", "fuse-overlayfs"):
+        dirs = [data["UpperDir"]] if data.get("UpperDir") else []
+        dirs += [d for d in str(data.get("LowerDir") or "").split(":") if d]
+        return (dirs, None) if dirs else (None, "GraphDriver %s names no layer directories" % name)
+    if name == "vfs":
+        try:
+            dirs = _vfs_layer_dirs(ins, root_dir)
+        except (IOError, OSError) as exc:
+            return None, "vfs layer store unreadable: %s" % (exc.strerror or exc)
+        return (dirs, None) if dirs else (None, "vfs layer of the image unknown (no RootFS layers or DockerRootDir)")
+    if not name:
+        return None, "no GraphDriver (containerd image store): the image's layer files are not mapped"
+    return None, "storage driver %s: the image's layer files are not mapped" % name
+
+
+def _layer_entry(layers, path):
+    """lstat of ``path`` (relative, components already resolved) in the top-most layer holding it."""
+    for layer in layers:
+        try:
+            return os.lstat(os.path.join(layer, path)), layer
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                raise
+    return None, None
+
+
+def image_path_exists(layers, path, depth=0):
+    """Whether ``path`` (relative to the image root) exists in the merged view of ``layers``.
+
+    Walks one component at a time so that a symlink in the image (``bin -> usr/bin``) resolves
+    inside the image, never on the host; an overlay whiteout (a 0:0 character device) hides the
+    layers below. Opaque directories are not read (they do not occur on /bin in practice).
+    """
+    if depth > 8:
+        return False
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    done = []
+    for i, comp in enumerate(parts):
+        if comp == "..":
+            done = done[:-1]
+            continue
+        st, layer = _layer_entry(layers, "/".join(done + [comp]))
+        if st is None or (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0):
+            return False
+        if stat.S_ISLNK(st.st_mode):
+            if i == len(parts) - 1:
+                return True
+            target = os.readlink(os.path.join(layer, *(done + [comp])))
+            base = [] if target.startswith("/") else done
+            return image_path_exists(layers, "/".join(base + [target] + parts[i + 1:]), depth + 1)
+        if i < len(parts) - 1 and not stat.S_ISDIR(st.st_mode):
+            return False
+        done.append(comp)
+    return True
+
+
+def image_shells(ins, root_dir=None):
+    """(shells found in the image, e.g. ["/bin/sh"], or None when the layer files cannot be read; why)."""
+    layers, why = image_layer_dirs(ins, root_dir)
+    if layers is None:
+        return None, why
+    try:
+        return ["/" + p for p in SHELL_PATHS if image_path_exists(layers, p)], None
+    except OSError as exc:
+        return None, "layer files unreadable: %s (run with become)" % (exc.strerror or exc)
+
+
+def normalize_image(ins, history, root_dir=None):
     cfg = ins.get("Config") or {}
+    shells, shell_error = image_shells(ins, root_dir)
     return {
         "repo_tags": list(ins.get("RepoTags") or []),
         "repo_digests": list(ins.get("RepoDigests") or []),
@@ -644,12 +844,15 @@ def normalize_image(ins, history):
         "user": cfg.get("User") or "",
         "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
         "labels_names": sorted((cfg.get("Labels") or {}).keys()),
-        "has_shell": None,
+        "has_shell": bool(shells) if shells is not None else None,
+        "shells": shells,
+        "has_shell_error": shell_error,
     }
 
 
 INFO_KEYS = ("ServerVersion", "Driver", "DockerRootDir", "SecurityOptions", "LoggingDriver", "CgroupVersion",
-             "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion")
+             "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion",
+             "Debug")
 
 
 def _swarm_info(info):
@@ -852,7 +1055,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state):
             if ins is None:
                 return iid, None
             hist = _inspect_or_none(client.history, iid) or []
-            return iid, normalize_image(ins, hist)
+            return iid, normalize_image(ins, hist, info.get("DockerRootDir"))
         images = dict((iid, img) for iid, img in pool.map(image, image_ids) if img is not None)
     networks = []
     bridge = None
@@ -861,6 +1064,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state):
         members = [((n.get("Containers") or {}).get(k) or {}).get("Name") for k in (n.get("Containers") or {})]
         entry = {"name": n.get("Name"), "id": n.get("Id"), "driver": n.get("Driver"), "scope": n.get("Scope"),
                  "internal": bool(n.get("Internal")), "attachable": bool(n.get("Attachable")), "options": opts,
+                 "ipv6": bool(n.get("EnableIPv6")),
                  "containers": sorted(m for m in members if m), "encrypted": "encrypted" in opts}
         networks.append(entry)
         if n.get("Name") == "bridge":

@@ -136,8 +136,11 @@ def _band(score, band=None):
 
 
 def band_style(band):
-    """``pass`` for the two top bands, ``manual`` (a warning) for the middle one, ``fail`` below."""
+    """``pass`` for the two top bands, ``manual`` (a warning) for the middle one and for an
+    Incomplete host (too little decided to rate), ``fail`` below."""
     names = [name for dummy, name in catalog.BANDS]
+    if band == catalog.INCOMPLETE_BAND:
+        return "manual"
     if band not in names:
         return None
     index = names.index(band)
@@ -178,6 +181,31 @@ def _control_entry(control):
     return entry
 
 
+def _coverage(audit, controls):
+    """The audit's coverage; recomputed from the controls for results from before coverage existed."""
+    value = audit.get("coverage")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if not controls:
+        return None
+    decided = sum(float(c.get("max_points") or 0) for c in controls if c.get("status") in catalog.DECIDED_STATUSES)
+    return round(100.0 * decided / (catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS)), 1)
+
+
+def _waiver_count(audit, controls):
+    value = audit.get("waivers")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return sum(1 for c in controls if c.get("status") == "waived")
+
+
+def _fmt_coverage(entry):
+    """``coverage 92.0%, 2 waived`` (``coverage n/a`` when unknown)."""
+    coverage = entry.get("coverage")
+    text = "coverage n/a" if coverage is None else "coverage %.1f%%" % coverage
+    return "%s, %d waived" % (text, entry.get("waivers") or 0)
+
+
 def host_entry(audit, before=None):
     """One host's part of the JSON report, from its ``dockersec_audit`` result.
 
@@ -195,6 +223,8 @@ def host_entry(audit, before=None):
         "earned": _num(audit.get("earned")),
         "applicable": _num(audit.get("applicable")),
         "band": _band(score, audit.get("band")),
+        "coverage": _coverage(audit, controls),
+        "waivers": _waiver_count(audit, controls),
         "counts": dict(audit.get("counts") or _counts(controls)),
         "controls": controls,
         "extended": extended,
@@ -285,8 +315,9 @@ def waivers_expiring(hosts, days=WAIVER_WINDOW_DAYS, fallback_today=None):
 
 def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None):
     """Fleet summary over the audited hosts' entries (``host_entry`` shape)."""
-    by_band = dict((name, 0) for dummy, name in catalog.BANDS)
-    hosts_by_band = dict((name, []) for dummy, name in catalog.BANDS)
+    band_names = [name for dummy, name in catalog.BANDS] + [catalog.INCOMPLETE_BAND]
+    by_band = dict((name, 0) for name in band_names)
+    hosts_by_band = dict((name, []) for name in band_names)
     scores = []
     per_host = []
     for host in sorted(hosts):
@@ -360,6 +391,8 @@ def history_lines(document):
             "score": entry.get("score"),
             "earned": entry.get("earned"),
             "applicable": entry.get("applicable"),
+            "coverage": entry.get("coverage"),
+            "waivers": entry.get("waivers"),
             "collection_version": document.get("collection_version"),
         }
         before = entry.get("before")
@@ -434,9 +467,9 @@ def score_text(entry):
     controls = entry.get("controls") or []
     items_earned = sum(1 for c in controls if float(c.get("points") or 0) > 0)
     items_applicable = sum(1 for c in controls if c.get("status") not in NOT_COUNTED)
-    return "%s / 100 (%d/%d earned, %s of %s applicable points)" % (
+    return "%s / 100 (%d/%d earned, %s of %s applicable points; %s)" % (
         _fmt_score(entry.get("score")), items_earned, items_applicable,
-        _num(entry.get("earned")), _num(entry.get("applicable")))
+        _num(entry.get("earned")), _num(entry.get("applicable")), _fmt_coverage(entry))
 
 
 def _table(entry):

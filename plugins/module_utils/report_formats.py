@@ -102,7 +102,8 @@ def _lines(control):
     evidence = control.get("evidence") or []
     if isinstance(evidence, str):
         evidence = [evidence]
-    return [_clean(line) for line in (str(e) for e in evidence) if line.strip()]
+    # Clean before the blank test: str.strip() takes \x1c-\x1f for whitespace, _clean shows them.
+    return [line for line in (_clean(str(e)) for e in evidence) if line.strip()]
 
 
 def _hosts(document):
@@ -134,6 +135,10 @@ def _section_name(section):
 
 def _fmt(score):
     return report._fmt_score(score)
+
+
+def _fmt_pct(coverage):
+    return "n/a" if coverage is None else "%.1f%%" % coverage
 
 
 def _fmt_delta(delta):
@@ -285,6 +290,7 @@ def to_junit(document):
         suite = _junit_suite(root, host, entry.get("generated_at") or stamp, [
             ("score", _fmt(entry.get("score"))), ("band", entry.get("band")),
             ("earned", entry.get("earned")), ("applicable", entry.get("applicable")),
+            ("coverage", _fmt(entry.get("coverage"))), ("waivers", entry.get("waivers")),
             ("collection_version", document.get("collection_version")),
             ("catalog_version", document.get("catalog_version")),
         ])
@@ -466,7 +472,8 @@ def to_sarif(document):
         "properties": {
             "catalog_version": document.get("catalog_version"),
             "hosts": dict((h, {"score": e.get("score"), "band": e.get("band"), "earned": e.get("earned"),
-                               "applicable": e.get("applicable")}) for h, e in _hosts(document)),
+                               "applicable": e.get("applicable"), "coverage": e.get("coverage"),
+                               "waivers": e.get("waivers")}) for h, e in _hosts(document)),
             "fleet": document.get("fleet") or {},
         },
     }
@@ -538,11 +545,11 @@ def to_markdown(document, previous=None):
         about += ", %d failed without a result" % sum(1 for dummy, w, dummy2 in not_audited if w == "failed")
     out += [about + ".", "", "## Fleet", ""]
     if hosts:
-        head = ["Host", "Score", "Band", "Points", "fail", "error", "manual"]
+        head = ["Host", "Score", "Band", "Points", "Coverage", "waived", "fail", "error", "manual"]
         if isinstance(previous, dict):
             head.append("Trend")
         out.append(_md_row(head))
-        align = ["---", "---:", "---", "---:", "---:", "---:", "---:"]
+        align = ["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"]
         if isinstance(previous, dict):
             align.append("---")
         out.append(_md_row(align))
@@ -551,6 +558,7 @@ def to_markdown(document, previous=None):
             row = ["[%s](#%s)" % (md_escape(host), _md_anchor(host)), _fmt(entry.get("score")),
                    md_escape(entry.get("band") or ""),
                    "%s/%s" % (entry.get("earned"), entry.get("applicable")),
+                   _fmt_pct(entry.get("coverage")), str(entry.get("waivers") or 0),
                    str(counts.get("fail", 0)), str(counts.get("error", 0)), str(counts.get("manual", 0))]
             if isinstance(previous, dict):
                 row.append(md_escape(_md_trend(trends.get(host))))
@@ -634,6 +642,7 @@ BAND_COLORS = {
     "Acceptable (dev only)": "#f9a825",
     "Poor": "#f46d43",
     "Critical": "#d73027",
+    catalog.INCOMPLETE_BAND: "#6e7781",
 }
 STATUS_COLORS = {
     "pass": "#1a9850",
@@ -667,7 +676,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
          font-weight: 600; white-space: nowrap; }
 .band-Excellent { background: #1a9850; } .band-Good { background: #66bd63; }
 .band-Acceptable { background: #f9a825; color: #1f2328; } .band-Poor { background: #f46d43; }
-.band-Critical { background: #d73027; } .band-none { background: #8c959f; }
+.band-Critical { background: #d73027; } .band-Incomplete { background: #6e7781; } .band-none { background: #8c959f; }
 .st-pass { background: #1a9850; } .st-fail { background: #d73027; } .st-error { background: #7b1fa2; }
 .st-manual { background: #f9a825; color: #1f2328; } .st-waived { background: #78909c; }
 .st-not_applicable { background: #b0bec5; color: #1f2328; }
@@ -890,7 +899,7 @@ def _bands_svg(fleet, total):
     parts = ['<svg class="band-bar" role="img" width="%d" height="%d" viewBox="0 0 %d %d" '
              'aria-label="hosts per band">' % (width, height, width, height)]
     x = 0.0
-    for dummy, name in catalog.BANDS:
+    for name in [name for dummy, name in catalog.BANDS] + [catalog.INCOMPLETE_BAND]:
         n = (fleet.get("by_band") or {}).get(name, 0)
         if not n or not total:
             continue
@@ -1042,16 +1051,19 @@ def to_html(document, previous=None):
         out.append('<div class="alert"><b>Hosts not audited or failed</b><ul>%s</ul></div>' % "".join(items))
     if hosts:
         out.append('<h2>Fleet</h2><table class="fleet"><tr><th>Host</th><th class="num">Score</th><th>Band</th>'
-                   '<th class="num">Points</th><th class="num">fail</th><th class="num">error</th>'
+                   '<th class="num">Points</th><th class="num">Coverage</th><th class="num">waived</th>'
+                   '<th class="num">fail</th><th class="num">error</th>'
                    '<th class="num">manual</th>%s</tr>' % ('<th>Trend</th>' if has_previous else ""))
         for host, entry in hosts:
             counts = report._counts(entry.get("controls") or [])
             trend = trends.get(host)
             out.append('<tr data-host="%s"><td><a href="#%s">%s</a></td><td class="num"><b>%s</b></td><td>%s</td>'
-                       '<td class="num">%s/%s</td><td class="num">%d</td><td class="num">%d</td><td class="num">%d</td>'
+                       '<td class="num">%s/%s</td><td class="num">%s</td><td class="num">%d</td>'
+                       '<td class="num">%d</td><td class="num">%d</td><td class="num">%d</td>'
                        '%s</tr>' % (
                            _e(host), anchors[host], _e(host), _e(_fmt(entry.get("score"))), _badge(entry.get("band")),
-                           _e(entry.get("earned")), _e(entry.get("applicable")), counts.get("fail", 0),
+                           _e(entry.get("earned")), _e(entry.get("applicable")), _e(_fmt_pct(entry.get("coverage"))),
+                           entry.get("waivers") or 0, counts.get("fail", 0),
                            counts.get("error", 0), counts.get("manual", 0),
                            ("<td>%s</td>" % (_delta_html(trend["delta"]) if trend else '<span class="muted">new</span>'))
                            if has_previous else ""))

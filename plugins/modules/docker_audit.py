@@ -18,6 +18,9 @@ description:
   - Runs on the controller (an action plugin); nothing is sent to or changed on the host.
   - Each of the 50 checklist items is worth 2 points; applicable points are 100 minus the points of
     C(not_applicable) and C(waived) items; score = 100 x earned / applicable, one decimal.
+  - Coverage is the points actually decided (C(pass), C(fail), C(manual); not C(waived),
+    C(not_applicable) or C(error)) out of 100. Below O(min_coverage) the band is C(Incomplete) instead
+    of a rating, so 1 pass with 49 waivers never reads "100 Excellent".
   - Manual items earn points only from an unexpired attestation; an expired waiver or attestation
     counts as C(fail).
   - Options, waivers and attestations are validated before any control is evaluated.
@@ -68,7 +71,18 @@ options:
   fail_under:
     description:
       - Fail the host when its score is below this number.
+      - An C(Incomplete) host (coverage below O(min_coverage)) fails too, unless O(fail_incomplete=false).
     type: float
+  min_coverage:
+    description:
+      - Coverage (0-100) a host needs for a band; below it the band is C(Incomplete).
+      - When omitted, the inventory variable C(dockersec_min_coverage), else 50.
+    type: float
+  fail_incomplete:
+    description:
+      - Whether O(fail_under) fails an C(Incomplete) host whatever its score.
+      - When omitted, the inventory variable C(dockersec_fail_incomplete), else true.
+    type: bool
   deferred:
     description:
       - Controls a remediation role deliberately left alone, as C({id, reason}); the reason is put first in
@@ -112,7 +126,7 @@ msg:
   description: One line with the score, the band and the number of controls per status.
   returned: always
   type: str
-  sample: "score 72.0/100 (Acceptable (dev only)): 36 pass, 10 fail, 4 manual"
+  sample: "score 72.0/100 (Acceptable (dev only)), coverage 100.0%, 0 waived: 36 pass, 10 fail, 4 manual"
 dockersec_audit:
   description: The host's audit result.
   returned: success, and when the score is below O(fail_under)
@@ -148,8 +162,24 @@ dockersec_audit:
       description: True when every item is waived or not applicable, so nothing was verified and the score is 0.0.
       type: bool
       sample: false
+    coverage:
+      description: Points decided (pass, fail, manual) out of 100, one decimal.
+      type: float
+      sample: 92.0
+    min_coverage:
+      description: The coverage floor this result was judged against.
+      type: float
+      sample: 50.0
+    incomplete:
+      description: True when coverage is below min_coverage (the band is then C(Incomplete)).
+      type: bool
+      sample: false
+    waivers:
+      description: Number of scored controls waived.
+      type: int
+      sample: 2
     band:
-      description: Rating band of the checklist.
+      description: Rating band of the checklist, or C(Incomplete) when coverage is below min_coverage.
       type: str
       sample: Acceptable (dev only)
     fail_under:

@@ -143,6 +143,9 @@ def test_dom_holds_hosts_and_scores_and_the_console_is_clean(chromium, page, tmp
         # the host's row in the fleet table: its name, score and band, as the browser built them
         row = _row_text(proc.stdout, host)
         assert row.startswith(host) and ("%.1f" % entry["score"]) in row and entry["band"] in row, row
+        # coverage and waivers beside the score, in the fleet row and the host's section
+        assert ("%.1f%%" % entry["coverage"]) in row, row
+        assert "coverage %.1f%%, %d waived" % (entry["coverage"], entry["waivers"]) in text
     for host in list(document["unreachable"]) + ["web4"]:
         assert host in text
     # the hostile host name is text, never markup: the page's own script is the only one

@@ -209,7 +209,13 @@ def make_facts(containers=None, images=None, swarm=None):
         "environment": {"docker_content_trust": [{"file": "/etc/environment", "value": "1"}]},
         "tools": {"trivy": "/usr/bin/trivy", "grype": None, "docker_scout": None, "cosign": "/usr/bin/cosign",
                   "notary": None, "falco": "/usr/bin/falco", "docker_bench_log": None,
-                  "docker_bench_log_mtime": None},
+                  "docker_bench_log_mtime": None,
+                  # docker-bench-security ran two days before the audit date the tests use (2026-11-23)
+                  "docker_bench": {"path": "/opt/docker-bench-security/log/docker-bench-security.log.json",
+                                   "mtime": "2026-11-21T05:01:00Z", "error": None, "version": "1.6.0",
+                                   "start": 1795237200, "end": 1795237260, "checks": 117, "score": 25,
+                                   "counts": {"PASS": 64, "WARN": 21, "INFO": 27, "NOTE": 5}, "results": 117,
+                                   "complete": True, "parsed": "json"}},
     }
     facts["files"]["/var/run/docker.sock"] = {
         "exists": True, "mode": "0660", "owner": "root", "group": "docker", "type": "socket"}

@@ -30,7 +30,8 @@ def waiver(cid, **kw):
 
 
 ALL_GOVERNANCE = [attestation(i) for i in MANUAL_IDS + ATTESTABLE_IDS]
-HISTORY = [{"host": "h", "generated_at": "2026-11-20T00:00:00Z", "score": 90.0}]
+HISTORY = [{"host": "h", "generated_at": "2026-08-30T00:00:00Z", "score": 85.0},
+           {"host": "h", "generated_at": "2026-11-20T00:00:00Z", "score": 90.0}]
 FULL_OPTS = {"private_registries": ["docker.io/library"], "signature_policy": "/etc/containers/policy.json"}
 
 
@@ -98,6 +99,9 @@ def test_score_rounds_to_one_decimal(all_pass):
     waivers = [waiver(i) for i in MANUAL_IDS if i not in ("48",)]
     doc = evaluate(waivers=waivers, attestations=[attestation("48")])
     assert (doc["earned"], doc["applicable"], doc["score"]) == (4, 6, 66.7)
+    # 6 points decided out of 100: too few to claim a band, unless the floor is lowered.
+    assert doc["coverage"] == 6.0 and doc["band"] == "Incomplete"
+    doc = evaluate(waivers=waivers, attestations=[attestation("48")], min_coverage=5)
     assert doc["band"] == "Acceptable (dev only)"
 
 
@@ -115,12 +119,74 @@ def test_score_of_and_bands(passes, applicable_items, score, band):
     assert catalog.band_for(got[0]) == band
 
 
+# ---------------------------------------------------------------- coverage (issue 11's gaming cases)
+
+def test_one_pass_and_49_waivers_is_incomplete_not_excellent(all_pass):
+    waivers = [waiver(cid) for cid in catalog.SCORED_IDS if cid != "1"]
+    doc = evaluate(waivers=waivers)
+    assert doc["score"] == 100.0
+    assert doc["coverage"] == 2.0 and doc["waivers"] == 49
+    assert doc["band"] == "Incomplete" and doc["incomplete"] is True
+
+
+@pytest.fixture
+def statuses(monkeypatch):
+    """Every control, manual ones included, gets the status given by id (default pass)."""
+    def force(by_id_status):
+        monkeypatch.setattr(audit, "_run_check", lambda control, facts, opts: (
+            by_id_status.get(control["id"], "pass"), ["forced"]))
+    return force
+
+
+def test_ten_pass_and_40_not_applicable_is_incomplete(statuses):
+    statuses(dict((cid, "not_applicable") for cid in catalog.SCORED_IDS[10:]))
+    doc = evaluate()
+    assert (doc["score"], doc["earned"], doc["applicable"]) == (100.0, 20, 20)
+    assert doc["coverage"] == 20.0 and doc["waivers"] == 0
+    assert doc["band"] == "Incomplete"
+
+
+def test_dockerd_down_is_incomplete_not_critical():
+    facts = make_facts()
+    facts["docker"] = {"reachable": False, "api_version": None, "info": {}, "bridge_network": None,
+                       "containers": [], "images": {}, "networks": [], "volumes_count": None, "swarm": None,
+                       "local_state": {}}
+    facts["collectors"]["docker"] = {"ok": False, "error": "connection refused at unix:///var/run/docker.sock: "
+                                                           "dockerd is not running"}
+    doc = evaluate(facts)
+    assert doc["counts"]["error"] >= 25
+    assert doc["coverage"] < 50 and doc["band"] == "Incomplete"
+
+
+def test_coverage_counts_pass_fail_and_manual_only(statuses):
+    ids = catalog.SCORED_IDS
+    statuses(dict([(ids[0], "fail"), (ids[1], "manual"), (ids[2], "error"), (ids[3], "not_applicable")]))
+    doc = evaluate(waivers=[waiver(ids[4])])
+    assert doc["coverage"] == 94.0 and doc["band"] == "Excellent" and doc["incomplete"] is False
+    assert doc["counts"]["manual"] == 1 and doc["waivers"] == 1
+
+
+def test_min_coverage_moves_the_floor(statuses):
+    statuses(dict((cid, "not_applicable") for cid in catalog.SCORED_IDS[30:]))
+    assert evaluate()["band"] == "Excellent"
+    doc = evaluate(min_coverage=61)
+    assert doc["coverage"] == 60.0 and doc["min_coverage"] == 61.0 and doc["band"] == "Incomplete"
+    assert evaluate(min_coverage=0)["band"] == "Excellent"
+
+
+@pytest.mark.parametrize("value", [-1, 100.5, "lots", True, [50]])
+def test_min_coverage_refused(value):
+    with pytest.raises(audit.AuditInputError, match="dockersec_min_coverage must be a number between 0 and 100"):
+        evaluate(min_coverage=value)
+
+
 def test_nothing_applicable_scores_zero_with_a_flag(all_pass):
     waivers = [waiver(cid) for cid in catalog.SCORED_IDS]
     doc = evaluate(waivers=waivers)
     assert doc["counts"]["waived"] == 50
     assert (doc["score"], doc["earned"], doc["applicable"]) == (0.0, 0, 0)
-    assert doc["nothing_applicable"] is True and doc["band"] == "Critical"
+    assert doc["nothing_applicable"] is True and doc["band"] == "Incomplete"
+    assert doc["coverage"] == 0.0 and doc["waivers"] == 50
     assert audit.score_of([{"status": "waived", "points": 0, "max_points": 2}] * 50) == (0.0, 0, 0)
 
 

@@ -155,3 +155,23 @@ def test_the_collection_never_asks_for_a_user_in_the_docker_group():
                 if pattern.search(f.read()):
                     hits.append(os.path.relpath(name, REPO))
     assert not hits
+
+
+def test_every_remediation_role_is_a_role_of_this_collection():
+    roles = set(os.listdir(os.path.join(REPO, "roles")))
+    named = set(c["remediation_role"] for c in catalog.CONTROLS if c["remediation_role"])
+    assert named and named <= roles, sorted(named - roles)
+    for role in named:
+        assert os.path.isfile(os.path.join(REPO, "roles", role, "tasks", "main.yml")), role
+    assert catalog.BY_ID["30"]["remediation_role"] == "docker_socket"
+
+
+# CIS Docker Benchmark v1.6.0 ids as docker-bench-security numbers them (tests/*.sh).
+@pytest.mark.parametrize("cid, cis", [
+    ("13", ["4.4"]), ("14", ["4.3"]), ("15", ["4.10"]), ("17", ["5.4", "5.5"]), ("18", ["5.13"]),
+    ("19", ["5.11", "5.12", "5.29"]), ("20", ["5.26", "2.14"]), ("21", ["5.30"]), ("23", ["5.8", "5.14"]),
+    ("26", ["7.4"]), ("30", ["3.15", "3.16", "5.32", "2.7"]), ("X.12", ["5.10", "5.16", "5.17", "5.21"]),
+    ("X.13", ["5.6"]),
+])
+def test_cis_ids_match_the_benchmark(cid, cis):
+    assert catalog.BY_ID[cid]["cis"] == cis

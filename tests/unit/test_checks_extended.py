@@ -99,12 +99,15 @@ def test_x1_manual_when_profile_unknown_and_error_when_host_unknown():
 
 # --- X.2 no shell ---------------------------------------------------------------------------------
 
-def test_x2_pass_fail_manual():
+def test_x2_pass_fail_error():
     assert run("X.2", make_facts())[0] == "pass"
-    status, ev = run("X.2", one("web", img=make_image(has_shell=True), image="nginx:1.27"))
-    assert status == "fail" and "web" in ev and "nginx:1.27" in ev
-    status, ev = run("X.2", one("web", img=make_image(has_shell=None)))
-    assert status == "manual" and "image files not readable" in ev
+    status, ev = run("X.2", one("web", img=make_image(has_shell=True, shells=["/bin/sh", "/bin/bash"]),
+                                image="nginx:1.27"))
+    assert status == "fail" and "web" in ev and "nginx:1.27 ships a shell (/bin/sh, /bin/bash)" in ev
+    # Files that could not be read are an error with the reason, never a manual item nor a pass.
+    status, ev = run("X.2", one("web", img=make_image(has_shell=None, has_shell_error="no GraphDriver (containerd "
+                                                                                      "image store)")))
+    assert status == "error" and "no GraphDriver (containerd image store)" in ev
 
 
 def test_x2_not_applicable_without_containers():
@@ -224,6 +227,25 @@ def test_x9_userland_proxy():
     f = make_facts()
     f["daemon_config"]["content"]["userland-proxy"] = True
     assert run("X.9", f)[0] == "fail"
+
+
+def test_x9_a_running_docker_proxy_wins_over_daemon_json():
+    f = make_facts()
+    f["services"]["processes"] = sorted(f["services"]["processes"] + ["docker-proxy"])
+    status, ev = run("X.9", f)
+    assert status == "fail" and "docker-proxy processes run" in ev and "daemon.json says userland-proxy=False" in ev
+
+
+def test_x9_restart_pending_needs_a_published_port_to_confirm():
+    f = make_facts(containers=[make_container("web", ports=[])])
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"       # edited after dockerd started
+    f["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    status, ev = run("X.9", f)
+    assert status == "error" and "after dockerd started" in ev
+    f["docker"]["containers"][0]["ports"] = [{"container_port": "80/tcp", "host_ip": "127.0.0.1",
+                                              "host_port": "8080"}]
+    status, ev = run("X.9", f)
+    assert status == "pass" and "no docker-proxy runs for the published ports" in ev
 
 
 # --- X.10 healthcheck -----------------------------------------------------------------------------

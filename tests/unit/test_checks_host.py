@@ -179,9 +179,65 @@ def test_4_userns_subdirectory_and_overmount(facts):
     assert status == "pass" and "/dev/vdz" in ev
 
 
+def test_4_bind_mount_of_a_root_fs_directory_is_not_separate(facts):
+    # findmnt: /var/lib/docker  /dev/vda1[/var/lib/docker]; mountinfo: same 254:1, root /var/lib/docker.
+    facts["mounts"]["entries"] = [
+        {"target": "/", "source": "/dev/vda1", "fstype": "ext4", "options": "rw", "root": "/", "dev": "254:1"},
+        {"target": "/var/lib/docker", "source": "/dev/vda1", "fstype": "ext4", "options": "rw",
+         "root": "/var/lib/docker", "dev": "254:1"},
+    ]
+    status, ev = run(H.check_4, facts)
+    assert status == "fail" and "same device 254:1 as / (mounted from /dev/vda1[/var/lib/docker])" in ev
+    # On an overlay root (a container), the device number alone tells.
+    for e in facts["mounts"]["entries"]:
+        e.update(source="overlay", fstype="overlay", dev="0:52")
+    facts["mounts"]["entries"][1]["root"] = "/srv/docker"
+    status, ev = run(H.check_4, facts)
+    assert status == "fail" and "same device 0:52" in ev
+    # Facts without dev numbers: the same block device still tells.
+    for e in facts["mounts"]["entries"]:
+        e.update(source="/dev/vda1", fstype="ext4", dev=None)
+    assert run(H.check_4, facts)[0] == "fail"
+
+
+def test_4_own_device_passes_with_dev_numbers(facts):
+    facts["mounts"]["entries"] = [
+        {"target": "/", "source": "/dev/vda1", "fstype": "ext4", "options": "rw", "root": "/", "dev": "254:1"},
+        {"target": "/var/lib/docker", "source": "/dev/vdb1", "fstype": "xfs", "options": "rw", "root": "/",
+         "dev": "254:17"},
+    ]
+    status, ev = run(H.check_4, facts)
+    assert status == "pass" and "(/dev/vdb1, xfs)" in ev
+
+
 def test_4_error_without_root_dir(facts):
     facts["docker"]["info"]["DockerRootDir"] = None
     assert run(H.check_4, facts)[0] == "error"
+
+
+# ---------------------------------------------------------------- effective settings (7, 10)
+
+def test_7_docker_info_debug_wins_over_daemon_json(facts):
+    facts["daemon_config"]["content"]["debug"] = False
+    facts["docker"]["info"]["Debug"] = True
+    status, ev = run(H.check_7, facts)
+    assert status == "fail" and "docker info Debug=true" in ev and "daemon.json says debug=False" in ev
+    # debug=true in the file but not running: judged by the log level, with a note naming both.
+    facts["daemon_config"]["content"]["debug"] = True
+    facts["docker"]["info"]["Debug"] = False
+    status, ev = run(H.check_7, facts)
+    assert status == "pass" and "debug=True in daemon.json but docker info Debug=false" in ev
+
+
+def test_10_restart_pending_is_an_error_naming_both(facts):
+    facts["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"       # edited after dockerd started
+    facts["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    status, ev = run(H.check_10, facts)
+    assert status == "error" and "after dockerd started at 2026-11-20T08:00:00Z" in ev
+    assert "the file alone says: default-ulimits (daemon.json)" in ev
+    # Started after the change: the file is what runs.
+    facts["dockerd_process"]["started_at"] = "2026-11-22T10:00:05Z"
+    assert run(H.check_10, facts)[0] == "pass"
 
 
 # ---------------------------------------------------------------- 5 audit rules
@@ -210,10 +266,91 @@ def test_5_pass_from_rules_files(facts):
 
 
 def test_5_rule_without_w_and_a_does_not_count(facts):
-    facts["audit"]["live_rules"] = [r.replace("-p wa", "-p w") if "/etc/containerd " in r + " " else r
+    facts["audit"]["live_rules"] = [r.replace("-p wa", "-p w") if "/etc/docker " in r + " " else r
                                     for r in facts["audit"]["live_rules"]]
     status, ev = run(H.check_5, facts)
-    assert status == "fail" and "/etc/containerd" in ev
+    assert status == "fail" and "/etc/docker" in ev
+
+
+def run_list(check, facts, **opts):
+    status, joined = run(check, facts, **opts)
+    return status, joined.split(" | ")
+
+
+def _exists(path, realpath=None, kind="file"):
+    entry = {"exists": True, "mode": "0644", "owner": "root", "group": "root", "type": kind}
+    if realpath:
+        entry["realpath"] = realpath
+    return entry
+
+
+CHECKLIST_RULES = [  # seed 004 item 5, to the letter
+    "-w /usr/bin/docker -p wa -k docker", "-w /var/lib/docker -p wa -k docker", "-w /etc/docker -p wa -k docker",
+    "-w /usr/lib/systemd/system/docker.service -p wa -k docker", "-w /etc/docker/daemon.json -p wa -k docker",
+    "-w /etc/default/docker -p wa -k docker",
+]
+ENGINE_RULES = ["-w /usr/bin/dockerd -p wa -k docker", "-w /usr/bin/containerd -p wa -k docker",
+                "-w /usr/sbin/runc -p wa -k docker"]
+
+
+@pytest.fixture
+def merged_usr(facts):
+    """A Debian merged-/usr host as the collectors see it: docker.service found under /lib (a link to
+    /usr/lib), /usr/bin/runc a link to /usr/sbin/runc, containerd's shims and config present."""
+    f = facts["files"] = {}
+    for p in ("/usr/bin/docker", "/usr/bin/dockerd", "/usr/bin/containerd", "/usr/sbin/runc",
+              "/etc/docker/daemon.json", "/etc/default/docker", "/usr/bin/containerd-shim-runc-v2",
+              "/etc/containerd/config.toml"):
+        f[p] = _exists(p)
+    for p in ("/var/lib/docker", "/etc/docker", "/etc/containerd", "/run/containerd"):
+        f[p] = _exists(p, kind="dir")
+    f["/lib/systemd/system/docker.service"] = _exists(None, "/usr/lib/systemd/system/docker.service")
+    f["/usr/lib/systemd/system/docker.service"] = _exists(None)
+    f["/lib/systemd/system/docker.socket"] = _exists(None, "/usr/lib/systemd/system/docker.socket")
+    f["/usr/lib/systemd/system/docker.socket"] = _exists(None)
+    f["/usr/bin/runc"] = _exists(None, "/usr/sbin/runc", kind="link")
+    facts["audit"]["resolved"] = {"/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
+                                  "/usr/bin/runc": "/usr/sbin/runc"}
+    facts["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES
+    return facts
+
+
+def test_5_checklist_rules_and_engine_binaries_pass_with_cis_advice(merged_usr):
+    status, ev = run_list(H.check_5, merged_usr)
+    assert status == "pass", ev
+    assert ev[0].startswith("all 9 Docker paths that exist (the checklist's paths and the engine binaries)")
+    assert ev[-1].startswith("advice (CIS 1.1.x, not required; dockersec_options.audit_require_cis_paths: true")
+    for p in ("/etc/containerd", "/run/containerd", "/usr/bin/containerd-shim-runc-v2",
+              "/lib/systemd/system/docker.socket (= /usr/lib/systemd/system/docker.socket)"):
+        assert p in ev[-1]
+    # The same host with the option: the CIS paths are required.
+    status, ev = run_list(H.check_5, merged_usr, audit_require_cis_paths=True)
+    assert status == "fail" and "/run/containerd" in ev[0] and not any(e.startswith("advice") for e in ev)
+
+
+def test_5_merged_usr_spellings_are_one_file(merged_usr):
+    # A watch on /lib/... covers /usr/lib/... and a watch on the /usr/bin/runc link covers /usr/sbin/runc.
+    merged_usr["audit"]["live_rules"] = [
+        r.replace("/usr/lib/systemd", "/lib/systemd").replace("/usr/sbin/runc", "/usr/bin/runc")
+        for r in CHECKLIST_RULES + ENGINE_RULES]
+    status, ev = run(H.check_5, merged_usr)
+    assert status == "pass", ev
+    # Only /lib exists as a key (older facts): the realpath gathered for it still matches /usr/lib rules.
+    del merged_usr["files"]["/usr/lib/systemd/system/docker.service"]
+    merged_usr["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES
+    assert run(H.check_5, merged_usr)[0] == "pass"
+
+
+def test_5_engine_binaries_are_required(merged_usr):
+    merged_usr["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES[:2]
+    status, ev = run_list(H.check_5, merged_usr)
+    assert status == "fail" and "1 of 9" in ev[0] and ev[0].endswith(": /usr/bin/runc (= /usr/sbin/runc)")
+
+
+def test_5_missing_checklist_path_fails(merged_usr):
+    merged_usr["audit"]["live_rules"] = [r for r in CHECKLIST_RULES + ENGINE_RULES if "/etc/default/docker" not in r]
+    status, ev = run_list(H.check_5, merged_usr)
+    assert status == "fail" and ev[0].endswith(": /etc/default/docker")
 
 
 def test_5_syscall_rule_form_counts(facts):

@@ -372,6 +372,16 @@ def test_24_not_applicable_without_backend(facts):
     assert run(W.check_24, facts)[0] == "not_applicable"
 
 
+def test_20_daemon_wide_setting_not_in_effect_judges_the_containers(facts):
+    facts["daemon_config"]["content"]["no-new-privileges"] = True
+    facts["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"       # edited after dockerd started
+    facts["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    for c in facts["docker"]["containers"]:
+        c["security_opt"] = []
+    status, ev = run(W.check_20, facts)
+    assert status == "fail" and "no-new-privileges=True in daemon.json is not in effect" in ev
+
+
 # ---------------------------------------------------------------- 25 iptables
 
 def test_25_pass(facts):
@@ -397,6 +407,54 @@ def test_25_fail_chain_missing(facts):
     facts["iptables"]["docker_user_error"] = "iptables: No chain/target/match by that name."
     status, ev = run(W.check_25, facts)
     assert status == "fail" and "No chain/target/match" in ev
+
+
+def test_25_return_for_established_counts_like_accept(facts):
+    # RETURN hands replies back to Docker's FORWARD rules, which accept established traffic.
+    facts["iptables"]["docker_user"] = [
+        "-N DOCKER-USER", "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+        "-A DOCKER-USER -s 10.0.0.0/8 -j RETURN", "-A DOCKER-USER -i eth0 -j DROP"]
+    status, ev = run(W.check_25, facts)
+    assert status == "pass", ev
+    assert "RELATED,ESTABLISHED let through at rule 1, first DROP/REJECT at rule 3" in ev
+
+
+def test_25_chain_iptables_nft_cannot_read_is_an_error(facts):
+    facts["iptables"]["docker_user"] = None
+    facts["iptables"]["docker_user_error"] = ("iptables v1.8.9 (nf_tables): chain `DOCKER-USER' in table `filter' "
+                                              "is incompatible, use 'nft' tool.")
+    status, ev = run(W.check_25, facts)
+    assert status == "error" and "is incompatible, use 'nft' tool" in ev and "nft list chain" in ev
+
+
+def _ipv6(facts, chain6, error6=None):
+    facts["daemon_config"]["content"]["ipv6"] = True
+    facts["iptables"].update(binary6="/usr/sbin/ip6tables", docker_user6=chain6, docker_user6_error=error6)
+
+
+def test_25_ipv6_chain_judged_where_docker_carries_ipv6(facts):
+    _ipv6(facts, ["-N DOCKER-USER"])
+    status, ev = run(W.check_25, facts)
+    assert status == "fail" and "ip6tables: DOCKER-USER holds no policy" in ev and "ipv6=True (daemon.json)" in ev
+    _ipv6(facts, list(facts["iptables"]["docker_user"]))
+    status, ev = run(W.check_25, facts)
+    assert status == "pass" and "IPv6 in use (ipv6=True (daemon.json)); ip6tables: DOCKER-USER has" in ev
+    _ipv6(facts, None, "ip6tables: chain `DOCKER-USER' in table `filter' is incompatible, use 'nft' tool.")
+    assert run(W.check_25, facts)[0] == "error"
+    facts["daemon_config"]["content"]["ip6tables"] = False
+    status, ev = run(W.check_25, facts)
+    assert status == "fail" and "ip6tables=False (daemon.json)" in ev
+
+
+def test_25_ipv6_network_alone_brings_the_ip6tables_chain_in(facts):
+    facts["docker"]["networks"] = [{"name": "v6net", "ipv6": True, "containers": []}]
+    facts["iptables"].update(binary6="/usr/sbin/ip6tables", docker_user6=["-N DOCKER-USER", "-A DOCKER-USER -j RETURN"],
+                             docker_user6_error=None)
+    status, ev = run(W.check_25, facts)
+    assert status == "fail" and "IPv6 in use (IPv6 networks: v6net)" in ev and "ip6tables: DOCKER-USER holds no policy" in ev
+    # Without IPv6 anywhere, an empty ip6tables chain is not judged.
+    facts["docker"]["networks"] = []
+    assert run(W.check_25, facts)[0] == "pass"
 
 
 def test_25_error_without_iptables(facts):

@@ -60,6 +60,13 @@ class FakeHost(col.Host):
     def denied(self, p):
         return getattr(self, "denied_paths", {}).get(p)
 
+    def realpath(self, p):
+        # Prefix links, like a merged-/usr host's /lib -> /usr/lib: {"/lib": "/usr/lib"}.
+        for link, target in sorted(getattr(self, "links", {}).items(), key=lambda kv: -len(kv[0])):
+            if p == link or p.startswith(link + "/"):
+                return target + p[len(link):]
+        return p
+
 
 def run_collector(func, *args):
     facts = {}
@@ -159,12 +166,71 @@ def test_audit_without_root_is_an_error_not_an_empty_rule_set():
     assert state["ok"] and out["live_rules"] == [] and "unreadable" in out["live_error"]
 
 
+def test_audit_resolves_rule_paths_on_the_host():
+    rules = ("-w /lib/systemd/system/docker.service -p wa -k docker\n-w /usr/bin/runc -p wa -k docker\n"
+             "-a always,exit -F path=/usr/bin/docker -F perm=wa -k docker\n-w /etc/docker/ -p wa\n")
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
+                 commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
+    h.links = {"/lib": "/usr/lib", "/usr/bin/runc": "/usr/sbin/runc"}
+    _state, out = run_collector(col.collect_audit, h)
+    # Only the spellings that differ from their canonical path are listed.
+    assert out["resolved"] == {"/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
+                               "/usr/bin/runc": "/usr/sbin/runc"}
+
+
+def test_realpath_on_a_real_tree(tmp_path):
+    # A merged-/usr layout: /lib -> usr/lib, and runc installed in sbin with a bin symlink.
+    (tmp_path / "usr" / "lib" / "systemd" / "system").mkdir(parents=True)
+    (tmp_path / "usr" / "lib" / "systemd" / "system" / "docker.service").write_text("[Unit]\n")
+    (tmp_path / "usr" / "sbin").mkdir()
+    (tmp_path / "usr" / "bin").mkdir()
+    (tmp_path / "usr" / "sbin" / "runc").write_text("")
+    os.symlink("usr/lib", str(tmp_path / "lib"))
+    os.symlink("../sbin/runc", str(tmp_path / "usr" / "bin" / "runc"))
+    h = col.Host(root=str(tmp_path))
+    assert h.realpath("/lib/systemd/system/docker.service") == "/usr/lib/systemd/system/docker.service"
+    assert h.realpath("/usr/bin/runc") == "/usr/sbin/runc" and h.realpath("/") == "/"
+    assert col._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
+                                       "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
+        "/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
+        "/usr/bin/runc": "/usr/sbin/runc"}
+    entry = col._stat_entry(h, "/usr/bin/runc")
+    assert entry["type"] == "link" and entry["realpath"] == "/usr/sbin/runc"
+    assert "realpath" not in col._stat_entry(h, "/usr/sbin/runc")
+
+
+def test_tools_summarize_the_newest_docker_bench_json_log():
+    with open(os.path.join(os.path.dirname(__file__), "..", "data", "docker-bench",
+                           "docker-bench-security.log.json")) as f:
+        log = f.read()
+    h = FakeHost(files={"/opt/docker-bench-security/log/docker-bench-security.log.json": log,
+                        "/var/log/docker-bench-security.log.json": '{"tests": ['})
+    h.modes = {}
+    real_lstat = h.lstat
+
+    def lstat(p):
+        st = real_lstat(p)
+        newer = 2000 if p.startswith("/opt/") else 1000
+        return os.stat_result(tuple(st)[:8] + (newer, newer))
+    h.lstat = lstat
+    _state, out = run_collector(col.collect_tools, h)
+    bench = out["docker_bench"]
+    assert bench["path"] == "/opt/docker-bench-security/log/docker-bench-security.log.json"
+    assert bench["counts"] == {"PASS": 3, "WARN": 2, "INFO": 1, "NOTE": 1} and bench["complete"] is True
+    assert run_collector(col.collect_tools, FakeHost())[1]["docker_bench"] is None
+
+
 def test_iptables_chain_and_missing_chain():
     h = FakeHost(binaries={"iptables": "/usr/sbin/iptables"}, commands={
         "/usr/sbin/iptables -w 5 -S DOCKER-USER": (0, "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n", ""),
         "/usr/sbin/iptables -w 5 -S FORWARD": (0, "-P FORWARD DROP\n", "")})
     _state, out = run_collector(col.collect_iptables, h)
     assert out["docker_user"] == ["-N DOCKER-USER", "-A DOCKER-USER -j RETURN"] and out["forward_policy"] == "DROP"
+    assert out["docker_user6"] is None and out["docker_user6_error"] == "ip6tables not installed"
+    h.binaries["ip6tables"] = "/usr/sbin/ip6tables"
+    h.commands["/usr/sbin/ip6tables -w 5 -S DOCKER-USER"] = (0, "-N DOCKER-USER\n", "")
+    _state, out = run_collector(col.collect_iptables, h)
+    assert out["binary6"] == "/usr/sbin/ip6tables" and out["docker_user6"] == ["-N DOCKER-USER"]
     h.commands["/usr/sbin/iptables -w 5 -S DOCKER-USER"] = (1, "", "iptables: No chain/target/match by that name.")
     _state, out = run_collector(col.collect_iptables, h)
     assert out["docker_user"] is None and "No chain" in out["docker_user_error"]
@@ -189,6 +255,18 @@ def test_dockerd_flags_and_limits():
     assert out["flags"]["--default-ulimit"] == ["nofile=1024:2048"] and out["flags"]["--icc"] == ["false"]
     assert out["limits"]["nofile_hard"] == 1048576 and out["limits"]["nproc_hard"] is None
     assert out["unit_exec_start"] == "/usr/bin/dockerd -H fd://"
+
+
+def test_dockerd_start_time_from_proc(monkeypatch):
+    # starttime is field 22 of /proc/PID/stat, in clock ticks since boot (btime in /proc/stat).
+    stat_line = "42 (dockerd) S 1 42 42 0 -1 4194560 " + " ".join(["0"] * 12) + " 360000 1 2 3\n"
+    h = FakeHost(files={"/proc/42/comm": "dockerd\n", "/proc/42/cmdline": "/usr/bin/dockerd\0",
+                        "/proc/42/limits": "", "/proc/42/stat": stat_line, "/proc/stat": "cpu 1 2\nbtime 1795219200\n"})
+    monkeypatch.setattr(col.os, "sysconf", lambda name: 100)
+    _state, out = run_collector(col.collect_dockerd_process, h)
+    assert out["started_at"] == "2026-11-21T01:00:00Z"   # btime 2026-11-21T00:00Z + 360000 ticks at 100 Hz
+    h.files["/proc/stat"] = "cpu 1 2\n"
+    assert run_collector(col.collect_dockerd_process, h)[1]["started_at"] is None
 
 
 def test_files_stat_modes_and_missing():
@@ -245,6 +323,15 @@ def test_without_systemd_only_daemons_adopted_by_init_are_services():
     assert {"nginx", "head", "sed", "sh"} <= set(out["processes"])
 
 
+def test_mounts_keep_the_bind_root_and_device():
+    h = FakeHost(files={"/proc/self/mountinfo": "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
+                                                "31 22 254:1 /var/lib/docker /var/lib/docker rw - ext4 /dev/vda1 rw\n"
+                                                "32 22 254:1 /a\\040b /mnt/x rw - ext4 /dev/vda1 rw\n"})
+    _state, out = run_collector(col.collect_mounts, h)
+    assert [(e["target"], e["root"], e["dev"]) for e in out["entries"]] == [
+        ("/", "/", "254:1"), ("/var/lib/docker", "/var/lib/docker", "254:1"), ("/mnt/x", "/a b", "254:1")]
+
+
 def test_crypt_devices_from_lsblk_stack():
     tree = {"blockdevices": [{"name": "vg-docker", "type": "lvm", "path": "/dev/mapper/vg-docker", "children": [
         {"name": "luks", "type": "crypt", "path": "/dev/mapper/luks", "children": [
@@ -256,7 +343,7 @@ def test_crypt_devices_from_lsblk_stack():
                  commands={"lsblk -J -s -o NAME,TYPE,PATH": (0, json.dumps(tree), "")})
     _state, out = run_collector(col.collect_mounts, h)
     assert out["entries"][1] == {"target": "/var/lib/docker", "source": "/dev/mapper/vg-docker", "fstype": "ext4",
-                                 "options": "rw"}
+                                 "options": "rw", "root": "/", "dev": "253:1"}
     assert out["crypt_devices"] == ["/dev/mapper/luks", "/dev/mapper/vg-docker"]
 
 
@@ -406,3 +493,74 @@ def test_engine_dying_mid_gather_is_named():
     msg = mod._docker_error(http.client.RemoteDisconnected("Remote end closed connection without response"),
                             "unix:///var/run/docker.sock")
     assert msg.startswith("the Docker engine at unix:///var/run/docker.sock closed the connection in the middle")
+
+
+# ---------------------------------------------------------------- image files (X.2)
+
+def _overlay(tmp_path, upper, lowers):
+    return {"GraphDriver": {"Name": "overlay2", "Data": {
+        "UpperDir": str(upper), "LowerDir": ":".join(str(d) for d in lowers),
+        "MergedDir": str(tmp_path / "merged"), "WorkDir": str(tmp_path / "work")}}}
+
+
+def _layer(tmp_path, name, files=(), links=None):
+    root = tmp_path / name
+    root.mkdir()
+    for rel in files:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    for rel, target in (links or {}).items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, str(root / rel))
+    return root
+
+
+def test_image_shell_through_a_merged_usr_link_in_a_lower_layer(tmp_path):
+    base = _layer(tmp_path, "base", ["usr/bin/dash"], {"bin": "usr/bin", "usr/bin/sh": "dash"})
+    upper = _layer(tmp_path, "upper", ["app/server"])
+    shells, why = col.image_shells(_overlay(tmp_path, upper, [base]))
+    assert why is None and shells == ["/bin/sh", "/usr/bin/sh"]
+    assert col.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
+
+
+def test_image_absolute_links_resolve_inside_the_image_not_on_the_host(tmp_path):
+    # bin -> /usr/bin (absolute): on the host /usr/bin/sh exists, in this image usr/bin holds no shell.
+    base = _layer(tmp_path, "base", ["usr/bin/server"], {"bin": "/usr/bin"})
+    upper = _layer(tmp_path, "upper")
+    img = col.normalize_image(_overlay(tmp_path, upper, [base]), [])
+    assert img["has_shell"] is False and img["shells"] == [] and img["has_shell_error"] is None
+
+
+def test_image_whiteout_in_the_upper_layer_removes_the_shell(tmp_path):
+    base = _layer(tmp_path, "base", ["bin/sh", "bin/bash"])
+    upper = _layer(tmp_path, "upper")
+    (upper / "bin").mkdir()
+    try:
+        os.mknod(str(upper / "bin" / "sh"), stat.S_IFCHR | 0o600, os.makedev(0, 0))
+        os.mknod(str(upper / "bin" / "bash"), stat.S_IFCHR | 0o600, os.makedev(0, 0))
+    except PermissionError:
+        pytest.skip("mknod of an overlay whiteout needs root")
+    assert col.image_shells(_overlay(tmp_path, upper, [base]))[0] == []
+    assert col.image_shells(_overlay(tmp_path, base, []))[0] == ["/bin/sh", "/bin/bash"]
+
+
+def test_image_shell_on_vfs_through_the_layer_store(tmp_path):
+    import hashlib
+    diffs = ["sha256:" + "a" * 64, "sha256:" + "b" * 64]
+    chain = "sha256:" + hashlib.sha256(("%s %s" % (diffs[0], diffs[1])).encode()).hexdigest()
+    store = tmp_path / "image" / "vfs" / "layerdb" / "sha256" / chain.split(":")[1]
+    store.mkdir(parents=True)
+    (store / "cache-id").write_text("c0ffee\n")
+    (tmp_path / "vfs" / "dir").mkdir(parents=True)
+    _layer(tmp_path / "vfs" / "dir", "c0ffee", ["bin/bash"])
+    ins = {"GraphDriver": {"Name": "vfs", "Data": None}, "RootFS": {"Type": "layers", "Layers": diffs}}
+    assert col.image_shells(ins, str(tmp_path)) == (["/bin/bash"], None)
+    shells, why = col.image_shells(ins, str(tmp_path / "elsewhere"))
+    assert shells is None and why.startswith("vfs layer store unreadable")
+
+
+def test_image_without_mapped_layers_says_why():
+    img = col.normalize_image({"GraphDriver": {"Name": "overlayfs", "Data": None}}, [])
+    assert img["has_shell"] is None and img["has_shell_error"] == (
+        "storage driver overlayfs: the image's layer files are not mapped")
+    assert col.image_shells({})[1].startswith("no GraphDriver (containerd image store)")

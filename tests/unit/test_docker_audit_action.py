@@ -6,10 +6,10 @@ import types
 
 import pytest
 
-from conftest import make_container, make_facts
+from conftest import REPO, make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog, report_paths
 
 TODAY = "2026-11-23"
 
@@ -33,7 +33,8 @@ def test_facts_default_to_ansible_facts_dockersec(report_dir):
     assert not res.get("failed") and res["changed"] is False
     doc = res["dockersec_audit"]
     assert doc["host"] == "node1" and doc["generated_at"].endswith("Z") and len(doc["controls"]) == 50
-    assert res["msg"].startswith("score %.1f/100 (%s): " % (doc["score"], doc["band"]))
+    assert res["msg"].startswith("score %.1f/100 (%s), coverage %.1f%%, 0 waived: " % (
+        doc["score"], doc["band"], doc["coverage"]))
     assert "%d pass" % doc["counts"]["pass"] in res["msg"]
 
 
@@ -65,6 +66,32 @@ def test_fail_under(report_dir):
     assert not res.get("failed")
 
 
+def _waive_all_but(cid):
+    return [{"id": c, "reason": "r", "owner": "o", "expires": "2027-01-01"}
+            for c in catalog.SCORED_IDS if c != cid]
+
+
+def test_fail_under_fails_an_incomplete_host_unless_told_otherwise(report_dir, monkeypatch):
+    monkeypatch.setitem(audit.CHECKS, "1", lambda facts, opts: ("pass", ["forced pass"]))
+    args = {"facts": make_facts(), "today": TODAY, "report_dir": report_dir, "waivers": _waive_all_but("1")}
+    res = run(dict(args, fail_under=90.0))
+    doc = res["dockersec_audit"]
+    assert (doc["score"], doc["band"], doc["coverage"], doc["waivers"]) == (100.0, "Incomplete", 2.0, 49)
+    assert res["failed"] and res["msg"].startswith("node1: coverage 2.0% is below dockersec_min_coverage 50.0")
+    assert not run(dict(args, fail_under=90.0, fail_incomplete=False)).get("failed")
+    # The inventory variables count when the playbook passes no argument.
+    assert not run(dict(args, fail_under=90.0), {"dockersec_fail_incomplete": "no"}).get("failed")
+    res = run(dict(args, fail_under=90.0), {"dockersec_min_coverage": 1})
+    assert not res.get("failed") and res["dockersec_audit"]["band"] == "Excellent"
+    # Without a threshold nothing fails: the band says Incomplete.
+    assert not run(args).get("failed")
+
+
+def test_min_coverage_out_of_range_fails_clearly(report_dir):
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir, "min_coverage": 150})
+    assert res["failed"] and res["msg"] == "node1: dockersec_min_coverage must be a number between 0 and 100, got 150.0"
+
+
 def test_history_of_this_host_only_and_corrupt_lines_skipped(report_dir):
     path = os.path.join(report_dir, report_paths.HISTORY_FILE)
     with open(path, "w") as f:
@@ -76,7 +103,31 @@ def test_history_of_this_host_only_and_corrupt_lines_skipped(report_dir):
     assert action.read_history(os.path.join(report_dir, "missing.jsonl"), "node1") == []
     res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir})
     c49 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "49"][0]
+    # One recorded audit of node1 (the other host's does not count) is no cadence yet.
+    assert c49["status"] == "fail" and "1 recorded audit of this host" in c49["evidence"][0], c49
+    with open(path, "a") as f:
+        f.write(json.dumps({"host": "node1", "generated_at": "2026-10-01T00:00:00Z", "score": 70.0}) + "\n")
+    res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir})
+    c49 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "49"][0]
     assert c49["status"] == "pass", c49
+
+
+def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
+    facts = make_facts()
+    facts["tools"]["docker_bench"] = None
+    bench = os.path.join(REPO, "tests", "data", "docker-bench", "docker-bench-security.log.json")
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
+               "options": {"docker_bench_log_path": bench}})
+    c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
+    assert c46["status"] == "pass" and "3 PASS, 2 WARN, 1 INFO, 1 NOTE (score 1 of 7 checks)" in c46["evidence"][0]
+    # A directory: the newest *.json counts; an empty one is named in the evidence.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    summary = action.read_bench_log(str(empty))
+    assert summary["error"] == "%s: no *.json files" % empty
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "options": {"docker_bench_log_path": str(empty)}})
+    c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
+    assert c46["status"] == "fail" and "no *.json files" in " ".join(c46["evidence"])
 
 
 def test_inventory_export_on_by_default_and_off_by_option(report_dir):

@@ -20,7 +20,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import report_
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
-SCORE_72 = "72.0 / 100 (36/50 earned, 72 of 100 applicable points) — Acceptable (dev only)"
+SCORE_72 = "72.0 / 100 (36/50 earned, 72 of 100 applicable points; coverage 96.0%, 0 waived) — Acceptable (dev only)"
 
 
 def test_reads_registered_results_writes_report_and_history(tmp_path):

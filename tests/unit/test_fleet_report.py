@@ -57,9 +57,10 @@ def test_fleet_json_shape_and_counts():
         {"host": "hard1", "score": 100.0, "band": "Excellent"},
     ]
     assert fleet["hosts"] == 4
-    assert fleet["by_band"] == {"Excellent": 2, "Good": 1, "Acceptable (dev only)": 0, "Poor": 0, "Critical": 1}
+    assert fleet["by_band"] == {"Excellent": 2, "Good": 1, "Acceptable (dev only)": 0, "Poor": 0, "Critical": 1,
+                                "Incomplete": 0}
     assert fleet["hosts_by_band"] == {"Excellent": ["db1", "hard1"], "Good": ["web2"], "Acceptable (dev only)": [],
-                                      "Poor": [], "Critical": ["web1"]}
+                                      "Poor": [], "Critical": ["web1"], "Incomplete": []}
     failing = dict((item["id"], item) for item in fleet["failing"])
     # 6 fails on web1, web2, db1; 3 and 22 on web1 and web2 (waived on db1); 7 on web1 only (waived on web2)
     assert [(i["id"], i["hosts"], i["names"]) for i in fleet["failing"][:4]] == [

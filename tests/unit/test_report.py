@@ -118,8 +118,18 @@ def test_band_counting():
         audit.update(score=score, band=catalog.band_for(score))
         audits[host] = audit
     by_band = report.build_document(audits)["fleet"]["by_band"]
-    assert list(by_band) == [name for dummy, name in catalog.BANDS]
-    assert by_band == {"Excellent": 2, "Good": 2, "Acceptable (dev only)": 1, "Poor": 2, "Critical": 2}
+    audits["j"] = make_audit(host="j")
+    audits["j"].update(score=100.0, band="Incomplete", coverage=2.0, waivers=49)
+    doc = report.build_document(audits)
+    by_band = doc["fleet"]["by_band"]
+    assert list(by_band) == [name for dummy, name in catalog.BANDS] + ["Incomplete"]
+    assert by_band == {"Excellent": 2, "Good": 2, "Acceptable (dev only)": 1, "Poor": 2, "Critical": 2,
+                       "Incomplete": 1}
+    assert doc["fleet"]["hosts_by_band"]["Incomplete"] == ["j"]
+    assert report.band_style("Incomplete") == "manual"
+    assert (doc["hosts"]["j"]["coverage"], doc["hosts"]["j"]["waivers"]) == (2.0, 49)
+    assert "100.0 / 100 (" in report.to_text(report.render(doc)) and "coverage 2.0%, 49 waived) — Incomplete" in \
+        report.to_text(report.render(doc))
 
 
 def test_fleet_stats():
@@ -164,7 +174,8 @@ def test_table_has_every_section_and_the_score():
     for number, name in catalog.SECTIONS.items():
         assert name in text
     assert "dockersec scorecard: node1" in text
-    assert "72.0 / 100 (36/50 earned, 72 of 100 applicable points) — Acceptable (dev only)" in text
+    assert ("72.0 / 100 (36/50 earned, 72 of 100 applicable points; coverage 96.0%, 0 waived) "
+            "— Acceptable (dev only)") in text
     # per-section points: section 1 has two errors and three fails (items 1-5): 0 of 10 points
     row = [line for line in text.splitlines() if catalog.SECTIONS[1] in line][0]
     assert row.split()[-1] == "0/10"
@@ -177,7 +188,7 @@ def test_not_applicable_and_waived_leave_the_applicable_points():
     audit = make_audit(statuses={"36": "not_applicable", "37": "not_applicable", "38": "waived", "1": "fail"})
     assert (audit["earned"], audit["applicable"]) == (92, 94)
     text = report.to_text(report.render(report.build_document({"n": audit})))
-    assert "97.9 / 100 (46/47 earned, 92 of 94 applicable points) — Excellent" in text
+    assert "97.9 / 100 (46/47 earned, 92 of 94 applicable points; coverage 94.0%, 1 waived) — Excellent" in text
     row = [line for line in text.splitlines() if catalog.SECTIONS[8] in line][0]
     assert row.split()[-1] == "4/4"
 
@@ -221,9 +232,9 @@ def test_compact_is_one_line_per_host():
     text = report.to_text(report.render(doc, compact=True))
     host_lines = [line for line in text.splitlines() if line.startswith(("a:", "b:"))]
     assert host_lines == [
-        "a: 72.0 / 100 (36/50 earned, 72 of 100 applicable points) — Acceptable (dev only); 8 fail, 4 manual, "
+        "a: 72.0 / 100 (36/50 earned, 72 of 100 applicable points; coverage 96.0%, 0 waived) — Acceptable (dev only); 8 fail, 4 manual, "
         "2 error; audit task failed: Evaluate: score 72.0 is below fail_under 80",
-        "b: 100.0 / 100 (50/50 earned, 100 of 100 applicable points) — Excellent",
+        "b: 100.0 / 100 (50/50 earned, 100 of 100 applicable points; coverage 100.0%, 0 waived) — Excellent",
     ]
     assert "Section" not in text and "Failed (" not in text
     assert "dockersec fleet summary: 2 hosts audited" in text
@@ -274,9 +285,9 @@ def test_history_lines():
     a, b = doc["hosts"]["a"], doc["hosts"]["b"]
     assert lines == [
         {"host": "a", "generated_at": "2026-11-23T05:00:00Z", "score": 72.0, "collection_version": "0.1.0",
-         "earned": a["earned"], "applicable": a["applicable"]},
+         "earned": a["earned"], "applicable": a["applicable"], "coverage": 96.0, "waivers": 0},
         {"host": "b", "generated_at": "2026-11-23T05:00:00Z", "score": 100.0, "collection_version": "0.1.0",
-         "earned": b["earned"], "applicable": b["applicable"]},
+         "earned": b["earned"], "applicable": b["applicable"], "coverage": 100.0, "waivers": 0},
     ]
     assert a["earned"] is not None and b["applicable"] is not None
 

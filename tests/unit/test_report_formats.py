@@ -172,6 +172,7 @@ def test_junit_suite_per_host_case_per_control(tmp_path):
         assert suite.skipped == by_status["manual"] + by_status["not_applicable"] + by_status["waived"]
         props = dict((p.name, p.value) for p in suite.properties())
         assert props["score"] == "%.1f" % entry["score"] and props["band"] == entry["band"]
+        assert props["coverage"] == "%.1f" % entry["coverage"] and props["waivers"] == str(entry["waivers"])
         assert suite.timestamp == "2026-11-23T05:00:00"
     assert xml.tests == sum(s.tests for s in xml)
     assert xml.failures == sum(s.failures for s in xml)
@@ -289,6 +290,9 @@ def test_sarif_result_per_failing_control_per_host():
     doc = canned_document()
     run = rf.to_sarif(doc)["runs"][0]
     results = run["results"]
+    hosts = run["properties"]["hosts"]
+    assert dict((h, (e["coverage"], e["waivers"])) for h, e in hosts.items()) == dict(
+        (h, (e["coverage"], e["waivers"])) for h, e in doc["hosts"].items())
     expected = [(h, c["id"], c["status"]) for h in sorted(doc["hosts"]) for c in _failing(doc["hosts"][h])]
     assert sorted((r["properties"]["host"], r["ruleId"][len("DOCKERSEC-"):], r["properties"]["status"])
                   for r in results) == sorted(expected)
@@ -346,7 +350,7 @@ def test_markdown_summary():
     text = rf.to_markdown(doc)
     assert text.startswith("# dockersec audit report\n")
     assert "3 hosts audited, 1 unreachable, 1 failed without a result." in text
-    assert "| [web2](#web2) | 72.0 | Acceptable (dev only) | 72/100 | 8 | 2 | 4 |" in text
+    assert "| [web2](#web2) | 72.0 | Acceptable (dev only) | 72/100 | 96.0% | 0 | 8 | 2 | 4 |" in text
     for host, entry in doc["hosts"].items():
         heading = "## %s" % rf.md_escape(host)
         assert heading in text.splitlines()
@@ -371,12 +375,12 @@ def test_markdown_escapes_html_and_markup():
     assert "icc \\| true on the default bridge \\*not\\* \\`fine\\` &lt;b&gt;bold&lt;/b&gt; &amp; \\[link\\](x)" in text
     # the hostile host name keeps the fleet table's columns
     row = [line for line in text.splitlines() if line.startswith("| [db")][0]
-    assert len(re.findall(r"(?<!\\)\|", row)) == 8 and "db\\|&lt;script&gt;" in row
+    assert len(re.findall(r"(?<!\\)\|", row)) == 10 and "db\\|&lt;script&gt;" in row
 
 
 def test_markdown_trend():
     text = rf.to_markdown(canned_document(), canned_previous())
-    assert "| Host | Score | Band | Points | fail | error | manual | Trend |" in text
+    assert "| Host | Score | Band | Points | Coverage | waived | fail | error | manual | Trend |" in text
     assert "| +28.0 (was 72.0) |" in text and "| -26.0 (was 98.0) |" in text
     assert text.count("| new |") == 1
     assert "Trend: 98.0 -> 72.0 (-26.0) since 2026-11-16T05:00:00Z; newly failing: 1, 2, 5, 7, 8, 9, 10, 16, 17" in text
@@ -480,6 +484,7 @@ def test_html_content():
         assert host in body
         assert report.score_text(entry) in body
         assert entry["band"] in body
+        assert "coverage %.1f%%, %d waived" % (entry["coverage"], entry["waivers"]) in body
         for control in _failing(entry):
             for line in control["evidence"]:
                 assert rf._clean(line) in body
@@ -491,6 +496,16 @@ def test_html_content():
     assert text.count('class="bars"') == len(doc["hosts"]) and text.count('class="gauge"') == len(doc["hosts"])
     assert "web3" in body and "Failed to connect to the host via ssh: <refused>" in body
     assert "Trend" not in body and "Newly failing" not in body
+
+
+def test_html_and_markdown_show_an_incomplete_host():
+    audit = make_audit(host="thin")
+    audit.update(band="Incomplete", coverage=2.0, waivers=49)
+    doc = report.build_document({"thin": audit})
+    html_text = rf.to_html(doc)
+    assert '<span class="badge band-Incomplete">Incomplete</span>' in html_text
+    assert "coverage 2.0%, 49 waived" in "".join(_page(html_text).text)
+    assert "| 2.0% | 49 |" in rf.to_markdown(doc)
 
 
 def test_html_trend_with_a_previous_report():
