@@ -676,7 +676,7 @@ def _log_opts(facts):
     return out, "dockerd --log-opt" if out else None
 
 
-def _container_log_offence(c, remote):
+def container_log_offence(c, remote):
     """Why a running container's own log config (fixed when it was created) does not rotate or ship."""
     kind = c.get("log_type")
     if not kind:
@@ -698,7 +698,7 @@ def check_31(facts, opts):
     remote = [r.lower() for r in opt(opts, "remote_log_drivers")]
     running = [c for c in scoped_containers(facts, opts) if c.get("log_type")]
     bad = ["%s: %s" % (container_label(c), why) for c, why in
-           ((c, _container_log_offence(c, remote)) for c in running) if why]
+           ((c, container_log_offence(c, remote)) for c in running) if why]
     if bad:
         return result(FAIL, ["%d of %d running containers log without rotation (their log config is fixed when "
                              "they are created: recreate them)" % (len(bad), len(running))] + limited(bad)

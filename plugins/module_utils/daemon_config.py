@@ -180,6 +180,17 @@ def _running_containers(facts):
     return len([c for c in docker.get("containers") or [] if isinstance(c, dict) and c.get("state") == "running"])
 
 
+def _containers_logging_unrotated(facts):
+    """Running containers whose own log config neither rotates nor ships (item 31's rule)."""
+    from ansible_collections.dockersec.hardening.plugins.module_utils import checks_ops
+    remote = [str(r).lower() for r in checks_ops.OPTIONS["remote_log_drivers"]["default"]]
+    out = []
+    for c in (facts.get("docker") or {}).get("containers") or []:
+        if isinstance(c, dict) and c.get("state") == "running" and checks_ops.container_log_offence(c, remote):
+            out.append(str(c.get("name")))
+    return sorted(out)
+
+
 def _guard_restart(facts, wanted, settings, deferred, swarm_active):
     """Keep running containers alive across the change.
 
@@ -290,6 +301,13 @@ def plan(facts, wanted):
     if "31" in controls:
         settings["log-driver"] = wanted.get("log_driver")
         settings["log-opts"] = wanted.get("log_opts")
+        stuck = _containers_logging_unrotated(facts)
+        if stuck:
+            # Item 31 judges the running containers too, and a container keeps the log config it
+            # was created with: the merge helps new containers only, so the item cannot pass yet.
+            deferred.append({"id": "31", "reason": "log-driver and log-opts apply to new containers only; %d running "
+                                                   "containers keep the logging they were created with (%s): "
+                                                   "recreate them" % (len(stuck), ", ".join(stuck[:5]))})
     if "X.8" in controls:
         if swarm_active and wanted.get("live_restore"):
             deferred.append({"id": "X.8", "reason": "swarm mode is active: live-restore and swarm do not mix"})

@@ -171,3 +171,19 @@ def test_plan_keeps_saying_why_icc_waits_after_the_file_has_it():
     assert "enable_icc=true" in reasons["6"] and "enable_icc=true" in reasons["22"]
     facts["docker"]["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] = "false"
     assert "6" not in [d["id"] for d in dc.plan(facts, WANTED)["deferred"]]
+
+
+def test_item_31_is_deferred_while_running_containers_keep_unrotated_logs():
+    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+    facts = {"docker": {"info": {"ContainersRunning": 2, "LiveRestoreEnabled": True}, "containers": [
+        {"name": "web", "state": "running", "log_type": "json-file", "log_opts": {}},
+        {"name": "db", "state": "running", "log_type": "json-file", "log_opts": {"max-size": "10m", "max-file": "3"}},
+        {"name": "old", "state": "exited", "log_type": "json-file", "log_opts": {}},
+        {"name": "ship", "state": "running", "log_type": "journald", "log_opts": {}}]}}
+    out = dc.plan(facts, {"controls": ["31"], "log_driver": "json-file", "log_opts": {"max-size": "10m", "max-file": "3"}})
+    # the file still gets the settings (for new containers), and 31 says why it cannot pass yet
+    assert out["settings"]["log-opts"] == {"max-size": "10m", "max-file": "3"}
+    assert [d["id"] for d in out["deferred"]] == ["31"]
+    assert "1 running containers keep the logging they were created with (web)" in out["deferred"][0]["reason"]
+    facts["docker"]["containers"] = facts["docker"]["containers"][1:]
+    assert dc.plan(facts, {"controls": ["31"], "log_driver": "json-file", "log_opts": {}})["deferred"] == []
