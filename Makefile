@@ -14,9 +14,9 @@ BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo 
 .PHONY: audit test unit build build-tarball lint sanity molecule installed testbed venv venv-dev link docs clean
 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
-	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) $(AUDIT_ARGS)
+	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) -e dockersec_report_dir=$(CURDIR)/dockersec-reports $(AUDIT_ARGS)
 
-test: venv-dev link unit build lint sanity testbed molecule installed bench-smoke  ## The whole test suite (what .ci/run calls)
+test: venv-dev link unit prometheus-test build lint sanity testbed molecule installed bench-smoke  ## The whole test suite (what .ci/run calls)
 
 venv:
 	@scripts/venv.sh runtime
@@ -69,3 +69,9 @@ bench: venv-dev link testbed  ## The full benchmark: N = 0,50,200,500 containers
 
 bench-smoke: venv-dev link testbed  ## The benchmark with small sizes, once (CI: it works; not a timed test)
 	$(BIN)/python benchmarks/run.py --sizes 0,10 --fleet 1 --repeat 1 $(BENCH_ARGS)
+
+# The Prometheus report and alert rules (issue 13; README "Monitoring"): promtool check metrics on
+# the rendered files, promtool test rules on series from two audits. Installs promtool if missing.
+.PHONY: prometheus-test
+prometheus-test: venv-dev link  ## promtool check metrics + check rules + test rules
+	scripts/prometheus-test.sh

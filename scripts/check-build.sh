@@ -36,11 +36,6 @@ for f in "$installed"/plugins/modules/*.py; do
   doc module "$name"
   n=$((n + 1))
 done
-for f in "$installed"/plugins/callback/*.py; do
-  name=$(basename "$f" .py)
-  doc callback "$name"
-  n=$((n + 1))
-done
 for f in "$installed"/plugins/filter/*.py; do
   name=$(basename "$f" .py)
   doc filter "$name"

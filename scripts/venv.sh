@@ -8,6 +8,13 @@ req=requirements.txt
 [ "$kind" = dev ] && req=requirements-dev.txt
 stamp=.venv/.installed-$kind
 
+# ansible-core 2.19 (requirements.txt) runs on Python 3.11 or newer: say so before pip fails obscurely.
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "dockersec.hardening needs Python 3.11 or newer on the controller (ansible-core 2.19); python3 is" \
+    "$(python3 -V 2>&1 || echo 'missing'). Install a newer python3 (Debian 12 and later have it)." >&2
+  exit 1
+fi
+
 # Debian's python3 ships without venv/ensurepip; install it when we can.
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -14,11 +14,10 @@ import json
 import os
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
     as_dict, as_list, parse_timestamp,
 )
@@ -128,22 +127,10 @@ def _mark_deferred(doc, deferred):
     doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        result["changed"] = False
-        host = task_vars.get("inventory_hostname", "?")
-
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            result.update(failed=True, msg="%s: invalid arguments: %s" % (host, "; ".join(validation.error_messages)))
-            return result
-        args = validation.validated_parameters
+    def act(self, result, args, task_vars, host):
 
         facts = args.get("facts")
         if facts is None:
@@ -182,6 +169,9 @@ class ActionModule(ActionBase):
         if doc.get("nothing_applicable"):
             result["msg"] += " (nothing applicable: every item waived or not applicable)"
         threshold = args.get("fail_under")
+        if threshold is not None:
+            # The report and its Prometheus series carry the threshold the score is held against.
+            doc["fail_under"] = threshold
         if threshold is not None and doc["score"] < threshold:
             result["failed"] = True
             result["msg"] = "%s: score %.1f is below dockersec_fail_under %s" % (host, doc["score"], threshold)

@@ -8,10 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.dockersec.hardening.plugins.module_utils import profile
+from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
 ARGUMENT_SPEC = {
     # raw: the profile check names a wrong value itself, with the variable it came from
@@ -23,23 +21,10 @@ ARGUMENT_SPEC = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        result["changed"] = False
-        host = task_vars.get("inventory_hostname", "?")
-
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(self._task.args)
-        if validation.error_messages:
-            result.update(failed=True, errors=list(validation.error_messages),
-                          msg="%s: invalid arguments: %s" % (host, "; ".join(validation.error_messages)))
-            return result
-        args = validation.validated_parameters
+    def act(self, result, args, task_vars, host):
 
         errors = profile.check_profile(fail_under=args.get("fail_under"), skip_controls=args.get("skip_controls"),
                                        waivers=args.get("waivers"), attestations=args.get("attestations"),

@@ -4,7 +4,7 @@
 """The evaluation engine: facts + catalog + options + waivers + attestations -> scored results.
 
 Pure: no Ansible, no Docker, no clock unless ``today`` is omitted. The score is defined here
-and only here (see ARCHITECTURE.md "Score"):
+and only here (see docs/architecture.md, "Score"):
 
 - each of the 50 checklist items is worth 2 points; ``applicable`` = 100 minus the points of
   ``not_applicable`` and ``waived`` items; ``earned`` = 2 x the ``pass`` count;
@@ -203,7 +203,7 @@ def _apply_waiver(status, evidence, waiver, today):
         return status, evidence, None
     owner = waiver.get("owner") or "unknown owner"
     if waiver["expires"] < today:
-        # ARCHITECTURE.md: an expired waiver counts as fail, whatever the control says now.
+        # docs/architecture.md: an expired waiver counts as fail, whatever the control says now.
         return checks_common.FAIL, ["waiver expired on %s (by %s: %s); status without the waiver: %s" % (
             waiver["expires"], owner, waiver["reason"], status)] + evidence, None
     note = "waived by %s until %s: %s (status without the waiver: %s)" % (
@@ -213,7 +213,7 @@ def _apply_waiver(status, evidence, waiver, today):
 
 
 def score_of(results):
-    """Score the 50 scored results exactly as ARCHITECTURE.md defines it."""
+    """Score the 50 scored results exactly as docs/architecture.md defines it."""
     excluded = sum(r["max_points"] for r in results if r["status"] in ("not_applicable", "waived"))
     applicable = catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS) - excluded
     earned = sum(r["points"] for r in results)

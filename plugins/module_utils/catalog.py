@@ -232,7 +232,8 @@ _SCORED = [
        ["files", "docker", "dockerd_process"], "host",
        "The socket is 660 root:docker, no container mounts it (except an allow-listed read-only socket proxy) and "
        "dockerd listens on no plain TCP port.",
-       "Role socket sets mode and owner; remove socket mounts; use TLS for remote access.", role="socket"),
+       "Role docker_socket sets mode and owner; remove socket mounts; use TLS for remote access.",
+       role="docker_socket"),
     # Section 7: Logging and Monitoring
     _c("31", 7, "Configure centralized logging", ["2.13"], "automated", ["docker", "daemon_config"], "daemon",
        "log-driver is json-file/local with max-size and max-file, or a remote driver (syslog, journald, fluentd, "
@@ -381,3 +382,53 @@ def band_for(score):
         if score >= lower:
             return name
     return BANDS[-1][1]
+
+
+# ----------------------------------------------------------------------------- remediation
+
+# The order remediate.yml runs the roles in: the daemon first (it turns live-restore on before
+# anything else may restart dockerd), the swarm last (its leader changes the cluster once every
+# node of the batch is fixed).
+REMEDIATION_ROLES = ("daemon", "sshd", "auditd", "docker_user_chain", "docker_socket", "content_trust",
+                     "container_limits", "updates", "swarm")
+# Run only when dockersec_remediate_roles names them: they change running workloads or packages.
+OPT_IN_ROLES = ("container_limits", "updates")
+DEFAULT_REMEDIATION_ROLES = tuple(r for r in REMEDIATION_ROLES if r not in OPT_IN_ROLES)
+
+
+def normalize_ids(ids):
+    """Control ids as the catalog spells them: ``3`` and ``"3"`` are the same item."""
+    return [str(i).strip() for i in ids or [] if str(i).strip()]
+
+
+def role_controls(role, skip=None, controls=None):
+    """The ids ``role`` fixes, in catalog order, without the ``skip``ped ones."""
+    skipped = set(normalize_ids(skip))
+    return [c["id"] for c in (CONTROLS if controls is None else controls)
+            if c.get("remediation_role") == role and c["id"] not in skipped]
+
+
+def remediation_plan(skip=None, roles=None, controls=None):
+    """Which role fixes which controls on this run: the one place remediate.yml learns it from.
+
+    ``roles``: the roles asked for (``None``: the default set, opt-in roles left out). Returns
+    ``[{"role", "controls", "skipped"}]`` in ``REMEDIATION_ROLES`` order, for the roles asked for
+    that still have a control to fix; a role whose every control is skipped is left out. An
+    unknown role name raises ``ValueError``.
+    """
+    controls = CONTROLS if controls is None else controls
+    wanted = DEFAULT_REMEDIATION_ROLES if roles is None else tuple(str(r) for r in roles)
+    unknown = [r for r in wanted if r not in REMEDIATION_ROLES]
+    if unknown:
+        raise ValueError("unknown remediation role(s) %s: the roles are %s"
+                         % (", ".join(unknown), ", ".join(REMEDIATION_ROLES)))
+    skipped = set(normalize_ids(skip))
+    plan = []
+    for role in REMEDIATION_ROLES:
+        if role not in wanted:
+            continue
+        owned = role_controls(role, controls=controls)
+        fixes = [cid for cid in owned if cid not in skipped]
+        if fixes:
+            plan.append({"role": role, "controls": fixes, "skipped": [cid for cid in owned if cid in skipped]})
+    return plan

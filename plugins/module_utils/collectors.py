@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
+from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
 
 try:
     import http.client as http_client
@@ -282,11 +283,7 @@ def collect_sshd(h):
     if rc != 0:
         msg = (err or out).strip().splitlines()
         raise CollectorError("%s -T failed (rc %s): %s" % (binary, rc, msg[-1] if msg else "no output"))
-    effective = {}
-    for line in out.splitlines():
-        parts = line.strip().split(None, 1)
-        if len(parts) == 2 and parts[0].lower() not in effective:
-            effective[parts[0].lower()] = parts[1]
+    effective = sshd_policy.parse_effective(out)
     return {"binary": binary, "effective": effective, "config_files": files}, "%s -T" % binary
 
 
@@ -726,27 +723,34 @@ class _UnixHTTPConnection(http_client.HTTPConnection):
         self.sock = sock
 
 
-class UnixEngine(object):
-    """GETs to the Engine API over its unix socket, one keep-alive connection per thread.
+class EngineClient(object):
+    """The Engine API over its unix socket with the standard library only, one keep-alive connection per thread.
 
-    The per-container inspects go through this rather than the docker SDK: the SDK's unix adapter
-    keys its connection pools by URL, so every inspect opens a new connection, and requests adds
-    about 2 ms of CPU per call under the GIL (500 inspects: 1.5 s on 2 cores with 8 threads, here 0.3 s).
+    This is the gather's one Docker client: a stock Docker host has no Python docker SDK
+    (``python3-docker``), and the SDK is slower anyway: its unix adapter keys connection pools by
+    URL, so every inspect opens a new connection, and requests adds about 2 ms of CPU per call
+    under the GIL (500 inspects: 1.5 s on 2 cores with 8 threads, here 0.3 s). The method names
+    and return values are those of the SDK's ``APIClient``, so ``collect_docker`` takes either.
     """
 
-    def __init__(self, socket_path, api_version, timeout):
+    def __init__(self, socket_path, timeout, api_version=None):
         self.socket_path = socket_path if socket_path.startswith("/") else "/" + socket_path
-        self.prefix = "/v%s" % api_version if api_version else ""
         self.timeout = timeout
         self._local = threading.local()
+        if api_version is None:
+            # Negotiate as the SDK's version="auto" does: the server's own API version, so that
+            # answers have the shape that engine documents.
+            api_version = self._request("/version").get("ApiVersion")
+        self.api_version = api_version
+        self.prefix = "/v%s" % api_version if api_version else ""
 
-    def get(self, path):
+    def _request(self, path):
         for attempt in (1, 2):
             conn = getattr(self._local, "conn", None)
             if conn is None:
                 conn = self._local.conn = _UnixHTTPConnection(self.socket_path, self.timeout)
             try:
-                conn.request("GET", self.prefix + path)
+                conn.request("GET", path)
                 resp = conn.getresponse()
                 body = resp.read()
                 break
@@ -755,40 +759,80 @@ class UnixEngine(object):
                 conn.close()
                 self._local.conn = None
                 # A kept-alive connection the engine closed in between: one retry on a fresh one.
-                if attempt == 2 or isinstance(exc, socket.timeout):
+                # Not for a socket that is missing or refused: that answer will not change.
+                if attempt == 2 or isinstance(exc, (socket.timeout, FileNotFoundError, PermissionError,
+                                                    ConnectionRefusedError)):
                     raise
         if resp.status != 200:
             raise EngineAPIError("%d Client Error for GET %s: %s" % (
                 resp.status, path, body[:300].decode("utf-8", "replace").strip()))
         return json.loads(body.decode("utf-8"))
 
+    def get(self, path):
+        return self._request(self.prefix + path)
 
-class FastInspectClient(object):
-    """A docker SDK APIClient whose container/image inspects and image history use ``UnixEngine``."""
+    def info(self):
+        return self.get("/info")
 
-    def __init__(self, client, engine):
-        self._client = client
-        self._engine = engine
+    def version(self):
+        return self.get("/version")
 
-    def __getattr__(self, name):
-        return getattr(self._client, name)
+    def containers(self, all=False):  # pylint: disable=redefined-builtin  # the SDK's keyword
+        return self.get("/containers/json?all=%d" % (1 if all else 0))
 
     def inspect_container(self, cid):
-        return self._engine.get("/containers/%s/json" % url_quote(cid, safe=""))
+        return self.get("/containers/%s/json" % url_quote(cid, safe=""))
 
     def inspect_image(self, iid):
-        return self._engine.get("/images/%s/json" % url_quote(iid, safe=""))
+        return self.get("/images/%s/json" % url_quote(iid, safe=""))
 
     def history(self, iid):
-        return self._engine.get("/images/%s/history" % url_quote(iid, safe=""))
+        return self.get("/images/%s/history" % url_quote(iid, safe=""))
+
+    def networks(self):
+        return self.get("/networks")
+
+    def volumes(self):
+        return self.get("/volumes")
+
+    def nodes(self):
+        return self.get("/nodes")
+
+    def secrets(self):
+        return self.get("/secrets")
+
+    def services(self):
+        return self.get("/services")
 
 
-def fast_inspects(client, endpoint, timeout):
-    """``client`` with the inspects over a keep-alive unix socket when ``endpoint`` is one (else unchanged)."""
-    if not isinstance(endpoint, str) or not endpoint.startswith("unix://"):
-        return client
-    return FastInspectClient(client, UnixEngine(endpoint[len("unix://"):], getattr(client, "api_version", None),
-                                                timeout))
+SDK_SCHEMES = ("tcp://", "ssh://", "http://", "https://")
+
+
+def engine_client(endpoint, timeout, sdk=None, sdk_error=None):
+    """The client for ``endpoint``: ``EngineClient`` for ``unix://``; the docker SDK for remote endpoints.
+
+    ``sdk`` is the imported ``docker`` package or None. Only ``tcp://`` (with or without TLS) and
+    ``ssh://`` need it: TLS client certificates and SSH tunnelling are what the SDK adds.
+    """
+    if not isinstance(endpoint, str) or not endpoint:
+        raise CollectorError("no Docker endpoint given")
+    if endpoint.startswith("unix://"):
+        return EngineClient(endpoint[len("unix://"):], timeout)
+    if endpoint.startswith("/"):
+        return EngineClient(endpoint, timeout)
+    if not endpoint.startswith(SDK_SCHEMES):
+        raise CollectorError("unsupported Docker endpoint %r: use unix:///path/to/docker.sock, tcp://HOST:PORT "
+                             "or ssh://USER@HOST" % endpoint)
+    if sdk is None:
+        raise CollectorError(
+            "the Docker endpoint %s needs the Python docker SDK on the target (%s): install the package "
+            "python3-docker (apt, dnf) or run `pip install docker` there; a unix:// socket needs nothing"
+            % (endpoint, sdk_error or "not installed"))
+    kwargs = {}
+    if endpoint.startswith(("tcp://", "https://")) and os.environ.get("DOCKER_TLS_VERIFY"):
+        # DOCKER_TLS_VERIFY/DOCKER_CERT_PATH on the target, as the docker CLI reads them.
+        kwargs = dict((k, v) for k, v in sdk.utils.kwargs_from_env().items() if k == "tls")
+    return sdk.APIClient(base_url=endpoint, version="auto", timeout=timeout, **kwargs)
 
 
 def collect_docker(client_factory, workers, sensitive_label_keys, state):

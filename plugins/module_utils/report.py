@@ -201,6 +201,9 @@ def host_entry(audit, before=None):
         "extended_counts": dict(audit.get("extended_counts") or _counts(extended)),
         "inventory": list(audit.get("inventory") or []),
     }
+    fail_under = _score(audit.get("fail_under"))
+    if fail_under is not None:
+        entry["fail_under"] = fail_under
     # Deferred by remediation (remediate.yml): also the ones whose control passes anyway, such as
     # audit rules judged from the rules files while the kernel refuses loading them.
     deferred = [d for d in audit.get("deferred") or [] if isinstance(d, dict)]

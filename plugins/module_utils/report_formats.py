@@ -9,6 +9,7 @@ Every format is built from the same document the JSON report is (``report.build_
 ``to_sarif``     -> SARIF 2.1.0: one rule per control, one result per failing control per host
 ``to_markdown``  -> a Markdown summary (a CI job summary, a merge request comment)
 ``to_html``      -> one self-contained HTML page: inline CSS, JS and SVG, no network fetch at all
+``prom``         -> Prometheus metrics, node_exporter textfile format (report_prometheus.py)
 
 ``previous``, where a function takes it, is an earlier JSON report: the trend per host is
 computed against it (``host_trends``).
@@ -31,19 +32,21 @@ import xml.etree.ElementTree as ET
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils import report
 from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus
 
 TOOL_NAME = "dockersec.hardening"
 
 # Format name -> file name in the report directory. JSON is always written.
-FORMATS = ("json", "junit", "sarif", "md", "html")
+FORMATS = ("json", "junit", "sarif", "md", "html", "prom")
 FILE_NAMES = {
     "json": report_paths.REPORT_FILE,
     "junit": "dockersec-report.junit.xml",
     "sarif": "dockersec-report.sarif",
     "md": "dockersec-report.md",
     "html": "dockersec-report.html",
+    "prom": report_prometheus.FILE_NAME,
 }
-_ALIASES = {"markdown": "md", "xml": "junit", "xunit": "junit"}
+_ALIASES = {"markdown": "md", "xml": "junit", "xunit": "junit", "prometheus": "prom", "openmetrics": "prom"}
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -1088,4 +1091,6 @@ def render(fmt, document, previous=None):
         return to_markdown(document, previous)
     if fmt == "html":
         return to_html(document, previous)
+    if fmt == "prom":
+        return report_prometheus.to_prometheus(document, previous)
     raise ValueError("unknown report format %r (known: %s)" % (fmt, ", ".join(FORMATS)))

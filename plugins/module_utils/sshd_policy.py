@@ -59,6 +59,17 @@ def validate_settings(settings, var_name="sshd_settings"):
     return out
 
 
+def parse_effective(text):
+    """``sshd -T`` output as {lower-case keyword: value}; a repeated keyword keeps its first value,
+    the one sshd uses. The audit's gather and the sshd role read it through this one parser."""
+    effective = {}
+    for line in (text or "").splitlines():
+        parts = line.strip().split(None, 1)
+        if len(parts) == 2 and parts[0].lower() not in effective:
+            effective[parts[0].lower()] = parts[1]
+    return effective
+
+
 def parse_includes(config_text, base_dir="/etc/ssh"):
     """The Include patterns of the main sshd_config, in order, with the line number of each, and
     the first line (outside comments) that sets anything else. sshd resolves relative patterns

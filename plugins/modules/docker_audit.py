@@ -62,8 +62,8 @@ options:
     type: str
   report_dir:
     description:
-      - Where the audit history is read from (items 46 and 49). Defaults to C($DOCKERSEC_REPORT_DIR) or
-        C(./dockersec-reports).
+      - Where the audit history is read from (items 46 and 49). The playbooks pass C(dockersec_report_dir).
+      - Defaults to E(DOCKERSEC_REPORT_DIR), else C($XDG_DATA_HOME/dockersec) (C(~/.local/share/dockersec)).
     type: path
   fail_under:
     description:
@@ -79,7 +79,8 @@ options:
 seealso:
   - module: dockersec.hardening.docker_host_facts
 notes:
-  - The C(dockersec.hardening.scorecard) callback prints the scorecard and writes the reports from this module's result.
+  - M(dockersec.hardening.docker_report), the last step of both playbooks, prints the scorecard and writes the
+    reports and the history from this module's registered result.
 """
 
 EXAMPLES = r"""
@@ -151,6 +152,11 @@ dockersec_audit:
       description: Rating band of the checklist.
       type: str
       sample: Acceptable (dev only)
+    fail_under:
+      description: The threshold O(fail_under) the score was held against (the Prometheus series C(dockersec_score_threshold)).
+      returned: when O(fail_under) is set
+      type: float
+      sample: 80.0
     counts:
       description: Number of scored controls per status.
       type: dict

@@ -37,7 +37,9 @@ attributes:
 options:
   docker_host:
     description:
-      - The Docker Engine API endpoint.
+      - The Docker Engine API endpoint. A C(unix:///path/to/docker.sock) socket is read with the Python standard
+        library. C(tcp://HOST:PORT) and C(ssh://USER@HOST) need the Python docker SDK on the host (for TLS,
+        E(DOCKER_TLS_VERIFY) and E(DOCKER_CERT_PATH) as the docker CLI reads them).
       - If not set, the value of the E(DOCKER_HOST) environment variable is used, else
         C(unix:///var/run/docker.sock).
     type: str
@@ -76,7 +78,9 @@ options:
     elements: str
     default: [security-zone, sensitivity, classification, pci, pii]
 requirements:
-  - Python docker SDK (C(python3-docker) or C(pip install docker)) on the host, for the C(docker) collector.
+  - Nothing beyond the Python standard library on the host when the engine is reached on its unix socket.
+  - The Python docker SDK (C(python3-docker) or C(pip install docker)) on the host only for a C(tcp://) or
+    C(ssh://) O(docker_host); without it such an endpoint fails with a message naming what to install.
 notes:
   - Most collectors need root (sshd -T, iptables, /proc of dockerd, the Docker socket). Run with C(become);
     without it the audit still completes and the unreadable parts come out as C(error) with the reason.
@@ -121,13 +125,21 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import collectors as col
 
-try:
-    import docker as docker_sdk
-    HAS_DOCKER_SDK = True
-    DOCKER_SDK_ERROR = None
-except Exception as exc:  # ImportError, or a broken install
-    HAS_DOCKER_SDK = False
-    DOCKER_SDK_ERROR = str(exc)
+
+def _docker_sdk(endpoint):
+    """The docker SDK for a remote endpoint, or (None, why not).
+
+    Imported only when needed: unix sockets are read with the standard library, and importing
+    the SDK (requests, urllib3) would cost every gather its start-up time.
+    """
+    if endpoint.startswith(("unix://", "/")):
+        return None, None
+    try:
+        import docker
+    except Exception as exc:  # ImportError, or a broken install
+        return None, str(exc)
+    return docker, None
+
 
 ALL_COLLECTORS = ["host", "services", "sshd", "audit", "iptables", "mounts", "files", "daemon_config",
                   "dockerd_process", "environment", "tools", "docker"]
@@ -209,20 +221,16 @@ def main():
                            "local_state": state}
 
         def gather_docker():
-            if not HAS_DOCKER_SDK:
-                raise col.CollectorError("Python docker SDK not importable on the target (%s): install python3-docker "
-                                         "or pip install docker" % DOCKER_SDK_ERROR)
-
-            def factory():
-                client = docker_sdk.APIClient(base_url=endpoint, version="auto", timeout=timeout)
-                # The per-container inspects over one keep-alive unix connection per thread (benchmarks/).
-                return col.fast_inspects(client, endpoint, timeout)
             try:
-                return col.collect_docker(factory, p["inspect_workers"], set(p["sensitive_label_keys"]), state), endpoint
+                sdk, sdk_error = _docker_sdk(endpoint)
+                client = col.engine_client(endpoint, timeout, sdk, sdk_error)
+                return col.collect_docker(lambda: client, p["inspect_workers"], set(p["sensitive_label_keys"]),
+                                          state), endpoint
             except col.CollectorError:
                 raise
             except Exception as exc:
                 raise col.CollectorError(_docker_error(exc, endpoint))
+
         col.timed("docker", gather_docker, facts)
 
     facts["seconds"] = round(time.time() - start, 3)

@@ -81,7 +81,7 @@ import pwd
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.sshd_policy import (
-    authorized_key_paths, parse_includes)
+    authorized_key_paths, parse_effective, parse_includes)
 
 
 def _has_key(path):
@@ -113,11 +113,7 @@ def main():
     if rc != 0:
         lines = (err or out).strip().splitlines()
         module.fail_json(msg="%s -T failed (rc %s): %s" % (binary, rc, lines[-1] if lines else "no output"))
-    effective = {}
-    for line in out.splitlines():
-        parts = line.strip().split(None, 1)
-        if len(parts) == 2 and parts[0].lower() not in effective:
-            effective[parts[0].lower()] = parts[1]
+    effective = parse_effective(out)
 
     includes, _first = parse_includes(text, posixpath.dirname(config_path) or "/etc/ssh")
     include_dir, files = None, []

@@ -6,7 +6,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_report import make_audit  # noqa: E402  (shared result builder)
-from test_scorecard_callback import FakeResult, FakeStats, make_callback, read_report  # noqa: E402
+from report_step import ReportRun, read_report  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit as engine  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
@@ -135,11 +135,11 @@ def test_long_name_lists_are_cut():
     assert line.endswith("h19, +5 more)") and "h20" not in line
 
 
-def test_callback_options_reach_the_fleet_view(tmp_path):
-    cb, display = make_callback(tmp_path / "reports", top_failing=1, waiver_window_days=19)
+def test_report_step_options_reach_the_fleet_view(tmp_path):
+    run = ReportRun(tmp_path / "reports", top_failing=1, waiver_window_days=19)
     for host, audit in sorted(fleet_fixture().items()):
-        cb.v2_runner_on_ok(FakeResult(host, {"dockersec_audit": audit}))
-    cb.v2_playbook_on_stats(FakeStats())
+        run.audit(host, audit)
+    _result, display = run.finish()
     assert not display.warnings
     doc = read_report(tmp_path / "reports")
     assert [(w["host"], w["id"]) for w in doc["fleet"]["waivers_expiring"]] == [("web2", "X.1"), ("db1", "3")]

@@ -9,9 +9,7 @@ import json
 import os
 import re
 import stat
-import subprocess
 import sys
-import textwrap
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -23,8 +21,7 @@ from junitparser import Error, Failure, JUnitXml, Skipped
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_report import make_audit, seventy_two  # noqa: E402  (shared result builder)
-from test_scorecard_callback import (  # noqa: E402  (shared callback fakes and the stand-in audit action)
-    FAKE_AUDIT_ACTION, PLAYBOOK, FakeResult, FakeStats, make_callback, read_history, read_report)
+from report_step import ReportRun, read_report  # noqa: E402  (drives the report step)
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
@@ -544,17 +541,17 @@ def test_any_text_stays_well_formed(sarif_validator, host, evidence, title):
 
 
 # ---------------------------------------------------------------------------------------------
-# the callback
+# the report step
 
 
-ALL = "json,junit,sarif,md,html"
+ALL = ",".join(rf.FORMATS)
 
 
-def test_callback_writes_every_selected_format(tmp_path):
-    cb, display = make_callback(tmp_path, formats=[ALL])
+def test_report_step_writes_every_selected_format(tmp_path):
+    run = ReportRun(tmp_path, formats=[ALL])
     for host, audit in canned_audits().items():
-        cb.v2_runner_on_ok(FakeResult(host, {"dockersec_audit": audit}))
-    cb.v2_playbook_on_stats(FakeStats())
+        run.audit(host, audit)
+    _result, display = run.finish()
     assert not display.warnings
     names = [rf.FILE_NAMES[f] for f in rf.FORMATS]
     assert sorted(os.listdir(str(tmp_path))) == sorted(names + [report_paths.HISTORY_FILE])
@@ -562,7 +559,7 @@ def test_callback_writes_every_selected_format(tmp_path):
         mode = stat.S_IMODE(os.stat(str(tmp_path / name)).st_mode)
         assert mode & 0o027 == 0, name
     # every path written is printed at the end, the JSON report first and the history last
-    assert display.lines[-6:] == ["dockersec: wrote %s" % (tmp_path / n) for n in names] + [
+    assert display.lines[-len(names) - 2:-1] == ["dockersec: wrote %s" % (tmp_path / n) for n in names] + [
         "dockersec: wrote %s" % (tmp_path / report_paths.HISTORY_FILE)]
     doc = read_report(tmp_path)
     assert (tmp_path / rf.FILE_NAMES["md"]).read_text(encoding="utf-8") == rf.to_markdown(doc)
@@ -571,29 +568,23 @@ def test_callback_writes_every_selected_format(tmp_path):
     assert len(JUnitXml.fromfile(str(tmp_path / rf.FILE_NAMES["junit"]))) == 3
 
 
-def test_callback_default_is_json_only_and_unknown_formats_warn(tmp_path):
-    cb, display = make_callback(tmp_path / "a")
-    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": make_audit(host="web1")}))
-    cb.v2_playbook_on_stats(FakeStats())
+def test_report_step_default_is_json_only_and_unknown_formats_warn(tmp_path, monkeypatch):
+    monkeypatch.delenv("DOCKERSEC_REPORT_FORMATS", raising=False)
+    ReportRun(tmp_path / "a").audit("web1", make_audit(host="web1")).finish()
     assert sorted(os.listdir(str(tmp_path / "a"))) == sorted([report_paths.REPORT_FILE, report_paths.HISTORY_FILE])
 
-    cb, display = make_callback(tmp_path / "b", formats=["pdf", "html"])
-    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": make_audit(host="web1")}))
-    cb.v2_playbook_on_stats(FakeStats())
+    _result, display = ReportRun(tmp_path / "b", formats=["pdf", "html"]).audit("web1", make_audit(host="web1")).finish()
     assert any("unknown report format(s) ignored: pdf" in w for w in display.warnings)
     assert sorted(os.listdir(str(tmp_path / "b"))) == sorted([report_paths.REPORT_FILE, report_paths.HISTORY_FILE,
                                                               rf.FILE_NAMES["html"]])
 
 
-def test_callback_trend_against_the_report_it_replaces(tmp_path):
-    cb, display = make_callback(tmp_path)
-    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": seventy_two()}))
-    cb.v2_playbook_on_stats(FakeStats())
+def test_report_step_trend_against_the_report_it_replaces(tmp_path):
+    ReportRun(tmp_path).audit("web1", seventy_two()).finish()
     previous = str(tmp_path / report_paths.REPORT_FILE)
 
-    cb, display = make_callback(tmp_path, formats=["html", "md"], previous_report=previous)
-    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": make_audit(host="web1")}))
-    cb.v2_playbook_on_stats(FakeStats())
+    run = ReportRun(tmp_path, formats=["html", "md"], previous_report=previous)
+    _result, display = run.audit("web1", make_audit(host="web1")).finish()
     assert not display.warnings
     assert read_report(tmp_path)["hosts"]["web1"]["score"] == 100.0
     html = (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
@@ -601,9 +592,9 @@ def test_callback_trend_against_the_report_it_replaces(tmp_path):
     assert "| +28.0 (was 72.0) |" in (tmp_path / rf.FILE_NAMES["md"]).read_text(encoding="utf-8")
 
 
-def test_callback_survives_a_bad_previous_report_and_a_broken_format(tmp_path, monkeypatch):
-    cb, display = make_callback(tmp_path, formats=[ALL], previous_report=str(tmp_path / "missing.json"))
-    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": seventy_two()}))
+def test_report_step_survives_a_bad_previous_report_and_a_broken_format(tmp_path, monkeypatch):
+    run = ReportRun(tmp_path, formats=[ALL], previous_report=str(tmp_path / "missing.json"))
+    run.audit("web1", seventy_two())
     real = rf.render
 
     def broken(fmt, document, previous=None):
@@ -612,7 +603,7 @@ def test_callback_survives_a_bad_previous_report_and_a_broken_format(tmp_path, m
         return real(fmt, document, previous)
 
     monkeypatch.setattr(rf, "render", broken)
-    cb.v2_playbook_on_stats(FakeStats())
+    _result, display = run.finish()
     assert any("no trend: cannot read the previous report" in w for w in display.warnings)
     assert any("writing the sarif report" in w and "boom" in w for w in display.warnings)
     written = sorted(os.listdir(str(tmp_path)))
@@ -621,87 +612,6 @@ def test_callback_survives_a_bad_previous_report_and_a_broken_format(tmp_path, m
     assert "Trend" not in (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
 
     (tmp_path / "not-a-report.json").write_text("[1, 2]")
-    cb, display = make_callback(tmp_path, formats=["html"], previous_report=str(tmp_path / "not-a-report.json"))
-    cb.v2_runner_on_ok(FakeResult("web1", {"dockersec_audit": seventy_two()}))
-    cb.v2_playbook_on_stats(FakeStats())
+    run = ReportRun(tmp_path, formats=["html"], previous_report=str(tmp_path / "not-a-report.json"))
+    _result, display = run.audit("web1", seventy_two()).finish()
     assert any("is not a dockersec JSON report" in w for w in display.warnings)
-
-
-# ---------------------------------------------------------------------------------------------
-# a real ansible-playbook run
-
-
-def _ansible_playbook():
-    path = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    if not os.path.exists(path):
-        pytest.skip("ansible-playbook is not installed next to %s" % sys.executable)
-    return path
-
-
-def _setup(tmp_path, cfg_extra=""):
-    (tmp_path / "action_plugins").mkdir()
-    (tmp_path / "action_plugins" / "fake_audit.py").write_text(FAKE_AUDIT_ACTION)
-    (tmp_path / "playbook.yml").write_text(PLAYBOOK)
-    (tmp_path / "ansible.cfg").write_text("[defaults]\ngathering = explicit\nretry_files_enabled = false\n"
-                                          + cfg_extra)
-    (tmp_path / "audits.json").write_text(json.dumps({
-        "web1": make_audit(host="web1"), "web2": seventy_two(), "web4": make_audit(host="web4")}))
-    local = "ansible_connection=local ansible_python_interpreter=%s" % sys.executable
-    (tmp_path / "inventory.ini").write_text(textwrap.dedent("""\
-        web1 {local}
-        web2 {local}
-        web4 {local}
-        """).format(local=local))
-
-
-def _run(binary, tmp_path, **env_extra):
-    env = dict((k, v) for k, v in os.environ.items()
-               if not k.startswith(("ANSIBLE_", "DOCKERSEC_")) and k != "NO_COLOR")
-    env.update({
-        "ANSIBLE_CONFIG": str(tmp_path / "ansible.cfg"),
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
-        "ANSIBLE_CALLBACKS_ENABLED": "dockersec.hardening.scorecard",
-        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
-        "ANSIBLE_REMOTE_TEMP": str(tmp_path / "remote-tmp"),
-        "ANSIBLE_NOCOLOR": "1",
-    })
-    env.update(env_extra)
-    return subprocess.run([binary, "-i", str(tmp_path / "inventory.ini"), str(tmp_path / "playbook.yml")],
-                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
-
-
-def test_real_playbook_run_writes_every_format(tmp_path, sarif_validator):
-    binary = _ansible_playbook()
-    _setup(tmp_path)
-    report_dir = tmp_path / "reports"
-    proc = _run(binary, tmp_path, DOCKERSEC_REPORT_DIR=str(report_dir), DOCKERSEC_REPORT_FORMATS=ALL)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 2, out  # web2 below fail_under, web4 failed before the audit
-    assert "Traceback" not in out and "dockersec.hardening.scorecard:" not in out, out
-    for fmt in rf.FORMATS:
-        path = report_dir / rf.FILE_NAMES[fmt]
-        assert path.is_file() and path.stat().st_size > 0, fmt
-        assert "dockersec: wrote %s" % path in proc.stdout
-    assert "dockersec: wrote %s" % report_paths.history_path(str(report_dir)) in proc.stdout
-    doc = read_report(report_dir)
-    assert sorted(doc["hosts"]) == ["web1", "web2"] and sorted(doc["failed"]) == ["web2", "web4"]
-    junit = dict((s.name, s) for s in JUnitXml.fromfile(str(report_dir / rf.FILE_NAMES["junit"])))
-    assert sorted(junit) == ["web1", "web2", "web4"] and junit["web2"].failures == 8 + 2 + 1
-    _valid(sarif_validator, json.loads((report_dir / rf.FILE_NAMES["sarif"]).read_text()))
-    assert "## web2" in (report_dir / rf.FILE_NAMES["md"]).read_text(encoding="utf-8")
-    assert ">web2</h2>" in (report_dir / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
-    assert [h["host"] for h in read_history(report_dir)] == ["web1", "web2"]
-
-    # second run: formats from ansible.cfg, the trend against the report it replaces
-    (tmp_path / "ansible.cfg").write_text(
-        "[defaults]\ngathering = explicit\nretry_files_enabled = false\n"
-        "[dockersec]\nreport_dir = %s\nformats = html, md\nprevious_report = %s\n"
-        % (report_dir, report_dir / report_paths.REPORT_FILE))
-    for name in (rf.FILE_NAMES["html"], rf.FILE_NAMES["md"], rf.FILE_NAMES["junit"]):
-        (report_dir / name).unlink()
-    proc = _run(binary, tmp_path)
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "dockersec.hardening.scorecard:" not in proc.stdout + proc.stderr
-    assert not (report_dir / rf.FILE_NAMES["junit"]).exists()
-    html = (report_dir / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
-    assert "Trend:</b> 72.0 &rarr; 72.0" in html and "Trend:</b> 100.0 &rarr; 100.0" in html

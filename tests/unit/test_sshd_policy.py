@@ -177,3 +177,11 @@ def test_plan_guard_off_never_refuses():
     assert got["refused"] == []
     got = sp.plan(facts, {"settings": WANT, "dropin_name": NAME, "connecting_user": "root", "guard": True})
     assert len(got["refused"]) == 1
+
+
+def test_sshd_T_is_parsed_once_for_the_gather_and_the_role():
+    from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
+    out = "port 22\nPermitRootLogin no\npermitrootlogin yes\nsubsystem sftp /usr/lib/openssh/sftp-server\n\nbad\n"
+    assert sshd_policy.parse_effective(out) == {"port": "22", "permitrootlogin": "no",
+                                                "subsystem": "sftp /usr/lib/openssh/sftp-server"}
+    assert sshd_policy.parse_effective(None) == {}
