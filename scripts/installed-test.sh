@@ -12,11 +12,12 @@
 #      ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false), over SSH to each host's address on the Docker
 #      bridge:
 #        ansible-playbook -i INV dockersec.hardening.audit --check
-#        ansible-playbook -i INV dockersec.hardening.remediate       (twice)
+#        ansible-playbook -i INV dockersec.hardening.remediate       (twice, the second time
+#                                                                     from another directory)
 #
 # It asserts: the scorecard is printed, the JSON report and the history exist, the audit has no
 # `error` verdict caused by a missing Python package, remediation raised every host's score,
-# and the second remediation run changed nothing.
+# the second remediation run changed nothing, and it added to the same history.
 #
 # Needs root and the test bed (scripts/testbed.sh). Usage: scripts/installed-test.sh
 # Environment:
@@ -68,7 +69,7 @@ trap cleanup EXIT
 
 # Everything the user side runs gets this environment and nothing else: no ANSIBLE_CONFIG or
 # ANSIBLE_COLLECTIONS_PATH from the Makefile, no callback variable, no checkout on any path.
-mkdir -p "$TMP/home" "$TMP/work" "$TMP/dist"
+mkdir -p "$TMP/home" "$TMP/work" "$TMP/elsewhere" "$TMP/dist"
 user_env() {
   env -i PATH="$TMP/venv/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" HOME="$TMP/home" \
     LANG=C.UTF-8 ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false "$@"
@@ -164,12 +165,13 @@ done
 log "stock hosts up ($HOSTS), reached as ops@ over SSH: $(( $(now) - t )) s"
 
 # --- 4. the playbooks by FQCN ----------------------------------------------------------------------
+RUN_DIR=$TMP/work
 run_playbook() {  # LOG PLAYBOOK [ARGS...]
   local out=$1 t rc
   shift
   t=$(now)
   set +e
-  (cd "$TMP/work" && user_env ansible-playbook -i "$inventory" "$@") >"$TMP/$out" 2>&1
+  (cd "$RUN_DIR" && user_env ansible-playbook -i "$inventory" "$@") >"$TMP/$out" 2>&1
   rc=$?
   set -e
   log "ansible-playbook -i INV $* -> rc $rc, $(( $(now) - t )) s (output: $out)"
@@ -233,6 +235,8 @@ run_playbook remediate.log dockersec.hardening.remediate
 [ "$LAST_RC" = 0 ] || { show_tail remediate.log; die "remediation failed (rc $LAST_RC)"; }
 check remediate || die "the remediation's output or reports are not what a user must get"
 
+# From another directory: the history must go on in the same place, not start afresh.
+RUN_DIR=$TMP/elsewhere
 run_playbook remediate-again.log dockersec.hardening.remediate
 [ "$LAST_RC" = 0 ] || { show_tail remediate-again.log; die "the second remediation run failed (rc $LAST_RC)"; }
 for h in $HOSTS; do
@@ -245,4 +249,10 @@ for h in $HOSTS; do
   esac
 done
 log "second remediation run: changed=0 on $HOSTS"
+for h in $HOSTS; do
+  n=$(grep -c "\"host\": *\"$h\"" "$REPORT_DIR/dockersec-history.jsonl" || true)
+  [ "$n" = 3 ] || die "$REPORT_DIR/dockersec-history.jsonl holds $n lines for $h after three runs (the run from another directory lost or split the history)"
+done
+[ -z "$(find "$TMP/elsewhere" -name 'dockersec-*')" ] || die "the run from $TMP/elsewhere wrote reports there: $(find "$TMP/elsewhere" -name 'dockersec-*')"
+log "the run from another directory went on with the same history"
 log "passed in $(( $(now) - T0 )) s"
