@@ -11,12 +11,12 @@ export PATH := $(BIN):$(PATH)
 # controls it cannot read come out as `error`, with the reason).
 BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo true; else echo false; fi)
 
-.PHONY: audit test unit build build-tarball lint sanity molecule testbed venv venv-dev link docs clean
+.PHONY: audit test unit build build-tarball lint sanity molecule installed testbed venv venv-dev link docs clean
 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
 	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) -e dockersec_report_dir=$(CURDIR)/dockersec-reports $(AUDIT_ARGS)
 
-test: venv-dev link unit prometheus-test build lint sanity testbed molecule bench-smoke  ## The whole test suite (what .ci/run calls)
+test: venv-dev link unit prometheus-test build lint sanity testbed molecule installed bench-smoke  ## The whole test suite (what .ci/run calls)
 
 venv:
 	@scripts/venv.sh runtime
@@ -45,6 +45,11 @@ testbed:  ## Docker engine running + local images built (skips what exists)
 
 molecule: venv-dev link testbed
 	cd $(CURDIR) && $(BIN)/molecule test --all
+
+# The tarball installed into a clean virtualenv (ansible-core only) and both playbooks run by
+# FQCN over SSH, with no ansible.cfg, against stock bookworm and trixie hosts.
+installed: venv-dev testbed  ## The installed-collection test (scripts/installed-test.sh)
+	scripts/installed-test.sh
 
 build-tarball: venv  ## The collection tarball (for ansible-builder / Galaxy)
 	$(BIN)/ansible-galaxy collection build --force .

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The test bed: a Docker engine on this machine and the two local images the Molecule
-# scenarios use. Idempotent: whatever is already there is reused, never rebuilt.
+# The test bed: a Docker engine on this machine and the local images the Molecule scenarios
+# use. Idempotent: whatever is already there is reused; a host image is rebuilt only when its
+# recipe changed (see build_host_image).
 #
-#   dockersec/host:bookworm     a Debian 12 "Docker host" (debootstrap -> docker import) that runs
-#                               its own dockerd, sshd and auditd tools inside each Molecule instance
+#   dockersec/host:bookworm     a stock Debian 12 "Docker host" (debootstrap -> docker import):
+#                               docker.io 20.10, python3 3.11, no python3-docker (like a fresh
+#                               install); runs its own dockerd, sshd and auditd tools inside each
+#                               Molecule instance
+#   dockersec/host:trixie       the same on Debian 13: docker.io 26.x (the CLI is the separate
+#                               docker-cli package there), python3 3.13, iptables-nft
 #   dockersec/workload:busybox  a tiny static-busybox image for the workload containers planted
 #                               inside those instances; also saved as a tarball for `docker load`
 #
-# No container registry is reachable on the CI machines: both images are built from Debian
+# No container registry is reachable on the CI machines: the images are built from Debian
 # packages (the apt mirror works). Needs root. Usage: scripts/testbed.sh [--rebuild]
 #
 # Environment:
@@ -19,13 +24,17 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # The Molecule scenarios name these tags.
-HOST_IMAGE=dockersec/host:bookworm
 WORKLOAD_IMAGE=dockersec/workload:busybox
 IMAGE_DIR=${DOCKERSEC_IMAGE_DIR:-$ROOT/images/build}
 WORKLOAD_TAR=$IMAGE_DIR/workload.tar
 DOCKERD_TIMEOUT=${DOCKERD_TIMEOUT:-60}
-SUITE=bookworm
-HOST_PACKAGES=python3,python3-docker,sudo,iproute2,iptables,openssh-server,docker.io,auditd,procps,kmod
+# What a stock Debian Docker host has: nothing Python beyond python3 itself (no python3-docker,
+# no python3-requests), so the tests see what users' hosts are.
+STOCK_PACKAGES=python3,sudo,iproute2,iptables,openssh-server,docker.io,auditd,procps,kmod
+# Bump when the image recipe changes in a way the package list does not show: hosts that kept
+# an image of an older recipe under the same tag then rebuild it (build_host_image).
+RECIPE_REVISION=2
+RECIPE_LABEL=org.dockersec.testbed.recipe
 REBUILD=false
 [ "${1:-}" = "--rebuild" ] && REBUILD=true
 
@@ -135,24 +144,41 @@ debian_mirror() {
   echo "http://deb.debian.org/debian"
 }
 
-# --- 3. the Docker-host image -----------------------------------------------------------------
-build_host_image() {
-  local t mirror rootfs old_id
+# --- 3. the Docker-host images ----------------------------------------------------------------
+# The recipe an image was built from is stored in its label $RECIPE_LABEL. A tag that is present
+# with another recipe (an image from before the host images became stock, say) is rebuilt, so a
+# CI machine that kept an old image still tests against what the scripts describe.
+host_recipe() {  # SUITE PACKAGES
+  printf 'r%s %s %s' "$RECIPE_REVISION" "$1" "$2"
+}
+
+build_host_image() {  # TAG SUITE PACKAGES [docker import --change ...]
+  local tag=$1 suite=$2 packages=$3 t mirror rootfs old_id recipe have
+  shift 3
   t=$(now)
-  if image_exists "$HOST_IMAGE" && [ "$REBUILD" = false ]; then
-    record skipped "$HOST_IMAGE" "tag present"
-    return
+  recipe=$(host_recipe "$suite" "$packages")
+  have=$(docker image inspect -f "{{index .Config.Labels \"$RECIPE_LABEL\"}}" "$tag" 2>/dev/null || true)
+  if image_exists "$tag" && [ "$REBUILD" = false ]; then
+    if [ "$have" = "$recipe" ]; then
+      record skipped "$tag" "tag present, same recipe"
+      return
+    fi
+    log "$tag is present but was built from another recipe (${have:-none recorded}); rebuilding"
   fi
-  old_id=$(docker image inspect -f '{{.Id}}' "$HOST_IMAGE" 2>/dev/null || true)
+  old_id=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   mirror=$(debian_mirror)
   rootfs=$(mktemp -d /var/tmp/dockersec-rootfs.XXXXXX)
   # Always remove the rootfs, also when debootstrap fails half-way.
   trap 'remove_rootfs "'"$rootfs"'"' EXIT
-  log "debootstrap $SUITE from $mirror into $rootfs (takes a minute or two) ..."
-  if ! debootstrap --variant=minbase --include="$HOST_PACKAGES" "$SUITE" "$rootfs" "$mirror" \
-      >/var/log/dockersec-debootstrap.log 2>&1; then
-    tail -n 30 /var/log/dockersec-debootstrap.log >&2 || true
-    die "debootstrap failed (full log: /var/log/dockersec-debootstrap.log)"
+  log "debootstrap $suite from $mirror into $rootfs (takes a minute or two) ..."
+  if ! debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror" \
+      >"/var/log/dockersec-debootstrap-$suite.log" 2>&1; then
+    tail -n 30 "/var/log/dockersec-debootstrap-$suite.log" >&2 || true
+    die "debootstrap $suite failed (full log: /var/log/dockersec-debootstrap-$suite.log)"
+  fi
+  # A package that slipped into the rootfs would hide what a stock host lacks.
+  if [ -d "$rootfs"/usr/lib/python3/dist-packages/docker ]; then
+    die "the $suite rootfs has the Python docker SDK, but the host image must be stock"
   fi
   # Trim what a container never needs and what must come from the engine at run time.
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
@@ -161,13 +187,28 @@ build_host_image() {
   : > "$rootfs"/etc/resolv.conf
   mkdir -p "$rootfs"/run/sshd "$rootfs"/etc/docker
   chmod 0755 "$rootfs"   # mktemp made it 0700; the image's / must be traversable by every user
-  log "importing $HOST_IMAGE ..."
+  host_image_fixups "$suite" "$rootfs"
+  log "importing $tag ..."
   tar --numeric-owner --xattrs -C "$rootfs" -c . \
-    | docker import -c 'CMD ["/bin/sleep","infinity"]' -m "dockersec test bed: debootstrap $SUITE" - "$HOST_IMAGE" >/dev/null
+    | docker import -c 'CMD ["/bin/sleep","infinity"]' -c "LABEL $RECIPE_LABEL=\"$recipe\"" "$@" \
+        -m "dockersec test bed: debootstrap $suite" - "$tag" >/dev/null
   remove_rootfs "$rootfs"
   trap - EXIT
-  drop_replaced "$HOST_IMAGE" "$old_id"
-  record built "$HOST_IMAGE" "$(( $(now) - t )) s, $(docker image inspect -f '{{.Size}}' "$HOST_IMAGE" | awk '{printf "%d MB", $1/1e6}')"
+  drop_replaced "$tag" "$old_id"
+  record built "$tag" "$(( $(now) - t )) s, $(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}')"
+}
+
+# What one suite needs beyond its packages to run as a Docker host in this sandbox.
+host_image_fixups() {  # SUITE ROOTFS
+  case $1 in
+    trixie)
+      # Docker 26 fails every container start here ("failed to disable IPv6 on container's
+      # interface eth0": the sandbox's containers have no IPv6 sysctls) unless dockerd runs with
+      # this variable. The image's ENV (see main) reaches everything `docker exec` starts, a
+      # dockerd restarted by the daemon role included; /etc/environment reaches SSH logins.
+      echo 'DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1' >> "$2"/etc/environment
+      ;;
+  esac
 }
 
 # --- 4. the workload image -------------------------------------------------------------------
@@ -218,7 +259,10 @@ build_workload_image() {
 
 ensure_packages
 ensure_engine
-build_host_image
+build_host_image dockersec/host:bookworm bookworm "$STOCK_PACKAGES"
+# Debian 13 splits the CLI out of docker.io.
+build_host_image dockersec/host:trixie trixie "$STOCK_PACKAGES,docker-cli" \
+  -c 'ENV DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1'
 build_workload_image
 
 log "summary (total $(( $(now) - T0 )) s):"

@@ -14,7 +14,7 @@ __metaclass__ = type
 
 import json
 
-testinfra_hosts = ["docker://fixme"]
+testinfra_hosts = ["docker://fixme", "docker://fixme-trixie"]
 
 
 def _daemon_json(host):

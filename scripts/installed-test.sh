@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# The installed collection, run the way a user runs it (issue 10, items 2 and 4):
+#
+#   1. `ansible-galaxy collection build` the checkout into a tarball;
+#   2. a clean virtualenv with ansible-core only (the pin of requirements.txt), the tarball
+#      installed into a fresh $HOME with `ansible-galaxy collection install` (plus whatever
+#      galaxy.yml declares as dependencies, nothing else);
+#   3. stock Docker hosts from the test-bed images (no python3-docker), each with its own
+#      dockerd, one workload container, sshd, and a non-root account `ops` that logs in with a
+#      key and becomes root through password-less sudo;
+#   4. from an empty directory (no ansible.cfg, ANSIBLE_CONFIG unset, no callback variable,
+#      ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false), over SSH to each host's address on the Docker
+#      bridge:
+#        ansible-playbook -i INV dockersec.hardening.audit --check
+#        ansible-playbook -i INV dockersec.hardening.remediate       (twice, the second time
+#                                                                     from another directory)
+#
+# It asserts: the scorecard is printed, the JSON report and the history exist, the audit has no
+# `error` verdict caused by a missing Python package, remediation raised every host's score,
+# the second remediation run changed nothing, and it added to the same history.
+#
+# Needs root and the test bed (scripts/testbed.sh). Usage: scripts/installed-test.sh
+# Environment:
+#   DOCKERSEC_INSTALLED_HOSTS  space-separated host images to test (default: bookworm trixie,
+#                              i.e. dockersec/host:bookworm and dockersec/host:trixie)
+#   DOCKERSEC_IMAGE_DIR        where scripts/testbed.sh put workload.tar (default: <repo>/images/build)
+#   KEEP=1                     keep the instances and the scratch directory for a post-mortem
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+HOSTS=${DOCKERSEC_INSTALLED_HOSTS:-bookworm trixie}
+WORKLOAD_TAR=${DOCKERSEC_IMAGE_DIR:-$ROOT/images/build}/workload.tar
+WORKLOAD_IMAGE=dockersec/workload:busybox
+LABEL=dockersec.installed-test
+T0=$(date +%s)
+
+log() { printf '[installed-test] %s\n' "$*"; }
+die() { printf '[installed-test] FAIL: %s\n' "$*" >&2; exit 1; }
+now() { date +%s; }
+
+[ "$(id -u)" = 0 ] || die "run as root (it starts Docker-host instances)"
+[ -f "$WORKLOAD_TAR" ] || die "$WORKLOAD_TAR is missing: run scripts/testbed.sh (or make testbed) first"
+for h in $HOSTS; do
+  docker image inspect "dockersec/host:$h" >/dev/null 2>&1 \
+    || die "image dockersec/host:$h is missing: run scripts/testbed.sh (or make testbed) first"
+done
+# The controller side of SSH; a fresh CI machine may not have it.
+if ! command -v ssh >/dev/null || ! command -v ssh-keyscan >/dev/null; then
+  command -v apt-get >/dev/null || die "no ssh client and no apt-get to install openssh-client"
+  log "installing openssh-client ..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-client >/dev/null
+fi
+python3 -c 'import venv, ensurepip' 2>/dev/null || die "python3 has no venv module (apt-get install python3-venv)"
+ANSIBLE_CORE=$(grep -E '^ansible-core==' "$ROOT/requirements.txt") \
+  || die "requirements.txt pins no ansible-core"
+
+TMP=$(mktemp -d /var/tmp/dockersec-installed.XXXXXX)
+cleanup() {
+  local rc=$?
+  if [ "${KEEP:-0}" = 1 ]; then
+    log "kept $TMP and the instances (docker ps --filter label=$LABEL)"
+    return
+  fi
+  docker ps -aq --filter "label=$LABEL=$TMP" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+
+# Everything the user side runs gets this environment and nothing else: no ANSIBLE_CONFIG or
+# ANSIBLE_COLLECTIONS_PATH from the Makefile, no callback variable, no checkout on any path.
+mkdir -p "$TMP/home" "$TMP/work" "$TMP/elsewhere" "$TMP/dist"
+user_env() {
+  env -i PATH="$TMP/venv/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" HOME="$TMP/home" \
+    LANG=C.UTF-8 ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false "$@"
+}
+
+# --- 1. the clean virtualenv --------------------------------------------------------------------
+t=$(now)
+python3 -m venv "$TMP/venv"
+user_env pip install -q --disable-pip-version-check "$ANSIBLE_CORE" >"$TMP/pip.log" 2>&1 \
+  || { cat "$TMP/pip.log" >&2; die "pip install $ANSIBLE_CORE failed"; }
+extra=$(user_env pip freeze | grep -viE '^(ansible-core|jinja2|markupsafe|packaging|pyyaml|resolvelib|cryptography|cffi|pycparser)==' || true)
+[ -z "$extra" ] || die "the clean virtualenv holds more than ansible-core and its requirements: $extra"
+log "virtualenv with $ANSIBLE_CORE only: $(( $(now) - t )) s"
+
+# --- 2. build and install the tarball -------------------------------------------------------------
+t=$(now)
+(cd "$TMP/work" && user_env ansible-galaxy collection build --output-path "$TMP/dist" "$ROOT" >/dev/null)
+tarball=$(ls "$TMP"/dist/dockersec-hardening-*.tar.gz)
+# Galaxy is not reachable here: a declared dependency that is not installed makes this fail,
+# exactly as it would for a user without access to it.
+(cd "$TMP/work" && user_env ansible-galaxy collection install "$tarball" >"$TMP/install.log" 2>&1) \
+  || { cat "$TMP/install.log" >&2; die "ansible-galaxy collection install $(basename "$tarball") failed"; }
+(cd "$TMP/work" && user_env ansible-galaxy collection list) >"$TMP/collections.txt"
+grep -q 'dockersec.hardening' "$TMP/collections.txt" || die "the installed collection is not listed: $(cat "$TMP/collections.txt")"
+log "built and installed $(basename "$tarball") into a fresh \$HOME: $(( $(now) - t )) s"
+
+# --- 3. stock Docker hosts reached over SSH ------------------------------------------------------
+t=$(now)
+CAPS=(AUDIT_CONTROL AUDIT_READ AUDIT_WRITE BLOCK_SUSPEND CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER
+      FSETID IPC_LOCK IPC_OWNER KILL LEASE LINUX_IMMUTABLE MAC_ADMIN MAC_OVERRIDE MKNOD NET_ADMIN
+      NET_BIND_SERVICE NET_BROADCAST NET_RAW SETFCAP SETGID SETPCAP SETUID SYSLOG SYS_ADMIN SYS_BOOT
+      SYS_CHROOT SYS_MODULE SYS_NICE SYS_PACCT SYS_PTRACE SYS_RAWIO SYS_TIME SYS_TTY_CONFIG WAKE_ALARM)
+cap_args=()
+for c in "${CAPS[@]}"; do cap_args+=(--cap-add "$c"); done
+ssh-keygen -q -t ed25519 -N '' -C dockersec-installed-test -f "$TMP/id_ed25519"
+
+# The same instance as the Molecule scenarios' (see molecule/default/molecule.yml: every
+# capability but SYS_RESOURCE, which the sandbox lacks, instead of --privileged).
+start_host() {  # SUITE
+  local suite=$1 name="dockersec-installed-$1-$$"
+  docker run -d --name "$name" --hostname "$suite" --label "$LABEL=$TMP" "${cap_args[@]}" \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns host \
+    -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /lib/modules:/lib/modules:ro --tmpfs /run --tmpfs /tmp \
+    "dockersec/host:$suite" /usr/bin/docker-init -- /bin/sleep infinity >/dev/null
+  docker cp "$WORKLOAD_TAR" "$name:/root/workload.tar"
+  docker cp "$TMP/id_ed25519.pub" "$name:/root/ops.pub"
+  # What provisioning does on a real host: dockerd running (vfs: the only storage driver on the
+  # instance's overlay root), a workload, sshd, and an admin account with key and sudo. On
+  # trixie, sudo keeps DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE (from /etc/environment via sshd's
+  # PAM) so that a dockerd the daemon role restarts can still start containers here; a real
+  # host's init system gives dockerd its environment.
+  docker exec -e WORKLOAD_IMAGE="$WORKLOAD_IMAGE" "$name" bash -euo pipefail -c '
+    echo "{\"storage-driver\": \"vfs\"}" > /etc/docker/daemon.json
+    DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1 setsid dockerd >/var/log/dockerd.log 2>&1 </dev/null &
+    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    docker info >/dev/null 2>&1 || { tail -n 20 /var/log/dockerd.log; exit 1; }
+    docker load --quiet --input /root/workload.tar >/dev/null && rm /root/workload.tar
+    docker run --detach --name web --publish 80:8080 "$WORKLOAD_IMAGE" >/dev/null
+    useradd --create-home --shell /bin/bash ops
+    install -d -o ops -g ops -m 0700 /home/ops/.ssh
+    install -o ops -g ops -m 0600 /root/ops.pub /home/ops/.ssh/authorized_keys && rm /root/ops.pub
+    printf "ops ALL=(ALL) NOPASSWD: ALL\nDefaults:ops env_keep += \"DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE\"\n" \
+      > /etc/sudoers.d/ops
+    chmod 0440 /etc/sudoers.d/ops
+    visudo -cq
+    mkdir -p /run/sshd
+    /usr/sbin/sshd
+  ' || die "setting up $name failed"
+}
+
+inventory=$TMP/work/inventory.yml
+{
+  echo "all:"
+  echo "  vars:"
+  echo "    ansible_connection: ssh"
+  echo "    ansible_user: ops"
+  echo "    ansible_ssh_private_key_file: $TMP/id_ed25519"
+  # ssh reads ~/.ssh from the passwd entry, not $HOME: the scanned host keys are named here.
+  echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$TMP/known_hosts"
+  echo "  hosts:"
+} >"$inventory"
+for h in $HOSTS; do
+  start_host "$h"
+  addr=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "dockersec-installed-$h-$$")
+  [ -n "$addr" ] || die "no address on the Docker bridge for dockersec-installed-$h-$$"
+  for _ in $(seq 20); do
+    ssh-keyscan -T 2 -t ed25519 "$addr" >>"$TMP/known_hosts" 2>/dev/null && break
+    sleep 0.5
+  done
+  grep -q "^$addr " "$TMP/known_hosts" || die "sshd on $h ($addr) does not answer"
+  printf '    %s:\n      ansible_host: %s\n' "$h" "$addr" >>"$inventory"
+done
+log "stock hosts up ($HOSTS), reached as ops@ over SSH: $(( $(now) - t )) s"
+
+# --- 4. the playbooks by FQCN ----------------------------------------------------------------------
+RUN_DIR=$TMP/work
+run_playbook() {  # LOG PLAYBOOK [ARGS...]
+  local out=$1 t rc
+  shift
+  t=$(now)
+  set +e
+  (cd "$RUN_DIR" && user_env ansible-playbook -i "$inventory" "$@") >"$TMP/$out" 2>&1
+  rc=$?
+  set -e
+  log "ansible-playbook -i INV $* -> rc $rc, $(( $(now) - t )) s (output: $out)"
+  LAST_RC=$rc
+}
+show_tail() { tail -n 60 "$TMP/$1" >&2; }
+
+run_playbook audit.log dockersec.hardening.audit --check
+[ "$LAST_RC" = 0 ] || { show_tail audit.log; die "the audit failed (rc $LAST_RC)"; }
+# Found, not assumed: where the reports go by default is the collection's to define (the
+# README documents it); the check is that a user with no settings gets them somewhere.
+REPORT_DIR=$(find "$TMP" -path "$TMP/venv" -prune -o -name dockersec-report.json -printf '%h\n' | head -n 1)
+[ -n "$REPORT_DIR" ] || { show_tail audit.log; die "the audit wrote no dockersec-report.json anywhere under $TMP"; }
+log "reports in ${REPORT_DIR#"$TMP"/}"
+
+# Assertions on the reports, in Python: the controller's python3 reads JSON without a package.
+check() {  # STAGE
+  python3 - "$1" "$REPORT_DIR" "$TMP" $HOSTS <<'PY'
+import json, os, re, sys
+
+stage, report_dir, tmp, hosts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+problems = []
+log_name = {"audit": "audit.log", "remediate": "remediate.log"}[stage]
+output = open(os.path.join(tmp, log_name)).read()
+for host in hosts:
+    if not re.search(r"dockersec scorecard: %s\b" % re.escape(host), output):
+        problems.append("%s: no scorecard for %s in the playbook output" % (stage, host))
+report_path = os.path.join(report_dir, "dockersec-report.json")
+history_path = os.path.join(report_dir, "dockersec-history.jsonl")
+for path in (report_path, history_path):
+    if not os.path.isfile(path):
+        problems.append("%s: %s is missing" % (stage, path))
+if problems:
+    sys.exit("\n".join(problems))
+report = json.load(open(report_path))
+history = [json.loads(line) for line in open(history_path) if line.strip()]
+missing_package = re.compile(r"(?i)python|\bSDK\b|no module named|not importable|pip install|python3-")
+for host in hosts:
+    result = report.get("hosts", {}).get(host)
+    if not result:
+        problems.append("%s: the report has no result for %s" % (stage, host))
+        continue
+    verdicts = result.get("controls", []) + result.get("extended", [])
+    errors = [c for c in verdicts if c.get("status") == "error"]
+    for c in errors:
+        if missing_package.search(" ".join(c.get("evidence", []))):
+            problems.append("%s: %s item %s is an error for a missing Python package: %s"
+                            % (stage, host, c["id"], " | ".join(c["evidence"])))
+    scores = [float(line["score"]) for line in history if line.get("host") == host]
+    print("%s %s: score %s, %d error verdict(s): %s; history scores %s" % (
+        stage, host, result.get("score"), len(errors), ", ".join(str(c["id"]) for c in errors) or "-", scores))
+    if stage == "remediate" and not (len(scores) >= 2 and scores[-1] > scores[0]):
+        problems.append("remediate: the score of %s did not rise (history: %s)" % (host, scores))
+if problems:
+    sys.exit("\n".join(problems))
+PY
+}
+check audit || die "the audit's output or reports are not what a user must get"
+
+run_playbook remediate.log dockersec.hardening.remediate
+[ "$LAST_RC" = 0 ] || { show_tail remediate.log; die "remediation failed (rc $LAST_RC)"; }
+check remediate || die "the remediation's output or reports are not what a user must get"
+
+# From another directory: the history must go on in the same place, not start afresh.
+RUN_DIR=$TMP/elsewhere
+run_playbook remediate-again.log dockersec.hardening.remediate
+[ "$LAST_RC" = 0 ] || { show_tail remediate-again.log; die "the second remediation run failed (rc $LAST_RC)"; }
+for h in $HOSTS; do
+  recap=$(grep -E "^$h +: " "$TMP/remediate-again.log" | tail -n 1)
+  [ -n "$recap" ] || { show_tail remediate-again.log; die "no PLAY RECAP line for $h in the second remediation run"; }
+  case $recap in
+    *" changed=0 "*) ;;
+    *) grep -E '^(changed|TASK)' "$TMP/remediate-again.log" | grep -B1 '^changed' >&2 || true
+       die "the second remediation run changed $h: $recap" ;;
+  esac
+done
+log "second remediation run: changed=0 on $HOSTS"
+for h in $HOSTS; do
+  n=$(grep -c "\"host\": *\"$h\"" "$REPORT_DIR/dockersec-history.jsonl" || true)
+  [ "$n" = 3 ] || die "$REPORT_DIR/dockersec-history.jsonl holds $n lines for $h after three runs (the run from another directory lost or split the history)"
+done
+[ -z "$(find "$TMP/elsewhere" -name 'dockersec-*')" ] || die "the run from $TMP/elsewhere wrote reports there: $(find "$TMP/elsewhere" -name 'dockersec-*')"
+log "the run from another directory went on with the same history"
+log "passed in $(( $(now) - T0 )) s"
