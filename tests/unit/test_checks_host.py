@@ -3,10 +3,12 @@ decide verdicts on real hosts. Each fail asserts the evidence names what to chan
 
 import pytest
 
-from conftest import make_facts
+from conftest import evaluator_sections, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host as H
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon, host
+
+H = evaluator_sections(host, daemon)
 
 OPTS = audit.validate_options({})
 

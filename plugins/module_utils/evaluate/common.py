@@ -1,13 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Helpers shared by the pure evaluators (``checks_*.py``).
+"""Helpers shared by the pure evaluators (one file per checklist section in this package).
 
 An evaluator is ``check(facts, opts) -> (status, evidence)`` where ``facts`` is
 ``ansible_facts['dockersec']`` (docs/facts.md), ``opts`` the merged options dict, ``status``
 one of pass / fail / not_applicable / manual / error and ``evidence`` a list of short strings a
 person can act on. Evaluators never raise on odd input: the engine turns an exception into
 ``error``, but a well-behaved evaluator says what it could not read.
+
+Ids, titles, modes and required collectors live in catalog.py only. The engine adds private keys
+to ``opts``: ``_today`` (a date), ``_history`` (earlier audits of this host: ``{"host",
+"generated_at", "score", "collection_version"}``) and the controller-side extras (``_scan_results``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,11 +20,34 @@ __metaclass__ = type
 
 import re
 
+
+# Scope options every per-container evaluator honours.
+OPTIONS = {
+    "exclude_containers": {
+        "type": "list", "default": [],
+        "description": "Container names left out of every per-container control (e.g. the audit's own tooling).",
+    },
+    "exclude_container_labels": {
+        "type": "list", "default": [],
+        "description": "Containers carrying any of these label names are left out of per-container controls.",
+    },
+}
+
+
 PASS = "pass"
+
+
 FAIL = "fail"
+
+
 NA = "not_applicable"
+
+
 MANUAL = "manual"
+
+
 ERROR = "error"
+
 
 # Names that suggest a secret value; matched against env var / label / secret names only.
 SECRET_NAME_RE = re.compile(
@@ -28,8 +55,11 @@ SECRET_NAME_RE = re.compile(
     r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
     re.IGNORECASE,
 )
+
+
 # Names that match the pattern above but only point at a file holding the secret (the good pattern).
 SECRET_FILE_SUFFIX_RE = re.compile(r"_(FILE|PATH)$", re.IGNORECASE)
+
 
 DEFAULT_REGISTRY = "docker.io"
 
@@ -72,19 +102,6 @@ def container_label(container):
     if c.get("swarm_service"):
         extra.append("service %s" % c.get("swarm_service"))
     return "%s (%s)" % (name, ", ".join(extra)) if extra else str(name)
-
-
-# Scope options every per-container evaluator honours.
-OPTIONS = {
-    "exclude_containers": {
-        "type": "list", "default": [],
-        "description": "Container names left out of every per-container control (e.g. the audit's own tooling).",
-    },
-    "exclude_container_labels": {
-        "type": "list", "default": [],
-        "description": "Containers carrying any of these label names are left out of per-container controls.",
-    },
-}
 
 
 def _strings(values):
@@ -287,3 +304,218 @@ def restart_pending(facts):
         return None
     return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
             "effect yet" % (changed.isoformat(), started.isoformat()))
+
+
+def icc_state(facts):
+    """(icc_disabled: bool|None, evidence) from the bridge network, else the daemon setting."""
+    bridge = as_dict(as_dict(docker(facts).get("bridge_network")).get("Options"))
+    value = bridge.get("com.docker.network.bridge.enable_icc")
+    if value is not None:
+        return falsy(value), "default bridge com.docker.network.bridge.enable_icc=%s" % value
+    setting, source = daemon_setting(facts, "icc")
+    if setting is not None:
+        return falsy(setting), "icc=%s (%s)" % (setting, source)
+    return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
+
+
+EVIDENCE_LIMIT = 20
+
+
+# --- option and fact access ------------------------------------------------------------------------
+
+def opt(opts, name, options):
+    """The option ``name`` from ``opts``, coerced to its spec in ``options`` (the OPTIONS of the
+    section that declares it); the default when unusable."""
+    spec = options[name]
+    default = spec["default"]
+    value = as_dict(opts).get(name)
+    if value is None:
+        return list(default) if isinstance(default, list) else default
+    kind = spec["type"]
+    if kind == "int":
+        if isinstance(value, bool):
+            return default
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            return default
+        return value if value >= 0 else default
+    if kind == "bool":
+        if truthy(value):
+            return True
+        if falsy(value):
+            return False
+        return default
+    if kind == "list":
+        return [str(v) for v in as_list(value) if v is not None and str(v).strip()]
+    if kind == "dict":
+        return value if isinstance(value, dict) else default
+    return value if isinstance(value, str) else str(value)
+
+
+def today(facts, opts):
+    """The audit date: the engine's ``_today``, else the date the facts were gathered, else None."""
+    ts = parse_timestamp(as_dict(opts).get("_today"))
+    if ts is None:
+        ts = parse_timestamp(as_dict(facts).get("gathered_at"))
+    return ts.date() if ts is not None else None
+
+
+def text(value, limit=80):
+    """A printable, bounded rendering of a name from the facts."""
+    s = str(value)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+def names(values):
+    return [str(v) for v in as_list(values) if v is not None and not isinstance(v, (dict, list))]
+
+
+def limited(evidence, limit=EVIDENCE_LIMIT):
+    if len(evidence) > limit:
+        return evidence[:limit] + ["... and %d more" % (len(evidence) - limit)]
+    return evidence
+
+
+def scoped_containers(facts, opts, running_only=True):
+    """Containers in scope: like checks_common.running_containers, hardened against odd facts."""
+    o = as_dict(opts)
+    excl_names = set(names(o.get("exclude_containers")))
+    excl_labels = set(names(o.get("exclude_container_labels")))
+    out = []
+    for c in as_list(docker(facts).get("containers")):
+        if not isinstance(c, dict):
+            continue
+        if running_only and c.get("state") != "running":
+            continue
+        if c.get("name") is not None and str(c.get("name")) in excl_names:
+            continue
+        if excl_labels.intersection(names(c.get("label_names"))):
+            continue
+        out.append(c)
+    return out
+
+
+def image_of(facts, container):
+    """The image facts for a container (``docker.images[image_id]``), {} when unknown."""
+    images = as_dict(docker(facts).get("images"))
+    key = container.get("image_id")
+    if isinstance(key, (list, dict)) or key is None:
+        return {}
+    return as_dict(images.get(str(key)))
+
+
+def per_container_tri(facts, opts, check, ok_text, fail_text, containers=None, none_text=None):
+    """Per-container rule with an honest "unknown": ``check(c)`` returns None (ok), a reason
+    string (offends) or ``("unknown", reason)``.
+
+    fail when any container offends; manual when none offends but some could not be checked;
+    pass only when every in-scope container was checked and passed.
+    """
+    if containers is None:
+        containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, none_text or "no running containers in scope")
+    bad, unknown = [], []
+    for c in containers:
+        why = check(c)
+        if isinstance(why, tuple):
+            unknown.append("%s: %s" % (text(container_label(c), 120), why[1]))
+        elif why:
+            bad.append("%s: %s" % (text(container_label(c), 120), why))
+    if bad:
+        evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad)
+        if unknown:
+            evidence.append("%d more could not be checked" % len(unknown))
+        return result(FAIL, evidence)
+    if unknown:
+        return result(MANUAL, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
+                      + limited(unknown))
+    return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+
+
+def swarm_state(facts):
+    """(active, is_manager, swarm dict). ``is_manager`` is None when unknown."""
+    d = docker(facts)
+    swarm = d.get("swarm")
+    info_swarm = as_dict(as_dict(d.get("info")).get("Swarm"))
+    active = isinstance(swarm, dict) or info_swarm.get("LocalNodeState") == "active"
+    swarm = as_dict(swarm)
+    manager = swarm.get("is_manager")
+    if not isinstance(manager, bool):
+        manager = info_swarm.get("ControlAvailable") if isinstance(info_swarm.get("ControlAvailable"), bool) \
+            else None
+    return active, manager, swarm
+
+
+def swarm_services(swarm):
+    return [s for s in as_list(swarm.get("services")) if isinstance(s, dict)]
+
+
+def _boundary_match(name, pattern):
+    """``pattern`` occurs in ``name`` as a whole word (separators: anything but [a-z0-9]); a
+    15-character process name (truncated comm) may end in the pattern's prefix."""
+    name = name.lower().replace("_", "-")
+    pattern = pattern.lower().replace("_", "-")
+    if not pattern:
+        return False
+    if re.search(r"(^|[^a-z0-9])%s($|[^a-z0-9])" % re.escape(pattern), name):
+        return True
+    if len(name) == 15:
+        for m in re.finditer(r"(^|[^a-z0-9])", name):
+            tail = name[m.end():]
+            if len(tail) >= 4 and pattern.startswith(tail):
+                return True
+    return False
+
+
+def host_agent_matches(facts, opts, patterns):
+    """Where any of ``patterns`` runs: ["service fluent-bit.service", "container vector (image ...)"]."""
+    services = as_dict(as_dict(facts).get("services"))
+    found = []
+    for kind, values in (("service", services.get("running")), ("process", services.get("processes"))):
+        for n in names(values):
+            for p in patterns:
+                if _boundary_match(n, p):
+                    found.append("%s %s" % (kind, text(n)))
+                    break
+    matches = {}  # image -> whether it matches: containers share a handful of images
+    for c in scoped_containers(facts, opts):
+        image = c.get("image")
+        if image is None or isinstance(image, (list, dict)):
+            continue
+        if image not in matches:
+            _reg, repo, _tag, _digest = parse_image_ref(image)
+            base = repo.rsplit("/", 1)[-1]
+            matches[image] = any(_boundary_match(base, p) for p in patterns)
+        if matches[image]:
+            found.append("container %s (image %s)" % (text(container_label(c)), text(image)))
+    return found
+
+
+def daemon_hosts(facts):
+    """Every address dockerd listens on: daemon.json hosts, -H/--host flags, else the unit's ExecStart."""
+    hosts = names(daemon_json(facts).get("hosts"))
+    flags = daemon_flags(facts)
+    for flag in ("-H", "--host"):
+        hosts.extend(names(flags.get(flag)))
+    if not flags:
+        exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
+        if isinstance(exec_start, str):
+            tokens = exec_start.split()
+            for i, tok in enumerate(tokens):
+                if tok in ("-H", "--host") and i + 1 < len(tokens):
+                    hosts.append(tokens[i + 1])
+                elif tok.startswith("--host=") or tok.startswith("-H="):
+                    hosts.append(tok.split("=", 1)[1])
+                elif tok.startswith("-H") and len(tok) > 2:
+                    hosts.append(tok[2:])
+    return hosts
+
+
+def tcp_without_tls(facts):
+    """(tcp hosts, tls state text, verified): verified is True only with tlsverify."""
+    tcp = [h for h in daemon_hosts(facts) if h.strip().lower().startswith("tcp://")]
+    verify, source = daemon_setting(facts, "tlsverify")
+    verified = verify is not None and truthy(verify)
+    return tcp, ("tlsverify from %s" % source) if verified else "no tlsverify", verified
