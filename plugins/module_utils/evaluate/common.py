@@ -20,6 +20,26 @@ __metaclass__ = type
 
 import re
 
+PASS = "pass"
+FAIL = "fail"
+NA = "not_applicable"
+MANUAL = "manual"
+ERROR = "error"
+
+# Names that suggest a secret value; matched against env var / label / secret names only.
+SECRET_NAME_RE = re.compile(
+    r"(PASSW(OR)?D|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|"
+    r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
+    re.IGNORECASE,
+)
+
+# Names that match the pattern above but only point at a file holding the secret (the good pattern).
+SECRET_FILE_SUFFIX_RE = re.compile(r"_(FILE|PATH)$", re.IGNORECASE)
+
+DEFAULT_REGISTRY = "docker.io"
+
+# Offenders named in one verdict's evidence; the rest are counted ("... and N more").
+EVIDENCE_LIMIT = 20
 
 # Scope options every per-container evaluator honours.
 OPTIONS = {
@@ -34,35 +54,7 @@ OPTIONS = {
 }
 
 
-PASS = "pass"
-
-
-FAIL = "fail"
-
-
-NA = "not_applicable"
-
-
-MANUAL = "manual"
-
-
-ERROR = "error"
-
-
-# Names that suggest a secret value; matched against env var / label / secret names only.
-SECRET_NAME_RE = re.compile(
-    r"(PASSW(OR)?D|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|"
-    r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
-    re.IGNORECASE,
-)
-
-
-# Names that match the pattern above but only point at a file holding the secret (the good pattern).
-SECRET_FILE_SUFFIX_RE = re.compile(r"_(FILE|PATH)$", re.IGNORECASE)
-
-
-DEFAULT_REGISTRY = "docker.io"
-
+# --- Reading values from facts and options --------------------------------------------------------
 
 def result(status, evidence):
     if isinstance(evidence, (list, tuple)):
@@ -83,14 +75,69 @@ def as_dict(value):
     return value if isinstance(value, dict) else {}
 
 
+def names(values):
+    return [str(v) for v in as_list(values) if v is not None and not isinstance(v, (dict, list))]
+
+
+def text(value, limit=80):
+    """A printable, bounded rendering of a name from the facts."""
+    s = str(value)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+def limited(evidence, limit=EVIDENCE_LIMIT):
+    if len(evidence) > limit:
+        return evidence[:limit] + ["... and %d more" % (len(evidence) - limit)]
+    return evidence
+
+
+def truthy(value):
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def falsy(value):
+    if isinstance(value, bool):
+        return not value
+    return str(value).strip().lower() in ("0", "false", "no", "off")
+
+
+def opt(opts, name, options):
+    """The option ``name`` from ``opts``, coerced to its spec in ``options`` (the OPTIONS of the
+    section that declares it); the default when unusable."""
+    spec = options[name]
+    default = spec["default"]
+    value = as_dict(opts).get(name)
+    if value is None:
+        return list(default) if isinstance(default, list) else default
+    kind = spec["type"]
+    if kind == "int":
+        if isinstance(value, bool):
+            return default
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            return default
+        return value if value >= 0 else default
+    if kind == "bool":
+        if truthy(value):
+            return True
+        if falsy(value):
+            return False
+        return default
+    if kind == "list":
+        return [str(v) for v in as_list(value) if v is not None and str(v).strip()]
+    if kind == "dict":
+        return value if isinstance(value, dict) else default
+    return value if isinstance(value, str) else str(value)
+
+
 def docker(facts):
     return as_dict(as_dict(facts).get("docker"))
 
 
-def is_secret_name(name):
-    name = str(name)
-    return bool(SECRET_NAME_RE.search(name)) and not SECRET_FILE_SUFFIX_RE.search(name)
-
+# --- Containers in scope and per-container verdicts -----------------------------------------------
 
 def container_label(container):
     """``name (compose shop/web)`` so a person can find the container to change."""
@@ -104,25 +151,24 @@ def container_label(container):
     return "%s (%s)" % (name, ", ".join(extra)) if extra else str(name)
 
 
-def _strings(values):
-    # Names come from hosts and inventory: tolerate lists/dicts where a string was expected.
-    return set(v for v in (str(x) for x in as_list(values)))
-
-
-def _excluded(container, opts):
-    if str(container.get("name")) in _strings(opts.get("exclude_containers")):
-        return True
-    excluded_labels = _strings(opts.get("exclude_container_labels"))
-    return bool(excluded_labels.intersection(_strings(container.get("label_names"))))
-
-
-def running_containers(facts, opts):
-    """Running containers in scope (excluded names/labels removed)."""
+def scoped_containers(facts, opts, running_only=True):
+    """The containers every per-container control judges: running ones (all with ``running_only``
+    false), minus those excluded by name (``exclude_containers``) or label name
+    (``exclude_container_labels``). Odd facts (non-dict entries, lists where names belong) are skipped."""
+    o = as_dict(opts)
+    excl_names = set(names(o.get("exclude_containers")))
+    excl_labels = set(names(o.get("exclude_container_labels")))
     out = []
     for c in as_list(docker(facts).get("containers")):
-        c = as_dict(c)
-        if c.get("state") == "running" and not _excluded(c, as_dict(opts)):
-            out.append(c)
+        if not isinstance(c, dict):
+            continue
+        if running_only and c.get("state") != "running":
+            continue
+        if c.get("name") is not None and str(c.get("name")) in excl_names:
+            continue
+        if excl_labels.intersection(names(c.get("label_names"))):
+            continue
+        out.append(c)
     return out
 
 
@@ -137,12 +183,12 @@ def no_containers_reason(facts):
     return "no running containers in scope"
 
 
-def per_container(facts, opts, offends, ok_text, fail_text, limit=20):
+def per_container(facts, opts, offends, ok_text, fail_text, limit=EVIDENCE_LIMIT):
     """Evaluate a per-container rule: pass only when every in-scope container passes.
 
     ``offends(container)`` returns None when the container passes, else a short reason.
     """
-    containers = running_containers(facts, opts)
+    containers = scoped_containers(facts, opts)
     if not containers:
         return result(NA, no_containers_reason(facts))
     bad = []
@@ -152,11 +198,48 @@ def per_container(facts, opts, offends, ok_text, fail_text, limit=20):
             bad.append("%s: %s" % (container_label(c), why))
     if not bad:
         return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
-    evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + bad[:limit]
-    if len(bad) > limit:
-        evidence.append("... and %d more" % (len(bad) - limit))
-    return result(FAIL, evidence)
+    return result(FAIL, ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad, limit))
 
+
+def per_container_tri(facts, opts, check, ok_text, fail_text, containers=None, none_text=None):
+    """Per-container rule with an honest "unknown": ``check(c)`` returns None (ok), a reason
+    string (offends) or ``("unknown", reason)``.
+
+    fail when any container offends; manual when none offends but some could not be checked;
+    pass only when every in-scope container was checked and passed.
+    """
+    if containers is None:
+        containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, none_text or no_containers_reason(facts))
+    bad, unknown = [], []
+    for c in containers:
+        why = check(c)
+        if isinstance(why, tuple):
+            unknown.append("%s: %s" % (text(container_label(c), 120), why[1]))
+        elif why:
+            bad.append("%s: %s" % (text(container_label(c), 120), why))
+    if bad:
+        evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad)
+        if unknown:
+            evidence.append("%d more could not be checked" % len(unknown))
+        return result(FAIL, evidence)
+    if unknown:
+        return result(MANUAL, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
+                      + limited(unknown))
+    return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+
+
+def image_of(facts, container):
+    """The image facts for a container (``docker.images[image_id]``), {} when unknown."""
+    images = as_dict(docker(facts).get("images"))
+    key = container.get("image_id")
+    if isinstance(key, (list, dict)) or key is None:
+        return {}
+    return as_dict(images.get(str(key)))
+
+
+# --- Image references and secret names ------------------------------------------------------------
 
 def parse_image_ref(ref):
     """Split an image reference into (registry, repository, tag, digest).
@@ -195,6 +278,13 @@ def image_matches(ref, prefixes):
     return False
 
 
+def is_secret_name(name):
+    name = str(name)
+    return bool(SECRET_NAME_RE.search(name)) and not SECRET_FILE_SUFFIX_RE.search(name)
+
+
+# --- What dockerd runs versus what daemon.json says (items 7, 10, 20, 31, X.9) --------------------
+
 def daemon_json(facts):
     return as_dict(as_dict(facts.get("daemon_config")).get("content"))
 
@@ -223,19 +313,62 @@ def daemon_setting(facts, key, flag=None):
     return None, None
 
 
-def truthy(value):
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+def restart_pending(facts):
+    """Why the daemon.json text may not be what dockerd runs, else None.
+
+    dockerd reads daemon.json when it starts (a SIGHUP reloads only a few keys, such as debug
+    and labels); a file changed after dockerd started holds settings that are not in effect
+    until the next restart.
+    """
+    changed = parse_timestamp(as_dict(facts.get("daemon_config")).get("mtime"))
+    started = parse_timestamp(as_dict(facts.get("dockerd_process")).get("started_at"))
+    if changed is None or started is None or changed <= started:
+        return None
+    return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
+            "effect yet" % (changed.isoformat(), started.isoformat()))
 
 
-def falsy(value):
-    if isinstance(value, bool):
-        return not value
-    return str(value).strip().lower() in ("0", "false", "no", "off")
+def icc_state(facts):
+    """(icc_disabled: bool|None, evidence) from the bridge network, else the daemon setting."""
+    bridge = as_dict(as_dict(docker(facts).get("bridge_network")).get("Options"))
+    value = bridge.get("com.docker.network.bridge.enable_icc")
+    if value is not None:
+        return falsy(value), "default bridge com.docker.network.bridge.enable_icc=%s" % value
+    setting, source = daemon_setting(facts, "icc")
+    if setting is not None:
+        return falsy(setting), "icc=%s (%s)" % (setting, source)
+    return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
 
 
-# --- Time helpers (appended for items 29, 37, 46, 49; usable by any evaluator) -------------------
+def daemon_hosts(facts):
+    """Every address dockerd listens on: daemon.json hosts, -H/--host flags, else the unit's ExecStart."""
+    hosts = names(daemon_json(facts).get("hosts"))
+    flags = daemon_flags(facts)
+    for flag in ("-H", "--host"):
+        hosts.extend(names(flags.get(flag)))
+    if not flags:
+        exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
+        if isinstance(exec_start, str):
+            tokens = exec_start.split()
+            for i, tok in enumerate(tokens):
+                if tok in ("-H", "--host") and i + 1 < len(tokens):
+                    hosts.append(tokens[i + 1])
+                elif tok.startswith("--host=") or tok.startswith("-H="):
+                    hosts.append(tok.split("=", 1)[1])
+                elif tok.startswith("-H") and len(tok) > 2:
+                    hosts.append(tok[2:])
+    return hosts
+
+
+def tcp_without_tls(facts):
+    """(tcp hosts, tls state text, verified): verified is True only with tlsverify."""
+    tcp = [h for h in daemon_hosts(facts) if h.strip().lower().startswith("tcp://")]
+    verify, source = daemon_setting(facts, "tlsverify")
+    verified = verify is not None and truthy(verify)
+    return tcp, ("tlsverify from %s" % source) if verified else "no tlsverify", verified
+
+
+# --- Time (items 13, 29, 37, 46, 49) --------------------------------------------------------------
 
 _TIMESTAMP_RE = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})"
@@ -289,70 +422,6 @@ def days_since(value, today):
     return (ref.date() - ts.date()).days
 
 
-# --- What dockerd runs versus what daemon.json says (items 7, 10, 20, 31, X.9) ------------------
-
-def restart_pending(facts):
-    """Why the daemon.json text may not be what dockerd runs, else None.
-
-    dockerd reads daemon.json when it starts (a SIGHUP reloads only a few keys, such as debug
-    and labels); a file changed after dockerd started holds settings that are not in effect
-    until the next restart.
-    """
-    changed = parse_timestamp(as_dict(facts.get("daemon_config")).get("mtime"))
-    started = parse_timestamp(as_dict(facts.get("dockerd_process")).get("started_at"))
-    if changed is None or started is None or changed <= started:
-        return None
-    return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
-            "effect yet" % (changed.isoformat(), started.isoformat()))
-
-
-def icc_state(facts):
-    """(icc_disabled: bool|None, evidence) from the bridge network, else the daemon setting."""
-    bridge = as_dict(as_dict(docker(facts).get("bridge_network")).get("Options"))
-    value = bridge.get("com.docker.network.bridge.enable_icc")
-    if value is not None:
-        return falsy(value), "default bridge com.docker.network.bridge.enable_icc=%s" % value
-    setting, source = daemon_setting(facts, "icc")
-    if setting is not None:
-        return falsy(setting), "icc=%s (%s)" % (setting, source)
-    return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
-
-
-EVIDENCE_LIMIT = 20
-
-
-# --- option and fact access ------------------------------------------------------------------------
-
-def opt(opts, name, options):
-    """The option ``name`` from ``opts``, coerced to its spec in ``options`` (the OPTIONS of the
-    section that declares it); the default when unusable."""
-    spec = options[name]
-    default = spec["default"]
-    value = as_dict(opts).get(name)
-    if value is None:
-        return list(default) if isinstance(default, list) else default
-    kind = spec["type"]
-    if kind == "int":
-        if isinstance(value, bool):
-            return default
-        try:
-            value = int(str(value).strip())
-        except (TypeError, ValueError):
-            return default
-        return value if value >= 0 else default
-    if kind == "bool":
-        if truthy(value):
-            return True
-        if falsy(value):
-            return False
-        return default
-    if kind == "list":
-        return [str(v) for v in as_list(value) if v is not None and str(v).strip()]
-    if kind == "dict":
-        return value if isinstance(value, dict) else default
-    return value if isinstance(value, str) else str(value)
-
-
 def today(facts, opts):
     """The audit date: the engine's ``_today``, else the date the facts were gathered, else None."""
     ts = parse_timestamp(as_dict(opts).get("_today"))
@@ -361,78 +430,7 @@ def today(facts, opts):
     return ts.date() if ts is not None else None
 
 
-def text(value, limit=80):
-    """A printable, bounded rendering of a name from the facts."""
-    s = str(value)
-    return s if len(s) <= limit else s[:limit - 3] + "..."
-
-
-def names(values):
-    return [str(v) for v in as_list(values) if v is not None and not isinstance(v, (dict, list))]
-
-
-def limited(evidence, limit=EVIDENCE_LIMIT):
-    if len(evidence) > limit:
-        return evidence[:limit] + ["... and %d more" % (len(evidence) - limit)]
-    return evidence
-
-
-def scoped_containers(facts, opts, running_only=True):
-    """Containers in scope: like checks_common.running_containers, hardened against odd facts."""
-    o = as_dict(opts)
-    excl_names = set(names(o.get("exclude_containers")))
-    excl_labels = set(names(o.get("exclude_container_labels")))
-    out = []
-    for c in as_list(docker(facts).get("containers")):
-        if not isinstance(c, dict):
-            continue
-        if running_only and c.get("state") != "running":
-            continue
-        if c.get("name") is not None and str(c.get("name")) in excl_names:
-            continue
-        if excl_labels.intersection(names(c.get("label_names"))):
-            continue
-        out.append(c)
-    return out
-
-
-def image_of(facts, container):
-    """The image facts for a container (``docker.images[image_id]``), {} when unknown."""
-    images = as_dict(docker(facts).get("images"))
-    key = container.get("image_id")
-    if isinstance(key, (list, dict)) or key is None:
-        return {}
-    return as_dict(images.get(str(key)))
-
-
-def per_container_tri(facts, opts, check, ok_text, fail_text, containers=None, none_text=None):
-    """Per-container rule with an honest "unknown": ``check(c)`` returns None (ok), a reason
-    string (offends) or ``("unknown", reason)``.
-
-    fail when any container offends; manual when none offends but some could not be checked;
-    pass only when every in-scope container was checked and passed.
-    """
-    if containers is None:
-        containers = scoped_containers(facts, opts)
-    if not containers:
-        return result(NA, none_text or "no running containers in scope")
-    bad, unknown = [], []
-    for c in containers:
-        why = check(c)
-        if isinstance(why, tuple):
-            unknown.append("%s: %s" % (text(container_label(c), 120), why[1]))
-        elif why:
-            bad.append("%s: %s" % (text(container_label(c), 120), why))
-    if bad:
-        evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad)
-        if unknown:
-            evidence.append("%d more could not be checked" % len(unknown))
-        return result(FAIL, evidence)
-    if unknown:
-        return result(MANUAL, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
-                      + limited(unknown))
-    return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
-
+# --- Swarm state and host agents (items 32, 33, 35, 36-40, X.14) ----------------------------------
 
 def swarm_state(facts):
     """(active, is_manager, swarm dict). ``is_manager`` is None when unknown."""
@@ -491,31 +489,3 @@ def host_agent_matches(facts, opts, patterns):
         if matches[image]:
             found.append("container %s (image %s)" % (text(container_label(c)), text(image)))
     return found
-
-
-def daemon_hosts(facts):
-    """Every address dockerd listens on: daemon.json hosts, -H/--host flags, else the unit's ExecStart."""
-    hosts = names(daemon_json(facts).get("hosts"))
-    flags = daemon_flags(facts)
-    for flag in ("-H", "--host"):
-        hosts.extend(names(flags.get(flag)))
-    if not flags:
-        exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
-        if isinstance(exec_start, str):
-            tokens = exec_start.split()
-            for i, tok in enumerate(tokens):
-                if tok in ("-H", "--host") and i + 1 < len(tokens):
-                    hosts.append(tokens[i + 1])
-                elif tok.startswith("--host=") or tok.startswith("-H="):
-                    hosts.append(tok.split("=", 1)[1])
-                elif tok.startswith("-H") and len(tok) > 2:
-                    hosts.append(tok[2:])
-    return hosts
-
-
-def tcp_without_tls(facts):
-    """(tcp hosts, tls state text, verified): verified is True only with tlsverify."""
-    tcp = [h for h in daemon_hosts(facts) if h.strip().lower().startswith("tcp://")]
-    verify, source = daemon_setting(facts, "tlsverify")
-    verified = verify is not None and truthy(verify)
-    return tcp, ("tlsverify from %s" % source) if verified else "no tlsverify", verified

@@ -32,7 +32,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
     parse_image_ref,
     parse_timestamp,
     result,
-    running_containers,
+    scoped_containers,
 )
 
 
@@ -86,7 +86,7 @@ def _image_ref(c):
 def _images_of_running(facts, opts):
     """Distinct images of running containers: {image_id: (ref, [container labels])}."""
     out = {}
-    for c in running_containers(facts, opts):
+    for c in scoped_containers(facts, opts):
         key = str(c.get("image_id") or c.get("image"))
         ref, users = out.get(key, (_image_ref(c), []))
         users.append(container_label(c))

@@ -25,7 +25,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
     no_containers_reason,
     per_container,
     result,
-    running_containers,
+    scoped_containers,
     truthy,
 )
 
@@ -64,7 +64,7 @@ def check_21(facts, opts):
 def check_22(facts, opts):
     disabled, evidence = icc_state(facts)
     linked = ["%s: --link %s" % (container_label(c), ", ".join(str(x) for x in as_list(c.get("links"))))
-              for c in running_containers(facts, opts) if as_list(c.get("links"))]
+              for c in scoped_containers(facts, opts) if as_list(c.get("links"))]
     if disabled and not linked:
         return result(PASS, [evidence, "no running container uses legacy --link"])
     problems = [] if disabled else [evidence + ": containers on the default bridge can talk to each other"]

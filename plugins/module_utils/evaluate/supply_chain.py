@@ -22,6 +22,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
     image_matches,
     image_of,
     names,
+    no_containers_reason,
     opt,
     parse_image_ref,
     per_container_tri,
@@ -172,7 +173,7 @@ def check_45(facts, opts):
     registries = opt(opts, "private_registries", OPTIONS)
     containers = scoped_containers(facts, opts)
     if not containers:
-        return result(NA, "no running containers in scope")
+        return result(NA, no_containers_reason(facts))
     if not registries:
         return result(FAIL, "no private registry configured (dockersec_options.private_registries)")
 
