@@ -268,11 +268,11 @@ class ActionModule(ControllerAction):
         compact = args.get("compact")
         show_passed = args.get("show_passed")
         top = args.get("top_failing")
-        show(report_text.scorecard_lines(document,
-                           compact=_env_bool("DOCKERSEC_COMPACT") if compact is None else compact,
-                           show_passed=_env_bool("DOCKERSEC_SHOW_PASSED") if show_passed is None else show_passed,
-                           top_n=max(0, _env_int("DOCKERSEC_TOP_FAILING", report_text.TOP_FAILING_TEXT)
-                                     if top is None else top)))
+        show(report_text.scorecard_lines(
+            document,
+            compact=_env_bool("DOCKERSEC_COMPACT") if compact is None else compact,
+            show_passed=_env_bool("DOCKERSEC_SHOW_PASSED") if show_passed is None else show_passed,
+            top_n=max(0, _env_int("DOCKERSEC_TOP_FAILING", report_text.TOP_FAILING_TEXT) if top is None else top)))
         # In check mode nothing changed: the forecast is the answer; after a real run, beside the actual.
         check_mode = bool(getattr(self._task, "check_mode", False))
         for host, forecast in sorted(predicted.items()):

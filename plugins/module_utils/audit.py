@@ -31,20 +31,10 @@ import datetime
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
-    common,
-    compliance,
-    daemon,
-    extended,
-    host,
-    images,
-    logging_monitoring,
-    network,
-    orchestration,
-    runtime,
-    secrets,
-    supply_chain,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, compliance, daemon, extended
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, images, logging_monitoring
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network, orchestration, runtime
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets, supply_chain
 
 SCHEMA_VERSION = 1
 # Checklist order: the options' order here is the order of options_used in the report.

@@ -68,11 +68,11 @@ def audits():
     clean = conftest.make_facts()
     risky = conftest.make_facts(containers=[conftest.make_container("shop", privileged=True, user="")])
     day0 = report_document.build_document({"web-a": run_audit("web-a", 0, copy.deepcopy(clean)),
-                                  "web-b": run_audit("web-b", 0, copy.deepcopy(clean))},
-                                 generated_at=DAY0 + "T00:00:00Z")
+                                           "web-b": run_audit("web-b", 0, copy.deepcopy(clean))},
+                                          generated_at=DAY0 + "T00:00:00Z")
     day1 = report_document.build_document({"web-a": run_audit("web-a", 1, risky)},
-                                 unreachable={"web-b": "ssh: connect to host web-b port 22: timed out"},
-                                 generated_at="2026-11-02T00:00:00Z")
+                                          unreachable={"web-b": "ssh: connect to host web-b port 22: timed out"},
+                                          generated_at="2026-11-02T00:00:00Z")
     return day0, day1
 
 

@@ -204,7 +204,7 @@ def test_realpath_on_a_real_tree(tmp_path):
     assert h.realpath("/lib/systemd/system/docker.service") == "/usr/lib/systemd/system/docker.service"
     assert h.realpath("/usr/bin/runc") == "/usr/sbin/runc" and h.realpath("/") == "/"
     assert gather_audit_rules._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
-                                       "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
+                                                      "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
         "/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
         "/usr/bin/runc": "/usr/sbin/runc"}
     entry = gather_files.stat_entry(h, "/usr/bin/runc")

@@ -125,8 +125,8 @@ def test_random_secret_values_never_survive(secret, name):
 
 def test_collector_history_and_dockerd_cmdline_are_redacted():
     img = gather_engine.normalize_image({"Config": {"Env": ["DB_PASSWORD=abc123"], "Labels": {"api_token": "abc123"}}},
-                              [{"CreatedBy": "/bin/sh -c #(nop)  LABEL api_token=abc123"},
-                               {"CreatedBy": "|1 DB_PASSWORD=abc123 /bin/sh -c true"}])
+                                        [{"CreatedBy": "/bin/sh -c #(nop)  LABEL api_token=abc123"},
+                                         {"CreatedBy": "|1 DB_PASSWORD=abc123 /bin/sh -c true"}])
     assert "abc123" not in json.dumps(img)
     assert img["labels_names"] == ["api_token"] and img["env_names"] == ["DB_PASSWORD"]
 

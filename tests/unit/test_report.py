@@ -78,8 +78,8 @@ def test_document_shape():
                   "compose_service": None, "user": "1000"}]
     audit = make_audit(inventory=inventory)
     doc = report_document.build_document({"node1": audit}, unreachable={"node2": "ssh: connect refused"},
-                                failed={"node3": "Gather: docker not reachable"},
-                                generated_at="2026-11-23T06:00:00Z", collection_version="0.1.0")
+                                         failed={"node3": "Gather: docker not reachable"},
+                                         generated_at="2026-11-23T06:00:00Z", collection_version="0.1.0")
     assert set(doc) >= {"generated_at", "collection_version", "catalog_version", "hosts", "unreachable",
                         "failed", "fleet"}
     assert doc["generated_at"] == "2026-11-23T06:00:00Z"
@@ -244,8 +244,8 @@ def test_compact_is_one_line_per_host():
 def test_fleet_summary_text():
     audits = {"a": seventy_two(), "b": make_audit(host="b", statuses={"3": "fail"})}
     doc = report_document.build_document(audits, unreachable={"c": "Failed to connect to the host via ssh"},
-                                failed={"d": "Gather Docker host facts in one pass: permission denied",
-                                        "b": "Evaluate every control and score the host: score below 99"})
+                                         failed={"d": "Gather Docker host facts in one pass: permission denied",
+                                                 "b": "Evaluate every control and score the host: score below 99"})
     text = report_text.to_text(report_text.scorecard_lines(doc))
     summary = text[text.index("dockersec fleet summary"):]
     assert summary.splitlines()[0] == ("dockersec fleet summary: 2 hosts audited, 1 unreachable, "
@@ -280,8 +280,8 @@ def test_before_and_after_names_what_got_worse():
 
 def test_history_lines():
     doc = report_document.build_document({"b": make_audit(host="b", generated_at="2026-11-23T05:00:00Z"),
-                                 "a": seventy_two()},
-                                unreachable={"c": "down"}, collection_version="0.1.0")
+                                          "a": seventy_two()},
+                                         unreachable={"c": "down"}, collection_version="0.1.0")
     lines = [json.loads(line) for line in report_document.history_lines(doc)]
     a, b = doc["hosts"]["a"], doc["hosts"]["b"]
     assert lines == [

@@ -105,7 +105,7 @@ def canned_previous():
     web1["generated_at"] = "2026-11-16T05:00:00Z"
     web2 = make_audit(host="web2", statuses={"6": "fail"}, generated_at="2026-11-16T05:00:00Z")
     return report_document.build_document({"web1": web1, "web2": web2}, generated_at="2026-11-16T06:00:00Z",
-                                 collection_version="0.1.0")
+                                          collection_version="0.1.0")
 
 
 def _failing(entry, statuses=("fail", "error")):

@@ -138,7 +138,7 @@ def test_a_waiver_counts_through_its_expires_date():
 
 def test_previous_report_gives_the_previous_score_and_the_controls_that_regressed():
     before = report_document.build_document({"web1": make_audit(host="web1", statuses={"13": "error"},
-                                                       generated_at="2026-11-22T05:00:00Z")})
+                                                                generated_at="2026-11-22T05:00:00Z")})
     now_audit = make_audit(host="web1", statuses={"12": "fail", "13": "fail", "14": "error"})
     now = report_document.build_document({"web1": now_audit, "new": make_audit(host="new")})
     series, dummy = parse(report_prometheus.to_prometheus(now, before))

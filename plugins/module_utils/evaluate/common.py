@@ -413,10 +413,10 @@ def parse_timestamp(value):
         return None
 
 
-def days_since(value, today):
-    """Whole days from ``value`` (see parse_timestamp) to ``today`` (a date); None when unreadable."""
+def days_since(value, until):
+    """Whole days from ``value`` (see parse_timestamp) to ``until`` (a date); None when unreadable."""
     ts = parse_timestamp(value)
-    ref = parse_timestamp(today)
+    ref = parse_timestamp(until)
     if ts is None or ref is None:
         return None
     return (ref.date() - ts.date()).days
@@ -444,6 +444,28 @@ def swarm_state(facts):
         manager = info_swarm.get("ControlAvailable") if isinstance(info_swarm.get("ControlAvailable"), bool) \
             else None
     return active, manager, swarm
+
+
+def swarm_manager_gate(facts, what="a cluster setting"):
+    """(None, swarm) for a manager, else (result, None) for a node that does not evaluate it."""
+    active, manager, swarm = swarm_state(facts)
+    if not active:
+        return result(NA, "not in a swarm"), None
+    if manager is False:
+        return result(NA, "this node is a swarm worker: %s; the manager's report covers it" % what), None
+    return None, swarm
+
+
+def swarm_managers_only(what):
+    """Decorator for an evaluator that only a swarm manager can judge: it runs as
+    ``check(facts, opts, swarm)`` on a manager; elsewhere the verdict is swarm_manager_gate's."""
+    def decorate(check):
+        def evaluate(facts, opts):
+            gate, swarm = swarm_manager_gate(facts, what)
+            return gate or check(as_dict(facts), opts, swarm)
+        evaluate.__name__, evaluate.__doc__ = check.__name__, check.__doc__
+        return evaluate
+    return decorate
 
 
 def swarm_services(swarm):

@@ -11,20 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    FAIL,
-    PASS,
-    as_dict,
-    as_list,
-    days_since,
-    docker,
-    opt,
-    parse_timestamp,
-    result,
-    text,
-    today,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, days_since, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt, parse_timestamp, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
 
 
 OPTIONS = {
@@ -178,8 +168,4 @@ def check_50(facts, opts):
                   % (len(containers), running))
 
 
-CHECKS = {
-    "46": check_46,
-    "49": check_49,
-    "50": check_50,
-}
+CHECKS = {"46": check_46, "49": check_49, "50": check_50}

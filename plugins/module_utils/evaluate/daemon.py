@@ -9,19 +9,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    FAIL,
-    PASS,
-    as_dict,
-    as_list,
-    daemon_setting,
-    docker,
-    falsy,
-    icc_state,
-    restart_pending,
-    result,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, daemon_setting, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, icc_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
 
 
 OPTIONS = {
@@ -155,10 +146,4 @@ def _check_10(facts, opts):
     return result(PASS, "default-ulimits (%s): %s" % (source, ", ".join(good)))
 
 
-CHECKS = {
-    "6": check_6,
-    "7": check_7,
-    "8": check_8,
-    "9": check_9,
-    "10": check_10,
-}
+CHECKS = {"6": check_6, "7": check_7, "8": check_8, "9": check_9, "10": check_10}

@@ -16,31 +16,17 @@ import posixpath
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    FAIL,
-    MANUAL,
-    NA,
-    PASS,
-    as_dict,
-    as_list,
-    daemon_setting,
-    docker,
-    falsy,
-    host_agent_matches,
-    image_of,
-    limited,
-    names,
-    opt,
-    per_container_tri,
-    restart_pending,
-    result,
-    scoped_containers,
-    swarm_state,
-    tcp_without_tls,
-    text,
-    truthy,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, NA, PASS
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_setting, docker, falsy
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import host_agent_matches, image_of
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import limited, names, opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_managers_only
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, truthy
 
 
 OPTIONS = {
@@ -244,14 +230,9 @@ def check_x6(facts, opts):
     return result(PASS, "engine %s (at least %s, a release build)" % (text(version), wanted_text))
 
 
-def check_x7(facts, opts):
+@swarm_managers_only("autolock is a manager setting")
+def check_x7(facts, opts, swarm):
     """Swarm managers have autolock on."""
-    facts = as_dict(facts)
-    active, manager, swarm = swarm_state(facts)
-    if not active:
-        return result(NA, "not in a swarm")
-    if manager is False:
-        return result(NA, "this node is a swarm worker: autolock is a manager setting; the manager's report covers it")
     autolock = swarm.get("autolock")
     if autolock is True:
         return result(PASS, "swarm autolock on")

@@ -10,16 +10,8 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    FAIL,
-    NA,
-    PASS,
-    as_dict,
-    as_list,
-    docker,
-    result,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, NA, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, docker, result
 
 
 OPTIONS = {
@@ -349,10 +341,4 @@ def check_5(facts, opts):
     return result(FAIL if missing else PASS, evidence)
 
 
-CHECKS = {
-    "1": check_1,
-    "2": check_2,
-    "3": check_3,
-    "4": check_4,
-    "5": check_5,
-}
+CHECKS = {"1": check_1, "2": check_2, "3": check_3, "4": check_4, "5": check_5}

@@ -10,26 +10,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    FAIL,
-    MANUAL,
-    PASS,
-    as_dict,
-    container_label,
-    daemon_flags,
-    daemon_json,
-    daemon_setting,
-    docker,
-    host_agent_matches,
-    limited,
-    names,
-    opt,
-    restart_pending,
-    result,
-    scoped_containers,
-    text,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, PASS
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, container_label
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_flags, daemon_json
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_setting, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import host_agent_matches, limited
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import names, opt, restart_pending
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import result, scoped_containers, text
 
 
 OPTIONS = {
@@ -150,22 +137,26 @@ def _check_31_daemon(facts, opts):
                         "(remote_log_drivers)" % (text(driver), source))
 
 
+def _agent_running(facts, opts, option, running_text, missing_status, missing_text):
+    """pass naming where an agent matching the ``option`` patterns runs, else ``missing_status``."""
+    found = host_agent_matches(as_dict(facts), opts, opt(opts, option, OPTIONS))
+    if found:
+        return result(PASS, [running_text] + limited(found))
+    return result(missing_status, missing_text)
+
+
 def check_32(facts, opts):
     """A log/event shipper runs; else attestation."""
-    found = host_agent_matches(as_dict(facts), opts, opt(opts, "log_shipper_patterns", OPTIONS))
-    if found:
-        return result(PASS, ["log/event shipper running"] + limited(found))
-    return result(MANUAL, "no log/event shipper found among running services, processes or containers "
+    return _agent_running(facts, opts, "log_shipper_patterns", "log/event shipper running", MANUAL,
+                          "no log/event shipper found among running services, processes or containers "
                           "(log_shipper_patterns); attest how docker events are forwarded")
 
 
 def check_33(facts, opts):
     """A metrics agent runs (service, process or container)."""
-    found = host_agent_matches(as_dict(facts), opts, opt(opts, "metrics_agent_patterns", OPTIONS))
-    if found:
-        return result(PASS, ["metrics agent running"] + limited(found))
-    return result(FAIL, "no metrics agent (cAdvisor, node-exporter, telegraf, ...) among running services, "
-                        "processes or containers (metrics_agent_patterns)")
+    return _agent_running(facts, opts, "metrics_agent_patterns", "metrics agent running", FAIL,
+                          "no metrics agent (cAdvisor, node-exporter, telegraf, ...) among running services, "
+                          "processes or containers (metrics_agent_patterns)")
 
 
 def check_35(facts, opts):
@@ -182,9 +173,4 @@ def check_35(facts, opts):
     return result(FAIL, evidence)
 
 
-CHECKS = {
-    "31": check_31,
-    "32": check_32,
-    "33": check_33,
-    "35": check_35,
-}
+CHECKS = {"31": check_31, "32": check_32, "33": check_33, "35": check_35}

@@ -9,25 +9,13 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    EVIDENCE_LIMIT,
-    FAIL,
-    NA,
-    PASS,
-    as_dict,
-    as_list,
-    container_label,
-    daemon_setting,
-    docker,
-    falsy,
-    icc_state,
-    no_containers_reason,
-    per_container,
-    result,
-    scoped_containers,
-    truthy,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, EVIDENCE_LIMIT, FAIL, NA
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import PASS, as_dict, as_list
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import container_label, daemon_setting
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import docker, falsy, icc_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, truthy
 
 
 OPTIONS = {
@@ -267,10 +255,4 @@ def check_25(facts, opts):
     return result(final, evidence + six[1] if final == status else six[1] + evidence)
 
 
-CHECKS = {
-    "21": check_21,
-    "22": check_22,
-    "23": check_23,
-    "24": check_24,
-    "25": check_25,
-}
+CHECKS = {"21": check_21, "22": check_22, "23": check_23, "24": check_24, "25": check_25}

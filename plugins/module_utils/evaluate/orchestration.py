@@ -7,27 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR,
-    EVIDENCE_LIMIT,
-    FAIL,
-    MANUAL,
-    NA,
-    PASS,
-    as_dict,
-    as_list,
-    days_since,
-    docker,
-    falsy,
-    limited,
-    names,
-    opt,
-    result,
-    swarm_services,
-    swarm_state,
-    text,
-    today,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, EVIDENCE_LIMIT, FAIL
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import MANUAL, NA, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, days_since, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, limited, names, opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import result, swarm_services
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_managers_only, swarm_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
 
 
 OPTIONS = {
@@ -84,22 +70,9 @@ def check_36(facts, opts):
                   % (len(overlays), ", ".join(text(n.get("name")) for n in overlays[:EVIDENCE_LIMIT])))
 
 
-def _swarm_manager_gate(facts, what="a cluster setting"):
-    """(None, swarm) for a manager, else (result, None) for a node that does not evaluate it."""
-    active, manager, swarm = swarm_state(facts)
-    if not active:
-        return result(NA, "not in a swarm"), None
-    if manager is False:
-        return result(NA, "this node is a swarm worker: %s; the manager's report covers it" % what), None
-    return None, swarm
-
-
-def check_37(facts, opts):
+@swarm_managers_only("join tokens are the manager's job")
+def check_37(facts, opts, _swarm):
     """Join tokens rotated within join_token_max_age_days (recorded by the swarm role)."""
-    facts = as_dict(facts)
-    gate, _swarm = _swarm_manager_gate(facts, "join tokens are the manager's job")
-    if gate:
-        return gate
     max_age = opt(opts, "join_token_max_age_days", OPTIONS)
     stamp = as_dict(docker(facts).get("local_state")).get("join_token_rotated_at")
     if stamp in (None, ""):
@@ -115,12 +88,9 @@ def check_37(facts, opts):
     return result(PASS, "join tokens rotated %d days ago (%s)" % (max(age, 0), text(stamp, 40)))
 
 
-def check_38(facts, opts):
+@swarm_managers_only("the certificate expiry is a cluster setting")
+def check_38(facts, opts, swarm):
     """NodeCertExpiry at most cert_expiry_max_days."""
-    facts = as_dict(facts)
-    gate, swarm = _swarm_manager_gate(facts, "the certificate expiry is a cluster setting")
-    if gate:
-        return gate
     seconds = swarm.get("cert_expiry_seconds")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
         ns = as_dict(as_dict(as_dict(as_dict(as_dict(docker(facts).get("info")).get("Swarm")).get("Cluster"))
@@ -137,12 +107,9 @@ def check_38(facts, opts):
     return result(PASS, "node certificates rotate every %s days (at most %d)" % (shown, max_days))
 
 
-def check_39(facts, opts):
+@swarm_managers_only("only managers see the manager count")
+def check_39(facts, opts, swarm):
     """Odd manager count, 3 or 5 (1 only when allowed), never more than 7."""
-    facts = as_dict(facts)
-    gate, swarm = _swarm_manager_gate(facts, "only managers see the manager count")
-    if gate:
-        return gate
     count = swarm.get("managers")
     if not isinstance(count, int) or isinstance(count, bool):
         count = as_dict(as_dict(docker(facts).get("info")).get("Swarm")).get("Managers")
@@ -183,12 +150,9 @@ def _sensitive_labels(service, keys):
     return sorted(set(hits))
 
 
-def check_40(facts, opts):
+@swarm_managers_only("only managers can list services")
+def check_40(facts, opts, swarm):
     """Services with a sensitive label have placement constraints."""
-    facts = as_dict(facts)
-    gate, swarm = _swarm_manager_gate(facts, "only managers can list services")
-    if gate:
-        return gate
     if swarm.get("services") is None:
         return result(ERROR, "swarm services not listed on this manager")
     keys = opt(opts, "sensitive_label_keys", OPTIONS)
@@ -208,10 +172,4 @@ def check_40(facts, opts):
                   % (len(sensitive), ", ".join(text(s.get("name")) for s, _h in sensitive[:EVIDENCE_LIMIT])))
 
 
-CHECKS = {
-    "36": check_36,
-    "37": check_37,
-    "38": check_38,
-    "39": check_39,
-    "40": check_40,
-}
+CHECKS = {"36": check_36, "37": check_37, "38": check_38, "39": check_39, "40": check_40}

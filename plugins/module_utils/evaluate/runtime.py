@@ -12,15 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    PASS,
-    as_list,
-    daemon_setting,
-    falsy,
-    per_container,
-    restart_pending,
-    result,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import PASS, as_list, daemon_setting
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, per_container
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
 
 
 OPTIONS = {
@@ -110,10 +104,4 @@ def check_20(facts, opts):
     return result(status, note + evidence)
 
 
-CHECKS = {
-    "16": check_16,
-    "17": check_17,
-    "18": check_18,
-    "19": check_19,
-    "20": check_20,
-}
+CHECKS = {"16": check_16, "17": check_17, "18": check_18, "19": check_19, "20": check_20}

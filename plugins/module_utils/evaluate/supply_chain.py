@@ -13,23 +13,12 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    FAIL,
-    MANUAL,
-    NA,
-    PASS,
-    as_dict,
-    image_matches,
-    image_of,
-    names,
-    no_containers_reason,
-    opt,
-    parse_image_ref,
-    per_container_tri,
-    result,
-    scoped_containers,
-    text,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import FAIL, MANUAL, NA, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import image_matches, image_of, names
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason, opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_image_ref
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, text
 
 
 OPTIONS = {
@@ -189,9 +178,4 @@ def check_45(facts, opts):
                              "images outside the private registries", containers=containers)
 
 
-CHECKS = {
-    "41": check_41,
-    "42": check_42,
-    "43": check_43,
-    "45": check_45,
-}
+CHECKS = {"41": check_41, "42": check_42, "43": check_43, "45": check_45}

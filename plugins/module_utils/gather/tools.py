@@ -18,17 +18,23 @@ TOOLS = {
 }
 
 
-def collect_tools(h):
-    out = dict((name, next((h.which(b) for b in bins if h.which(b)), None)) for name, bins in TOOLS.items())
-    logs = h.glob("/var/log/docker-bench-security*.log") + h.glob("/usr/local/bin/log/docker-bench-security.log*")
+def _newest(h, paths):
+    """(path, mtime) of the most recently modified of ``paths`` (the first on a tie), else (None, None)."""
     newest, mtime = None, None
-    for p in logs:
+    for p in paths:
         try:
             m = h.lstat(p).st_mtime
         except OSError:
             continue
         if mtime is None or m > mtime:
             newest, mtime = p, m
+    return newest, mtime
+
+
+def collect_tools(h):
+    out = dict((name, next((h.which(b) for b in bins if h.which(b)), None)) for name, bins in TOOLS.items())
+    logs = h.glob("/var/log/docker-bench-security*.log") + h.glob("/usr/local/bin/log/docker-bench-security.log*")
+    newest, mtime = _newest(h, logs)
     out["docker_bench_log"] = newest
     out["docker_bench_log_mtime"] = (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime)) if mtime else None)
     out["docker_bench"] = _docker_bench_json(h)
@@ -45,15 +51,7 @@ DOCKER_BENCH_JSON = (
 
 def _docker_bench_json(h):
     """The newest docker-bench-security JSON log's summary (bench_log.summarize), else None."""
-    newest, mtime = None, None
-    for pattern in DOCKER_BENCH_JSON:
-        for p in h.glob(pattern):
-            try:
-                m = h.lstat(p).st_mtime
-            except OSError:
-                continue
-            if mtime is None or m > mtime:
-                newest, mtime = p, m
+    newest, mtime = _newest(h, [p for pattern in DOCKER_BENCH_JSON for p in h.glob(pattern)])
     if newest is None:
         return None
     out = {"path": newest, "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime)), "error": None}
