@@ -9,11 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
-
-
-def _rule_lines(text):
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError, rule_lines
 
 
 def collect_audit(h):
@@ -22,7 +18,7 @@ def collect_audit(h):
     if auditctl:
         rc, out, err = h.run([auditctl, "-l"])
         if rc == 0:
-            live = [] if "No rules" in out else _rule_lines(out)
+            live = [] if "No rules" in out else rule_lines(out)
         else:
             live_error = "auditctl -l: %s" % ((err or out).strip() or "rc %s" % rc)
         rc, out, err = h.run([auditctl, "-s"])
@@ -37,7 +33,7 @@ def collect_audit(h):
         if not h.exists(p):
             continue
         try:
-            file_rules[p] = _rule_lines(h.read(p))
+            file_rules[p] = rule_lines(h.read(p))
         except (IOError, OSError) as exc:
             file_rules[p] = []
             unreadable.append("%s: %s" % (p, exc.strerror))

@@ -105,6 +105,11 @@ class Host(object):
         return self._run(argv, timeout)
 
 
+def rule_lines(text):
+    """The rules of ``auditctl -l``, ``iptables -S`` or a rules file: stripped, blanks and comments dropped."""
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
 def timed(name, func, facts, *args):
     """Run one collector; a failure is recorded, never raised."""
     start = time.time()

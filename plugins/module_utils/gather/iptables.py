@@ -9,8 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.audit_rules import _rule_lines
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError, rule_lines
 
 
 def collect_iptables(h):
@@ -20,7 +19,7 @@ def collect_iptables(h):
     rc, out, err = h.run([binary, "-w", "5", "-S", "DOCKER-USER"])
     chain, chain_error = None, None
     if rc == 0:
-        chain = _rule_lines(out)
+        chain = rule_lines(out)
     else:
         chain_error = (err or out).strip() or "rc %s" % rc
     rc, out, err = h.run([binary, "-w", "5", "-S", "FORWARD"])
@@ -33,7 +32,7 @@ def collect_iptables(h):
     if binary6:
         rc, out, err = h.run([binary6, "-w", "5", "-S", "DOCKER-USER"])
         if rc == 0:
-            chain6 = _rule_lines(out)
+            chain6 = rule_lines(out)
         else:
             chain6_error = (err or out).strip() or "rc %s" % rc
     else:
