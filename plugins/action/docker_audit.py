@@ -18,11 +18,10 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
 from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
-    as_dict, as_list, parse_timestamp,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_timestamp
 
 ARGUMENT_SPEC = {
     "facts": {"type": "dict"},

@@ -22,12 +22,13 @@ try:
 except ImportError:  # pragma: no cover
     _color = None
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import report
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import awx as report_awx
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import formats as report_formats
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import text as report_text
 from ansible_collections.dockersec.hardening.plugins.module_utils import prediction
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_awx
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
 display = Display()
@@ -174,17 +175,17 @@ def publish(document, directory, formats, previous=None, history_hosts=None, met
     the loss of the others.
     """
     written, warnings = [], []
-    written.append(report_paths.write_file(directory, report_paths.REPORT_FILE, report.dumps_document(document)))
+    written.append(report_paths.write_file(directory, report_paths.REPORT_FILE, report_document.dumps_document(document)))
     for fmt in formats:
         if fmt == "json":
             continue
         name = report_formats.FILE_NAMES[fmt]
         try:
             earlier = metrics_previous if fmt == "prom" and metrics_previous is not None else previous
-            written.append(report_paths.write_file(directory, name, report_formats.render(fmt, document, earlier)))
+            written.append(report_paths.write_file(directory, name, report_formats.render_format(fmt, document, earlier)))
         except Exception as exc:
             warnings.append("writing the %s report %s to %s: %s: %s" % (fmt, name, directory, type(exc).__name__, exc))
-    lines = report.history_lines(document)
+    lines = report_document.history_lines(document)
     if history_hosts is not None:
         wanted = set(history_hosts)
         lines = [line for line in lines if json.loads(line).get("host") in wanted]
@@ -203,7 +204,7 @@ def _paint(text, style):
 
 def show(lines):
     """The scorecard on the terminal: colour only where Ansible would colour (a tty, no NO_COLOR)."""
-    plain = report.to_text(lines)
+    plain = report_text.to_text(lines)
     if not (_color is not None and getattr(_color, "ANSIBLE_COLOR", False)):
         display.display(plain)
         return
@@ -253,10 +254,10 @@ class ActionModule(ControllerAction):
 
         window = args.get("waiver_window_days")
         if window is None:
-            window = _env_int("DOCKERSEC_WAIVER_WINDOW_DAYS", report.WAIVER_WINDOW_DAYS)
-        document = report.build_document(
+            window = _env_int("DOCKERSEC_WAIVER_WINDOW_DAYS", report_document.WAIVER_WINDOW_DAYS)
+        document = report_document.build_document(
             audits, unreachable=unreachable, failed=failed, before=before,
-            collection_version=report.read_collection_version(COLLECTION_ROOT),
+            collection_version=report_document.read_collection_version(COLLECTION_ROOT),
             waiver_window_days=max(0, window))
         predicted = forecasts(document, before, hostvars, args["plan_var"], args["deferred_var"])
         # Read before anything is written: it may name the report this run replaces.
@@ -267,11 +268,11 @@ class ActionModule(ControllerAction):
         compact = args.get("compact")
         show_passed = args.get("show_passed")
         top = args.get("top_failing")
-        show(report.render(document,
-                           compact=_env_bool("DOCKERSEC_COMPACT") if compact is None else compact,
-                           show_passed=_env_bool("DOCKERSEC_SHOW_PASSED") if show_passed is None else show_passed,
-                           top_n=max(0, _env_int("DOCKERSEC_TOP_FAILING", report.TOP_FAILING_TEXT)
-                                     if top is None else top)))
+        show(report_text.scorecard_lines(
+            document,
+            compact=_env_bool("DOCKERSEC_COMPACT") if compact is None else compact,
+            show_passed=_env_bool("DOCKERSEC_SHOW_PASSED") if show_passed is None else show_passed,
+            top_n=max(0, _env_int("DOCKERSEC_TOP_FAILING", report_text.TOP_FAILING_TEXT) if top is None else top)))
         # In check mode nothing changed: the forecast is the answer; after a real run, beside the actual.
         check_mode = bool(getattr(self._task, "check_mode", False))
         for host, forecast in sorted(predicted.items()):

@@ -31,14 +31,15 @@ import datetime
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_common
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_workload
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_ops
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_extended
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, compliance, daemon, extended
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, images, logging_monitoring
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network, orchestration, runtime
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets, supply_chain
 
 SCHEMA_VERSION = 1
-CHECK_MODULES = (checks_common, checks_host, checks_workload, checks_ops, checks_extended)
+# Checklist order: the options' order here is the order of options_used in the report.
+CHECK_MODULES = (common, host, daemon, images, runtime, network, secrets, logging_monitoring, orchestration,
+                 supply_chain, compliance, extended)
 
 _TYPES = {
     "list": (list,),
@@ -158,30 +159,30 @@ def _by_id(entries):
 
 
 def _run_check(control, facts, opts):
-    collectors = checks_common.as_dict(checks_common.as_dict(facts).get("collectors"))
+    collectors = common.as_dict(common.as_dict(facts).get("collectors"))
     for name in control["requires"]:
-        state = checks_common.as_dict(collectors.get(name))
+        state = common.as_dict(collectors.get(name))
         if not state:
-            return checks_common.ERROR, ["collector %s did not run: its facts are missing" % name]
+            return common.ERROR, ["collector %s did not run: its facts are missing" % name]
         if state.get("ok") is not True:
             evidence = ["collector %s failed: %s" % (name, state.get("error") or "no reason given")]
             level, why = catalog.COLLECTOR_PRIVILEGE.get(name, ("none", ""))
             if level != "none":
                 # Most failures without become are missing privilege: say which one this collector needs.
                 evidence.append("collector %s needs %s privilege: %s" % (name, level, why))
-            return checks_common.ERROR, evidence
+            return common.ERROR, evidence
     if control["mode"] == "manual":
-        return checks_common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
+        return common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
     check = CHECKS.get(control["id"])
     if check is None:
-        return checks_common.ERROR, ["no evaluator is registered for this control"]
+        return common.ERROR, ["no evaluator is registered for this control"]
     try:
         status, evidence = check(facts, opts)
     except Exception as exc:  # an evaluator bug must never become a pass
-        return checks_common.ERROR, ["evaluator crashed: %s: %s" % (type(exc).__name__, str(exc)[:300])]
+        return common.ERROR, ["evaluator crashed: %s: %s" % (type(exc).__name__, str(exc)[:300])]
     if status not in catalog.STATUSES or status == "waived":
-        return checks_common.ERROR, ["evaluator returned an invalid status %r" % (status,)]
-    return status, [str(e) for e in checks_common.as_list(evidence)]
+        return common.ERROR, ["evaluator returned an invalid status %r" % (status,)]
+    return status, [str(e) for e in common.as_list(evidence)]
 
 
 def _apply_attestation(status, evidence, control, attestation, today):
@@ -190,15 +191,15 @@ def _apply_attestation(status, evidence, control, attestation, today):
     if control["mode"] == "automated":
         return status, evidence + ["attestation by %s ignored: item %s is automated and decided from facts" % (
             attestation["by"], control["id"])]
-    if status != checks_common.MANUAL:
+    if status != common.MANUAL:
         return status, evidence
     if attestation["expires"] < today:
         expired = "attestation expired on %s (by %s on %s: %s)" % (
             attestation["expires"], attestation["by"], attestation["date"], attestation["evidence"])
-        return checks_common.FAIL, [expired] + evidence
+        return common.FAIL, [expired] + evidence
     if attestation["date"] > today:
         return status, evidence + ["attestation dated %s is in the future: ignored" % attestation["date"]]
-    return checks_common.PASS, ["attested by %s on %s: %s (expires %s)" % (
+    return common.PASS, ["attested by %s on %s: %s (expires %s)" % (
         attestation["by"], attestation["date"], attestation["evidence"], attestation["expires"])]
 
 
@@ -208,7 +209,7 @@ def _apply_waiver(status, evidence, waiver, today):
     owner = waiver.get("owner") or "unknown owner"
     if waiver["expires"] < today:
         # docs/architecture.md: an expired waiver counts as fail, whatever the control says now.
-        return checks_common.FAIL, ["waiver expired on %s (by %s: %s); status without the waiver: %s" % (
+        return common.FAIL, ["waiver expired on %s (by %s: %s); status without the waiver: %s" % (
             waiver["expires"], owner, waiver["reason"], status)] + evidence, None
     note = "waived by %s until %s: %s (status without the waiver: %s)" % (
         owner, waiver["expires"], waiver["reason"], status)
@@ -271,10 +272,10 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
     today = parse_date(today, "dockersec_today") if today is not None else datetime.date.today()
     options_used = dict(opts)
     opts["_today"] = today
-    opts["_history"] = [h for h in checks_common.as_list(history) if isinstance(h, dict)]
-    for key, value in checks_common.as_dict(extra).items():
+    opts["_history"] = [h for h in common.as_list(history) if isinstance(h, dict)]
+    for key, value in common.as_dict(extra).items():
         opts["_" + str(key).lstrip("_")] = value
-    facts = checks_common.as_dict(facts)
+    facts = common.as_dict(facts)
 
     scored, extended = [], []
     for control in catalog.CONTROLS:

@@ -127,11 +127,11 @@ _SCORED = [
        ["1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8", "1.1.9", "1.1.10", "1.1.11", "1.1.12", "1.1.14",
         "1.1.18"], "automated", ["audit", "files"], "host",
        "auditd watch rules with -p wa for the checklist's paths that exist (/usr/bin/docker, /var/lib/docker, "
-       "/etc/docker, docker.service, daemon.json, /etc/default/docker) and the engine binaries (dockerd, "
-       "containerd, runc), compared as canonical paths resolved on the host (merged-/usr, symlinks); read from "
+       "/etc/docker, docker.service, daemon.json, /etc/default/docker): a host that follows the checklist to the "
+       "letter passes. Paths are compared canonical, resolved on the host (merged-/usr, symlinks); read from "
        "`auditctl -l` when the kernel answers, else from /etc/audit/rules.d; the evidence names the source. The "
-       "other CIS 1.1.x paths (docker.socket, containerd shims and config, /run/containerd) are advice, required "
-       "with the option audit_require_cis_paths.",
+       "engine binaries (dockerd, containerd, runc) and the other CIS 1.1.x paths (docker.socket, containerd "
+       "shims and config, /run/containerd) are advice, required with the option audit_require_cis_paths.",
        "Role auditd installs /etc/audit/rules.d/docker.rules and loads it with augenrules.", role="auditd",
        hazards="With immutable rules (-e 2) new rules take effect only after a reboot."),
     # Section 2: Docker Daemon Configuration

@@ -18,6 +18,8 @@ import re
 import shutil
 import tempfile
 
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
+
 # key -> (python types, first engine version that knows it, command-line flags that conflict)
 KEYS = {
     "icc": ((bool,), "1.13", ("--icc",)),
@@ -182,11 +184,10 @@ def _running_containers(facts):
 
 def _containers_logging_unrotated(facts):
     """Running containers whose own log config neither rotates nor ships (item 31's rule)."""
-    from ansible_collections.dockersec.hardening.plugins.module_utils import checks_ops
-    remote = [str(r).lower() for r in checks_ops.OPTIONS["remote_log_drivers"]["default"]]
+    remote = [str(r).lower() for r in logging_monitoring.OPTIONS["remote_log_drivers"]["default"]]
     out = []
     for c in (facts.get("docker") or {}).get("containers") or []:
-        if isinstance(c, dict) and c.get("state") == "running" and checks_ops.container_log_offence(c, remote):
+        if isinstance(c, dict) and c.get("state") == "running" and logging_monitoring.container_log_offence(c, remote):
             out.append(str(c.get("name")))
     return sorted(out)
 

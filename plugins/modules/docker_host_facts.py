@@ -123,46 +123,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import collectors as col
-
-
-def _docker_sdk(endpoint):
-    """The docker SDK for a remote endpoint, or (None, why not).
-
-    Imported only when needed: unix sockets are read with the standard library, and importing
-    the SDK (requests, urllib3) would cost every gather its start-up time.
-    """
-    if endpoint.startswith(("unix://", "/")):
-        return None, None
-    try:
-        import docker
-    except Exception as exc:  # ImportError, or a broken install
-        return None, str(exc)
-    return docker, None
-
-
-ALL_COLLECTORS = ["host", "services", "sshd", "audit", "iptables", "mounts", "files", "daemon_config",
-                  "dockerd_process", "environment", "tools", "docker"]
-
-
-def _docker_error(exc, endpoint):
-    text = str(exc)
-    if "Permission denied" in text or "PermissionError" in text:
-        path = endpoint.replace("unix://", "")
-        return "permission denied on %s: run with become (root) to read the Docker engine" % path
-    if "FileNotFoundError" in text or "No such file" in text:
-        return "no Docker engine socket at %s: Docker is not installed or dockerd is not running" % endpoint
-    if "Connection refused" in text or "ConnectionRefused" in text:
-        return "connection refused at %s: dockerd is not running" % endpoint
-    # http.client's RemoteDisconnected says only "Remote end closed connection without response".
-    kind = "%s %s" % (type(exc).__name__, text)
-    if any(k in kind for k in ("RemoteDisconnected", "Connection aborted", "Connection reset", "BadStatusLine",
-                               "IncompleteRead", "ConnectionResetError", "BrokenPipe")):
-        return ("the Docker engine at %s closed the connection in the middle of the gather (dockerd stopped or "
-                "crashed during the audit): %s" % (endpoint, text[:200]))
-    if "timed out" in text.lower():
-        return "the Docker engine at %s did not answer in time" % endpoint
-    return "Docker engine at %s: %s" % (endpoint, text[:300])
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base, registry
 
 
 def main():
@@ -171,7 +132,7 @@ def main():
             docker_host=dict(type="str"),
             timeout=dict(type="int", default=30),
             daemon_json_path=dict(type="path", default="/etc/docker/daemon.json"),
-            collectors=dict(type="list", elements="str", choices=ALL_COLLECTORS),
+            collectors=dict(type="list", elements="str", choices=list(registry.NAMES)),
             inspect_workers=dict(type="int", default=8),
             state_path=dict(type="path", default="/etc/dockersec/state.json"),
             sensitive_label_keys=dict(type="list", elements="str", no_log=False,
@@ -185,53 +146,21 @@ def main():
     if not 1 <= p["inspect_workers"] <= 64:
         module.fail_json(msg="inspect_workers must be between 1 and 64, got %d" % p["inspect_workers"])
     endpoint = p["docker_host"] or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-    wanted = set(p["collectors"] or ALL_COLLECTORS)
-    timeout = p["timeout"]
+    wanted = set(p["collectors"] or registry.NAMES)
 
     def run(argv, t):
         rc, out, err = module.run_command(argv, environ_update={"LC_ALL": "C"})
         return rc, out, err
 
-    host = col.Host(run_command=run)
-    facts = {"schema_version": col.SCHEMA_VERSION,
+    host = base.Host(run_command=run)
+    facts = {"schema_version": base.SCHEMA_VERSION,
              "gathered_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
              "collectors": {}}
+    params = dict(p, endpoint=endpoint)
     start = time.time()
-    plan = [
-        ("host", col.collect_host, (host,)),
-        ("services", col.collect_services, (host,)),
-        ("sshd", col.collect_sshd, (host,)),
-        ("audit", col.collect_audit, (host,)),
-        ("iptables", col.collect_iptables, (host,)),
-        ("mounts", col.collect_mounts, (host,)),
-        ("files", col.collect_files, (host, (p["daemon_json_path"],))),
-        ("daemon_config", col.collect_daemon_config, (host, p["daemon_json_path"])),
-        ("dockerd_process", col.collect_dockerd_process, (host,)),
-        ("environment", col.collect_environment, (host,)),
-        ("tools", col.collect_tools, (host,)),
-    ]
-    for name, func, args in plan:
+    for name, run_collector in registry.COLLECTORS:
         if name in wanted:
-            col.timed(name, func, facts, *args)
-
-    if "docker" in wanted:
-        state = col.read_state(host, p["state_path"])
-        facts["docker"] = {"reachable": False, "api_version": None, "info": {}, "bridge_network": None,
-                           "containers": [], "images": {}, "networks": [], "volumes_count": None, "swarm": None,
-                           "local_state": state}
-
-        def gather_docker():
-            try:
-                sdk, sdk_error = _docker_sdk(endpoint)
-                client = col.engine_client(endpoint, timeout, sdk, sdk_error)
-                return col.collect_docker(lambda: client, p["inspect_workers"], set(p["sensitive_label_keys"]),
-                                          state), endpoint
-            except col.CollectorError:
-                raise
-            except Exception as exc:
-                raise col.CollectorError(_docker_error(exc, endpoint))
-
-        col.timed("docker", gather_docker, facts)
+            base.timed(name, run_collector, facts, host, params)
 
     facts["seconds"] = round(time.time() - start, 3)
     module.exit_json(changed=False, ansible_facts={"dockersec": facts})

@@ -32,7 +32,7 @@ for _path in (COLLECTIONS, os.path.join(REPO, "tests", "unit")):
 
 from test_report_formats import EVIL_HOST, _page, canned_document, canned_previous  # noqa: E402
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats as rf  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import html_page as report_html_page  # noqa: E402
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -115,7 +115,7 @@ def page(tmp_path_factory):
     directory = tmp_path_factory.mktemp("html-report")
     document = canned_document()
     path = directory / "dockersec-report.html"
-    path.write_text(rf.to_html(document, canned_previous()), encoding="utf-8")
+    path.write_text(report_html_page.to_html(document, canned_previous()), encoding="utf-8")
     return document, path
 
 

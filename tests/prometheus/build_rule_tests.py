@@ -2,8 +2,8 @@
 collection's own output.
 
 Two audits of two hosts run through the real engine (``audit.evaluate`` on the unit tests'
-fixture facts), the report (``report.build_document``) and the Prometheus renderer
-(``report_prometheus``). The rendered files become promtool input series, and the alerts each
+fixture facts), the report (``report_document.build_document``) and the Prometheus renderer
+(``report/prometheus.py``). The rendered files become promtool input series, and the alerts each
 rule must raise are derived from the JSON reports, not from the rules:
 
 - day 0: web-a (threshold 70, one waiver) and web-b (threshold 80) are audited;
@@ -34,8 +34,8 @@ sys.path.insert(0, os.path.join(REPO, "tests", "unit"))
 import conftest  # noqa: E402  (links the collection into .collections and builds fixture facts)
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus as rp  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus  # noqa: E402
 
 RULES = os.path.join(REPO, "prometheus", "dockersec-alerts.yml")
 DAY = 86400
@@ -67,12 +67,12 @@ def run_audit(host, day, facts):
 def audits():
     clean = conftest.make_facts()
     risky = conftest.make_facts(containers=[conftest.make_container("shop", privileged=True, user="")])
-    day0 = report.build_document({"web-a": run_audit("web-a", 0, copy.deepcopy(clean)),
-                                  "web-b": run_audit("web-b", 0, copy.deepcopy(clean))},
-                                 generated_at=DAY0 + "T00:00:00Z")
-    day1 = report.build_document({"web-a": run_audit("web-a", 1, risky)},
-                                 unreachable={"web-b": "ssh: connect to host web-b port 22: timed out"},
-                                 generated_at="2026-11-02T00:00:00Z")
+    day0 = report_document.build_document({"web-a": run_audit("web-a", 0, copy.deepcopy(clean)),
+                                           "web-b": run_audit("web-b", 0, copy.deepcopy(clean))},
+                                          generated_at=DAY0 + "T00:00:00Z")
+    day1 = report_document.build_document({"web-a": run_audit("web-a", 1, risky)},
+                                          unreachable={"web-b": "ssh: connect to host web-b port 22: timed out"},
+                                          generated_at="2026-11-02T00:00:00Z")
     return day0, day1
 
 
@@ -156,7 +156,7 @@ def expected_alerts(timeline, t, hosts_json):
                     alerts["DockersecControlRegressed"].append(_alert(dict(labels, id=c["id"]), "warning", {
                         "summary": "Control %s turned from pass to fail on %s" % (c["id"], host),
                         "description": "Checklist control %s passed in the previous audit and fails now." % c["id"]}))
-        age = (t - (rp.timestamp(entry["generated_at"]) - BASE)) / float(DAY)
+        age = (t - (report_prometheus.timestamp(entry["generated_at"]) - BASE)) / float(DAY)
         if age - FOR / float(DAY) > STALE_DAYS:
             alerts["DockersecAuditStale"].append(_alert(labels, "warning", {
                 "summary": "Docker host %s was not audited for more than 7 days" % host,
@@ -165,7 +165,7 @@ def expected_alerts(timeline, t, hosts_json):
             waiver = c.get("waiver")
             if c["status"] != "waived" or not waiver:
                 continue
-            left = (rp.waiver_expiry(waiver["expires"]) - BASE - t) / float(DAY)
+            left = (report_prometheus.waiver_expiry(waiver["expires"]) - BASE - t) / float(DAY)
             if left + FOR / float(DAY) < WAIVER_DAYS:
                 alerts["DockersecWaiverExpiring"].append(_alert(
                     dict(labels, id=c["id"], owner=waiver["owner"]), "info", {
@@ -188,7 +188,7 @@ def per_host_test(day0, day1, outdir):
     files = {}
     for start, doc, previous in ((0, day0, None), (DAY, day1, day0)):
         for host in doc["hosts"]:
-            text = rp.host_file(doc, host, previous)
+            text = report_prometheus.host_file(doc, host, previous)
             path = os.path.join(outdir, "day%d-%s.prom" % (start // DAY, host))
             with open(path, "w") as f:
                 f.write(text)
@@ -208,7 +208,7 @@ def fleet_test(day0, day1, outdir):
     timeline, hosts_json = [], []
     extra = {"instance": "controller:9100", "job": "node"}
     for start, doc, previous in ((0, day0, None), (DAY, day1, day0)):
-        text = rp.to_prometheus(doc, previous)
+        text = report_prometheus.to_prometheus(doc, previous)
         with open(os.path.join(outdir, "day%d-fleet.prom" % (start // DAY)), "w") as f:
             f.write(text)
         timeline.append((start, parse(text, extra)))

@@ -10,7 +10,7 @@ import os
 import types
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_report
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 
 
 class FakeDisplay:

@@ -18,9 +18,9 @@ from report_step import ReportRun, read_report  # noqa: E402
 from test_report import make_audit  # noqa: E402
 from test_report_formats import canned_audits  # noqa: E402
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_awx  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus as rp  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import awx as report_awx  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.modules import docker_prometheus_textfile as textfile  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -40,7 +40,7 @@ def test_set_stats_data_per_host_and_for_the_fleet():
     audits = canned_audits()
     audits["web2"]["fail_under"] = 80
     audits["web1"]["fail_under"] = 80
-    doc = report.build_document(audits, unreachable={"down1": "timed out"}, failed={"web2": "below 80"})
+    doc = report_document.build_document(audits, unreachable={"down1": "timed out"}, failed={"web2": "below 80"})
     data = report_awx.set_stats_data(doc)
     assert sorted(data) == ["dockersec_fleet", "dockersec_hosts"]
     hosts = data["dockersec_hosts"]
@@ -50,7 +50,7 @@ def test_set_stats_data_per_host_and_for_the_fleet():
         assert stats["score"] == entry["score"] and stats["band"] == entry["band"]
         assert stats["failing"] == [c["id"] for c in entry["controls"] if c["status"] == "fail"]
         assert stats["errors"] == [c["id"] for c in entry["controls"] if c["status"] == "error"]
-        assert stats["coverage"] == rp.coverage(entry)
+        assert stats["coverage"] == report_prometheus.coverage(entry)
     assert hosts["web2"]["below_threshold"] is True and hosts["web1"]["below_threshold"] is False
     unset = [h for h in doc["hosts"] if h not in ("web1", "web2")]
     assert [h for h, s in hosts.items() if s["below_threshold"] is None] == unset
@@ -72,7 +72,7 @@ def test_report_step_returns_set_stats_and_textfiles_only_for_hosts_that_ask(tmp
     assert result["set_stats"]["dockersec_hosts"]["web2"]["failing"] == ["3"]
     assert list(result["prometheus_textfiles"]) == ["web2"]
     doc = read_report(tmp_path)
-    assert result["prometheus_textfiles"]["web2"] == rp.host_file(doc, "web2")
+    assert result["prometheus_textfiles"]["web2"] == report_prometheus.host_file(doc, "web2")
 
 
 def test_prom_compares_with_the_report_the_run_replaces(tmp_path):
@@ -84,7 +84,7 @@ def test_prom_compares_with_the_report_the_run_replaces(tmp_path):
     assert values[("dockersec_previous_score", frozenset({"host": "web1"}.items()))] == 100
     assert values[("dockersec_control_regressed", frozenset({"host": "web1", "id": "7"}.items()))] == 1
     # The HTML and Markdown trend still needs previous_report: the default changed for prom only.
-    assert "Trend" not in report.dumps_document(read_report(tmp_path))
+    assert "Trend" not in report_document.dumps_document(read_report(tmp_path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_audit_through_ansible_runner_publishes_set_stats_and_writes_the_textfil
     assert on_disk == [data]
     here = data["dockersec_hosts"]["here"]
     assert here["score"] == entry["score"] and here["band"] == entry["band"]
-    assert here["coverage"] == rp.coverage(entry)
+    assert here["coverage"] == report_prometheus.coverage(entry)
     assert here["failing"] == [c["id"] for c in entry["controls"] if c["status"] == "fail"]
     assert here["below_threshold"] is (entry["score"] < 1)
     assert data["dockersec_fleet"]["audited"] == 1 and data["dockersec_fleet"]["min_score"] == entry["score"]

@@ -90,9 +90,9 @@ def test_evaluator_registry_has_no_strays_or_duplicates():
 
 
 def test_items_1_to_25_are_registered_by_their_modules():
-    from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host, checks_workload
-    assert sorted(checks_host.CHECKS, key=int) == [str(i) for i in range(1, 11)]
-    assert sorted(checks_workload.CHECKS, key=int) == [str(i) for i in range(11, 26)]
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon, host, images, network, runtime
+    for section, mod in enumerate((host, daemon, images, runtime, network), 1):
+        assert sorted(mod.CHECKS, key=int) == [str(i) for i in range(5 * section - 4, 5 * section + 1)]
 
 
 _TYPES = {"list": list, "dict": dict, "str": str, "int": int, "bool": bool, "float": (int, float)}

@@ -6,10 +6,23 @@ import stat
 
 import pytest
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import collectors as col
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import audit_rules as gather_audit_rules
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import daemon_json as gather_daemon_json
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process as gather_dockerd_process
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import environment as gather_environment
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files as gather_files
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import host as gather_host
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import image_files as gather_image_files
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import iptables as gather_iptables
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import mounts as gather_mounts
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import services as gather_services
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd as gather_sshd
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import tools as gather_tools
 
 
-class FakeHost(col.Host):
+class FakeHost(gather_base.Host):
     """Files, commands and binaries from dicts; nothing touches the real machine."""
 
     def __init__(self, files=None, commands=None, binaries=None, modes=None):
@@ -70,7 +83,7 @@ class FakeHost(col.Host):
 
 def run_collector(func, *args):
     facts = {}
-    state = col.timed("x", func, facts, *args)
+    state = gather_base.timed("x", func, facts, *args)
     return state, facts.get("x")
 
 
@@ -79,7 +92,7 @@ def run_collector(func, *args):
 def test_daemon_json_parsed_and_secrets_redacted():
     h = FakeHost(files={"/etc/docker/daemon.json": json.dumps(
         {"icc": False, "log-level": "info", "registry-password": "hunter2", "tlskey": "/etc/docker/key.pem"})})
-    state, out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert state["ok"] and out["valid"] and out["content"]["icc"] is False
     assert out["content"]["registry-password"] == "<redacted>"
     assert "hunter2" not in json.dumps(out)
@@ -87,24 +100,24 @@ def test_daemon_json_parsed_and_secrets_redacted():
 
 def test_daemon_json_not_json_is_a_specific_error():
     h = FakeHost(files={"/etc/docker/daemon.json": '{"icc": false,, }'})
-    state, out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert not state["ok"] and "is not JSON" in state["error"] and "line 1" in state["error"]
 
 
 def test_daemon_json_not_an_object():
     h = FakeHost(files={"/etc/docker/daemon.json": "[1, 2]"})
-    state, _out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, _out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert not state["ok"] and "not an object" in state["error"]
 
 
 def test_daemon_json_unreadable():
     h = FakeHost(files={"/etc/docker/daemon.json": IOError(13, "Permission denied")})
-    state, _out = run_collector(col.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, _out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert not state["ok"] and "Permission denied" in state["error"]
 
 
 def test_daemon_json_missing_is_fine():
-    state, out = run_collector(col.collect_daemon_config, FakeHost(), "/etc/docker/daemon.json")
+    state, out = run_collector(gather_daemon_json.collect_daemon_config, FakeHost(), "/etc/docker/daemon.json")
     assert state["ok"] and out["exists"] is False and out["content"] is None
 
 
@@ -114,19 +127,19 @@ def test_sshd_effective_config_first_value_wins():
     h = FakeHost(binaries={"sshd": "/usr/sbin/sshd"},
                  commands={"/usr/sbin/sshd -T": (0, "PermitRootLogin no\npasswordauthentication no\n"
                                                     "passwordauthentication yes\n", "")})
-    state, out = run_collector(col.collect_sshd, h)
+    state, out = run_collector(gather_sshd.collect_sshd, h)
     assert state["ok"] and out["effective"] == {"permitrootlogin": "no", "passwordauthentication": "no"}
 
 
 def test_sshd_missing_privsep_dir_is_an_error_with_reason():
     h = FakeHost(binaries={"sshd": "/usr/sbin/sshd"},
                  commands={"/usr/sbin/sshd -T": (255, "", "Missing privilege separation directory: /run/sshd\n")})
-    state, _out = run_collector(col.collect_sshd, h)
+    state, _out = run_collector(gather_sshd.collect_sshd, h)
     assert not state["ok"] and "privilege separation" in state["error"]
 
 
 def test_sshd_not_installed_is_not_an_error():
-    state, out = run_collector(col.collect_sshd, FakeHost())
+    state, out = run_collector(gather_sshd.collect_sshd, FakeHost())
     assert state["ok"] and out["binary"] is None
 
 
@@ -134,13 +147,13 @@ def test_audit_live_rules_and_refused_fallback():
     rules = "-w /usr/bin/docker -p wa -k docker\n"
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 2\n", "")})
-    state, out = run_collector(col.collect_audit, h)
+    state, out = run_collector(gather_audit_rules.collect_audit, h)
     assert out["live_rules"] == ["-w /usr/bin/docker -p wa -k docker"] and out["enabled_flag"] == 2
 
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  files={"/etc/audit/rules.d/docker.rules": "# comment\n" + rules},
                  commands={"/sbin/auditctl -l": (1, "", "You must be root to run this program.")})
-    state, out = run_collector(col.collect_audit, h)
+    state, out = run_collector(gather_audit_rules.collect_audit, h)
     assert state["ok"] and out["live_rules"] is None and "root" in out["live_error"]
     assert out["file_rules"] == {"/etc/audit/rules.d/docker.rules": ["-w /usr/bin/docker -p wa -k docker"]}
 
@@ -151,18 +164,18 @@ def test_audit_without_root_is_an_error_not_an_empty_rule_set():
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  commands={"/sbin/auditctl -l": (1, "", "You must be root to run this program.")})
     h.denied_paths = {"/etc/audit/rules.d": "/etc/audit/rules.d: Permission denied"}
-    state, out = run_collector(col.collect_audit, h)
+    state, out = run_collector(gather_audit_rules.collect_audit, h)
     assert not state["ok"] and out is None
     assert state["error"] == ("auditctl -l: You must be root to run this program., and the rules files are not "
                               "readable (/etc/audit/rules.d: Permission denied): run with become (root)")
     # A rules file that exists but cannot be read, without live rules: the same.
     h = FakeHost(files={"/etc/audit/audit.rules": IOError(13, "Permission denied")})
-    state, _out = run_collector(col.collect_audit, h)
+    state, _out = run_collector(gather_audit_rules.collect_audit, h)
     assert not state["ok"] and "/etc/audit/audit.rules: Permission denied" in state["error"]
     # With the live rules, an unreadable rules file is only noted.
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"}, files={"/etc/audit/audit.rules": IOError(13, "Permission denied")},
                  commands={"/sbin/auditctl -l": (0, "No rules\n", ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
-    state, out = run_collector(col.collect_audit, h)
+    state, out = run_collector(gather_audit_rules.collect_audit, h)
     assert state["ok"] and out["live_rules"] == [] and "unreadable" in out["live_error"]
 
 
@@ -172,7 +185,7 @@ def test_audit_resolves_rule_paths_on_the_host():
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
     h.links = {"/lib": "/usr/lib", "/usr/bin/runc": "/usr/sbin/runc"}
-    _state, out = run_collector(col.collect_audit, h)
+    _state, out = run_collector(gather_audit_rules.collect_audit, h)
     # Only the spellings that differ from their canonical path are listed.
     assert out["resolved"] == {"/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
                                "/usr/bin/runc": "/usr/sbin/runc"}
@@ -187,16 +200,16 @@ def test_realpath_on_a_real_tree(tmp_path):
     (tmp_path / "usr" / "sbin" / "runc").write_text("")
     os.symlink("usr/lib", str(tmp_path / "lib"))
     os.symlink("../sbin/runc", str(tmp_path / "usr" / "bin" / "runc"))
-    h = col.Host(root=str(tmp_path))
+    h = gather_base.Host(root=str(tmp_path))
     assert h.realpath("/lib/systemd/system/docker.service") == "/usr/lib/systemd/system/docker.service"
     assert h.realpath("/usr/bin/runc") == "/usr/sbin/runc" and h.realpath("/") == "/"
-    assert col._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
-                                       "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
+    assert gather_audit_rules._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
+                                                      "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
         "/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service",
         "/usr/bin/runc": "/usr/sbin/runc"}
-    entry = col._stat_entry(h, "/usr/bin/runc")
+    entry = gather_files.stat_entry(h, "/usr/bin/runc")
     assert entry["type"] == "link" and entry["realpath"] == "/usr/sbin/runc"
-    assert "realpath" not in col._stat_entry(h, "/usr/sbin/runc")
+    assert "realpath" not in gather_files.stat_entry(h, "/usr/sbin/runc")
 
 
 def test_tools_summarize_the_newest_docker_bench_json_log():
@@ -213,31 +226,31 @@ def test_tools_summarize_the_newest_docker_bench_json_log():
         newer = 2000 if p.startswith("/opt/") else 1000
         return os.stat_result(tuple(st)[:8] + (newer, newer))
     h.lstat = lstat
-    _state, out = run_collector(col.collect_tools, h)
+    _state, out = run_collector(gather_tools.collect_tools, h)
     bench = out["docker_bench"]
     assert bench["path"] == "/opt/docker-bench-security/log/docker-bench-security.log.json"
     assert bench["counts"] == {"PASS": 3, "WARN": 2, "INFO": 1, "NOTE": 1} and bench["complete"] is True
-    assert run_collector(col.collect_tools, FakeHost())[1]["docker_bench"] is None
+    assert run_collector(gather_tools.collect_tools, FakeHost())[1]["docker_bench"] is None
 
 
 def test_iptables_chain_and_missing_chain():
     h = FakeHost(binaries={"iptables": "/usr/sbin/iptables"}, commands={
         "/usr/sbin/iptables -w 5 -S DOCKER-USER": (0, "-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n", ""),
         "/usr/sbin/iptables -w 5 -S FORWARD": (0, "-P FORWARD DROP\n", "")})
-    _state, out = run_collector(col.collect_iptables, h)
+    _state, out = run_collector(gather_iptables.collect_iptables, h)
     assert out["docker_user"] == ["-N DOCKER-USER", "-A DOCKER-USER -j RETURN"] and out["forward_policy"] == "DROP"
     assert out["docker_user6"] is None and out["docker_user6_error"] == "ip6tables not installed"
     h.binaries["ip6tables"] = "/usr/sbin/ip6tables"
     h.commands["/usr/sbin/ip6tables -w 5 -S DOCKER-USER"] = (0, "-N DOCKER-USER\n", "")
-    _state, out = run_collector(col.collect_iptables, h)
+    _state, out = run_collector(gather_iptables.collect_iptables, h)
     assert out["binary6"] == "/usr/sbin/ip6tables" and out["docker_user6"] == ["-N DOCKER-USER"]
     h.commands["/usr/sbin/iptables -w 5 -S DOCKER-USER"] = (1, "", "iptables: No chain/target/match by that name.")
-    _state, out = run_collector(col.collect_iptables, h)
+    _state, out = run_collector(gather_iptables.collect_iptables, h)
     assert out["docker_user"] is None and "No chain" in out["docker_user_error"]
 
 
 def test_iptables_not_installed_is_an_error():
-    state, _out = run_collector(col.collect_iptables, FakeHost())
+    state, _out = run_collector(gather_iptables.collect_iptables, FakeHost())
     assert not state["ok"] and "iptables not installed" in state["error"]
 
 
@@ -250,7 +263,7 @@ def test_dockerd_flags_and_limits():
               "Max open files            1048576              1048576              files\n")
     h = FakeHost(files={"/proc/42/comm": "dockerd\n", "/proc/42/cmdline": argv, "/proc/42/limits": limits,
                         "/lib/systemd/system/docker.service": "[Service]\nExecStart=/usr/bin/dockerd -H fd://\n"})
-    _state, out = run_collector(col.collect_dockerd_process, h)
+    _state, out = run_collector(gather_dockerd_process.collect_dockerd_process, h)
     assert out["pid"] == 42 and out["flags"]["-H"] == ["fd://"] and out["flags"]["--log-level"] == ["debug"]
     assert out["flags"]["--default-ulimit"] == ["nofile=1024:2048"] and out["flags"]["--icc"] == ["false"]
     assert out["limits"]["nofile_hard"] == 1048576 and out["limits"]["nproc_hard"] is None
@@ -262,16 +275,16 @@ def test_dockerd_start_time_from_proc(monkeypatch):
     stat_line = "42 (dockerd) S 1 42 42 0 -1 4194560 " + " ".join(["0"] * 12) + " 360000 1 2 3\n"
     h = FakeHost(files={"/proc/42/comm": "dockerd\n", "/proc/42/cmdline": "/usr/bin/dockerd\0",
                         "/proc/42/limits": "", "/proc/42/stat": stat_line, "/proc/stat": "cpu 1 2\nbtime 1795219200\n"})
-    monkeypatch.setattr(col.os, "sysconf", lambda name: 100)
-    _state, out = run_collector(col.collect_dockerd_process, h)
+    monkeypatch.setattr(gather_dockerd_process.os, "sysconf", lambda name: 100)
+    _state, out = run_collector(gather_dockerd_process.collect_dockerd_process, h)
     assert out["started_at"] == "2026-11-21T01:00:00Z"   # btime 2026-11-21T00:00Z + 360000 ticks at 100 Hz
     h.files["/proc/stat"] = "cpu 1 2\n"
-    assert run_collector(col.collect_dockerd_process, h)[1]["started_at"] is None
+    assert run_collector(gather_dockerd_process.collect_dockerd_process, h)[1]["started_at"] is None
 
 
 def test_files_stat_modes_and_missing():
     h = FakeHost(modes={"/var/run/docker.sock": (stat.S_IFSOCK | 0o660, 0, 0)})
-    _state, out = run_collector(col.collect_files, h)
+    _state, out = run_collector(gather_files.collect_files, h)
     sock = out["/var/run/docker.sock"]
     assert sock["exists"] and sock["mode"] == "0660" and sock["type"] == "socket" and sock["owner"] == "root"
     assert out["/etc/default/docker"]["exists"] is False
@@ -280,7 +293,7 @@ def test_files_stat_modes_and_missing():
 def test_content_trust_only_that_variable():
     h = FakeHost(files={"/etc/environment": "DB_PASSWORD=hunter2\nDOCKER_CONTENT_TRUST=1\n",
                         "/etc/profile.d/dct.sh": "export DOCKER_CONTENT_TRUST='0'\n"})
-    _state, out = run_collector(col.collect_environment, h)
+    _state, out = run_collector(gather_environment.collect_environment, h)
     assert out["docker_content_trust"] == [{"file": "/etc/environment", "value": "1"},
                                            {"file": "/etc/profile.d/dct.sh", "value": "0"}]
     assert "hunter2" not in json.dumps(out)
@@ -291,9 +304,9 @@ def test_kernels_sorted_by_version_and_kernel_threads_not_services():
                         "/proc/1/comm": "systemd\n", "/proc/1/cmdline": "/sbin/init\0",
                         "/proc/2/comm": "kthreadd\n", "/proc/2/cmdline": "",
                         "/proc/7/comm": "apache2\n", "/proc/7/cmdline": "/usr/sbin/apache2\0"})
-    _state, out = run_collector(col.collect_host, h)
+    _state, out = run_collector(gather_host.collect_host, h)
     assert out["kernel_newest_installed"] == "6.1.0-26-amd64"
-    _state, out = run_collector(col.collect_services, h)
+    _state, out = run_collector(gather_services.collect_services, h)
     assert out["source"] == "ps" and out["processes"] == ["apache2", "systemd"]
 
 
@@ -316,7 +329,7 @@ def test_without_systemd_only_daemons_adopted_by_init_are_services():
         def readlink(self, p):
             return self.read(p)
 
-    _state, out = run_collector(col.collect_services, NsHost(files=files))
+    _state, out = run_collector(gather_services.collect_services, NsHost(files=files))
     assert out["source"] == "ps"
     assert out["daemons"] == ["containerd-shim", "dockerd", "python3", "sshd", "weird) name"]
     assert out["running"] == out["daemons"]
@@ -327,7 +340,7 @@ def test_mounts_keep_the_bind_root_and_device():
     h = FakeHost(files={"/proc/self/mountinfo": "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
                                                 "31 22 254:1 /var/lib/docker /var/lib/docker rw - ext4 /dev/vda1 rw\n"
                                                 "32 22 254:1 /a\\040b /mnt/x rw - ext4 /dev/vda1 rw\n"})
-    _state, out = run_collector(col.collect_mounts, h)
+    _state, out = run_collector(gather_mounts.collect_mounts, h)
     assert [(e["target"], e["root"], e["dev"]) for e in out["entries"]] == [
         ("/", "/", "254:1"), ("/var/lib/docker", "/var/lib/docker", "254:1"), ("/mnt/x", "/a b", "254:1")]
 
@@ -341,7 +354,7 @@ def test_crypt_devices_from_lsblk_stack():
                  files={"/proc/self/mountinfo": "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw\n"
                                                 "30 22 253:1 / /var/lib/docker rw - ext4 /dev/mapper/vg-docker rw\n"},
                  commands={"lsblk -J -s -o NAME,TYPE,PATH": (0, json.dumps(tree), "")})
-    _state, out = run_collector(col.collect_mounts, h)
+    _state, out = run_collector(gather_mounts.collect_mounts, h)
     assert out["entries"][1] == {"target": "/var/lib/docker", "source": "/dev/mapper/vg-docker", "fstype": "ext4",
                                  "options": "rw", "root": "/", "dev": "253:1"}
     assert out["crypt_devices"] == ["/dev/mapper/luks", "/dev/mapper/vg-docker"]
@@ -351,7 +364,7 @@ def test_a_crashing_collector_is_recorded_not_raised():
     def boom(_h):
         raise RuntimeError("disk on fire")
     facts = {}
-    state = col.timed("host", boom, facts, None)
+    state = gather_base.timed("host", boom, facts, None)
     assert state["ok"] is False and "RuntimeError: disk on fire" in state["error"]
 
 
@@ -432,7 +445,7 @@ def _inspect(cid, name, **hc):
 
 def test_docker_collector_normalizes_and_never_copies_secret_values():
     client = FakeClient([_inspect("c1", "web"), _inspect("c2", "db")], swarm=True)
-    out = col.collect_docker(lambda: client, 4, {"security-zone"}, {"join_token_rotated_at": None})
+    out = gather_engine.collect_docker(lambda: client, 4, {"security-zone"}, {"join_token_rotated_at": None})
     text = json.dumps(out)
     for secret in ("s3cr3t", "abc123", "c2VjcmV0", "team-a"):
         assert secret not in text
@@ -451,7 +464,7 @@ def test_docker_collector_normalizes_and_never_copies_secret_values():
 def test_container_removed_between_list_and_inspect_is_skipped():
     client = FakeClient([_inspect("c1", "web")])
     client.containers = lambda all=False: [{"Id": "c1"}, {"Id": "gone"}]
-    out = col.collect_docker(lambda: client, 2, set(), {})
+    out = gather_engine.collect_docker(lambda: client, 2, set(), {})
     assert [c["name"] for c in out["containers"]] == ["web"]
 
 
@@ -463,14 +476,12 @@ def test_container_removed_between_list_and_inspect_is_skipped():
      "closed the connection in the middle of the gather"),
 ])
 def test_docker_error_messages_are_specific(error, needle):
-    import importlib
-    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
-    assert needle in mod._docker_error(Exception(error), "unix:///var/run/docker.sock")
+    assert needle in gather_engine.describe_engine_error(Exception(error), "unix:///var/run/docker.sock")
 
 
 def test_docker_collector_lists_swarm_nodes_and_the_leader_on_a_manager():
     client = FakeClient([], swarm=True)
-    sw = col.collect_docker(lambda: client, 1, set(), {})["swarm"]
+    sw = gather_engine.collect_docker(lambda: client, 1, set(), {})["swarm"]
     assert sw["cluster_id"] == "cluster1" and sw["is_leader"] is True
     assert [(n["hostname"], n["role"], n["state"], n["leader"]) for n in sw["node_list"]] == [
         ("mgr", "manager", "ready", True), ("w1", "worker", "down", False)]
@@ -481,17 +492,15 @@ def test_docker_collector_leaves_manager_only_lists_unknown_on_a_worker():
     info = client.info()
     info["Swarm"]["ControlAvailable"] = False
     client.info = lambda: info
-    sw = col.collect_docker(lambda: client, 1, set(), {})["swarm"]
+    sw = gather_engine.collect_docker(lambda: client, 1, set(), {})["swarm"]
     assert sw["is_manager"] is False and sw["is_leader"] is None
     assert sw["node_list"] is None and sw["secrets"] is None and sw["services"] is None
 
 
 def test_engine_dying_mid_gather_is_named():
     import http.client
-    import importlib
-    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
-    msg = mod._docker_error(http.client.RemoteDisconnected("Remote end closed connection without response"),
-                            "unix:///var/run/docker.sock")
+    msg = gather_engine.describe_engine_error(
+        http.client.RemoteDisconnected("Remote end closed connection without response"), "unix:///var/run/docker.sock")
     assert msg.startswith("the Docker engine at unix:///var/run/docker.sock closed the connection in the middle")
 
 
@@ -518,16 +527,16 @@ def _layer(tmp_path, name, files=(), links=None):
 def test_image_shell_through_a_merged_usr_link_in_a_lower_layer(tmp_path):
     base = _layer(tmp_path, "base", ["usr/bin/dash"], {"bin": "usr/bin", "usr/bin/sh": "dash"})
     upper = _layer(tmp_path, "upper", ["app/server"])
-    shells, why = col.image_shells(_overlay(tmp_path, upper, [base]))
+    shells, why = gather_image_files.image_shells(_overlay(tmp_path, upper, [base]))
     assert why is None and shells == ["/bin/sh", "/usr/bin/sh"]
-    assert col.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
+    assert gather_engine.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
 
 
 def test_image_absolute_links_resolve_inside_the_image_not_on_the_host(tmp_path):
     # bin -> /usr/bin (absolute): on the host /usr/bin/sh exists, in this image usr/bin holds no shell.
     base = _layer(tmp_path, "base", ["usr/bin/server"], {"bin": "/usr/bin"})
     upper = _layer(tmp_path, "upper")
-    img = col.normalize_image(_overlay(tmp_path, upper, [base]), [])
+    img = gather_engine.normalize_image(_overlay(tmp_path, upper, [base]), [])
     assert img["has_shell"] is False and img["shells"] == [] and img["has_shell_error"] is None
 
 
@@ -540,8 +549,8 @@ def test_image_whiteout_in_the_upper_layer_removes_the_shell(tmp_path):
         os.mknod(str(upper / "bin" / "bash"), stat.S_IFCHR | 0o600, os.makedev(0, 0))
     except PermissionError:
         pytest.skip("mknod of an overlay whiteout needs root")
-    assert col.image_shells(_overlay(tmp_path, upper, [base]))[0] == []
-    assert col.image_shells(_overlay(tmp_path, base, []))[0] == ["/bin/sh", "/bin/bash"]
+    assert gather_image_files.image_shells(_overlay(tmp_path, upper, [base]))[0] == []
+    assert gather_image_files.image_shells(_overlay(tmp_path, base, []))[0] == ["/bin/sh", "/bin/bash"]
 
 
 def test_image_shell_on_vfs_through_the_layer_store(tmp_path):
@@ -554,13 +563,31 @@ def test_image_shell_on_vfs_through_the_layer_store(tmp_path):
     (tmp_path / "vfs" / "dir").mkdir(parents=True)
     _layer(tmp_path / "vfs" / "dir", "c0ffee", ["bin/bash"])
     ins = {"GraphDriver": {"Name": "vfs", "Data": None}, "RootFS": {"Type": "layers", "Layers": diffs}}
-    assert col.image_shells(ins, str(tmp_path)) == (["/bin/bash"], None)
-    shells, why = col.image_shells(ins, str(tmp_path / "elsewhere"))
+    assert gather_image_files.image_shells(ins, str(tmp_path)) == (["/bin/bash"], None)
+    shells, why = gather_image_files.image_shells(ins, str(tmp_path / "elsewhere"))
     assert shells is None and why.startswith("vfs layer store unreadable")
 
 
 def test_image_without_mapped_layers_says_why():
-    img = col.normalize_image({"GraphDriver": {"Name": "overlayfs", "Data": None}}, [])
+    img = gather_engine.normalize_image({"GraphDriver": {"Name": "overlayfs", "Data": None}}, [])
     assert img["has_shell"] is None and img["has_shell_error"] == (
         "storage driver overlayfs: the image's layer files are not mapped")
-    assert col.image_shells({})[1].startswith("no GraphDriver (containerd image store)")
+    assert gather_image_files.image_shells({})[1].startswith("no GraphDriver (containerd image store)")
+
+
+def test_every_collector_is_listed_once_and_named_alike_everywhere():
+    import importlib
+
+    import yaml
+
+    from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import registry
+
+    names = list(registry.NAMES)
+    assert len(names) == len(set(names))
+    module = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.docker_host_facts")
+    documented = yaml.safe_load(module.DOCUMENTATION)["options"]["collectors"]["choices"]
+    assert documented == names
+    assert sorted(catalog.COLLECTOR_PRIVILEGE) == sorted(names)
+    required = set(name for control in catalog.CONTROLS for name in control["requires"])
+    assert required <= set(names), required - set(names)

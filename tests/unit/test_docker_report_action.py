@@ -16,7 +16,7 @@ from report_step import ReportRun, read_history, read_report  # noqa: E402
 from test_report import make_audit, seventy_two  # noqa: E402  (shared result builder)
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_report  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
@@ -33,7 +33,7 @@ def test_reads_registered_results_writes_report_and_history(tmp_path):
     doc = read_report(tmp_path / "reports")
     assert sorted(doc["hosts"]) == ["web1", "web2"] and doc["hosts"]["web2"]["score"] == 72.0
     assert doc["failed"] == {"web2": "Evaluate every control and score the host: score 72.0 is below fail_under 80"}
-    assert doc["collection_version"] == docker_report.report.read_collection_version(REPO)
+    assert doc["collection_version"] == docker_report.report_document.read_collection_version(REPO)
     assert [(h["host"], h["score"]) for h in read_history(tmp_path / "reports")] == [("web1", 100.0), ("web2", 72.0)]
     mode = stat.S_IMODE(os.stat(str(tmp_path / "reports" / report_paths.REPORT_FILE)).st_mode)
     assert mode & 0o027 == 0  # 0640 or stricter: no group write, nothing for others

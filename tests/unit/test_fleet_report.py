@@ -10,7 +10,8 @@ from report_step import ReportRun, read_report  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit as engine  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import text as report_text  # noqa: E402
 
 TODAY = "2026-06-01"
 
@@ -48,7 +49,7 @@ def fleet_fixture():
 
 
 def test_fleet_json_shape_and_counts():
-    doc = report.build_document(fleet_fixture(), generated_at="2026-06-01T08:00:00Z")
+    doc = report_document.build_document(fleet_fixture(), generated_at="2026-06-01T08:00:00Z")
     fleet = doc["fleet"]
     assert fleet["scores"] == [
         {"host": "web1", "score": 0.0, "band": "Critical"},
@@ -87,7 +88,7 @@ def test_waiver_window_is_configurable_and_uses_the_report_date_without_today():
     audits = fleet_fixture()
     for audit in audits.values():
         del audit["today"]
-    doc = report.build_document(audits, generated_at="2026-06-15T08:00:00Z", waiver_window_days=5)
+    doc = report_document.build_document(audits, generated_at="2026-06-15T08:00:00Z", waiver_window_days=5)
     assert [(w["host"], w["id"], w["days_left"]) for w in doc["fleet"]["waivers_expiring"]] == [("db1", "3", 5)]
     assert doc["fleet"]["waiver_window_days"] == 5
 
@@ -100,14 +101,14 @@ def test_engine_waivers_reach_the_fleet_view():
                               today=TODAY)
         doc["host"] = host
         audits[host] = doc
-    fleet = report.build_document(audits)["fleet"]
+    fleet = report_document.build_document(audits)["fleet"]
     assert [(w["host"], w["id"], w["owner"], w["expires"], w["days_left"], w["reason"])
             for w in fleet["waivers_expiring"]] == [("a", "1", "ops", "2026-06-10", 9, "r")]
 
 
 def test_fleet_summary_text():
-    doc = report.build_document(fleet_fixture(), generated_at="2026-06-01T08:00:00Z")
-    text = report.to_text(report.render(doc, compact=True, top_n=2))
+    doc = report_document.build_document(fleet_fixture(), generated_at="2026-06-01T08:00:00Z")
+    text = report_text.to_text(report_text.scorecard_lines(doc, compact=True, top_n=2))
     summary = text[text.index("dockersec fleet summary"):].splitlines()
     assert summary[:7] == [
         "dockersec fleet summary: 4 hosts audited",
@@ -131,7 +132,7 @@ def test_fleet_summary_text():
 
 def test_long_name_lists_are_cut():
     audits = dict(("h%02d" % i, make_audit(host="h%02d" % i, statuses={"6": "fail"})) for i in range(25))
-    text = report.to_text(report.render(report.build_document(audits), compact=True))
+    text = report_text.to_text(report_text.scorecard_lines(report_document.build_document(audits), compact=True))
     line = [t for t in text.splitlines() if t.startswith("    [6] ")][0]
     assert line.endswith("h19, +5 more)") and "h20" not in line
 

@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import host_fixes as hf
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_workload import check_25
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.network import check_25
 
 
 def test_rules_order_and_canonical_form():

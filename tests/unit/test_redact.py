@@ -7,9 +7,9 @@ import string
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import collectors as col
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_workload
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import images
 
 R = redact.REDACTED
 # Values like the ones ansible.builtin.password generates (letters, digits, a few punctuation marks).
@@ -63,7 +63,7 @@ def test_history_build_args_on_run_lines_go_and_names_stay():
     red = redact.redact_history(line)
     assert red == "|2 NPM_TOKEN=%s VERSION=%s /bin/sh -c npm ci" % (R, R)
     # Item 15 still sees the secret-like build argument by name.
-    assert checks_workload._history_secret_names(red) == {"NPM_TOKEN"}
+    assert images._history_secret_names(red) == {"NPM_TOKEN"}
 
 
 def test_history_cmd_with_password_flag():
@@ -124,9 +124,9 @@ def test_random_secret_values_never_survive(secret, name):
 
 
 def test_collector_history_and_dockerd_cmdline_are_redacted():
-    img = col.normalize_image({"Config": {"Env": ["DB_PASSWORD=abc123"], "Labels": {"api_token": "abc123"}}},
-                              [{"CreatedBy": "/bin/sh -c #(nop)  LABEL api_token=abc123"},
-                               {"CreatedBy": "|1 DB_PASSWORD=abc123 /bin/sh -c true"}])
+    img = gather_engine.normalize_image({"Config": {"Env": ["DB_PASSWORD=abc123"], "Labels": {"api_token": "abc123"}}},
+                                        [{"CreatedBy": "/bin/sh -c #(nop)  LABEL api_token=abc123"},
+                                         {"CreatedBy": "|1 DB_PASSWORD=abc123 /bin/sh -c true"}])
     assert "abc123" not in json.dumps(img)
     assert img["labels_names"] == ["api_token"] and img["env_names"] == ["DB_PASSWORD"]
 

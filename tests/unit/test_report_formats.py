@@ -24,9 +24,15 @@ from test_report import make_audit, seventy_two  # noqa: E402  (shared result bu
 from report_step import ReportRun, read_report  # noqa: E402  (drives the report step)
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats as rf  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_paths  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import formats as report_formats  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import html_assets as report_html_assets  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import html_page as report_html_page  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import junit as report_junit  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import markdown as report_markdown  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import sarif as report_sarif  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import view as report_view  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
@@ -86,7 +92,7 @@ def canned_audits():
 
 
 def canned_document():
-    return report.build_document(
+    return report_document.build_document(
         canned_audits(),
         unreachable={"web3": "Failed to connect to the host via ssh: <refused>"},
         failed={"web2": "Evaluate: score 72.0 is below fail_under 80", "web4": "Gather: docker not reachable"},
@@ -98,8 +104,8 @@ def canned_previous():
     web1 = seventy_two()
     web1["generated_at"] = "2026-11-16T05:00:00Z"
     web2 = make_audit(host="web2", statuses={"6": "fail"}, generated_at="2026-11-16T05:00:00Z")
-    return report.build_document({"web1": web1, "web2": web2}, generated_at="2026-11-16T06:00:00Z",
-                                 collection_version="0.1.0")
+    return report_document.build_document({"web1": web1, "web2": web2}, generated_at="2026-11-16T06:00:00Z",
+                                          collection_version="0.1.0")
 
 
 def _failing(entry, statuses=("fail", "error")):
@@ -117,24 +123,24 @@ def _failing(entry, statuses=("fail", "error")):
     ("html, SARIF ,junit", ["json", "junit", "sarif", "html"], []),
     (["md", "json", "md"], ["json", "md"], []),
     (["junit,html"], ["json", "junit", "html"], []),
-    ("all", list(rf.FORMATS), []),
+    ("all", list(report_formats.FORMATS), []),
     ("markdown,xml", ["json", "junit", "md"], []),
     ("pdf,html,,csv", ["json", "html"], ["pdf", "csv"]),
 ])
 def test_parse_formats(value, expected, unknown):
-    assert rf.parse_formats(value) == (expected, unknown)
+    assert report_formats.parse_formats(value) == (expected, unknown)
 
 
 def test_every_format_has_a_file_name_and_renders():
     doc = canned_document()
-    assert sorted(rf.FILE_NAMES) == sorted(rf.FORMATS)
-    assert rf.FILE_NAMES["json"] == report_paths.REPORT_FILE
-    assert len(set(rf.FILE_NAMES.values())) == len(rf.FORMATS)
-    for fmt in rf.FORMATS:
-        assert rf.render(fmt, doc, canned_previous())
-    assert rf.render("json", doc) == report.dumps_document(doc)
+    assert sorted(report_formats.FILE_NAMES) == sorted(report_formats.FORMATS)
+    assert report_formats.FILE_NAMES["json"] == report_paths.REPORT_FILE
+    assert len(set(report_formats.FILE_NAMES.values())) == len(report_formats.FORMATS)
+    for fmt in report_formats.FORMATS:
+        assert report_formats.render_format(fmt, doc, canned_previous())
+    assert report_formats.render_format("json", doc) == report_document.dumps_document(doc)
     with pytest.raises(ValueError):
-        rf.render("pdf", doc)
+        report_formats.render_format("pdf", doc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,7 +149,7 @@ def test_every_format_has_a_file_name_and_renders():
 
 def _junit(doc, tmp_path):
     path = tmp_path / "junit.xml"
-    path.write_text(rf.to_junit(doc), encoding="utf-8")
+    path.write_text(report_junit.to_junit(doc), encoding="utf-8")
     return JUnitXml.fromfile(str(path))
 
 
@@ -221,7 +227,7 @@ def test_junit_hosts_without_a_result(tmp_path):
 
 
 def test_junit_escapes_hostile_text(tmp_path):
-    text = rf.to_junit(canned_document())
+    text = report_junit.to_junit(canned_document())
     assert "<script>" not in text and "&lt;script&gt;" in text
     root = ET.fromstring(text.encode("utf-8"))  # well-formed
     names = [s.get("name") for s in root.findall("testsuite")]
@@ -229,7 +235,7 @@ def test_junit_escapes_hostile_text(tmp_path):
 
 
 def test_junit_of_an_empty_run(tmp_path):
-    xml = _junit(report.build_document({}), tmp_path)
+    xml = _junit(report_document.build_document({}), tmp_path)
     assert xml.tests == 0 and list(xml) == []
 
 
@@ -242,7 +248,7 @@ def sarif_validator():
     with open(SCHEMA_PATH) as f:
         schema = json.load(f)
     assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
-    assert schema["id"] == rf.SARIF_SCHEMA
+    assert schema["id"] == report_sarif.SARIF_SCHEMA
     jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
 
@@ -254,15 +260,15 @@ def _valid(validator, log):
 
 
 def test_sarif_validates_against_the_schema(sarif_validator):
-    log = json.loads(rf.dumps_sarif(rf.to_sarif(canned_document())))
+    log = json.loads(report_sarif.dumps_sarif(report_sarif.to_sarif(canned_document())))
     _valid(sarif_validator, log)
-    assert log["version"] == "2.1.0" and log["$schema"] == rf.SARIF_SCHEMA
-    _valid(sarif_validator, rf.to_sarif(report.build_document({})))
-    _valid(sarif_validator, rf.to_sarif(report.build_document({"n": make_audit()})))
+    assert log["version"] == "2.1.0" and log["$schema"] == report_sarif.SARIF_SCHEMA
+    _valid(sarif_validator, report_sarif.to_sarif(report_document.build_document({})))
+    _valid(sarif_validator, report_sarif.to_sarif(report_document.build_document({"n": make_audit()})))
 
 
 def test_the_schema_validation_is_real(sarif_validator):
-    log = rf.to_sarif(canned_document())
+    log = report_sarif.to_sarif(canned_document())
     log["runs"][0]["results"][0]["level"] = "fatal"
     del log["runs"][0]["tool"]["driver"]["name"]
     messages = [e.message for e in sarif_validator.iter_errors(log)]
@@ -270,7 +276,7 @@ def test_the_schema_validation_is_real(sarif_validator):
 
 
 def test_sarif_rule_per_control():
-    run = rf.to_sarif(canned_document())["runs"][0]
+    run = report_sarif.to_sarif(canned_document())["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == ["DOCKERSEC-%s" % c["id"] for c in catalog.CONTROLS]
     for rule, control in zip(rules, catalog.CONTROLS):
@@ -288,7 +294,7 @@ def test_sarif_rule_per_control():
 
 def test_sarif_result_per_failing_control_per_host():
     doc = canned_document()
-    run = rf.to_sarif(doc)["runs"][0]
+    run = report_sarif.to_sarif(doc)["runs"][0]
     results = run["results"]
     hosts = run["properties"]["hosts"]
     assert dict((h, (e["coverage"], e["waivers"])) for h, e in hosts.items()) == dict(
@@ -321,13 +327,13 @@ def test_sarif_result_per_failing_control_per_host():
 
 
 def test_sarif_reports_hosts_without_a_result():
-    invocation = rf.to_sarif(canned_document())["runs"][0]["invocations"][0]
+    invocation = report_sarif.to_sarif(canned_document())["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     texts = [(n["level"], n["message"]["text"]) for n in invocation["toolExecutionNotifications"]]
     assert ("error", "web3 unreachable: Failed to connect to the host via ssh: <refused>") in texts
     assert ("error", "web4 failed before an audit result: Gather: docker not reachable") in texts
     assert ("warning", "web2: audit task failed: Evaluate: score 72.0 is below fail_under 80") in texts
-    ok = rf.to_sarif(report.build_document({"n": make_audit()}))["runs"][0]
+    ok = report_sarif.to_sarif(report_document.build_document({"n": make_audit()}))["runs"][0]
     assert ok["invocations"][0]["executionSuccessful"] is True and ok["results"] == []
 
 
@@ -335,7 +341,7 @@ def test_sarif_result_for_a_control_the_catalog_lacks(sarif_validator):
     audit = make_audit()
     audit["controls"].append({"id": "99", "section": 10, "title": "Made up", "status": "fail", "points": 0,
                               "max_points": 2, "evidence": ["x"]})
-    log = rf.to_sarif(report.build_document({"n": audit}))
+    log = report_sarif.to_sarif(report_document.build_document({"n": audit}))
     _valid(sarif_validator, log)
     run = log["runs"][0]
     assert run["tool"]["driver"]["rules"][run["results"][0]["ruleIndex"]]["id"] == "DOCKERSEC-99"
@@ -347,14 +353,14 @@ def test_sarif_result_for_a_control_the_catalog_lacks(sarif_validator):
 
 def test_markdown_summary():
     doc = canned_document()
-    text = rf.to_markdown(doc)
+    text = report_markdown.to_markdown(doc)
     assert text.startswith("# dockersec audit report\n")
     assert "3 hosts audited, 1 unreachable, 1 failed without a result." in text
     assert "| [web2](#web2) | 72.0 | Acceptable (dev only) | 72/100 | 96.0% | 0 | 8 | 2 | 4 |" in text
     for host, entry in doc["hosts"].items():
-        heading = "## %s" % rf.md_escape(host)
+        heading = "## %s" % report_markdown.md_escape(host)
         assert heading in text.splitlines()
-        assert "**Score: %s** — %s" % (rf.md_escape(report.score_text(entry)), rf.md_escape(entry["band"])) in text
+        assert "**Score: %s** — %s" % (report_markdown.md_escape(report_document.score_text(entry)), report_markdown.md_escape(entry["band"])) in text
     web2 = text[text.index("## web2"):]
     for number, name in catalog.SECTIONS.items():
         assert "| %d %s |" % (number, name) in web2
@@ -369,7 +375,7 @@ def test_markdown_summary():
 
 
 def test_markdown_escapes_html_and_markup():
-    text = rf.to_markdown(canned_document())
+    text = report_markdown.to_markdown(canned_document())
     assert "<script" not in text and "<b>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "icc \\| true on the default bridge \\*not\\* \\`fine\\` &lt;b&gt;bold&lt;/b&gt; &amp; \\[link\\](x)" in text
@@ -379,7 +385,7 @@ def test_markdown_escapes_html_and_markup():
 
 
 def test_markdown_trend():
-    text = rf.to_markdown(canned_document(), canned_previous())
+    text = report_markdown.to_markdown(canned_document(), canned_previous())
     assert "| Host | Score | Band | Points | Coverage | waived | fail | error | manual | Trend |" in text
     assert "| +28.0 (was 72.0) |" in text and "| -26.0 (was 98.0) |" in text
     assert text.count("| new |") == 1
@@ -387,7 +393,7 @@ def test_markdown_trend():
 
 
 def test_host_trends():
-    trends = rf.host_trends(canned_document(), canned_previous())
+    trends = report_view.host_trends(canned_document(), canned_previous())
     assert trends[EVIL_HOST] is None
     web1, web2 = trends["web1"], trends["web2"]
     assert (web1["previous_score"], web1["score"], web1["delta"]) == (72.0, 100.0, 28.0)
@@ -395,8 +401,8 @@ def test_host_trends():
     assert web2["newly_failing"] == ["1", "2", "5", "7", "8", "9", "10", "16", "17"]
     assert web2["fixed"] == [] and web2["previous_band"] == "Excellent"
     assert web2["sections"][2] == 80.0 and web2["sections"][1] == 100.0
-    assert rf.host_trends(canned_document(), None) == {}
-    assert rf.host_trends(canned_document(), {"hosts": "garbage"})["web1"] is None
+    assert report_view.host_trends(canned_document(), None) == {}
+    assert report_view.host_trends(canned_document(), {"hosts": "garbage"})["web1"] is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,7 +445,7 @@ def _page(text):
 
 
 def test_html_is_self_contained():
-    text = rf.to_html(canned_document(), canned_previous())
+    text = report_html_page.to_html(canned_document(), canned_previous())
     page = _page(text)
     refs = [(tag, name, value) for tag, attrs in page.tags for name, value in attrs.items()
             if name in ("src", "href", "xlink:href", "action", "srcset", "poster", "data")]
@@ -452,17 +458,17 @@ def test_html_is_self_contained():
 
 
 def test_html_content_security_policy_pins_the_inline_code():
-    text = rf.to_html(canned_document())
+    text = report_html_page.to_html(canned_document())
     page = _page(text)
     csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
     assert len(csp) == 1 and "default-src 'none'" in csp[0]
     assert len(page.scripts) == 1 and len(page.styles) == 1
-    assert rf._csp_hash(page.scripts[0]) in csp[0] and rf._csp_hash(page.styles[0]) in csp[0]
+    assert report_html_assets.csp_hash(page.scripts[0]) in csp[0] and report_html_assets.csp_hash(page.styles[0]) in csp[0]
     assert "unsafe-inline" not in csp[0]
 
 
 def test_html_escapes_everything_from_hosts():
-    text = rf.to_html(canned_document(), canned_previous())
+    text = report_html_page.to_html(canned_document(), canned_previous())
     page = _page(text)
     assert [t for t, a in page.tags].count("script") == 1  # only the page's own
     assert "<b>bold</b>" not in text
@@ -477,22 +483,22 @@ def test_html_escapes_everything_from_hosts():
 
 def test_html_content():
     doc = canned_document()
-    text = rf.to_html(doc)
+    text = report_html_page.to_html(doc)
     page = _page(text)
     body = "".join(page.text)
     for host, entry in doc["hosts"].items():
         assert host in body
-        assert report.score_text(entry) in body
+        assert report_document.score_text(entry) in body
         assert entry["band"] in body
         assert "coverage %.1f%%, %d waived" % (entry["coverage"], entry["waivers"]) in body
         for control in _failing(entry):
             for line in control["evidence"]:
-                assert rf._clean(line) in body
+                assert report_view.clean_text(line) in body
     # the heatmap: a cell per host and section, a score cell per host
     titles = re.findall(r"<title>([^<]*)</title>", text)
     for host in doc["hosts"]:
         for name in catalog.SECTIONS.values():
-            assert any(t.startswith("%s, %s: " % (rf._e(host), name)) for t in titles), (host, name)
+            assert any(t.startswith("%s, %s: " % (report_html_assets.escape(host), name)) for t in titles), (host, name)
     assert text.count('class="bars"') == len(doc["hosts"]) and text.count('class="gauge"') == len(doc["hosts"])
     assert "web3" in body and "Failed to connect to the host via ssh: <refused>" in body
     assert "Trend" not in body and "Newly failing" not in body
@@ -501,15 +507,15 @@ def test_html_content():
 def test_html_and_markdown_show_an_incomplete_host():
     audit = make_audit(host="thin")
     audit.update(band="Incomplete", coverage=2.0, waivers=49)
-    doc = report.build_document({"thin": audit})
-    html_text = rf.to_html(doc)
+    doc = report_document.build_document({"thin": audit})
+    html_text = report_html_page.to_html(doc)
     assert '<span class="badge band-Incomplete">Incomplete</span>' in html_text
     assert "coverage 2.0%, 49 waived" in "".join(_page(html_text).text)
-    assert "| 2.0% | 49 |" in rf.to_markdown(doc)
+    assert "| 2.0% | 49 |" in report_markdown.to_markdown(doc)
 
 
 def test_html_trend_with_a_previous_report():
-    text = rf.to_html(canned_document(), canned_previous())
+    text = report_html_page.to_html(canned_document(), canned_previous())
     body = "".join(_page(text).text)
     assert "compared with the report of 2026-11-16T06:00:00Z" in body
     assert "Trend: 72.0 → 100.0" in body and "+28.0" in body
@@ -520,14 +526,14 @@ def test_html_trend_with_a_previous_report():
 
 
 def test_html_without_hosts():
-    text = rf.to_html(report.build_document({}, unreachable={"x": "down"}))
+    text = report_html_page.to_html(report_document.build_document({}, unreachable={"x": "down"}))
     assert "No host was audited." in text and "down" in text
 
 
 def test_heat_colours():
-    assert rf.heat_color(0) == "#d73027" and rf.heat_color(100) == "#1a9850" and rf.heat_color(50) == "#fdd835"
-    assert rf.heat_color(None) == rf.NO_DATA_COLOR
-    assert rf.heat_color(150) == rf.heat_color(100) and rf.heat_color(-5) == rf.heat_color(0)
+    assert report_html_assets.heat_color(0) == "#d73027" and report_html_assets.heat_color(100) == "#1a9850" and report_html_assets.heat_color(50) == "#fdd835"
+    assert report_html_assets.heat_color(None) == report_html_assets.NO_DATA_COLOR
+    assert report_html_assets.heat_color(150) == report_html_assets.heat_color(100) and report_html_assets.heat_color(-5) == report_html_assets.heat_color(0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,15 +549,15 @@ def test_any_text_stays_well_formed(sarif_validator, host, evidence, title):
     audit = make_audit(statuses={"16": "fail", "3": "error"})
     audit["controls"][15]["evidence"] = evidence
     audit["controls"][2]["title"] = title
-    doc = report.build_document({host: audit}, unreachable={host + "x": evidence[0]})
-    junit = rf.to_junit(doc)
+    doc = report_document.build_document({host: audit}, unreachable={host + "x": evidence[0]})
+    junit = report_junit.to_junit(doc)
     root = ET.fromstring(junit.encode("utf-8"))
-    assert root.find("testsuite").get("name") == rf._clean(host)
-    _valid(sarif_validator, json.loads(rf.dumps_sarif(rf.to_sarif(doc))))
-    page = _page(rf.to_html(doc))
+    assert root.find("testsuite").get("name") == report_view.clean_text(host)
+    _valid(sarif_validator, json.loads(report_sarif.dumps_sarif(report_sarif.to_sarif(doc))))
+    page = _page(report_html_page.to_html(doc))
     assert [t for t, a in page.tags].count("script") == 1
-    assert rf._clean(evidence[0]) in "".join(page.text)
-    md = rf.to_markdown(doc)
+    assert report_view.clean_text(evidence[0]) in "".join(page.text)
+    md = report_markdown.to_markdown(doc)
     assert "<" not in md.replace("&lt;", "")
 
 
@@ -559,7 +565,7 @@ def test_any_text_stays_well_formed(sarif_validator, host, evidence, title):
 # the report step
 
 
-ALL = ",".join(rf.FORMATS)
+ALL = ",".join(report_formats.FORMATS)
 
 
 def test_report_step_writes_every_selected_format(tmp_path):
@@ -568,7 +574,7 @@ def test_report_step_writes_every_selected_format(tmp_path):
         run.audit(host, audit)
     _result, display = run.finish()
     assert not display.warnings
-    names = [rf.FILE_NAMES[f] for f in rf.FORMATS]
+    names = [report_formats.FILE_NAMES[f] for f in report_formats.FORMATS]
     assert sorted(os.listdir(str(tmp_path))) == sorted(names + [report_paths.HISTORY_FILE])
     for name in names:
         mode = stat.S_IMODE(os.stat(str(tmp_path / name)).st_mode)
@@ -577,10 +583,10 @@ def test_report_step_writes_every_selected_format(tmp_path):
     assert display.lines[-len(names) - 2:-1] == ["dockersec: wrote %s" % (tmp_path / n) for n in names] + [
         "dockersec: wrote %s" % (tmp_path / report_paths.HISTORY_FILE)]
     doc = read_report(tmp_path)
-    assert (tmp_path / rf.FILE_NAMES["md"]).read_text(encoding="utf-8") == rf.to_markdown(doc)
-    assert (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8") == rf.to_html(doc)
-    assert json.loads((tmp_path / rf.FILE_NAMES["sarif"]).read_text()) == rf.to_sarif(doc)
-    assert len(JUnitXml.fromfile(str(tmp_path / rf.FILE_NAMES["junit"]))) == 3
+    assert (tmp_path / report_formats.FILE_NAMES["md"]).read_text(encoding="utf-8") == report_markdown.to_markdown(doc)
+    assert (tmp_path / report_formats.FILE_NAMES["html"]).read_text(encoding="utf-8") == report_html_page.to_html(doc)
+    assert json.loads((tmp_path / report_formats.FILE_NAMES["sarif"]).read_text()) == report_sarif.to_sarif(doc)
+    assert len(JUnitXml.fromfile(str(tmp_path / report_formats.FILE_NAMES["junit"]))) == 3
 
 
 def test_report_step_default_is_json_only_and_unknown_formats_warn(tmp_path, monkeypatch):
@@ -591,7 +597,7 @@ def test_report_step_default_is_json_only_and_unknown_formats_warn(tmp_path, mon
     _result, display = ReportRun(tmp_path / "b", formats=["pdf", "html"]).audit("web1", make_audit(host="web1")).finish()
     assert any("unknown report format(s) ignored: pdf" in w for w in display.warnings)
     assert sorted(os.listdir(str(tmp_path / "b"))) == sorted([report_paths.REPORT_FILE, report_paths.HISTORY_FILE,
-                                                              rf.FILE_NAMES["html"]])
+                                                              report_formats.FILE_NAMES["html"]])
 
 
 def test_report_step_trend_against_the_report_it_replaces(tmp_path):
@@ -602,29 +608,29 @@ def test_report_step_trend_against_the_report_it_replaces(tmp_path):
     _result, display = run.audit("web1", make_audit(host="web1")).finish()
     assert not display.warnings
     assert read_report(tmp_path)["hosts"]["web1"]["score"] == 100.0
-    html = (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
+    html = (tmp_path / report_formats.FILE_NAMES["html"]).read_text(encoding="utf-8")
     assert "Trend:</b> 72.0 &rarr; 100.0" in html
-    assert "| +28.0 (was 72.0) |" in (tmp_path / rf.FILE_NAMES["md"]).read_text(encoding="utf-8")
+    assert "| +28.0 (was 72.0) |" in (tmp_path / report_formats.FILE_NAMES["md"]).read_text(encoding="utf-8")
 
 
 def test_report_step_survives_a_bad_previous_report_and_a_broken_format(tmp_path, monkeypatch):
     run = ReportRun(tmp_path, formats=[ALL], previous_report=str(tmp_path / "missing.json"))
     run.audit("web1", seventy_two())
-    real = rf.render
+    real = report_formats.render_format
 
     def broken(fmt, document, previous=None):
         if fmt == "sarif":
             raise RuntimeError("boom")
         return real(fmt, document, previous)
 
-    monkeypatch.setattr(rf, "render", broken)
+    monkeypatch.setattr(report_formats, "render_format", broken)
     _result, display = run.finish()
     assert any("no trend: cannot read the previous report" in w for w in display.warnings)
     assert any("writing the sarif report" in w and "boom" in w for w in display.warnings)
     written = sorted(os.listdir(str(tmp_path)))
-    assert rf.FILE_NAMES["sarif"] not in written and rf.FILE_NAMES["html"] in written
+    assert report_formats.FILE_NAMES["sarif"] not in written and report_formats.FILE_NAMES["html"] in written
     assert not [n for n in written if n.endswith(".tmp")]
-    assert "Trend" not in (tmp_path / rf.FILE_NAMES["html"]).read_text(encoding="utf-8")
+    assert "Trend" not in (tmp_path / report_formats.FILE_NAMES["html"]).read_text(encoding="utf-8")
 
     (tmp_path / "not-a-report.json").write_text("[1, 2]")
     run = ReportRun(tmp_path, formats=["html"], previous_report=str(tmp_path / "not-a-report.json"))

@@ -17,9 +17,9 @@ from test_report import make_audit  # noqa: E402  (shared result builder)
 from test_report_formats import EVIL_HOST, _rescore, canned_audits  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_formats as rf  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus as rp  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import formats as report_formats  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus  # noqa: E402
 
 SCORED = [c["id"] for c in catalog.CONTROLS if catalog.is_scored(c["id"])]
 EXTENDED = [c["id"] for c in catalog.CONTROLS if not catalog.is_scored(c["id"])]
@@ -53,8 +53,8 @@ def waived_audit(host="web3", expires="2026-12-10", owner='ops "night" team'):
 def test_every_series_of_the_report_equals_the_json_document():
     audits = canned_audits()
     audits["web2"]["fail_under"] = 80
-    doc = report.build_document(audits, unreachable={"down1": "ssh: timed out"}, generated_at="2026-11-23T06:00:00Z")
-    series, types = parse(rp.to_prometheus(doc))
+    doc = report_document.build_document(audits, unreachable={"down1": "ssh: timed out"}, generated_at="2026-11-23T06:00:00Z")
+    series, types = parse(report_prometheus.to_prometheus(doc))
     assert set(types.values()) == {"gauge"}
     for host, entry in doc["hosts"].items():
         assert value(series, "dockersec_score", host=host) == entry["score"]
@@ -65,7 +65,7 @@ def test_every_series_of_the_report_equals_the_json_document():
         assert value(series, "dockersec_audit_timestamp_seconds", host=host) == 1795410000  # 2026-11-23T05:00Z
         decided = sum(c["max_points"] for c in entry["controls"] if c["status"] in ("pass", "fail", "manual"))
         assert value(series, "dockersec_coverage_ratio", host=host) == pytest.approx(decided / 100.0)
-        for row in report.section_rows(entry):
+        for row in report_document.section_rows(entry):
             assert value(series, "dockersec_section_earned_points", host=host, section=str(row["section"])) == \
                 row["earned"]
             assert value(series, "dockersec_section_applicable_points", host=host, section=str(row["section"])) == \
@@ -85,8 +85,8 @@ def test_every_series_of_the_report_equals_the_json_document():
 
 
 def test_cardinality_is_bounded_by_the_catalog():
-    doc = report.build_document(canned_audits())
-    series, dummy = parse(rp.to_prometheus(doc))
+    doc = report_document.build_document(canned_audits())
+    series, dummy = parse(report_prometheus.to_prometheus(doc))
     per_host = len(SCORED + EXTENDED) * len(catalog.STATUSES)
     assert len(series["dockersec_control_status"]) == per_host * len(doc["hosts"])
     assert len(series["dockersec_section_earned_points"]) == len(catalog.SECTIONS) * len(doc["hosts"])
@@ -98,8 +98,8 @@ def test_cardinality_is_bounded_by_the_catalog():
 def test_hostile_host_names_and_owners_round_trip_through_the_parser():
     audits = canned_audits()
     audits["web3"] = waived_audit(owner='ops "night"\\team\nsecond line')
-    doc = report.build_document(audits)
-    text = rp.to_prometheus(doc)
+    doc = report_document.build_document(audits)
+    text = report_prometheus.to_prometheus(doc)
     series, dummy = parse(text)
     assert value(series, "dockersec_score", host=EVIL_HOST) == doc["hosts"][EVIL_HOST]["score"]
     key = frozenset({"host": "web3", "id": "21", "owner": 'ops "night"\\team\nsecond line'}.items())
@@ -117,8 +117,8 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 @given(host=_TEXT, owner=_TEXT)
 def test_any_host_name_and_owner_read_back_exactly(host, owner):
     audit = waived_audit(host=host, owner=owner)
-    doc = report.build_document({host: audit})
-    text = rp.host_file(doc, host)
+    doc = report_document.build_document({host: audit})
+    text = report_prometheus.host_file(doc, host)
     series, dummy = parse(text)
     assert value(series, "dockersec_score", host=host) == doc["hosts"][host]["score"]
     assert value(series, "dockersec_waiver_expiry_timestamp_seconds", host=host, id="21", owner=owner) == 1796947200
@@ -128,8 +128,8 @@ def test_any_host_name_and_owner_read_back_exactly(host, owner):
 
 
 def test_a_waiver_counts_through_its_expires_date():
-    doc = report.build_document({"web3": waived_audit(expires="2026-12-10")})
-    series, dummy = parse(rp.to_prometheus(doc))
+    doc = report_document.build_document({"web3": waived_audit(expires="2026-12-10")})
+    series, dummy = parse(report_prometheus.to_prometheus(doc))
     # 2026-12-11T00:00:00Z: the waiver still counts on 2026-12-10 (profile.py refuses it only after).
     assert value(series, "dockersec_waiver_expiry_timestamp_seconds", host="web3", id="21",
                  owner='ops "night" team') == 1796947200
@@ -137,11 +137,11 @@ def test_a_waiver_counts_through_its_expires_date():
 
 
 def test_previous_report_gives_the_previous_score_and_the_controls_that_regressed():
-    before = report.build_document({"web1": make_audit(host="web1", statuses={"13": "error"},
-                                                       generated_at="2026-11-22T05:00:00Z")})
+    before = report_document.build_document({"web1": make_audit(host="web1", statuses={"13": "error"},
+                                                                generated_at="2026-11-22T05:00:00Z")})
     now_audit = make_audit(host="web1", statuses={"12": "fail", "13": "fail", "14": "error"})
-    now = report.build_document({"web1": now_audit, "new": make_audit(host="new")})
-    series, dummy = parse(rp.to_prometheus(now, before))
+    now = report_document.build_document({"web1": now_audit, "new": make_audit(host="new")})
+    series, dummy = parse(report_prometheus.to_prometheus(now, before))
     assert value(series, "dockersec_previous_score", host="web1") == before["hosts"]["web1"]["score"]
     assert value(series, "dockersec_previous_audit_timestamp_seconds", host="web1") == 1795323600
     regressed = dict((dict(k)["id"], v) for k, v in series["dockersec_control_regressed"].items())
@@ -155,28 +155,28 @@ def test_previous_report_gives_the_previous_score_and_the_controls_that_regresse
 
 def test_coverage_comes_from_the_report_when_it_has_one():
     audit = make_audit(host="web1", statuses={"1": "error", "2": "not_applicable", "3": "waived"})
-    doc = report.build_document({"web1": audit})
-    series, dummy = parse(rp.to_prometheus(doc))
+    doc = report_document.build_document({"web1": audit})
+    series, dummy = parse(report_prometheus.to_prometheus(doc))
     assert value(series, "dockersec_coverage_ratio", host="web1") == pytest.approx(0.94)
     doc["hosts"]["web1"]["coverage"] = 62.5
-    series, dummy = parse(rp.to_prometheus(doc))
+    series, dummy = parse(report_prometheus.to_prometheus(doc))
     assert value(series, "dockersec_coverage_ratio", host="web1") == pytest.approx(0.625)
 
 
 def test_host_file_has_that_host_only():
-    doc = report.build_document(canned_audits(), failed={"broken": "gather failed"})
+    doc = report_document.build_document(canned_audits(), failed={"broken": "gather failed"})
     for host in list(doc["hosts"]) + ["broken"]:
-        series, dummy = parse(rp.host_file(doc, host))
+        series, dummy = parse(report_prometheus.host_file(doc, host))
         hosts = set(dict(k)["host"] for rows in series.values() for k in rows)
         assert hosts == {host}
-    assert rp.host_file(doc, "not-in-the-run") == ""
+    assert report_prometheus.host_file(doc, "not-in-the-run") == ""
 
 
 def test_the_format_is_wired_into_report_formats():
-    assert rf.parse_formats("json,prometheus") == (["json", "prom"], [])
-    assert rf.FILE_NAMES["prom"] == "dockersec.prom"
-    doc = report.build_document(canned_audits())
-    assert rf.render("prom", doc, doc) == rp.to_prometheus(doc, doc)
+    assert report_formats.parse_formats("json,prometheus") == (["json", "prom"], [])
+    assert report_formats.FILE_NAMES["prom"] == "dockersec.prom"
+    doc = report_document.build_document(canned_audits())
+    assert report_formats.render_format("prom", doc, doc) == report_prometheus.to_prometheus(doc, doc)
 
 
 @pytest.mark.parametrize("stamp, expected", [
@@ -189,7 +189,7 @@ def test_the_format_is_wired_into_report_formats():
     (None, None),
 ])
 def test_timestamps(stamp, expected):
-    assert rp.timestamp(stamp) == expected
+    assert report_prometheus.timestamp(stamp) == expected
 
 
 @pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (Debian package prometheus) is not installed; "
@@ -198,9 +198,9 @@ def test_promtool_check_metrics_accepts_the_report():
     audits = canned_audits()
     audits["web3"] = waived_audit()
     audits["web2"]["fail_under"] = 80
-    doc = report.build_document(audits, unreachable={"down1": "timed out"})
-    previous = report.build_document(canned_audits(), generated_at="2026-11-22T05:00:00Z")
-    for text in [rp.to_prometheus(doc, previous)] + [rp.host_file(doc, h, previous) for h in doc["hosts"]]:
+    doc = report_document.build_document(audits, unreachable={"down1": "timed out"})
+    previous = report_document.build_document(canned_audits(), generated_at="2026-11-22T05:00:00Z")
+    for text in [report_prometheus.to_prometheus(doc, previous)] + [report_prometheus.host_file(doc, h, previous) for h in doc["hosts"]]:
         proc = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0 and not proc.stdout.strip() and not proc.stderr.strip(), proc.stdout + proc.stderr

@@ -6,10 +6,12 @@ import datetime
 
 import pytest
 
-from conftest import make_container, make_facts, make_image
+from conftest import evaluator_sections, make_container, make_facts, make_image
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_workload as W
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import images, network, runtime
+
+W = evaluator_sections(images, runtime, network)
 
 OPTS = audit.validate_options({})
 IMG = "sha256:" + "1" * 64

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The report as Prometheus metrics, in the node_exporter textfile collector format.
 
-Pure functions over the JSON report document (``report.build_document``), no Ansible needed:
+Pure functions over the JSON report document (``document.build_document``), no Ansible needed:
 
 ``to_prometheus(document, previous)``        -> every audited host of the run (``dockersec.prom``)
 ``host_file(document, host, previous)``      -> one host's series, for that host's textfile directory
@@ -26,12 +26,16 @@ import calendar
 import datetime
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils import report
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import section_rows
+
 
 PREFIX = "dockersec_"
+
 FILE_NAME = "dockersec.prom"
+
 # Coverage counts these statuses as decided (the score definition in ARCHITECTURE.md).
 DECIDED = ("pass", "fail", "manual")
+
 TOTAL_POINTS = sum(catalog.max_points(c["id"]) for c in catalog.CONTROLS if catalog.is_scored(c["id"]))
 
 # name -> (help, labels). Order here is the order in the file; all of one metric's samples
@@ -149,7 +153,7 @@ def _host_samples(host, entry, previous_entry, previous_generated_at):
     if threshold is not None:
         out.append(("score_threshold", {}, threshold))
     if entry.get("controls"):
-        for row in report.section_rows(entry):
+        for row in section_rows(entry):
             section = str(row["section"])
             out.append(("section_earned_points", {"section": section}, _to_float(row["earned"]) or 0.0))
             out.append(("section_applicable_points", {"section": section}, _to_float(row["max"]) or 0.0))

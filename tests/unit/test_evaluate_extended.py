@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Unit tests for the extended profile X.1-X.14 (plugins/module_utils/checks_extended.py)."""
+"""Unit tests for the extended profile X.1-X.14 (plugins/module_utils/evaluate/extended.py)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,10 +10,11 @@ import datetime
 import pytest
 from conftest import make_container, make_facts, make_image
 from hypothesis import HealthCheck, given, settings
-from test_checks_ops import assert_robust, malformed_facts, malformed_opts, swarm_facts
+from test_evaluate_secrets_to_compliance import assert_robust, checks_ops, malformed_facts, malformed_opts, swarm_facts
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import catalog, checks_extended, checks_ops
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_extended import CHECKS, OPTIONS
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as checks_extended
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.extended import CHECKS, OPTIONS
 
 TODAY = datetime.date(2026, 11, 23)
 IMAGE_ID = "sha256:" + "1" * 64

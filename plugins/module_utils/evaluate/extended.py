@@ -4,9 +4,8 @@
 """Evaluators for the extended profile (``X.1``..``X.14``): reported with their own counts,
 never part of the 100-point score. Titles and check texts live in catalog.py.
 
-Each evaluator is ``fn(facts, opts) -> (status, [evidence])`` (see checks_common). Options shared
-with items 32/33 (``log_shipper_patterns``, ``metrics_agent_patterns``) are declared once, in
-checks_ops.OPTIONS.
+Options shared with items 32/33 (``log_shipper_patterns``, ``metrics_agent_patterns``) are declared
+once, in logging_monitoring.OPTIONS.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,33 +15,19 @@ __metaclass__ = type
 import posixpath
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
-    ERROR,
-    FAIL,
-    MANUAL,
-    NA,
-    PASS,
-    as_dict,
-    as_list,
-    daemon_setting,
-    docker,
-    falsy,
-    restart_pending,
-    result,
-    truthy,
-)
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_ops
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_ops import (
-    host_agent_matches,
-    image_of,
-    limited,
-    names,
-    per_container_tri,
-    scoped_containers,
-    swarm_state,
-    tcp_without_tls,
-    text,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, NA, PASS
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_setting, docker, falsy
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import host_agent_matches, image_of
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import limited, names, opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_managers_only
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, truthy
+
 
 OPTIONS = {
     "min_engine_version": {
@@ -67,13 +52,6 @@ OPTIONS = {
         "description": "X.13: host directories no container may bind-mount.",
     },
 }
-
-_ALL_OPTIONS = dict(checks_ops.OPTIONS)
-_ALL_OPTIONS.update(OPTIONS)
-
-
-def _opt(opts, name):
-    return checks_ops.opt(opts, name, _ALL_OPTIONS)
 
 
 def check_x1(facts, opts):
@@ -155,7 +133,7 @@ def _entrypoint_inits(history, inits):
 def check_x3(facts, opts):
     """An init process as PID 1: --init, or tini/dumb-init/... as the image's ENTRYPOINT."""
     facts = as_dict(facts)
-    inits = set(_opt(opts, "init_binaries"))
+    inits = set(opt(opts, "init_binaries", OPTIONS))
 
     def check(c):
         if c.get("init") is True:
@@ -179,7 +157,7 @@ def _under(path, prefixes):
 def check_x4(facts, opts):
     """Bind mounts read-only unless allow-listed."""
     facts = as_dict(facts)
-    allowed = _opt(opts, "writable_bind_mounts")
+    allowed = opt(opts, "writable_bind_mounts", OPTIONS)
 
     def check(c):
         bad = []
@@ -214,6 +192,8 @@ def check_x5(facts, opts):
 
 
 _VERSION_RE = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?")
+
+
 _PRERELEASE_RE = re.compile(r"(?:^|[-.+~_])(alpha|beta|rc|dev|nightly|snapshot|test|master)(?=$|[-.+~_0-9])",
                             re.IGNORECASE)
 
@@ -232,7 +212,7 @@ def check_x6(facts, opts):
     if not isinstance(version, str) or not version.strip():
         return result(ERROR, "engine version not reported")
     current = _version(version)
-    wanted_text = _opt(opts, "min_engine_version")
+    wanted_text = opt(opts, "min_engine_version", OPTIONS)
     wanted = _version(wanted_text)
     if wanted is None:
         wanted_text = OPTIONS["min_engine_version"]["default"]
@@ -250,14 +230,9 @@ def check_x6(facts, opts):
     return result(PASS, "engine %s (at least %s, a release build)" % (text(version), wanted_text))
 
 
-def check_x7(facts, opts):
+@swarm_managers_only("autolock is a manager setting")
+def check_x7(facts, opts, swarm):
     """Swarm managers have autolock on."""
-    facts = as_dict(facts)
-    active, manager, swarm = swarm_state(facts)
-    if not active:
-        return result(NA, "not in a swarm")
-    if manager is False:
-        return result(NA, "this node is a swarm worker: autolock is a manager setting; the manager's report covers it")
     autolock = swarm.get("autolock")
     if autolock is True:
         return result(PASS, "swarm autolock on")
@@ -329,7 +304,7 @@ def check_x10(facts, opts):
 def check_x11(facts, opts):
     """Restart policy on-failure with at most restart_max_retries retries; swarm tasks exempt."""
     facts = as_dict(facts)
-    max_retries = _opt(opts, "restart_max_retries")
+    max_retries = opt(opts, "restart_max_retries", OPTIONS)
     containers = [c for c in scoped_containers(facts, opts) if c.get("swarm_service") is None]
 
     def check(c):
@@ -371,7 +346,7 @@ def _abs_norm(path):
 def check_x13(facts, opts):
     """No bind mount of a sensitive host directory."""
     facts = as_dict(facts)
-    sensitive = set(_abs_norm(p) for p in _opt(opts, "sensitive_host_paths") if p.startswith("/"))
+    sensitive = set(_abs_norm(p) for p in opt(opts, "sensitive_host_paths", OPTIONS) if p.startswith("/"))
 
     def check(c):
         bad = []
@@ -393,8 +368,8 @@ def check_x13(facts, opts):
 def check_x14(facts, opts):
     """Both a metrics agent and a log shipper run."""
     facts = as_dict(facts)
-    metrics = host_agent_matches(facts, opts, _opt(opts, "metrics_agent_patterns"))
-    shippers = host_agent_matches(facts, opts, _opt(opts, "log_shipper_patterns"))
+    metrics = host_agent_matches(facts, opts, opt(opts, "metrics_agent_patterns", logging_monitoring.OPTIONS))
+    shippers = host_agent_matches(facts, opts, opt(opts, "log_shipper_patterns", logging_monitoring.OPTIONS))
     evidence = []
     if metrics:
         evidence.append("metrics agent: %s" % ", ".join(metrics[:5]))

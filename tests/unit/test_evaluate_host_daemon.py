@@ -3,10 +3,12 @@ decide verdicts on real hosts. Each fail asserts the evidence names what to chan
 
 import pytest
 
-from conftest import make_facts
+from conftest import evaluator_sections, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
-from ansible_collections.dockersec.hardening.plugins.module_utils import checks_host as H
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon, host
+
+H = evaluator_sections(host, daemon)
 
 OPTS = audit.validate_options({})
 
@@ -252,9 +254,9 @@ def test_5_fail_from_rules_files_names_path_and_source(facts):
     facts["audit"]["live_error"] = "auditctl -l: Operation not permitted"
     rules = facts["audit"]["file_rules"]["/etc/audit/rules.d/docker.rules"]
     facts["audit"]["file_rules"]["/etc/audit/rules.d/docker.rules"] = [
-        r for r in rules if not r.startswith("-w /usr/bin/runc ")]
+        r for r in rules if not r.startswith("-w /etc/docker ")]
     status, ev = run(H.check_5, facts)
-    assert status == "fail" and "/usr/bin/runc" in ev
+    assert status == "fail" and "/etc/docker" in ev
     assert "/etc/audit/rules.d/docker.rules (auditctl unavailable: auditctl -l: Operation not permitted)" in ev
 
 
@@ -318,7 +320,7 @@ def merged_usr(facts):
 def test_5_checklist_rules_and_engine_binaries_pass_with_cis_advice(merged_usr):
     status, ev = run_list(H.check_5, merged_usr)
     assert status == "pass", ev
-    assert ev[0].startswith("all 9 Docker paths that exist (the checklist's paths and the engine binaries)")
+    assert ev[0].startswith("all 6 Docker paths that exist (the checklist's paths)")
     assert ev[-1].startswith("advice (CIS 1.1.x, not required; dockersec_options.audit_require_cis_paths: true")
     for p in ("/etc/containerd", "/run/containerd", "/usr/bin/containerd-shim-runc-v2",
               "/lib/systemd/system/docker.socket (= /usr/lib/systemd/system/docker.socket)"):
@@ -341,10 +343,20 @@ def test_5_merged_usr_spellings_are_one_file(merged_usr):
     assert run(H.check_5, merged_usr)[0] == "pass"
 
 
-def test_5_engine_binaries_are_required(merged_usr):
-    merged_usr["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES[:2]
+def test_5_the_checklist_to_the_letter_passes_and_the_engine_binaries_lead_the_advice(merged_usr):
+    """Exactly the six rules item 5 prints (this failed when the engine binaries were required)."""
+    merged_usr["audit"]["live_rules"] = list(CHECKLIST_RULES)
     status, ev = run_list(H.check_5, merged_usr)
-    assert status == "fail" and "1 of 9" in ev[0] and ev[0].endswith(": /usr/bin/runc (= /usr/sbin/runc)")
+    assert status == "pass", ev
+    advice = ev[-1]
+    assert advice.startswith("advice (CIS 1.1.x, not required") and advice.index("/usr/bin/dockerd") < advice.index(
+        "/etc/containerd")
+    for p in ("/usr/bin/dockerd", "/usr/bin/containerd", "/usr/bin/runc (= /usr/sbin/runc)"):
+        assert p in advice
+    # Required with the option: the binaries (and the other CIS paths) must then be watched.
+    merged_usr["audit"]["live_rules"] = CHECKLIST_RULES + ENGINE_RULES[:2]
+    status, ev = run_list(H.check_5, merged_usr, audit_require_cis_paths=True)
+    assert status == "fail" and "/usr/bin/runc (= /usr/sbin/runc)" in ev[0]
 
 
 def test_5_missing_checklist_path_fails(merged_usr):

@@ -13,7 +13,7 @@ inside the data, keyed by inventory name:
                      "min_coverage", "by_band", "below_threshold": [hosts],
                      "failing": {id: number of hosts}}``
 
-Pure: built from the JSON report document (``report.build_document``).
+Pure: built from the JSON report document (``document.build_document``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils import report_prometheus
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.prometheus import coverage
 
 
 def _ids(entry, status):
@@ -33,7 +33,7 @@ def host_stats(entry):
     threshold = entry.get("fail_under")
     return {
         "score": score,
-        "coverage": report_prometheus.coverage(entry),
+        "coverage": coverage(entry),
         "band": entry.get("band"),
         "failing": _ids(entry, "fail"),
         "errors": _ids(entry, "error"),

@@ -18,10 +18,14 @@ import io
 import os
 import tempfile
 
+
 REPORT_FILE = "dockersec-report.json"
+
 # One JSON object per line: {"host", "generated_at", "score", "collection_version"}.
 HISTORY_FILE = "dockersec-history.jsonl"
+
 FILE_MODE = 0o640
+
 DIR_MODE = 0o750
 
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Evaluators for checklist sections 1 (host) and 2 (daemon): items 1-10."""
+"""Evaluators for checklist section 1, Host Configuration: items 1-5."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,9 +10,9 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import (
-    ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, restart_pending, result,
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, NA, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, docker, result
+
 
 OPTIONS = {
     "allowed_services": {
@@ -37,20 +37,14 @@ OPTIONS = {
     },
     "audit_require_cis_paths": {
         "type": "bool", "default": False,
-        "description": "Item 5: also require a watch on every CIS 1.1.x Docker path that exists (docker.socket, "
-                       "containerd shims, /etc/containerd, /run/containerd, ...). Off: the checklist's six paths "
-                       "and the engine binaries (dockerd, containerd, runc) decide; the others are advice in the "
-                       "evidence.",
-    },
-    "ulimit_nofile_max": {
-        "type": "int", "default": 1048576, "min": 1,
-        "description": "Highest nofile hard limit item 10 accepts in default-ulimits.",
-    },
-    "ulimit_nproc_max": {
-        "type": "int", "default": 65536, "min": 1,
-        "description": "Highest nproc hard limit item 10 accepts in default-ulimits.",
+        "description": "Item 5: also require a watch on the engine binaries (dockerd, containerd, runc) and every "
+                       "other CIS 1.1.x Docker path that exists (docker.socket, containerd shims, /etc/containerd, "
+                       "/run/containerd, ...). Off: the checklist's six paths decide, so a host that follows the "
+                       "checklist to the letter passes; the others are advice in the evidence, engine binaries "
+                       "first.",
     },
 }
+
 
 # Item 5 as the checklist prints it (seed 004), each entry with the spellings of the same file
 # on hosts that install it elsewhere (docker.service in /lib on Debian's docker.io): the first
@@ -60,11 +54,16 @@ CHECKLIST_AUDIT_PATHS = (
     ("/usr/lib/systemd/system/docker.service", "/lib/systemd/system/docker.service"),
     ("/etc/docker/daemon.json",), ("/etc/default/docker",),
 )
-# The engine's own binaries: a replaced dockerd, containerd or runc is the attack item 5 is about.
+
+
+# The engine's own binaries: a replaced dockerd, containerd or runc is what auditing is for, so
+# they lead the advice; the checklist does not print them, and a host that follows it to the letter
+# must pass, so they are required only with audit_require_cis_paths.
 ENGINE_BINARIES = (
     ("/usr/bin/dockerd", "/usr/sbin/dockerd"), ("/usr/bin/containerd", "/usr/sbin/containerd"),
     ("/usr/bin/runc", "/usr/sbin/runc"),
 )
+
 
 # Paths CIS 1.1.3-1.1.18 want audited, where they exist on the host.
 AUDIT_PATHS = (
@@ -277,10 +276,14 @@ def _audit_targets(facts, opts):
     other CIS paths that exist (advice unless ``audit_require_cis_paths``)."""
     files = as_dict(facts.get("files"))
     required, advice = {}, {}
-    for spellings in CHECKLIST_AUDIT_PATHS + ENGINE_BINARIES:
+    for spellings in CHECKLIST_AUDIT_PATHS:
         p = _existing(files, spellings)
         if p:
             required.setdefault(_canonical(facts, p), p)
+    for spellings in ENGINE_BINARIES:
+        p = _existing(files, spellings)
+        if p and _canonical(facts, p) not in required:
+            advice.setdefault(_canonical(facts, p), p)
     for p in AUDIT_PATHS:
         if as_dict(files.get(p)).get("exists") is True:
             canon = _canonical(facts, p)
@@ -319,8 +322,10 @@ def check_5(facts, opts):
             missing.append(_spelled(canon, spelling))
         elif by != canon:
             via_parent.append("%s (by the watch on %s)" % (spelling, by))
-    unwatched_advice = sorted(_spelled(c, p) for c, p in advice.items() if _covered(c, watched) is None)
-    scope = ("the checklist's paths and the engine binaries" if not opts.get("audit_require_cis_paths")
+    engine = set(_canonical(facts, p) for p in (_existing(as_dict(facts.get("files")), s) for s in ENGINE_BINARIES) if p)
+    unwatched_advice = [_spelled(c, p) for c, p in sorted(advice.items(), key=lambda kv: (kv[0] not in engine, kv[1]))
+                        if _covered(c, watched) is None]
+    scope = ("the checklist's paths" if not opts.get("audit_require_cis_paths")
              else "the checklist's paths, the engine binaries and every CIS 1.1.x path")
     if missing:
         evidence = ["%d of %d Docker paths (%s) have no -w PATH -p wa rule (source: %s): %s" % (
@@ -345,138 +350,4 @@ def check_5(facts, opts):
     return result(FAIL if missing else PASS, evidence)
 
 
-def icc_state(facts):
-    """(icc_disabled: bool|None, evidence) from the bridge network, else the daemon setting."""
-    bridge = as_dict(as_dict(docker(facts).get("bridge_network")).get("Options"))
-    value = bridge.get("com.docker.network.bridge.enable_icc")
-    if value is not None:
-        return falsy(value), "default bridge com.docker.network.bridge.enable_icc=%s" % value
-    setting, source = daemon_setting(facts, "icc")
-    if setting is not None:
-        return falsy(setting), "icc=%s (%s)" % (setting, source)
-    return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
-
-
-def check_6(facts, opts):
-    disabled, evidence = icc_state(facts)
-    return result(PASS if disabled else FAIL, evidence)
-
-
-def check_7(facts, opts):
-    value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
-    debug, dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
-    running_debug = as_dict(docker(facts).get("info")).get("Debug")
-    # docker info shows whether the running dockerd is in debug mode: that wins over the file.
-    if running_debug is True:
-        said = " (%s says debug=%s: not reloaded?)" % (dsrc, debug) if debug is not None and falsy(debug) else ""
-        return result(FAIL, "dockerd runs in debug mode (docker info Debug=true)%s: logs leak sensitive data" % said)
-    notes = []
-    if debug is not None and not falsy(debug):
-        if running_debug is False:
-            notes.append("debug=%s in %s but docker info Debug=false: not in effect (reload pending)" % (debug, dsrc))
-        else:
-            return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % dsrc)
-    pending = restart_pending(facts) if source == "daemon.json" else None
-    if pending:
-        notes.append(pending + "; the running log level may differ from the file's")
-    if value is None:
-        return result(PASS, ["log-level not set: dockerd defaults to info"] + notes)
-    if str(value).lower() == "info":
-        return result(PASS, ["log-level=info (%s)" % source] + notes)
-    return result(FAIL, ["log-level=%s (%s): want info" % (value, source)] + notes)
-
-
-def check_8(facts, opts):
-    info = as_dict(docker(facts).get("info"))
-    opts_list = [str(o) for o in as_list(info.get("SecurityOptions"))]
-    if any(o == "name=userns" or o.startswith("name=userns,") for o in opts_list):
-        return result(PASS, "docker info SecurityOptions has name=userns")
-    if any(o == "name=rootless" or o.startswith("name=rootless,") for o in opts_list):
-        return result(PASS, "docker info SecurityOptions has name=rootless: the daemon itself runs in a user "
-                            "namespace, container root is an unprivileged host user")
-    configured, source = daemon_setting(facts, "userns-remap")
-    note = " (userns-remap=%s in %s but not active: restart pending?)" % (configured, source) if configured else ""
-    return result(FAIL, "docker info SecurityOptions lacks name=userns: %s%s" % (", ".join(opts_list) or "none", note))
-
-
-def check_9(facts, opts):
-    driver = as_dict(docker(facts).get("info")).get("Driver")
-    if not driver:
-        return result(ERROR, "storage driver unknown")
-    if driver == "overlay2":
-        return result(PASS, "storage driver overlay2")
-    if driver == "overlayfs":
-        # The containerd image store (default for new installs from Engine 29) reports its snapshotter.
-        return result(PASS, "storage driver overlayfs (containerd image store snapshotter, overlay2's successor)")
-    why = "deprecated" if driver in ("aufs", "devicemapper", "overlay") else "not the recommended overlay2"
-    return result(FAIL, "storage driver %s: %s" % (driver, why))
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _ulimit(entry):
-    """(soft, hard) from a daemon.json default-ulimits entry or a --default-ulimit value."""
-    if isinstance(entry, dict):
-        return entry.get("Soft"), entry.get("Hard")
-    m = re.match(r"^\w+=(-?\d+)(?::(-?\d+))?$", str(entry))
-    if m:
-        soft = int(m.group(1))
-        return soft, int(m.group(2)) if m.group(2) else soft
-    return None, None
-
-
-def check_10(facts, opts):
-    status, evidence = _check_10(facts, opts)
-    pending = restart_pending(facts)
-    if pending and daemon_setting(facts, "default-ulimits", ["--default-ulimit"])[1] == "daemon.json":
-        # default-ulimits needs a restart, and neither docker info nor the inspects show the running value.
-        return result(ERROR, ["%s: dockerd may still run other default-ulimits; the file alone says: %s"
-                              % (pending, "; ".join(evidence))])
-    return status, evidence
-
-
-def _check_10(facts, opts):
-    value, source = daemon_setting(facts, "default-ulimits", ["--default-ulimit"])
-    limits = {}
-    if isinstance(value, dict):
-        limits = value
-    elif source == "daemon.json":
-        return result(FAIL, "default-ulimits in daemon.json is not an object: %r" % (value,))
-    elif value is not None:
-        for v in as_list(as_dict(as_dict(facts.get("dockerd_process")).get("flags")).get("--default-ulimit")):
-            limits[str(v).split("=", 1)[0]] = v
-    if not limits:
-        return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
-    proc_limits = as_dict(as_dict(facts.get("dockerd_process")).get("limits"))
-    bounds = {"nofile": opts.get("ulimit_nofile_max"), "nproc": opts.get("ulimit_nproc_max")}
-    bad, good = [], []
-    for name in ("nofile", "nproc"):
-        if name not in limits:
-            bad.append("%s not set" % name)
-            continue
-        soft, hard = _ulimit(limits[name])
-        if not _is_int(soft) or not _is_int(hard):
-            bad.append("%s has no numeric Soft/Hard: %r" % (name, limits[name]))
-            continue
-        if soft < 0 or hard < 0:
-            bad.append("%s %s:%s is unlimited" % (name, soft, hard))
-        elif soft > hard:
-            bad.append("%s soft %d above hard %d" % (name, soft, hard))
-        elif _is_int(bounds[name]) and hard > bounds[name]:
-            bad.append("%s hard %d above the bound %d" % (name, hard, bounds[name]))
-        elif name == "nofile" and _is_int(proc_limits.get("nofile_hard")) and hard > proc_limits["nofile_hard"]:
-            bad.append("nofile hard %d above dockerd's own hard limit %d: new containers fail to start"
-                       % (hard, proc_limits["nofile_hard"]))
-        else:
-            good.append("%s %d:%d" % (name, soft, hard))
-    if bad:
-        return result(FAIL, ["default-ulimits (%s): %s" % (source, "; ".join(bad))] + good)
-    return result(PASS, "default-ulimits (%s): %s" % (source, ", ".join(good)))
-
-
-CHECKS = {
-    "1": check_1, "2": check_2, "3": check_3, "4": check_4, "5": check_5,
-    "6": check_6, "7": check_7, "8": check_8, "9": check_9, "10": check_10,
-}
+CHECKS = {"1": check_1, "2": check_2, "3": check_3, "4": check_4, "5": check_5}

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""Unit tests for items 26-50 (plugins/module_utils/checks_ops.py).
+"""Unit tests for items 26-50 (plugins/module_utils/evaluate/: secrets, logging_monitoring, orchestration,
+supply_chain, compliance).
 
 Every case starts from conftest.make_facts() (a hardened host) and changes only what it is about.
 """
@@ -13,10 +14,15 @@ import datetime
 import os
 
 import pytest
-from conftest import REPO, make_container, make_facts, make_image
+from conftest import REPO, evaluator_sections, make_container, make_facts, make_image
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log, catalog, checks_ops
-from ansible_collections.dockersec.hardening.plugins.module_utils.checks_ops import CHECKS, OPTIONS
+from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log, catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
+    compliance, logging_monitoring, orchestration, secrets, supply_chain,
+)
+
+checks_ops = evaluator_sections(secrets, logging_monitoring, orchestration, supply_chain, compliance)
+CHECKS, OPTIONS = checks_ops.CHECKS, checks_ops.OPTIONS
 
 TODAY = datetime.date(2026, 11, 23)
 IMAGE_ID = "sha256:" + "1" * 64
@@ -127,12 +133,12 @@ def test_every_check_works_with_empty_options(cid):
     ("2026-02-30T00:00:00Z", None), ("yesterday", None), (None, None), (True, None), (float("nan"), None),
 ])
 def test_parse_timestamp(value, expected):
-    from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import parse_timestamp
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_timestamp
     assert parse_timestamp(value) == expected
 
 
 def test_days_since():
-    from ansible_collections.dockersec.hardening.plugins.module_utils.checks_common import days_since
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import days_since
     assert days_since("2026-11-13T23:59:59Z", TODAY) == 10
     assert days_since("garbage", TODAY) is None and days_since("2026-11-13", None) is None
 

@@ -1,0 +1,513 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers shared by the pure evaluators (one file per checklist section in this package).
+
+An evaluator is ``check(facts, opts) -> (status, evidence)`` where ``facts`` is
+``ansible_facts['dockersec']`` (docs/facts.md), ``opts`` the merged options dict, ``status``
+one of pass / fail / not_applicable / manual / error and ``evidence`` a list of short strings a
+person can act on. Evaluators never raise on odd input: the engine turns an exception into
+``error``, but a well-behaved evaluator says what it could not read.
+
+Ids, titles, modes and required collectors live in catalog.py only. The engine adds private keys
+to ``opts``: ``_today`` (a date), ``_history`` (earlier audits of this host: ``{"host",
+"generated_at", "score", "collection_version"}``) and the controller-side extras (``_scan_results``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+PASS = "pass"
+FAIL = "fail"
+NA = "not_applicable"
+MANUAL = "manual"
+ERROR = "error"
+
+# Names that suggest a secret value; matched against env var / label / secret names only.
+SECRET_NAME_RE = re.compile(
+    r"(PASSW(OR)?D|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|"
+    r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
+    re.IGNORECASE,
+)
+
+# Names that match the pattern above but only point at a file holding the secret (the good pattern).
+SECRET_FILE_SUFFIX_RE = re.compile(r"_(FILE|PATH)$", re.IGNORECASE)
+
+DEFAULT_REGISTRY = "docker.io"
+
+# Offenders named in one verdict's evidence; the rest are counted ("... and N more").
+EVIDENCE_LIMIT = 20
+
+# Scope options every per-container evaluator honours.
+OPTIONS = {
+    "exclude_containers": {
+        "type": "list", "default": [],
+        "description": "Container names left out of every per-container control (e.g. the audit's own tooling).",
+    },
+    "exclude_container_labels": {
+        "type": "list", "default": [],
+        "description": "Containers carrying any of these label names are left out of per-container controls.",
+    },
+}
+
+
+# --- Reading values from facts and options --------------------------------------------------------
+
+def result(status, evidence):
+    if isinstance(evidence, (list, tuple)):
+        return status, [str(e) for e in evidence]
+    return status, [str(evidence)]
+
+
+def as_list(value):
+    """A list from a value that should be one; ``None`` and scalars are tolerated."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def as_dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def names(values):
+    return [str(v) for v in as_list(values) if v is not None and not isinstance(v, (dict, list))]
+
+
+def text(value, limit=80):
+    """A printable, bounded rendering of a name from the facts."""
+    s = str(value)
+    return s if len(s) <= limit else s[:limit - 3] + "..."
+
+
+def limited(evidence, limit=EVIDENCE_LIMIT):
+    if len(evidence) > limit:
+        return evidence[:limit] + ["... and %d more" % (len(evidence) - limit)]
+    return evidence
+
+
+def truthy(value):
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def falsy(value):
+    if isinstance(value, bool):
+        return not value
+    return str(value).strip().lower() in ("0", "false", "no", "off")
+
+
+def opt(opts, name, options):
+    """The option ``name`` from ``opts``, coerced to its spec in ``options`` (the OPTIONS of the
+    section that declares it); the default when unusable."""
+    spec = options[name]
+    default = spec["default"]
+    value = as_dict(opts).get(name)
+    if value is None:
+        return list(default) if isinstance(default, list) else default
+    kind = spec["type"]
+    if kind == "int":
+        if isinstance(value, bool):
+            return default
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            return default
+        return value if value >= 0 else default
+    if kind == "bool":
+        if truthy(value):
+            return True
+        if falsy(value):
+            return False
+        return default
+    if kind == "list":
+        return [str(v) for v in as_list(value) if v is not None and str(v).strip()]
+    if kind == "dict":
+        return value if isinstance(value, dict) else default
+    return value if isinstance(value, str) else str(value)
+
+
+def docker(facts):
+    return as_dict(as_dict(facts).get("docker"))
+
+
+# --- Containers in scope and per-container verdicts -----------------------------------------------
+
+def container_label(container):
+    """``name (compose shop/web)`` so a person can find the container to change."""
+    c = as_dict(container)
+    name = c.get("name") or str(c.get("id", "?"))[:12]
+    extra = []
+    if c.get("compose_project"):
+        extra.append("compose %s/%s" % (c.get("compose_project"), c.get("compose_service") or "?"))
+    if c.get("swarm_service"):
+        extra.append("service %s" % c.get("swarm_service"))
+    return "%s (%s)" % (name, ", ".join(extra)) if extra else str(name)
+
+
+def scoped_containers(facts, opts, running_only=True):
+    """The containers every per-container control judges: running ones (all with ``running_only``
+    false), minus those excluded by name (``exclude_containers``) or label name
+    (``exclude_container_labels``). Odd facts (non-dict entries, lists where names belong) are skipped."""
+    o = as_dict(opts)
+    excl_names = set(names(o.get("exclude_containers")))
+    excl_labels = set(names(o.get("exclude_container_labels")))
+    out = []
+    for c in as_list(docker(facts).get("containers")):
+        if not isinstance(c, dict):
+            continue
+        if running_only and c.get("state") != "running":
+            continue
+        if c.get("name") is not None and str(c.get("name")) in excl_names:
+            continue
+        if excl_labels.intersection(names(c.get("label_names"))):
+            continue
+        out.append(c)
+    return out
+
+
+def no_containers_reason(facts):
+    """Why there is nothing to check per container: the engine was not reached, or nothing runs.
+
+    Per-container controls report this as ``not_applicable`` (never ``pass``).
+    """
+    d = docker(facts)
+    if d.get("reachable") is False:
+        return "Docker engine not reachable (docker.reachable is false): no containers could be listed"
+    return "no running containers in scope"
+
+
+def per_container(facts, opts, offends, ok_text, fail_text, limit=EVIDENCE_LIMIT):
+    """Evaluate a per-container rule: pass only when every in-scope container passes.
+
+    ``offends(container)`` returns None when the container passes, else a short reason.
+    """
+    containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, no_containers_reason(facts))
+    bad = []
+    for c in containers:
+        why = offends(c)
+        if why:
+            bad.append("%s: %s" % (container_label(c), why))
+    if not bad:
+        return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+    return result(FAIL, ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad, limit))
+
+
+def per_container_tri(facts, opts, check, ok_text, fail_text, containers=None, none_text=None):
+    """Per-container rule with an honest "unknown": ``check(c)`` returns None (ok), a reason
+    string (offends) or ``("unknown", reason)``.
+
+    fail when any container offends; manual when none offends but some could not be checked;
+    pass only when every in-scope container was checked and passed.
+    """
+    if containers is None:
+        containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, none_text or no_containers_reason(facts))
+    bad, unknown = [], []
+    for c in containers:
+        why = check(c)
+        if isinstance(why, tuple):
+            unknown.append("%s: %s" % (text(container_label(c), 120), why[1]))
+        elif why:
+            bad.append("%s: %s" % (text(container_label(c), 120), why))
+    if bad:
+        evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad)
+        if unknown:
+            evidence.append("%d more could not be checked" % len(unknown))
+        return result(FAIL, evidence)
+    if unknown:
+        return result(MANUAL, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
+                      + limited(unknown))
+    return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+
+
+def image_of(facts, container):
+    """The image facts for a container (``docker.images[image_id]``), {} when unknown."""
+    images = as_dict(docker(facts).get("images"))
+    key = container.get("image_id")
+    if isinstance(key, (list, dict)) or key is None:
+        return {}
+    return as_dict(images.get(str(key)))
+
+
+# --- Image references and secret names ------------------------------------------------------------
+
+def parse_image_ref(ref):
+    """Split an image reference into (registry, repository, tag, digest).
+
+    ``nginx:1.27`` -> ('docker.io', 'library/nginx', '1.27', None);
+    ``ghcr.io/acme/app@sha256:ab..`` -> ('ghcr.io', 'acme/app', None, 'sha256:ab..').
+    """
+    ref = str(ref or "")
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    tag = None
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref, tag = ref.rsplit(":", 1)
+    parts = ref.split("/", 1)
+    if len(parts) == 2 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        registry, repo = parts[0], parts[1]
+    else:
+        registry, repo = DEFAULT_REGISTRY, ref
+    if registry in ("index.docker.io", "registry-1.docker.io"):
+        registry = DEFAULT_REGISTRY
+    if registry == DEFAULT_REGISTRY and "/" not in repo:
+        repo = "library/" + repo
+    return registry, repo, tag, digest
+
+
+def image_matches(ref, prefixes):
+    """True when the reference's ``registry/repository`` starts with one of ``prefixes``."""
+    registry, repo, _tag, _digest = parse_image_ref(ref)
+    full = "%s/%s" % (registry, repo)
+    for p in as_list(prefixes):
+        p = str(p).rstrip("/")
+        if full == p or full.startswith(p + "/"):
+            return True
+    return False
+
+
+def is_secret_name(name):
+    name = str(name)
+    return bool(SECRET_NAME_RE.search(name)) and not SECRET_FILE_SUFFIX_RE.search(name)
+
+
+# --- What dockerd runs versus what daemon.json says (items 7, 10, 20, 31, X.9) --------------------
+
+def daemon_json(facts):
+    return as_dict(as_dict(facts.get("daemon_config")).get("content"))
+
+
+def daemon_flags(facts):
+    return as_dict(as_dict(facts.get("dockerd_process")).get("flags"))
+
+
+def daemon_setting(facts, key, flag=None):
+    """The value of a daemon setting and where it came from.
+
+    daemon.json and the command line cannot both set a key (dockerd refuses to start), so
+    whichever holds it is the effective value. Returns (value, source) or (None, None).
+    """
+    content = daemon_json(facts)
+    if key in content:
+        return content[key], "daemon.json"
+    flags = daemon_flags(facts)
+    for name in as_list(flag) or ["--" + key]:
+        if name in flags:
+            values = as_list(flags[name])
+            value = values[-1] if values else True
+            if value in ("", None):
+                value = True
+            return value, "dockerd %s" % name
+    return None, None
+
+
+def restart_pending(facts):
+    """Why the daemon.json text may not be what dockerd runs, else None.
+
+    dockerd reads daemon.json when it starts (a SIGHUP reloads only a few keys, such as debug
+    and labels); a file changed after dockerd started holds settings that are not in effect
+    until the next restart.
+    """
+    changed = parse_timestamp(as_dict(facts.get("daemon_config")).get("mtime"))
+    started = parse_timestamp(as_dict(facts.get("dockerd_process")).get("started_at"))
+    if changed is None or started is None or changed <= started:
+        return None
+    return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
+            "effect yet" % (changed.isoformat(), started.isoformat()))
+
+
+def icc_state(facts):
+    """(icc_disabled: bool|None, evidence) from the bridge network, else the daemon setting."""
+    bridge = as_dict(as_dict(docker(facts).get("bridge_network")).get("Options"))
+    value = bridge.get("com.docker.network.bridge.enable_icc")
+    if value is not None:
+        return falsy(value), "default bridge com.docker.network.bridge.enable_icc=%s" % value
+    setting, source = daemon_setting(facts, "icc")
+    if setting is not None:
+        return falsy(setting), "icc=%s (%s)" % (setting, source)
+    return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
+
+
+def daemon_hosts(facts):
+    """Every address dockerd listens on: daemon.json hosts, -H/--host flags, else the unit's ExecStart."""
+    hosts = names(daemon_json(facts).get("hosts"))
+    flags = daemon_flags(facts)
+    for flag in ("-H", "--host"):
+        hosts.extend(names(flags.get(flag)))
+    if not flags:
+        exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
+        if isinstance(exec_start, str):
+            tokens = exec_start.split()
+            for i, tok in enumerate(tokens):
+                if tok in ("-H", "--host") and i + 1 < len(tokens):
+                    hosts.append(tokens[i + 1])
+                elif tok.startswith("--host=") or tok.startswith("-H="):
+                    hosts.append(tok.split("=", 1)[1])
+                elif tok.startswith("-H") and len(tok) > 2:
+                    hosts.append(tok[2:])
+    return hosts
+
+
+def tcp_without_tls(facts):
+    """(tcp hosts, tls state text, verified): verified is True only with tlsverify."""
+    tcp = [h for h in daemon_hosts(facts) if h.strip().lower().startswith("tcp://")]
+    verify, source = daemon_setting(facts, "tlsverify")
+    verified = verify is not None and truthy(verify)
+    return tcp, ("tlsverify from %s" % source) if verified else "no tlsverify", verified
+
+
+# --- Time (items 13, 29, 37, 46, 49) --------------------------------------------------------------
+
+_TIMESTAMP_RE = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
+)
+
+
+def parse_timestamp(value):
+    """A naive UTC ``datetime`` from what facts and history hold, or None when unreadable.
+
+    Reads ISO 8601 strings (``2026-11-23T05:00:00Z``, Docker's nanosecond form
+    ``2026-11-23T05:00:00.123456789+00:00``, a bare date), ``date``/``datetime`` objects and
+    epoch seconds. Never raises.
+    """
+    import datetime as _dt
+    try:
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, _dt.datetime):
+            if value.tzinfo is not None:
+                value = (value - value.utcoffset()).replace(tzinfo=None)
+            return value
+        if isinstance(value, _dt.date):
+            return _dt.datetime(value.year, value.month, value.day)
+        if isinstance(value, (int, float)):
+            return _dt.datetime(1970, 1, 1) + _dt.timedelta(seconds=float(value))
+        m = _TIMESTAMP_RE.match(str(value))
+        if not m:
+            return None
+        year, month, day, hour, minute, second, frac, zone = m.groups()
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        ts = _dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                          int(second or 0), micro)
+        if zone and zone not in ("Z", "z"):
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            offset = _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            ts = ts - sign * offset
+        return ts
+    except (ValueError, OverflowError, TypeError, OSError):
+        return None
+
+
+def days_since(value, until):
+    """Whole days from ``value`` (see parse_timestamp) to ``until`` (a date); None when unreadable."""
+    ts = parse_timestamp(value)
+    ref = parse_timestamp(until)
+    if ts is None or ref is None:
+        return None
+    return (ref.date() - ts.date()).days
+
+
+def today(facts, opts):
+    """The audit date: the engine's ``_today``, else the date the facts were gathered, else None."""
+    ts = parse_timestamp(as_dict(opts).get("_today"))
+    if ts is None:
+        ts = parse_timestamp(as_dict(facts).get("gathered_at"))
+    return ts.date() if ts is not None else None
+
+
+# --- Swarm state and host agents (items 32, 33, 35, 36-40, X.14) ----------------------------------
+
+def swarm_state(facts):
+    """(active, is_manager, swarm dict). ``is_manager`` is None when unknown."""
+    d = docker(facts)
+    swarm = d.get("swarm")
+    info_swarm = as_dict(as_dict(d.get("info")).get("Swarm"))
+    active = isinstance(swarm, dict) or info_swarm.get("LocalNodeState") == "active"
+    swarm = as_dict(swarm)
+    manager = swarm.get("is_manager")
+    if not isinstance(manager, bool):
+        manager = info_swarm.get("ControlAvailable") if isinstance(info_swarm.get("ControlAvailable"), bool) \
+            else None
+    return active, manager, swarm
+
+
+def swarm_manager_gate(facts, what="a cluster setting"):
+    """(None, swarm) for a manager, else (result, None) for a node that does not evaluate it."""
+    active, manager, swarm = swarm_state(facts)
+    if not active:
+        return result(NA, "not in a swarm"), None
+    if manager is False:
+        return result(NA, "this node is a swarm worker: %s; the manager's report covers it" % what), None
+    return None, swarm
+
+
+def swarm_managers_only(what):
+    """Decorator for an evaluator that only a swarm manager can judge: it runs as
+    ``check(facts, opts, swarm)`` on a manager; elsewhere the verdict is swarm_manager_gate's."""
+    def decorate(check):
+        def evaluate(facts, opts):
+            gate, swarm = swarm_manager_gate(facts, what)
+            return gate or check(as_dict(facts), opts, swarm)
+        evaluate.__name__, evaluate.__doc__ = check.__name__, check.__doc__
+        return evaluate
+    return decorate
+
+
+def swarm_services(swarm):
+    return [s for s in as_list(swarm.get("services")) if isinstance(s, dict)]
+
+
+def _boundary_match(name, pattern):
+    """``pattern`` occurs in ``name`` as a whole word (separators: anything but [a-z0-9]); a
+    15-character process name (truncated comm) may end in the pattern's prefix."""
+    name = name.lower().replace("_", "-")
+    pattern = pattern.lower().replace("_", "-")
+    if not pattern:
+        return False
+    if re.search(r"(^|[^a-z0-9])%s($|[^a-z0-9])" % re.escape(pattern), name):
+        return True
+    if len(name) == 15:
+        for m in re.finditer(r"(^|[^a-z0-9])", name):
+            tail = name[m.end():]
+            if len(tail) >= 4 and pattern.startswith(tail):
+                return True
+    return False
+
+
+def host_agent_matches(facts, opts, patterns):
+    """Where any of ``patterns`` runs: ["service fluent-bit.service", "container vector (image ...)"]."""
+    services = as_dict(as_dict(facts).get("services"))
+    found = []
+    for kind, values in (("service", services.get("running")), ("process", services.get("processes"))):
+        for n in names(values):
+            for p in patterns:
+                if _boundary_match(n, p):
+                    found.append("%s %s" % (kind, text(n)))
+                    break
+    matches = {}  # image -> whether it matches: containers share a handful of images
+    for c in scoped_containers(facts, opts):
+        image = c.get("image")
+        if image is None or isinstance(image, (list, dict)):
+            continue
+        if image not in matches:
+            _reg, repo, _tag, _digest = parse_image_ref(image)
+            base = repo.rsplit("/", 1)[-1]
+            matches[image] = any(_boundary_match(base, p) for p in patterns)
+        if matches[image]:
+            found.append("container %s (image %s)" % (text(container_label(c)), text(image)))
+    return found

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for checklist section 10, Compliance and Governance: items 46-50.
+
+Items 47 and 48 are manual (no evaluator): the engine reports them ``manual`` unless attested.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, days_since, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt, parse_timestamp, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
+
+
+OPTIONS = {
+    "benchmark_max_age_days": {
+        "type": "int", "default": 30,
+        "description": "Item 46: the newest docker-bench-security run (its JSON log, with results) must be at "
+                       "most this many days old.",
+    },
+    "docker_bench_log_path": {
+        "type": "str", "default": "",
+        "description": "Item 46: a docker-bench-security JSON log (log/docker-bench-security.log.json), or a "
+                       "directory of them (the newest counts), on the controller, e.g. collected from the hosts by "
+                       "CI. The gather also reads the log on the host at the usual paths (/var/log, "
+                       "/opt/docker-bench-security/log, ...).",
+    },
+    "audit_max_age_days": {
+        "type": "int", "default": 92, "min": 1,
+        "description": "Item 49: the audit period. The history must hold at least two audits of this host on "
+                       "different days, the newest at most this many days old, and no gap between them (within "
+                       "audit_history_window_days) longer than this.",
+    },
+    "audit_history_window_days": {
+        "type": "int", "default": 365, "min": 1,
+        "description": "Item 49: how far back the gaps between recorded audits are judged (an old lapse that "
+                       "has since been fixed stops counting).",
+    },
+    "inventory_export": {
+        "type": "bool", "default": True,
+        "description": "Item 50: carry the container inventory in the JSON report.",
+    },
+}
+
+
+def _bench_runs(facts, opts):
+    """docker-bench-security logs known for this host: the one read on the host, the one the
+    controller was pointed at (docker_bench_log_path)."""
+    runs = []
+    on_host = as_dict(as_dict(as_dict(facts).get("tools")).get("docker_bench"))
+    if on_host:
+        runs.append(("on the host", on_host))
+    given = as_dict(as_dict(opts).get("_bench_log"))
+    if given:
+        runs.append(("docker_bench_log_path", given))
+    return runs
+
+
+def _bench_date(run):
+    """When the run ended (else started, else the file's date)."""
+    for key in ("end", "start", "mtime"):
+        if run.get(key) not in (None, ""):
+            ts = parse_timestamp(run.get(key))
+            if ts is not None:
+                return ts, key
+    return None, None
+
+
+def check_46(facts, opts):
+    """A docker-bench-security run with results (its JSON log) within benchmark_max_age_days."""
+    facts = as_dict(facts)
+    max_age = opt(opts, "benchmark_max_age_days", OPTIONS)
+    day = today(facts, opts)
+    if day is None:
+        return result(ERROR, "audit date unknown")
+    credited, notes = [], []
+    for where, run in _bench_runs(facts, opts):
+        path = text(run.get("path"), 120)
+        if run.get("error"):
+            notes.append("docker-bench-security log %s (%s): %s" % (path, where, text(run["error"], 160)))
+            continue
+        if not run.get("results"):
+            notes.append("docker-bench-security log %s (%s) holds no results: not a completed run" % (path, where))
+            continue
+        stamp, key = _bench_date(run)
+        age = days_since(stamp, day) if stamp is not None else None
+        line = "docker-bench-security %s log %s (%s): %s" % (
+            text(run.get("version") or "?", 20), path, where, bench_log.describe(run))
+        if not run.get("complete"):
+            line += "; the run did not finish (no end time)"
+        if age is None:
+            notes.append(line + "; run date unreadable")
+        elif max(age, 0) > max_age:
+            notes.append("%s; %d days old (benchmark_max_age_days %d)" % (line, age, max_age))
+        elif not run.get("complete"):
+            notes.append(line)
+        else:
+            credited.append("%s; ran %d days ago" % (line, max(age, 0)))
+    if credited:
+        return result(PASS, credited + notes)
+    legacy = as_dict(facts.get("tools")).get("docker_bench_log")
+    if legacy:
+        notes.append("text log %s found: only its JSON log (log/docker-bench-security.log.json) shows the results"
+                     % text(legacy, 120))
+    return result(FAIL, ["no finished docker-bench-security run with results in the last %d days "
+                         "(benchmark_max_age_days); run it and keep log/docker-bench-security.log.json where the "
+                         "gather looks, or point dockersec_options.docker_bench_log_path at it" % max_age] + notes)
+
+
+def _audit_days(opts):
+    """The distinct days of the recorded audits of this host (history), oldest first."""
+    days = set()
+    for entry in as_list(as_dict(opts).get("_history")):
+        ts = parse_timestamp(as_dict(entry).get("generated_at"))
+        if ts is not None:
+            days.add(ts.date())
+    return sorted(days)
+
+
+def check_49(facts, opts):
+    """A cadence: two or more recorded audits on different days, the newest within the period, and
+    no gap between recorded audits (within the history window) longer than the period."""
+    facts = as_dict(facts)
+    period = opt(opts, "audit_max_age_days", OPTIONS)
+    window = opt(opts, "audit_history_window_days", OPTIONS)
+    day = today(facts, opts)
+    if day is None:
+        return result(ERROR, "audit date unknown")
+    days = [d for d in _audit_days(opts) if d <= day]
+    if len(days) < 2:
+        return result(FAIL, "%d recorded audit%s of this host on different days (%s): a cadence needs at least two, "
+                            "no more than %d days apart (audit_max_age_days)" % (
+                                len(days), "" if len(days) == 1 else "s",
+                                ", ".join(str(d) for d in days) or "none", period))
+    # Only gaps inside the window count: a lapse long ago that has since been fixed is history.
+    recent = [d for d in days if (day - d).days <= window]
+    gaps = [((b - a).days, a, b) for a, b in zip(recent, recent[1:]) if (b - a).days > period]
+    newest_age = (day - days[-1]).days
+    problems = []
+    if newest_age > period:
+        problems.append("newest recorded audit %s is %d days old (audit_max_age_days %d)"
+                        % (days[-1], newest_age, period))
+    for gap, a, b in gaps:
+        problems.append("%d days without an audit between %s and %s" % (gap, a, b))
+    span = "%d recorded audits on different days, %s to %s" % (len(days), days[0], days[-1])
+    if problems:
+        return result(FAIL, problems + [span])
+    return result(PASS, ["%s: none more than %d days apart within the last %d days, the newest %d days ago"
+                         % (span, period, window, newest_age)])
+
+
+def check_50(facts, opts):
+    """The inventory export is enabled and this run gathered every container."""
+    facts = as_dict(facts)
+    if not opt(opts, "inventory_export", OPTIONS):
+        return result(FAIL, "container inventory export disabled (dockersec_options.inventory_export: false)")
+    d = docker(facts)
+    containers = d.get("containers")
+    if d.get("reachable") is False or not isinstance(containers, list):
+        return result(ERROR, "the container list was not gathered: the inventory would be incomplete")
+    running = len([c for c in containers if isinstance(c, dict) and c.get("state") == "running"])
+    return result(PASS, "inventory of %d containers (%d running) exported in the JSON report"
+                  % (len(containers), running))
+
+
+CHECKS = {"46": check_46, "49": check_49, "50": check_50}

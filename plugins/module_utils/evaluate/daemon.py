@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for checklist section 2, Docker Daemon Configuration: items 6-10."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, daemon_setting, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, icc_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
+
+
+OPTIONS = {
+    "ulimit_nofile_max": {
+        "type": "int", "default": 1048576, "min": 1,
+        "description": "Highest nofile hard limit item 10 accepts in default-ulimits.",
+    },
+    "ulimit_nproc_max": {
+        "type": "int", "default": 65536, "min": 1,
+        "description": "Highest nproc hard limit item 10 accepts in default-ulimits.",
+    },
+}
+
+
+def check_6(facts, opts):
+    disabled, evidence = icc_state(facts)
+    return result(PASS if disabled else FAIL, evidence)
+
+
+def check_7(facts, opts):
+    value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
+    debug, dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
+    running_debug = as_dict(docker(facts).get("info")).get("Debug")
+    # docker info shows whether the running dockerd is in debug mode: that wins over the file.
+    if running_debug is True:
+        said = " (%s says debug=%s: not reloaded?)" % (dsrc, debug) if debug is not None and falsy(debug) else ""
+        return result(FAIL, "dockerd runs in debug mode (docker info Debug=true)%s: logs leak sensitive data" % said)
+    notes = []
+    if debug is not None and not falsy(debug):
+        if running_debug is False:
+            notes.append("debug=%s in %s but docker info Debug=false: not in effect (reload pending)" % (debug, dsrc))
+        else:
+            return result(FAIL, "debug mode is on (%s): logs leak sensitive data" % dsrc)
+    pending = restart_pending(facts) if source == "daemon.json" else None
+    if pending:
+        notes.append(pending + "; the running log level may differ from the file's")
+    if value is None:
+        return result(PASS, ["log-level not set: dockerd defaults to info"] + notes)
+    if str(value).lower() == "info":
+        return result(PASS, ["log-level=info (%s)" % source] + notes)
+    return result(FAIL, ["log-level=%s (%s): want info" % (value, source)] + notes)
+
+
+def check_8(facts, opts):
+    info = as_dict(docker(facts).get("info"))
+    opts_list = [str(o) for o in as_list(info.get("SecurityOptions"))]
+    if any(o == "name=userns" or o.startswith("name=userns,") for o in opts_list):
+        return result(PASS, "docker info SecurityOptions has name=userns")
+    if any(o == "name=rootless" or o.startswith("name=rootless,") for o in opts_list):
+        return result(PASS, "docker info SecurityOptions has name=rootless: the daemon itself runs in a user "
+                            "namespace, container root is an unprivileged host user")
+    configured, source = daemon_setting(facts, "userns-remap")
+    note = " (userns-remap=%s in %s but not active: restart pending?)" % (configured, source) if configured else ""
+    return result(FAIL, "docker info SecurityOptions lacks name=userns: %s%s" % (", ".join(opts_list) or "none", note))
+
+
+def check_9(facts, opts):
+    driver = as_dict(docker(facts).get("info")).get("Driver")
+    if not driver:
+        return result(ERROR, "storage driver unknown")
+    if driver == "overlay2":
+        return result(PASS, "storage driver overlay2")
+    if driver == "overlayfs":
+        # The containerd image store (default for new installs from Engine 29) reports its snapshotter.
+        return result(PASS, "storage driver overlayfs (containerd image store snapshotter, overlay2's successor)")
+    why = "deprecated" if driver in ("aufs", "devicemapper", "overlay") else "not the recommended overlay2"
+    return result(FAIL, "storage driver %s: %s" % (driver, why))
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ulimit(entry):
+    """(soft, hard) from a daemon.json default-ulimits entry or a --default-ulimit value."""
+    if isinstance(entry, dict):
+        return entry.get("Soft"), entry.get("Hard")
+    m = re.match(r"^\w+=(-?\d+)(?::(-?\d+))?$", str(entry))
+    if m:
+        soft = int(m.group(1))
+        return soft, int(m.group(2)) if m.group(2) else soft
+    return None, None
+
+
+def check_10(facts, opts):
+    status, evidence = _check_10(facts, opts)
+    pending = restart_pending(facts)
+    if pending and daemon_setting(facts, "default-ulimits", ["--default-ulimit"])[1] == "daemon.json":
+        # default-ulimits needs a restart, and neither docker info nor the inspects show the running value.
+        return result(ERROR, ["%s: dockerd may still run other default-ulimits; the file alone says: %s"
+                              % (pending, "; ".join(evidence))])
+    return status, evidence
+
+
+def _check_10(facts, opts):
+    value, source = daemon_setting(facts, "default-ulimits", ["--default-ulimit"])
+    limits = {}
+    if isinstance(value, dict):
+        limits = value
+    elif source == "daemon.json":
+        return result(FAIL, "default-ulimits in daemon.json is not an object: %r" % (value,))
+    elif value is not None:
+        for v in as_list(as_dict(as_dict(facts.get("dockerd_process")).get("flags")).get("--default-ulimit")):
+            limits[str(v).split("=", 1)[0]] = v
+    if not limits:
+        return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
+    proc_limits = as_dict(as_dict(facts.get("dockerd_process")).get("limits"))
+    bounds = {"nofile": opts.get("ulimit_nofile_max"), "nproc": opts.get("ulimit_nproc_max")}
+    bad, good = [], []
+    for name in ("nofile", "nproc"):
+        if name not in limits:
+            bad.append("%s not set" % name)
+            continue
+        soft, hard = _ulimit(limits[name])
+        if not _is_int(soft) or not _is_int(hard):
+            bad.append("%s has no numeric Soft/Hard: %r" % (name, limits[name]))
+            continue
+        if soft < 0 or hard < 0:
+            bad.append("%s %s:%s is unlimited" % (name, soft, hard))
+        elif soft > hard:
+            bad.append("%s soft %d above hard %d" % (name, soft, hard))
+        elif _is_int(bounds[name]) and hard > bounds[name]:
+            bad.append("%s hard %d above the bound %d" % (name, hard, bounds[name]))
+        elif name == "nofile" and _is_int(proc_limits.get("nofile_hard")) and hard > proc_limits["nofile_hard"]:
+            bad.append("nofile hard %d above dockerd's own hard limit %d: new containers fail to start"
+                       % (hard, proc_limits["nofile_hard"]))
+        else:
+            good.append("%s %d:%d" % (name, soft, hard))
+    if bad:
+        return result(FAIL, ["default-ulimits (%s): %s" % (source, "; ".join(bad))] + good)
+    return result(PASS, "default-ulimits (%s): %s" % (source, ", ".join(good)))
+
+
+CHECKS = {"6": check_6, "7": check_7, "8": check_8, "9": check_9, "10": check_10}

@@ -1,0 +1,347 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for checklist section 6, Secrets and Data Management: items 26-30."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, NA, PASS
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import SECRET_FILE_SUFFIX_RE, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, container_label
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import days_since, docker
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import image_matches, is_secret_name
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import limited, names, opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_services, swarm_state
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, today
+
+
+OPTIONS = {
+    "secret_max_age_days": {
+        "type": "int", "default": 90,
+        "description": "Item 29: a swarm secret created longer ago than this many days fails (rotate it).",
+    },
+    "socket_proxy_images": {
+        "type": "list", "default": ["docker.io/tecnativa/docker-socket-proxy"],
+        "description": "Item 30: images (registry/repository prefixes) allowed to mount the Docker socket, "
+                       "read-only only.",
+    },
+    "socket_allowed_groups": {
+        "type": "list", "default": ["docker", "root"],
+        "description": "Item 30: groups the Docker socket may belong to (owner must be root, mode at most 0660).",
+    },
+}
+
+
+def check_26(facts, opts):
+    """No secret-like environment variable names in containers or swarm services."""
+    facts = as_dict(facts)
+    containers = scoped_containers(facts, opts, running_only=False)
+    _active, _manager, swarm = swarm_state(facts)
+    services = swarm_services(swarm)
+    if not containers and not services:
+        return result(NA, "no containers or swarm services on this host")
+    bad = []
+    for c in containers:
+        hits = sorted(set(n for n in names(c.get("env_names")) if is_secret_name(n)))
+        if hits:
+            state = "" if c.get("state") == "running" else " [%s]" % text(c.get("state"), 20)
+            bad.append("container %s%s: %s" % (container_label(c), state, ", ".join(text(h) for h in hits)))
+    for s in services:
+        hits = sorted(set(n for n in names(s.get("env_names")) if is_secret_name(n)))
+        if hits:
+            bad.append("service %s: %s" % (text(s.get("name")), ", ".join(text(h) for h in hits)))
+    checked = "%d containers, %d swarm services checked" % (len(containers), len(services))
+    if _active and _manager is False:
+        # A worker cannot list services; their tasks on this node are among the containers.
+        checked = "%d containers checked; swarm services are checked in the manager's report" % len(containers)
+    if bad:
+        return result(FAIL, ["secret-like environment variable names (%s); move the values to Docker "
+                             "secrets or files" % checked] + limited(bad))
+    return result(PASS, "no secret-like environment variable names (%s)" % checked)
+
+
+def _mount_for(path, entries):
+    """The mount entry holding ``path`` (longest target prefix, the last one mounted wins)."""
+    best, best_len = None, -1
+    for e in entries:
+        target = e.get("target")
+        if not isinstance(target, str) or not target.startswith("/"):
+            continue
+        t = target.rstrip("/") or "/"
+        if path == t or t == "/" or path.startswith(t + "/"):
+            if len(t) >= best_len:
+                best, best_len = e, len(t)
+    return best
+
+
+_NETWORK_FS = ("nfs", "nfs4", "cifs", "smb3", "ceph", "glusterfs", "9p", "virtiofs", "zfs", "fuse")
+
+
+_ENCRYPTING_FS = ("ecryptfs", "gocryptfs", "fuse.gocryptfs", "fuse.encfs", "fuse.cryfs")
+
+
+def check_27(facts, opts):
+    """DockerRootDir and volumes outside it on a dm-crypt/LUKS device."""
+    facts = as_dict(facts)
+    d = docker(facts)
+    root = as_dict(d.get("info")).get("DockerRootDir")
+    if not isinstance(root, str) or not root.startswith("/"):
+        return result(ERROR, "DockerRootDir unknown: docker info did not report it")
+    mounts = facts.get("mounts")
+    if isinstance(mounts, list):
+        entries, crypt, lsblk_error = mounts, None, "lsblk results not gathered"
+    else:
+        mounts = as_dict(mounts)
+        entries, crypt, lsblk_error = as_list(mounts.get("entries")), mounts.get("crypt_devices"), \
+            mounts.get("lsblk_error")
+    entries = [e for e in entries if isinstance(e, dict)]
+    paths = [("DockerRootDir", root.rstrip("/") or "/")]
+    root_prefix = paths[0][1]
+    for c in scoped_containers(facts, opts, running_only=False):
+        for m in as_list(c.get("mounts")):
+            m = as_dict(m)
+            src = m.get("source")
+            if m.get("type") == "volume" and isinstance(src, str) and src.startswith("/") and \
+                    not (src == root_prefix or src.startswith(root_prefix + "/")):
+                paths.append(("volume of %s" % container_label(c), src.rstrip("/") or "/"))
+    if not entries:
+        return result(ERROR, "mount table not gathered: cannot tell where %s lives" % root)
+    lsblk_known = crypt is not None and not lsblk_error
+    crypt_names = set()
+    for dev in names(crypt) if lsblk_known else []:
+        crypt_names.add(dev)
+        crypt_names.add(dev.rsplit("/", 1)[-1])
+    bad, unknown, good = [], [], []
+    seen = set()
+    for what, path in paths:
+        if path in seen:
+            continue
+        seen.add(path)
+        entry = _mount_for(path, entries)
+        if entry is None:
+            unknown.append("%s %s: no mount entry found" % (what, text(path)))
+            continue
+        source, fstype = str(entry.get("source")), str(entry.get("fstype") or "")
+        where = "%s %s on %s (%s, mounted at %s)" % (what, text(path), text(source), text(fstype, 20),
+                                                     text(entry.get("target")))
+        mapped = source.startswith("/dev/mapper/") or source.startswith("/dev/dm-")
+        if source in crypt_names or source.rsplit("/", 1)[-1] in crypt_names or fstype in _ENCRYPTING_FS:
+            good.append(where)
+        elif fstype in _NETWORK_FS or fstype.startswith("fuse") or not source.startswith("/dev/"):
+            unknown.append(where + ": encryption cannot be seen from the OS")
+        elif mapped and not lsblk_known:
+            unknown.append(where + ": a device-mapper device, but lsblk is unavailable (%s)"
+                           % text(lsblk_error or "no crypt device list", 120))
+        else:
+            # a plain partition or disk cannot be dm-crypt itself, lsblk or not
+            bad.append(where + ": not a dm-crypt/LUKS device")
+    if bad:
+        return result(FAIL, ["Docker data on unencrypted storage (if the disk is encrypted below the OS, "
+                             "waive with the reason)"] + limited(bad) + limited(unknown))
+    if unknown:
+        return result(MANUAL, ["encryption of Docker data cannot be confirmed; attest (dockersec_attestations) "
+                               "if it is encrypted"] + limited(unknown) + good)
+    return result(PASS, ["Docker data on encrypted devices"] + limited(good))
+
+
+def _service_secrets(swarm):
+    """service name -> list of secret names; None when the services are not visible (worker)."""
+    if swarm.get("services") is None:
+        return None
+    out = {}
+    for s in swarm_services(swarm):
+        out[str(s.get("name"))] = names(s.get("secrets"))
+    return out
+
+
+def _on_tmpfs(c, path="/run/secrets"):
+    """True when ``path`` inside the container lies on a tmpfs (HostConfig.Tmpfs or a tmpfs mount)."""
+    candidates = []
+    for t in as_list(c.get("tmpfs")):
+        if isinstance(t, str):
+            candidates.append(t.split(":", 1)[0])
+    if isinstance(c.get("tmpfs"), dict):
+        candidates.extend(str(k) for k in c.get("tmpfs"))
+    for m in as_list(c.get("mounts")):
+        m = as_dict(m)
+        if m.get("type") == "tmpfs" and isinstance(m.get("destination"), str):
+            candidates.append(m.get("destination"))
+    for t in candidates:
+        t = t.rstrip("/") or "/"
+        if path == t or path.startswith(t + "/"):
+            return True
+    return False
+
+
+def check_28(facts, opts):
+    """Containers that use secrets keep them on tmpfs (/run/secrets) or get them as swarm secrets."""
+    facts = as_dict(facts)
+    _active, _manager, swarm = swarm_state(facts)
+    service_secrets = _service_secrets(swarm)
+    users = {}
+    for c in scoped_containers(facts, opts):
+        env = names(c.get("env_names"))
+        secret_env = sorted(set(n for n in env if is_secret_name(n)))
+        # DB_PASSWORD_FILE and the like: the container reads a secret from a file
+        file_env = sorted(set(n for n in env if SECRET_FILE_SUFFIX_RE.search(n)
+                              and is_secret_name(SECRET_FILE_SUFFIX_RE.sub("", n))))
+        svc = c.get("swarm_service")
+        svc_secrets = []
+        if svc is not None and service_secrets is not None:
+            svc_secrets = service_secrets.get(str(svc), [])
+        if secret_env or file_env or svc_secrets:
+            users[id(c)] = (c, secret_env + file_env, svc_secrets)
+    if not users:
+        return result(NA, "no running container uses secrets (no secret-like env names, no swarm secrets)")
+
+    def check(c):
+        _c, env, svc_secrets = users[id(c)]
+        if svc_secrets or _on_tmpfs(c):
+            return None
+        if c.get("swarm_service") is not None and service_secrets is None:
+            return ("unknown", "uses secrets (%s); a swarm task, but its service's secrets are not visible "
+                               "on this worker" % ", ".join(text(e) for e in env))
+        return "uses secrets (%s) but /run/secrets is not a tmpfs and no swarm secret is attached" % ", ".join(
+            text(e) for e in env)
+
+    return per_container_tri(facts, opts, check, "containers that use secrets keep them on tmpfs or swarm secrets",
+                             "secrets not on tmpfs", containers=[u[0] for u in users.values()])
+
+
+def check_29(facts, opts):
+    """Swarm secrets not older than secret_max_age_days; attestation off swarm."""
+    facts = as_dict(facts)
+    active, manager, swarm = swarm_state(facts)
+    if not active:
+        return result(MANUAL, "not in a swarm: secret rotation cannot be seen; attest how secrets are rotated")
+    if manager is False:
+        return result(NA, "only managers can see secrets; the manager's report covers it")
+    secrets = swarm.get("secrets")
+    if not isinstance(secrets, list):
+        return result(ERROR, "swarm secrets could not be listed on this manager")
+    if not secrets:
+        return result(NA, "no swarm secrets defined")
+    max_age = opt(opts, "secret_max_age_days", OPTIONS)
+    day = today(facts, opts)
+    if day is None:
+        return result(ERROR, "audit date unknown: cannot compute secret ages")
+    old, unknown, fresh = [], [], 0
+    for s in secrets:
+        s = as_dict(s)
+        name = text(s.get("name"))
+        stamp = s.get("created_at") or s.get("updated_at")
+        age = days_since(stamp, day)
+        if age is None:
+            unknown.append("secret %s: creation date unreadable (%s)" % (name, text(stamp, 40)))
+        elif age > max_age:
+            old.append("secret %s: created %d days ago" % (name, age))
+        else:
+            fresh += 1
+    if old:
+        return result(FAIL, ["%d of %d swarm secrets older than %d days (secret_max_age_days); create a new "
+                             "version and update the services" % (len(old), len(secrets), max_age)]
+                      + limited(old) + limited(unknown))
+    if unknown:
+        return result(ERROR, ["%d secret dates unreadable" % len(unknown)] + limited(unknown))
+    return result(PASS, "all %d swarm secrets younger than %d days" % (fresh, max_age))
+
+
+_SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock")
+
+
+def _mounts_socket(m):
+    src = m.get("source")
+    dst = m.get("destination")
+    for p in (src, dst):
+        if isinstance(p, str):
+            p = p.rstrip("/")
+            if p.endswith("/docker.sock") or p in ("/var/run", "/run"):
+                return True
+    return False
+
+
+def check_30(facts, opts):
+    """Socket 0660 root:docker (or stricter), not mounted into containers, no plain TCP listener."""
+    facts = as_dict(facts)
+    files = as_dict(facts.get("files"))
+    problems, fine, unknown = [], [], []
+    groups = opt(opts, "socket_allowed_groups", OPTIONS)
+    seen_socket = False
+    for path in _SOCKET_PATHS:
+        if path not in files:
+            continue
+        st = files.get(path)
+        if not isinstance(st, dict):
+            unknown.append("%s: not stat'ed" % path)
+            continue
+        if st.get("exists") is False:
+            continue
+        seen_socket = True
+        mode = st.get("mode")
+        try:
+            bits = int(str(mode), 8)
+        except (TypeError, ValueError):
+            unknown.append("%s: mode unreadable (%s)" % (path, text(mode, 20)))
+            continue
+        owner, group = st.get("owner"), st.get("group")
+        what = "%s %s %s:%s" % (path, text(mode, 8), text(owner, 32), text(group, 32))
+        why = []
+        if bits & 0o7117:
+            why.append("mode more permissive than 0660")
+        if str(owner) not in ("root", "0"):
+            why.append("owner is not root")
+        if str(group) not in groups:
+            why.append("group not in %s" % ", ".join(groups))
+        if why:
+            problems.append("%s: %s" % (what, "; ".join(why)))
+        else:
+            fine.append(what)
+    if not seen_socket and not unknown:
+        fine.append("no unix socket at %s" % " or ".join(_SOCKET_PATHS))
+    proxies = opt(opts, "socket_proxy_images", OPTIONS)
+    mounted_by = 0
+    running = scoped_containers(facts, opts)
+    for c in running:
+        for m in as_list(c.get("mounts")):
+            m = as_dict(m)
+            if not _mounts_socket(m):
+                continue
+            mounted_by += 1
+            image = c.get("image")
+            ro = m.get("rw") is False
+            allowed = isinstance(image, str) and image_matches(image, proxies)
+            if allowed and ro:
+                fine.append("container %s mounts the socket read-only (allow-listed proxy %s)"
+                            % (container_label(c), text(image)))
+                continue
+            why = "mounts %s%s" % (text(m.get("source")), "" if ro else " read-write")
+            if allowed:
+                why += " (allow-listed proxy image, but the mount must be read-only)"
+            problems.append("container %s: %s" % (container_label(c), why))
+    tcp, tls_text, verified = tcp_without_tls(facts)
+    proc = as_dict(facts.get("dockerd_process"))
+    if not tcp and not isinstance(proc.get("flags"), dict) and not isinstance(proc.get("unit_exec_start"), str):
+        unknown.append("dockerd command line unknown: cannot tell whether it listens on TCP")
+    if tcp and not verified:
+        problems.append("dockerd listens on %s without TLS client verification (%s)"
+                        % (", ".join(text(h) for h in tcp), tls_text))
+    elif tcp:
+        fine.append("TCP %s with %s" % (", ".join(text(h) for h in tcp), tls_text))
+    else:
+        fine.append("no TCP listener")
+    if not mounted_by:
+        fine.append("no running container mounts the socket (%d checked)" % len(running))
+    if problems:
+        return result(FAIL, ["Docker socket exposed"] + limited(problems))
+    if unknown:
+        return result(ERROR, unknown)
+    if not any(p in files for p in _SOCKET_PATHS):
+        return result(ERROR, "the socket was not stat'ed (files collector holds no %s)" % _SOCKET_PATHS[0])
+    return result(PASS, fine)
+
+
+CHECKS = {"26": check_26, "27": check_27, "28": check_28, "29": check_29, "30": check_30}

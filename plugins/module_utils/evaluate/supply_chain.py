@@ -1,0 +1,181 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Evaluators for checklist section 9, Supply Chain Security: items 41-45.
+
+Item 44 is manual (no evaluator): the engine reports it ``manual`` unless attested.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import FAIL, MANUAL, NA, PASS, as_dict
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import image_matches, image_of, names
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason, opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_image_ref
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, text
+
+
+OPTIONS = {
+    "build_toolchain_packages": {
+        "type": "list",
+        "default": ["gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*", "build-essential",
+                    "build-base", "make", "cmake", "golang", "golang-[0-9]*", "golang-go", "rustc", "cargo",
+                    "rust", "maven", "gradle", "default-jdk", "default-jdk-headless", "openjdk-*-jdk",
+                    "openjdk-*-jdk-headless", "openjdk*-jdk", "java-*-openjdk-devel"],
+        "description": "Item 42: package names (shell patterns) that are compilers or build toolchains; "
+                       "installing one in a runtime image's history without removing it fails.",
+    },
+    "signature_policy": {
+        "type": "str", "default": "",
+        "description": "Item 43: the image signature verification policy this host enforces (a policy file such "
+                       "as /etc/containers/policy.json, or 'configured'); enforcing it needs cosign or notary on "
+                       "the host. Empty means no policy is known.",
+    },
+    "private_registries": {
+        "type": "list", "default": [],
+        "description": "Item 45: your private registries (registry or registry/namespace prefixes); every "
+                       "running image must come from one. Empty means none configured: the item fails.",
+    },
+}
+
+
+def check_41(facts, opts):
+    """Running containers' image references pinned by digest."""
+    def check(c):
+        image = c.get("image")
+        if isinstance(image, str) and "@sha256:" in image:
+            return None
+        return "image %s is not pinned by digest" % text(image)
+    return per_container_tri(as_dict(facts), opts, check, "every image pinned by digest", "images not pinned")
+
+
+_INSTALL_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
+                         r"(install|add|in)\b([^;&|]*)", re.IGNORECASE)
+
+
+_REMOVE_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
+                        r"(purge|remove|autoremove|del|erase|rm)\b([^;&|]*)", re.IGNORECASE)
+
+
+_BUILD_RUN_RE = re.compile(r"(?:^|[\s;&|(])(go\s+(?:build|install)|cargo\s+(?:build|install)|rustc|javac|mvn|"
+                           r"gradle|\./gradlew)(?=\s|$|;)", re.IGNORECASE)
+
+
+_TOOLCHAIN_ENV_RE = re.compile(r"\bENV\s+.*\b(GOLANG_VERSION|RUSTUP_HOME|CARGO_HOME|MAVEN_HOME|GRADLE_HOME|"
+                               r"GCC_VERSION)\b")
+
+
+def _packages(args):
+    """(package names, virtual group) from a package manager's arguments (apk add --virtual .build-deps)."""
+    out, group = [], None
+    tokens = args.split()
+    for i, tok in enumerate(tokens):
+        if tok in ("--virtual", "-t") and i + 1 < len(tokens):
+            group = tokens[i + 1].lower()
+            continue
+        if tok.startswith("-") or tok.startswith("$") or (i > 0 and tokens[i - 1] in ("--virtual", "-t")):
+            continue
+        name = re.split(r"[=<>~]", tok, maxsplit=1)[0].strip("'\"\\").lower()
+        if name:
+            out.append(name)
+    return out, group
+
+
+def _toolchains_in_history(history, patterns):
+    """Toolchains found in an image history. Order-agnostic (the history's order is not part of the
+    facts contract): a package counts as removed when the same layer runs a removal, or any layer
+    removes it (or its apk --virtual group) by name."""
+    installed = {}
+    removed = set()
+    found = set()
+    for line in history:
+        same_line_removal = bool(_REMOVE_RE.search(line))
+        for m in _REMOVE_RE.finditer(line):
+            removed.update(_packages(m.group(3))[0])
+        for m in _INSTALL_RE.finditer(line):
+            pkgs, group = _packages(m.group(3))
+            for pkg in pkgs:
+                if not same_line_removal and any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
+                    installed[pkg] = group
+        for m in _BUILD_RUN_RE.finditer(line):
+            if not same_line_removal:
+                found.add("`%s` run in the image" % " ".join(m.group(1).split()))
+        m = _TOOLCHAIN_ENV_RE.search(line)
+        if m:
+            found.add("toolchain base image (ENV %s)" % m.group(1))
+    for pkg, group in installed.items():
+        if pkg not in removed and (group is None or group not in removed):
+            found.add("%s installed" % pkg)
+    return sorted(found)
+
+
+def check_42(facts, opts):
+    """No compilers/build toolchains in running images' history; attestation when history is unknown."""
+    facts = as_dict(facts)
+    patterns = opt(opts, "build_toolchain_packages", OPTIONS)
+
+    def check(c):
+        img = image_of(facts, c)
+        history = names(img.get("history"))
+        if not history:
+            return ("unknown", "image %s: history not available" % text(c.get("image")))
+        found = _toolchains_in_history(history, patterns)
+        if found:
+            return "image %s: %s" % (text(c.get("image")), "; ".join(found))
+        return None
+    status, evidence = per_container_tri(facts, opts, check, "no build toolchain in running images",
+                                         "build toolchains in runtime images")
+    if status == MANUAL:
+        evidence.append("attest multi-stage builds where image history is not available")
+    return status, evidence
+
+
+def check_43(facts, opts):
+    """cosign/notary installed and a verification policy configured; else attestation."""
+    facts = as_dict(facts)
+    tools = as_dict(facts.get("tools"))
+    installed = ["%s at %s" % (t, text(tools.get(t))) for t in ("cosign", "notary", "notation")
+                 if isinstance(tools.get(t), str) and tools.get(t)]
+    policy = opt(opts, "signature_policy", OPTIONS).strip()
+    if installed and policy:
+        return result(PASS, ["signing tool: %s" % ", ".join(installed), "verification policy: %s" % text(policy)])
+    if policy:
+        return result(FAIL, "signature_policy is set (%s) but neither cosign nor notary is installed on this host"
+                      % text(policy))
+    if installed:
+        return result(MANUAL, ["signing tool: %s" % ", ".join(installed),
+                               "no verification policy configured (dockersec_options.signature_policy); "
+                               "set it or attest"])
+    return result(MANUAL, "no signing tool (cosign, notary) installed and no signature_policy; attest how "
+                          "image signatures are verified")
+
+
+def check_45(facts, opts):
+    """Every running image from a configured private registry."""
+    facts = as_dict(facts)
+    registries = opt(opts, "private_registries", OPTIONS)
+    containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, no_containers_reason(facts))
+    if not registries:
+        return result(FAIL, "no private registry configured (dockersec_options.private_registries)")
+
+    def check(c):
+        image = c.get("image")
+        if isinstance(image, str) and image_matches(image, registries):
+            return None
+        if isinstance(image, str):
+            reg, repo, _t, _d = parse_image_ref(image)
+            return "image %s comes from %s/%s" % (text(image), text(reg), text(repo))
+        return "image reference unreadable (%s)" % text(image)
+    return per_container_tri(facts, opts, check, "every image from %s" % ", ".join(registries),
+                             "images outside the private registries", containers=containers)
+
+
+CHECKS = {"41": check_41, "42": check_42, "43": check_43, "45": check_45}

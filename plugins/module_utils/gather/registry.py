@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every collector, listed once, in the order docker_host_facts runs them.
+
+An entry is ``(name, run)``: ``run(host, params)`` returns ``(section, source)`` like every collector,
+``params`` being the module's parameters (plus ``endpoint``, the resolved Docker endpoint). The
+name is the key of the collector's section in the facts and of its state under
+``facts["collectors"]``; catalog.COLLECTOR_PRIVILEGE and the module's ``collectors`` choices name
+the same set (tests/unit/test_collectors.py holds the three together).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import audit_rules, daemon_json
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process, engine, environment
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files, host, iptables, mounts, services
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd, tools
+
+COLLECTORS = (
+    ("host", lambda h, params: host.collect_host(h)),
+    ("services", lambda h, params: services.collect_services(h)),
+    ("sshd", lambda h, params: sshd.collect_sshd(h)),
+    ("audit", lambda h, params: audit_rules.collect_audit(h)),
+    ("iptables", lambda h, params: iptables.collect_iptables(h)),
+    ("mounts", lambda h, params: mounts.collect_mounts(h)),
+    ("files", lambda h, params: files.collect_files(h, (params["daemon_json_path"],))),
+    ("daemon_config", lambda h, params: daemon_json.collect_daemon_config(h, params["daemon_json_path"])),
+    ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h)),
+    ("environment", lambda h, params: environment.collect_environment(h)),
+    ("tools", lambda h, params: tools.collect_tools(h)),
+    # Last: the engine is the slowest, and a host collector's failure must not wait on it.
+    ("docker", engine.collect_engine),
+)
+
+NAMES = tuple(name for name, dummy in COLLECTORS)

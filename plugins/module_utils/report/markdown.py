@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report as Markdown: a CI job summary or a merge request comment."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import COLUMNS, TOP_FAILING_JSON
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import fleet_stats, format_score
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import score_text, section_rows
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import status_counts
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import TOOL_NAME, by_status, clean_text
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import evidence_lines, format_delta
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import format_pct, host_trends
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import hosts_not_audited, sorted_hosts
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(text):
+    """Inline Markdown text: one line, HTML-escaped (no raw HTML reaches a renderer), and the
+    characters that would start emphasis, code, links or table cells backslash-escaped."""
+    text = " ".join(clean_text(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_row(cells):
+    return "| " + " | ".join(cells) + " |"
+
+
+def _md_trend(trend):
+    if not trend or trend.get("delta") is None:
+        return "new" if trend is None else "n/a"
+    return "%s (was %s)" % (format_delta(trend["delta"]), format_score(trend["previous_score"]))
+
+
+def _md_controls(entry, status, heading, with_fix):
+    controls = [c for c in entry.get("controls") or [] if c.get("status") == status]
+    if not controls:
+        return []
+    out = ["", "### %s (%d)" % (heading, len(controls)), ""]
+    for c in controls:
+        cis = c.get("cis") or []
+        title = "- **\\[%s\\] %s**" % (md_escape(c.get("id")), md_escape(c.get("title")))
+        if cis:
+            title += " (CIS %s)" % md_escape(", ".join(cis))
+        out.append(title)
+        for line in evidence_lines(c)[:TOP_FAILING_JSON * 2]:
+            out.append("  - %s" % md_escape(line))
+        if with_fix and c.get("fix"):
+            out.append("  - Fix: %s" % md_escape(c.get("fix")))
+    return out
+
+
+def to_markdown(document, previous=None):
+    """A Markdown summary: the fleet table, then per host the section table and what failed."""
+    hosts = sorted_hosts(document)
+    fleet = document.get("fleet") or fleet_stats(document.get("hosts") or {})
+    trends = host_trends(document, previous)
+    not_audited = hosts_not_audited(document)
+    failed = document.get("failed") or {}
+    out = ["# dockersec audit report", ""]
+    about = "Generated %s by %s %s (catalog v%s): %d host%s audited" % (
+        md_escape(document.get("generated_at")), TOOL_NAME, md_escape(document.get("collection_version") or ""),
+        md_escape(document.get("catalog_version")), len(hosts), "" if len(hosts) == 1 else "s")
+    if document.get("unreachable"):
+        about += ", %d unreachable" % len(document["unreachable"])
+    if any(w == "failed" for dummy, w, dummy2 in not_audited):
+        about += ", %d failed without a result" % sum(1 for dummy, w, dummy2 in not_audited if w == "failed")
+    out += [about + ".", "", "## Fleet", ""]
+    if hosts:
+        head = ["Host", "Score", "Band", "Points", "Coverage", "waived", "fail", "error", "manual"]
+        if isinstance(previous, dict):
+            head.append("Trend")
+        out.append(_md_row(head))
+        align = ["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"]
+        if isinstance(previous, dict):
+            align.append("---")
+        out.append(_md_row(align))
+        for host, entry in hosts:
+            counts = status_counts(entry.get("controls") or [])
+            row = ["[%s](#%s)" % (md_escape(host), md_anchor(host)), format_score(entry.get("score")),
+                   md_escape(entry.get("band") or ""),
+                   "%s/%s" % (entry.get("earned"), entry.get("applicable")),
+                   format_pct(entry.get("coverage")), str(entry.get("waivers") or 0),
+                   str(counts.get("fail", 0)), str(counts.get("error", 0)), str(counts.get("manual", 0))]
+            if isinstance(previous, dict):
+                row.append(md_escape(_md_trend(trends.get(host))))
+            out.append(_md_row(row))
+        out.append("")
+        scored = [(e["score"], h) for h, e in hosts if e.get("score") is not None]
+        if scored:
+            low, low_host = min(scored)
+            out.append("Average score %s, minimum %s (%s). Bands: %s." % (
+                format_score(fleet.get("average_score")), format_score(low), md_escape(low_host),
+                ", ".join("%s %d" % (name, n) for name, n in (fleet.get("by_band") or {}).items() if n) or "none"))
+        top = fleet.get("top_failing") or []
+        if top:
+            out += ["", "**Failing on most hosts**", ""]
+            for i, item in enumerate(top, 1):
+                out.append("%d. \\[%s\\] %s: %d of %d host%s" % (
+                    i, md_escape(item.get("id")), md_escape(item.get("title")), item.get("hosts", 0), len(hosts),
+                    "" if len(hosts) == 1 else "s"))
+    else:
+        out.append("No host was audited.")
+    if not_audited or any(h in failed for h, dummy in hosts):
+        out += ["", "**Not audited or failed**", ""]
+        for host, what, message in not_audited:
+            out.append("- %s: %s: %s" % (md_escape(host), "unreachable" if what == "unreachable"
+                                         else "failed, no audit result", md_escape(message)))
+        for host, dummy in hosts:
+            if host in failed:
+                out.append("- %s: audit task failed: %s" % (md_escape(host), md_escape(failed[host])))
+    for host, entry in hosts:
+        out += ["", "## %s" % md_escape(host), ""]
+        out.append("**Score: %s** — %s" % (md_escape(score_text(entry)), md_escape(entry.get("band") or "")))
+        trend = trends.get(host)
+        if trend and trend.get("delta") is not None:
+            out += ["", "Trend: %s -> %s (%s) since %s%s%s" % (
+                format_score(trend["previous_score"]), format_score(trend["score"]), format_delta(trend["delta"]),
+                md_escape(trend.get("previous_generated_at") or "the previous report"),
+                "; newly failing: %s" % md_escape(", ".join(trend["newly_failing"])) if trend["newly_failing"] else "",
+                "; fixed: %s" % md_escape(", ".join(trend["fixed"])) if trend["fixed"] else "")]
+        before = entry.get("before")
+        if before and before.get("score") is not None and entry.get("score") is not None:
+            out += ["", "Before remediation: %s (%s), after: %s (%s), %s" % (
+                format_score(before["score"]), md_escape(before.get("band")), format_score(entry["score"]),
+                md_escape(entry.get("band")), format_delta(entry["score"] - before["score"]))]
+        if host in failed:
+            out += ["", "Audit task failed: %s" % md_escape(failed[host])]
+        out += ["", _md_row(["Section"] + [label for dummy, label in COLUMNS] + ["Points"]),
+                _md_row(["---"] + ["---:"] * (len(COLUMNS) + 1))]
+        for row in section_rows(entry):
+            out.append(_md_row(["%s %s" % (row["section"], md_escape(row["name"]))]
+                               + [str(row["counts"].get(s, 0)) for s, dummy in COLUMNS]
+                               + ["%s/%s" % (row["earned"], row["max"])]))
+        out += _md_controls(entry, "error", "Errors: could not check, 0 points", with_fix=False)
+        out += _md_controls(entry, "fail", "Failed", with_fix=True)
+        out += _md_controls(entry, "manual", "Manual: needs an attestation", with_fix=False)
+        out += _md_controls(entry, "waived", "Waived", with_fix=False)
+        extended = entry.get("extended") or []
+        if extended:
+            counts = status_counts(extended)
+            out += ["", "Extended profile (not scored): %s" % ", ".join(
+                "%d %s" % (counts[s], label) for s, label in COLUMNS if counts.get(s))]
+            for c in by_status(extended, ("error", "fail")):
+                lines = evidence_lines(c)
+                out.append("- \\[%s\\] %s: %s%s" % (
+                    md_escape(c.get("id")), md_escape(c.get("title")), md_escape(c.get("status")),
+                    " — %s" % md_escape(lines[0]) if lines else ""))
+    return "\n".join(out) + "\n"
+
+
+def md_anchor(host):
+    """GitHub's heading anchor for ``## host``: lower case, punctuation but ``-``/``_`` dropped."""
+    text = re.sub(r"[^\w\- ]", "", str(host).lower())
+    return text.replace(" ", "-")

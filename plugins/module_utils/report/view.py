@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the file renderers (junit, sarif, markdown, html_page) read from a document the same way:
+the hosts in order, a control's evidence lines cleaned for XML/HTML, section names and percentages,
+and the trend of each host against an earlier report (``host_trends``).
+
+Every piece of text from a host goes through ``clean_text`` first; each renderer then escapes it
+for the format it lands in.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import COLUMNS, score_or_none
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import section_key, section_rows
+
+
+TOOL_NAME = "dockersec.hardening"
+
+FAILING = ("fail", "error")
+
+STATUS_LABELS = dict(COLUMNS)
+
+# XML 1.0 forbids most control characters, even escaped: they become U+FFFD everywhere.
+_BAD_CHARS = re.compile(u"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+_DOCKER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def clean_text(text):
+    """Host text safe for XML and HTML: forbidden control characters become U+FFFD, line ends LF."""
+    text = u"%s" % ("" if text is None else text)
+    # XML and HTML parsers turn CR and CRLF into LF: do it here so every format says the same.
+    return _BAD_CHARS.sub(u"\ufffd", text.replace(u"\r\n", u"\n").replace(u"\r", u"\n"))
+
+
+def evidence_lines(control):
+    """A control's evidence as cleaned, non-blank lines."""
+    evidence = control.get("evidence") or []
+    if isinstance(evidence, str):
+        evidence = [evidence]
+    # Clean before the blank test: str.strip() takes \x1c-\x1f for whitespace, clean_text shows them.
+    return [line for line in (clean_text(str(e)) for e in evidence) if line.strip()]
+
+
+def sorted_hosts(document):
+    """``[(host, entry)]`` of the audited hosts, by name."""
+    hosts = document.get("hosts") or {}
+    return [(h, hosts[h]) for h in sorted(hosts)]
+
+
+def hosts_not_audited(document):
+    """Hosts without a result: ``[(host, "unreachable" | "failed", message)]``."""
+    hosts = document.get("hosts") or {}
+    out = [(h, "unreachable", m) for h, m in sorted((document.get("unreachable") or {}).items())]
+    out += [(h, "failed", m) for h, m in sorted((document.get("failed") or {}).items()) if h not in hosts]
+    return out
+
+
+def catalog_entry(control_id):
+    """The catalog's entry for ``control_id``, {} for an id the catalog does not know."""
+    try:
+        return catalog.get(control_id)
+    except KeyError:
+        return {}
+
+
+def section_name(section):
+    """A section's name from the catalog (``Extended`` for the extended profile)."""
+    if section == catalog.EXTENDED_SECTION:
+        return catalog.EXTENDED_SECTION
+    key = section_key(section)
+    return catalog.SECTIONS.get(key, str(key) if key is not None else "Unknown")
+
+
+def format_pct(coverage):
+    """``92.0%`` or ``n/a``."""
+    return "n/a" if coverage is None else "%.1f%%" % coverage
+
+
+def format_delta(delta):
+    """``+3.5`` or ``n/a``."""
+    return "n/a" if delta is None else "%+.1f" % delta
+
+
+def percent(earned, applicable):
+    """Earned as a percentage of applicable (0-100), None when nothing is applicable."""
+    try:
+        earned, applicable = float(earned or 0), float(applicable or 0)
+    except (TypeError, ValueError):
+        return None
+    if applicable <= 0:
+        return None
+    return max(0.0, min(100.0, 100.0 * earned / applicable))
+
+
+def section_percentages(entry):
+    """``{section key: percent of applicable points earned or None}`` over the scored sections."""
+    return dict((row["section"], percent(row["earned"], row["max"])) for row in section_rows(entry))
+
+
+def host_trends(document, previous):
+    """The trend of every host of ``document`` against an earlier report ``previous``.
+
+    ``{host: {"previous_score", "previous_band", "previous_generated_at", "score", "delta",
+    "newly_failing": [ids], "fixed": [ids], "sections": {key: previous percent}}}``; a host the
+    earlier report does not have maps to ``None``. No ``previous``: ``{}``.
+    """
+    if not isinstance(previous, dict):
+        return {}
+    prev_hosts = previous.get("hosts") if isinstance(previous.get("hosts"), dict) else {}
+    trends = {}
+    for host, entry in sorted_hosts(document):
+        prev = prev_hosts.get(host)
+        if not isinstance(prev, dict):
+            trends[host] = None
+            continue
+        prev_status = dict((str(c.get("id")), c.get("status")) for c in prev.get("controls") or []
+                           if isinstance(c, dict))
+        now_status = dict((str(c.get("id")), c.get("status")) for c in entry.get("controls") or [])
+        score, prev_score = entry.get("score"), score_or_none(prev.get("score"))
+        trends[host] = {
+            "previous_score": prev_score,
+            "previous_band": prev.get("band") or (None if prev_score is None else catalog.band_for(prev_score)),
+            "previous_generated_at": prev.get("generated_at") or previous.get("generated_at"),
+            "score": score,
+            "delta": None if score is None or prev_score is None else round(score - prev_score, 1),
+            "newly_failing": [cid for cid, st in now_status.items()
+                              if st in FAILING and prev_status.get(cid) not in FAILING],
+            "fixed": [cid for cid, st in prev_status.items() if st in FAILING and now_status.get(cid) == "pass"],
+            "sections": section_percentages(prev) if prev.get("controls") else {},
+        }
+    return trends
+
+
+def by_status(controls, statuses):
+    """``controls`` grouped in the order of ``statuses`` (others left out)."""
+    return [c for status in statuses for c in controls if c.get("status") == status]
+
+
+def containers_named(control, entry):
+    """Containers a per-container control's evidence names (``name (compose p/s): why`` lines)."""
+    if catalog_entry(control.get("id")).get("scope") != "container":
+        return []
+    known = set(str(c.get("name")) for c in entry.get("inventory") or [] if isinstance(c, dict) and c.get("name"))
+    names = []
+    for line in evidence_lines(control)[1:]:
+        if ": " not in line:
+            continue
+        name = line.split(": ", 1)[0].strip()
+        if name.startswith("container "):
+            name = name[len("container "):]
+        name = re.sub(r"\s*\[[^\]]*\]$", "", name)     # " [exited]"
+        name = re.sub(r"\s*\([^()]*\)$", "", name)     # " (compose shop/web)"
+        if _DOCKER_NAME.match(name) and (not known or name in known) and name not in names:
+            names.append(name)
+    return names
