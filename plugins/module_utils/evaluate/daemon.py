@@ -13,6 +13,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, daemon_setting, docker
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, icc_state
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
 OPTIONS = {
@@ -120,7 +121,7 @@ def _check_10(facts, opts):
     if not limits:
         return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
     proc_limits = as_dict(as_dict(facts.get("dockerd_process")).get("limits"))
-    bounds = {"nofile": opts.get("ulimit_nofile_max"), "nproc": opts.get("ulimit_nproc_max")}
+    bounds = {"nofile": opt(opts, "ulimit_nofile_max", OPTIONS), "nproc": opt(opts, "ulimit_nproc_max", OPTIONS)}
     bad, good = [], []
     for name in ("nofile", "nproc"):
         if name not in limits:

@@ -12,6 +12,7 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, NA, PASS, as_dict
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, docker, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
 OPTIONS = {
@@ -90,7 +91,7 @@ def check_1(facts, opts):
         names = [str(n) for n in as_list(services.get("processes"))]
     if not names:
         return result(ERROR, "no running services could be listed (source: %s)" % source)
-    patterns = [str(p) for p in as_list(opts.get("allowed_services"))]
+    patterns = [str(p) for p in as_list(opt(opts, "allowed_services", OPTIONS))]
     extra = sorted(n for n in names
                    if not any(fnmatch.fnmatch(n, p) or fnmatch.fnmatch(n, p + ".service") for p in patterns))
     if source == "ps":
@@ -148,7 +149,7 @@ def check_3(facts, opts):
     if not effective:
         return result(ERROR, "sshd -T gave no effective configuration")
     bad, good = [], []
-    for key, want in sorted(as_dict(opts.get("sshd_required")).items()):
+    for key, want in sorted(as_dict(opt(opts, "sshd_required", OPTIONS)).items()):
         have = effective.get(str(key).lower())
         line = "%s %s" % (key, have if have is not None else "(unset)")
         if str(have).lower() == str(want).lower():
@@ -289,7 +290,7 @@ def _audit_targets(facts, opts):
             canon = _canonical(facts, p)
             if canon not in required:
                 advice.setdefault(canon, p)
-    if opts.get("audit_require_cis_paths"):
+    if opt(opts, "audit_require_cis_paths", OPTIONS):
         required.update(advice)
         advice = {}
     return required, advice
@@ -325,7 +326,7 @@ def check_5(facts, opts):
     engine = set(_canonical(facts, p) for p in (_existing(as_dict(facts.get("files")), s) for s in ENGINE_BINARIES) if p)
     unwatched_advice = [_spelled(c, p) for c, p in sorted(advice.items(), key=lambda kv: (kv[0] not in engine, kv[1]))
                         if _covered(c, watched) is None]
-    scope = ("the checklist's paths" if not opts.get("audit_require_cis_paths")
+    scope = ("the checklist's paths" if not opt(opts, "audit_require_cis_paths", OPTIONS)
              else "the checklist's paths, the engine binaries and every CIS 1.1.x path")
     if missing:
         evidence = ["%d of %d Docker paths (%s) have no -w PATH -p wa rule (source: %s): %s" % (

@@ -23,6 +23,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_image_ref
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_timestamp, result
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
 OPTIONS = {
@@ -129,7 +130,7 @@ def _canonical(ref):
 
 
 def check_11(facts, opts):
-    trusted = [str(t) for t in as_list(opts.get("trusted_registries"))]
+    trusted = [str(t) for t in as_list(opt(opts, "trusted_registries", OPTIONS))]
 
     def offends(ref, img, image_id):
         # The reference the container was started from; only a bare image id falls back to the image's names.
@@ -172,16 +173,16 @@ def _scan_index(by_image):
 
 def check_13(facts, opts):
     tools = as_dict(facts.get("tools"))
-    scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opts.get("scanners")) if tools.get(str(s))]
+    scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opt(opts, "scanners", OPTIONS)) if tools.get(str(s))]
     results = opts.get("_scan_results")
     if isinstance(results, dict):
         errors = [str(e) for e in as_list(results.get("errors"))]
         index = _scan_index(results.get("images"))
         if not index:
-            return result(ERROR, ["no usable scan results at %s" % (opts.get("scan_report_path") or "?")]
+            return result(ERROR, ["no usable scan results at %s" % (opt(opts, "scan_report_path", OPTIONS) or "?")]
                           + errors[:5])
         today = opts.get("_today")
-        max_age = opts.get("scan_max_age_days")
+        max_age = opt(opts, "scan_max_age_days", OPTIONS)
 
         def offends(ref, img, image_id):
             keys = [image_id] + _names_of(ref, img)
@@ -214,13 +215,13 @@ def check_13(facts, opts):
         return result(MANUAL, "scanner %s installed; no scan results given (set dockersec_options.scan_report_path "
                               "to Trivy JSON output)" % ", ".join(scanners))
     return result(FAIL, "no vulnerability scanner (%s) installed and no scan results given"
-                  % ", ".join(str(s) for s in as_list(opts.get("scanners"))))
+                  % ", ".join(str(s) for s in as_list(opt(opts, "scanners", OPTIONS))))
 
 
 def check_14(facts, opts):
-    limit = opts.get("max_image_size_mb")
+    limit = opt(opts, "max_image_size_mb", OPTIONS)
     limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 200
-    patterns = [str(p) for p in as_list(opts.get("minimal_image_patterns"))]
+    patterns = [str(p) for p in as_list(opt(opts, "minimal_image_patterns", OPTIONS))]
 
     def offends(ref, img, image_id):
         family = [n for n in _names_of(ref, img)
@@ -285,7 +286,7 @@ def _history_secret_files(line, patterns):
 
 
 def check_15(facts, opts):
-    patterns = [str(p) for p in as_list(opts.get("secret_file_patterns"))]
+    patterns = [str(p) for p in as_list(opt(opts, "secret_file_patterns", OPTIONS))]
 
     def offends(ref, img, image_id):
         if not img:

@@ -16,6 +16,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container, result
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, truthy
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
 OPTIONS = {
@@ -36,7 +37,7 @@ OPTIONS = {
 
 
 def check_21(facts, opts):
-    allowed = set(str(n) for n in as_list(opts.get("default_bridge_allowlist")))
+    allowed = set(str(n) for n in as_list(opt(opts, "default_bridge_allowlist", OPTIONS)))
 
     def offends(c):
         if str(c.get("name")) in allowed:
@@ -67,7 +68,7 @@ def _port_allowed(c, p, allow):
 
 
 def check_23(facts, opts):
-    allow = set(str(a) for a in as_list(opts.get("published_port_allowlist")))
+    allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist", OPTIONS)))
 
     def offends(c):
         why = []
@@ -96,7 +97,7 @@ def check_24(facts, opts):
     d = docker(facts)
     if d.get("reachable") is False:
         return result(NA, no_containers_reason(facts))
-    exempt = set(str(n) for n in as_list(opts.get("egress_network_allowlist")))
+    exempt = set(str(n) for n in as_list(opt(opts, "egress_network_allowlist", OPTIONS)))
     publishing = set(str(c.get("name")) for c in as_list(d.get("containers"))
                      if isinstance(c, dict) and as_list(c.get("ports")))
     candidates, bad, exempted = [], [], []

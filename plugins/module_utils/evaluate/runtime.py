@@ -15,6 +15,7 @@ __metaclass__ = type
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import PASS, as_list, daemon_setting
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, per_container
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
 OPTIONS = {
@@ -42,7 +43,7 @@ def _cap(name):
 
 
 def check_17(facts, opts):
-    allowed = set(_cap(c) for c in as_list(opts.get("cap_add_allowlist")))
+    allowed = set(_cap(c) for c in as_list(opt(opts, "cap_add_allowlist", OPTIONS)))
 
     def offends(c):
         if c.get("privileged") is True or str(c.get("privileged")).lower() == "true":
