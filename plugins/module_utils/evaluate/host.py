@@ -323,7 +323,8 @@ def check_5(facts, opts):
             missing.append(_spelled(canon, spelling))
         elif by != canon:
             via_parent.append("%s (by the watch on %s)" % (spelling, by))
-    engine = set(_canonical(facts, p) for p in (_existing(as_dict(facts.get("files")), s) for s in ENGINE_BINARIES) if p)
+    files = as_dict(facts.get("files"))
+    engine = set(_canonical(facts, p) for p in (_existing(files, s) for s in ENGINE_BINARIES) if p)
     unwatched_advice = [_spelled(c, p) for c, p in sorted(advice.items(), key=lambda kv: (kv[0] not in engine, kv[1]))
                         if _covered(c, watched) is None]
     scope = ("the checklist's paths" if not opt(opts, "audit_require_cis_paths", OPTIONS)
