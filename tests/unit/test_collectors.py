@@ -157,6 +157,14 @@ def test_audit_live_rules_and_refused_fallback():
     assert state["ok"] and out["live_rules"] is None and "root" in out["live_error"]
     assert out["file_rules"] == {"/etc/audit/rules.d/docker.rules": ["-w /usr/bin/docker -p wa -k docker"]}
 
+    # Debian 13's auditctl refuses in two lines: the evidence keeps one.
+    h = FakeHost(binaries={"auditctl": "/sbin/auditctl"}, files={"/etc/audit/rules.d/docker.rules": rules},
+                 commands={"/sbin/auditctl -l": (1, "", "Error sending rule list data request (Operation not "
+                                                        "permitted)\nThere was an error while processing parameters\n")})
+    state, out = run_collector(gather_audit_rules.collect_audit, h)
+    assert out["live_error"] == ("auditctl -l: Error sending rule list data request (Operation not permitted); "
+                                 "There was an error while processing parameters")
+
 
 def test_audit_without_root_is_an_error_not_an_empty_rule_set():
     # Non-root: auditctl -l refused and /etc/audit (0750 root) not listable. Reporting "no rules"

@@ -20,7 +20,9 @@ def collect_audit(h):
         if rc == 0:
             live = [] if "No rules" in out else rule_lines(out)
         else:
-            live_error = "auditctl -l: %s" % ((err or out).strip() or "rc %s" % rc)
+            # One evidence line: trixie's auditctl adds a second line to the refusal.
+            live_error = "auditctl -l: %s" % ("; ".join(ln.strip() for ln in (err or out).splitlines() if ln.strip())
+                                              or "rc %s" % rc)
         rc, out, err = h.run([auditctl, "-s"])
         m = re.search(r"^enabled\s+(\d)", out or "", re.MULTILINE)
         if rc == 0 and m:
