@@ -48,23 +48,8 @@ def inventory(facts):
 
 
 def read_history(path, host):
-    """Earlier audits of ``host`` from the controller-side history (one JSON object a line).
-
-    A missing or unreadable file is an empty history; corrupt lines are skipped.
-    """
-    entries = []
-    try:
-        with open(path, "rb") as f:
-            for raw in f:
-                try:
-                    entry = json.loads(raw.decode("utf-8"))
-                except (ValueError, UnicodeDecodeError):
-                    continue
-                if isinstance(entry, dict) and entry.get("host") == host:
-                    entries.append(entry)
-    except (IOError, OSError):
-        pass
-    return entries
+    """Earlier audits of ``host`` from the controller-side history (one JSON object a line)."""
+    return report_paths.read_history(path, set([host]))
 
 
 def _trivy_keys(doc):

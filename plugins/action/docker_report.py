@@ -151,19 +151,7 @@ def read_previous(path):
 
 def history_count(directory, hosts):
     """How many earlier audits of ``hosts`` the history in ``directory`` holds (told on every run)."""
-    count = 0
-    try:
-        with open(os.path.join(directory, report_paths.HISTORY_FILE), "rb") as f:
-            for raw in f:
-                try:
-                    entry = json.loads(raw.decode("utf-8"))
-                except (ValueError, UnicodeDecodeError):
-                    continue
-                if isinstance(entry, dict) and entry.get("host") in hosts:
-                    count += 1
-    except (IOError, OSError):
-        pass
-    return count
+    return len(report_paths.read_history(os.path.join(directory, report_paths.HISTORY_FILE), hosts))
 
 
 def publish(document, directory, formats, previous=None, history_hosts=None, metrics_previous=None):

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import io
+import json
 import os
 import tempfile
 
@@ -81,3 +82,24 @@ def append_history(directory, lines):
     with os.fdopen(fd, "a") as f:
         f.write("".join(line + "\n" for line in lines))  # one write: lines of one run stay together
     return path
+
+
+def read_history(path, hosts):
+    """The entries of ``hosts`` (a set of names) in the history at ``path``, oldest first.
+
+    The one reader of the history: the audit (items 46 and 49) and the report step both use it. A
+    missing or unreadable file is an empty history; corrupt lines are skipped.
+    """
+    entries = []
+    try:
+        with open(path, "rb") as f:
+            for raw in f:
+                try:
+                    entry = json.loads(raw.decode("utf-8"))
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if isinstance(entry, dict) and entry.get("host") in hosts:
+                    entries.append(entry)
+    except (IOError, OSError):
+        pass
+    return entries
