@@ -148,7 +148,10 @@ def _runner(tmp_path, name, extravars):
         private_data_dir=str(private), playbook=os.path.join(REPO, "playbooks", "audit.yml"),
         inventory=inventory, cmdline="--check", envvars=envvars, quiet=True, timeout=600,
         extravars=dict({"dockersec_become": False, "dockersec_report_dir": str(tmp_path / "reports"),
-                        "dockersec_report_formats": ["json", "prom"], "dockersec_fail_under": 1}, **extravars))
+                        "dockersec_report_formats": ["json", "prom"], "dockersec_fail_under": 1,
+                        # make test runs the unit tests before testbed starts dockerd: with the daemon
+                        # down this machine's coverage is below 50%, which would fail the threshold.
+                        "dockersec_fail_incomplete": False}, **extravars))
 
 
 def _artifact_data(run):
