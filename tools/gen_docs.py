@@ -1,4 +1,4 @@
-"""Generate docs/controls.md and docs/options.md from the catalog and the evaluators' options.
+"""Generate docs/controls.md and docs/options.md from the catalog (its controls and options).
 
 The catalog is the only place a control is defined; these pages are derived from it.
 `--check` exits 1 when the committed pages differ from what would be generated (the unit
@@ -17,15 +17,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 
 
 def _option_specs():
-    specs = {}
-    try:
-        from ansible_collections.dockersec.hardening.plugins.module_utils import audit
-    except ImportError:
-        return specs
-    for mod in getattr(audit, "CHECK_MODULES", ()):
-        for name, spec in getattr(mod, "OPTIONS", {}).items():
-            specs[name] = spec
-    return specs
+    return catalog.OPTIONS
 
 
 def _cell(text):
@@ -40,7 +32,7 @@ def controls_md():
     out = [
         "# Controls",
         "",
-        "Generated from `plugins/module_utils/catalog.py` by `make docs`; do not edit by hand.",
+        "Generated from `plugins/module_utils/catalog.json` by `make docs`; do not edit by hand.",
         "",
         "Each of the 50 checklist items is worth %d points (100 in all). Extended controls (`X.n`) are"
         " reported beside the score, never in it." % catalog.POINTS_PER_ITEM,
@@ -95,7 +87,7 @@ def options_md():
     out = [
         "# Audit options (`dockersec_options`)",
         "",
-        "Generated from the evaluators' `OPTIONS` by `make docs`; do not edit by hand.",
+        "Generated from the `options` of `plugins/module_utils/catalog.json` by `make docs`; do not edit by hand.",
         "Set any of these in inventory as keys of the dict `dockersec_options`; unknown keys and wrong"
         " types are refused before any host is evaluated.",
         "",

@@ -57,12 +57,10 @@ class AuditInputError(ValueError):
 
 
 def _registry():
-    checks, specs = {}, {}
+    checks = {}
     for mod in CHECK_MODULES:
         checks.update(getattr(mod, "CHECKS", {}))
-        for name, spec in getattr(mod, "OPTIONS", {}).items():
-            specs[name] = spec
-    return checks, specs
+    return checks, catalog.OPTIONS
 
 
 CHECKS, OPTION_SPECS = _registry()

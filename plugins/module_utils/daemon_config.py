@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure logic behind dockersec.hardening.docker_daemon_config: merge, validate, classify.
+"""daemon.json on the target: merge, validate, classify and replace it safely.
+
+The module dockersec.hardening.docker_daemon_config runs this on the host; the planner that
+decides which settings to merge (daemon_plan.py) runs on the controller.
 
 A key the engine does not know stops dockerd (docker/docs#19398), and a key that is also set
 on the command line does too (moby/moby#22339): both are refused before anything is written.
@@ -12,13 +15,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import json
 import os
 import re
 import shutil
 import tempfile
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
 
 # key -> (python types, first engine version that knows it, command-line flags that conflict)
 KEYS = {
@@ -160,166 +161,6 @@ def changed_keys(before, after):
 def needs_restart(keys):
     """True when any changed key is one dockerd only reads at start."""
     return any(k not in RELOADABLE for k in keys)
-
-
-def _legacy_links(facts):
-    containers = ((facts.get("docker") or {}).get("containers")) or []
-    return sorted(c.get("name") for c in containers if isinstance(c, dict) and c.get("links"))
-
-
-# Which checklist controls a daemon.json key serves (to name the deferral when it must wait).
-KEY_CONTROLS = {
-    "icc": ("6", "22"), "userns-remap": ("8",), "default-ulimits": ("10",), "no-new-privileges": ("20",),
-    "log-driver": ("31",), "log-opts": ("31",), "live-restore": ("X.8",), "userland-proxy": ("X.9",),
-}
-
-
-def _running_containers(facts):
-    docker = facts.get("docker") or {}
-    info = docker.get("info") or {}
-    if isinstance(info.get("ContainersRunning"), int):
-        return info["ContainersRunning"]
-    return len([c for c in docker.get("containers") or [] if isinstance(c, dict) and c.get("state") == "running"])
-
-
-def _containers_logging_unrotated(facts):
-    """Running containers whose own log config neither rotates nor ships (item 31's rule)."""
-    remote = [str(r).lower() for r in logging_monitoring.OPTIONS["remote_log_drivers"]["default"]]
-    out = []
-    for c in (facts.get("docker") or {}).get("containers") or []:
-        if isinstance(c, dict) and c.get("state") == "running" and logging_monitoring.container_log_offence(c, remote):
-            out.append(str(c.get("name")))
-    return sorted(out)
-
-
-def _guard_restart(facts, wanted, settings, deferred, swarm_active):
-    """Keep running containers alive across the change.
-
-    A restart of dockerd stops every container unless live-restore is on. When the change needs a
-    restart and containers run: turn live-restore on first with a reload (returned as the stage
-    to apply before the rest), or, when live-restore cannot be on, hold back the keys that need a
-    restart unless the operator accepts the outage (``restart_running_containers``).
-    """
-    info = (facts.get("docker") or {}).get("info") or {}
-    current = (facts.get("daemon_config") or {}).get("content") or {}
-    current = current if isinstance(current, dict) else {}
-    changing = sorted(k for k in settings if current.get(k) != settings[k])
-    running = _running_containers(facts)
-    if not needs_restart(changing) or not running or info.get("LiveRestoreEnabled"):
-        return {}
-    if settings.get("live-restore") is True:
-        return {"live-restore": True}
-    if wanted.get("restart_running_containers"):
-        return {}
-    why = "swarm mode is active" if swarm_active else "daemon_live_restore is false"
-    already = set(d["id"] for d in deferred)
-    for key in [k for k in changing if k not in RELOADABLE]:
-        settings.pop(key)
-        for cid in KEY_CONTROLS.get(key, (key,)):
-            if cid in already:
-                continue
-            already.add(cid)
-            deferred.append({"id": cid, "reason": "%s needs a dockerd restart, which would stop the %d running "
-                                                  "containers (live-restore is off: %s); set "
-                                                  "daemon_restart_running_containers to accept the outage"
-                                                  % (key, running, why)})
-    return {}
-
-
-def _note_bridge_kept(facts, settings, stage, deferred):
-    """icc reaches daemon.json now, the default bridge later.
-
-    With live-restore on and containers running, dockerd restores the default bridge as it was
-    ("There are old running containers, the network config will not take affect", moby
-    daemon_unix.go), so icc false applies at the first start without running containers.
-    """
-    docker = facts.get("docker") or {}
-    info = docker.get("info") or {}
-    if not isinstance(settings.get("icc"), bool):
-        return
-    bridge = (docker.get("bridge_network") or {}).get("Options") or {}
-    live = bridge.get("com.docker.network.bridge.enable_icc")
-    if live is None or str(live).lower() == json.dumps(settings["icc"]):
-        return
-    live_restore = info.get("LiveRestoreEnabled") or stage.get("live-restore") or settings.get("live-restore")
-    running = _running_containers(facts)
-    if not (live_restore and running):
-        return
-    already = set(d["id"] for d in deferred)
-    for cid in ("6", "22"):
-        if cid not in already:
-            deferred.append({"id": cid, "reason": "icc=%s is in daemon.json, but with live-restore dockerd keeps the "
-                                                  "default bridge of the %d running containers as it is (enable_icc=%s):"
-                                                  " it takes effect at the first dockerd start with no running "
-                                                  "containers" % (json.dumps(settings["icc"]), running, live)})
-
-
-def plan(facts, wanted):
-    """Settings to merge and controls deferred (with the reason), from the host's facts and role vars.
-
-    ``wanted`` holds the role's variables without the ``daemon_`` prefix.
-    """
-    facts = facts if isinstance(facts, dict) else {}
-    docker = facts.get("docker") or {}
-    info = docker.get("info") or {}
-    controls = set(str(c) for c in wanted.get("controls") or [])
-    settings, deferred, notes = {}, [], []
-    swarm_active = ((info.get("Swarm") or {}).get("LocalNodeState")) == "active"
-
-    if controls & {"6", "22"}:
-        links = _legacy_links(facts)
-        if links and wanted.get("icc") is False:
-            for cid in sorted(controls & {"6", "22"}):
-                deferred.append({"id": cid, "reason": "containers use legacy --link (%s): icc false would cut them "
-                                                      "off; move them to a user-defined network first" % ", ".join(links)})
-        else:
-            settings["icc"] = wanted.get("icc")
-    if "7" in controls:
-        settings["log-level"] = wanted.get("log_level")
-    if "8" in controls:
-        busy = []
-        if (info.get("Containers") or 0) > 0:
-            busy.append("%s containers" % info.get("Containers"))
-        if (docker.get("volumes_count") or 0) > 0:
-            busy.append("%s volumes" % docker.get("volumes_count"))
-        if busy and not wanted.get("userns_remap_force"):
-            deferred.append({"id": "8", "reason": "userns-remap would move Docker to a new, empty data root while %s "
-                                                  "exist (set daemon_userns_remap_force to accept)" % " and ".join(busy)})
-        else:
-            settings["userns-remap"] = wanted.get("userns_remap")
-    if "10" in controls:
-        limits = (facts.get("dockerd_process") or {}).get("limits") or {}
-        ulimits = wanted.get("default_ulimits") or {}
-        clamped, clamp_notes = clamp_ulimits(ulimits, limits)
-        if clamp_notes and not wanted.get("ulimits_clamp"):
-            deferred.append({"id": "10", "reason": "default-ulimits above dockerd's own hard limits (%s): every new "
-                                                   "container would fail to start" % "; ".join(clamp_notes)})
-        else:
-            settings["default-ulimits"] = clamped
-            notes.extend(clamp_notes)
-    if "20" in controls:
-        settings["no-new-privileges"] = wanted.get("no_new_privileges")
-    if "31" in controls:
-        settings["log-driver"] = wanted.get("log_driver")
-        settings["log-opts"] = wanted.get("log_opts")
-        stuck = _containers_logging_unrotated(facts)
-        if stuck:
-            # Item 31 judges the running containers too, and a container keeps the log config it
-            # was created with: the merge helps new containers only, so the item cannot pass yet.
-            deferred.append({"id": "31", "reason": "log-driver and log-opts apply to new containers only; %d running "
-                                                   "containers keep the logging they were created with (%s): "
-                                                   "recreate them" % (len(stuck), ", ".join(stuck[:5]))})
-    if "X.8" in controls:
-        if swarm_active and wanted.get("live_restore"):
-            deferred.append({"id": "X.8", "reason": "swarm mode is active: live-restore and swarm do not mix"})
-        else:
-            settings["live-restore"] = wanted.get("live_restore")
-    if "X.9" in controls:
-        settings["userland-proxy"] = wanted.get("userland_proxy")
-    settings.update(wanted.get("extra_settings") or {})
-    stage = _guard_restart(facts, wanted, settings, deferred, swarm_active)
-    _note_bridge_kept(facts, settings, stage, deferred)
-    return {"settings": settings, "deferred": deferred, "notes": notes, "stage": stage}
 
 
 class WriteError(Exception):

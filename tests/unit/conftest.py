@@ -229,17 +229,13 @@ def facts():
 
 def evaluator_sections(*modules):
     """The evaluator modules of several checklist sections seen as one: their functions, and
-    CHECKS and OPTIONS merged, so a test file can cover a range of items across sections."""
+    CHECKS merged, so a test file can cover a range of items across sections."""
     import types
 
-    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common
-
-    merged = types.SimpleNamespace(CHECKS={}, OPTIONS={})
+    merged = types.SimpleNamespace(CHECKS={})
     for mod in modules:
         for name, value in vars(mod).items():
-            if name not in ("CHECKS", "OPTIONS") and not name.startswith("__"):
+            if name != "CHECKS" and not name.startswith("__"):
                 setattr(merged, name, value)
         merged.CHECKS.update(mod.CHECKS)
-        merged.OPTIONS.update(mod.OPTIONS)
-    merged.opt = lambda opts, name: common.opt(opts, name, merged.OPTIONS)
     return merged

@@ -98,11 +98,8 @@ def test_items_1_to_25_are_registered_by_their_modules():
 _TYPES = {"list": list, "dict": dict, "str": str, "int": int, "bool": bool, "float": (int, float)}
 
 
-def test_option_specs_are_unique_typed_and_described():
-    seen = Counter()
-    for mod in audit.CHECK_MODULES:
-        seen.update(getattr(mod, "OPTIONS", {}).keys())
-    assert [n for n, count in seen.items() if count > 1] == []
+def test_option_specs_are_typed_and_described():
+    assert audit.OPTION_SPECS is catalog.OPTIONS
     for name, spec in audit.OPTION_SPECS.items():
         assert re.match(r"^[a-z][a-z0-9_]*$", name), name
         assert spec.get("type") in _TYPES, name
@@ -112,6 +109,62 @@ def test_option_specs_are_unique_typed_and_described():
             assert spec["default"] >= spec["min"], name
     # The defaults themselves validate.
     assert audit.validate_options(audit.default_options()) == audit.default_options()
+
+
+_PLUGINS = os.path.join(REPO, "plugins")
+_OPT_CALL = re.compile(r'\bopt\(opts, "([a-z0-9_]+)"\)')
+
+
+def _plugin_sources():
+    for root, dummy, files in os.walk(_PLUGINS):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                with open(os.path.join(root, name)) as f:
+                    yield f.read()
+
+
+def test_every_option_is_read_and_every_read_is_declared():
+    sources = list(_plugin_sources())
+    called = set(n for source in sources for n in _OPT_CALL.findall(source))
+    assert sorted(called - set(catalog.OPTIONS)) == []
+    # An option nothing reads would be documented and validated, yet change nothing. The
+    # evaluators read theirs with opt(); the audit action reads docker_bench_log_path itself.
+    unread = [n for n in catalog.OPTIONS if n not in called and not any('"%s"' % n in s for s in sources)]
+    assert unread == []
+
+
+def test_the_catalog_file_refuses_a_key_defined_twice(tmp_path, monkeypatch):
+    with open(catalog._DATA_FILE) as f:
+        text = f.read()
+    twice = text.replace('"options": {', '"options": {\n    "secret_max_age_days": {"type": "int", "default": 1, '
+                                         '"description": "first"},', 1)
+    path = tmp_path / "catalog.json"
+    path.write_text(twice)
+    monkeypatch.setattr(catalog, "_DATA_FILE", str(path))
+    with pytest.raises(catalog.CatalogError, match="defines 'secret_max_age_days' twice"):
+        catalog._load()
+
+
+@pytest.mark.parametrize("text,message", [
+    ("{not json", "cannot read the control catalog"),
+    ('{"catalog_version": 99, "controls": [], "options": {}}', "is catalog_version 99, this code reads 1"),
+    ('{"catalog_version": 1, "controls": [{"id": "1", "section": 1}], "options": {}}',
+     "control '1' lacks or mistypes 'title'"),
+])
+def test_a_broken_catalog_file_is_named_with_the_reason(tmp_path, monkeypatch, text, message):
+    path = tmp_path / "catalog.json"
+    path.write_text(text)
+    monkeypatch.setattr(catalog, "_DATA_FILE", str(path))
+    with pytest.raises(catalog.CatalogError, match=re.escape(message)):
+        catalog._load()
+
+
+def test_the_daemon_json_writer_the_target_runs_needs_neither_the_catalog_nor_the_evaluators():
+    # AnsiballZ ships module_utils .py files, not catalog.json: the module docker_daemon_config
+    # must import nothing that loads the catalog.
+    with open(os.path.join(REPO, "plugins", "module_utils", "daemon_config.py")) as f:
+        source = f.read()
+    assert "module_utils import catalog" not in source and "module_utils.evaluate" not in source
 
 
 @pytest.mark.parametrize("score,band", [

@@ -10,11 +10,11 @@ import datetime
 import pytest
 from conftest import make_container, make_facts, make_image
 from hypothesis import HealthCheck, given, settings
-from test_evaluate_secrets_to_compliance import assert_robust, checks_ops, malformed_facts, malformed_opts, swarm_facts
+from test_evaluate_secrets_to_compliance import assert_robust, malformed_facts, malformed_opts, swarm_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as checks_extended
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.extended import CHECKS, OPTIONS
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.extended import CHECKS
 
 TODAY = datetime.date(2026, 11, 23)
 IMAGE_ID = "sha256:" + "1" * 64
@@ -39,14 +39,6 @@ def one(name="app", img=None, **kw):
 def test_checks_cover_every_extended_control():
     assert set(CHECKS) == set(catalog.EXTENDED_IDS)
     assert all(catalog.get(cid)["mode"] != "manual" for cid in CHECKS)
-
-
-@pytest.mark.parametrize("name", sorted(OPTIONS))
-def test_options_are_declared_once(name):
-    spec = OPTIONS[name]
-    types = {"list": list, "int": int, "str": str, "bool": bool, "dict": dict}
-    assert isinstance(spec["default"], types[spec["type"]]) and spec["description"].strip()
-    assert name not in checks_ops.OPTIONS
 
 
 @pytest.mark.parametrize("cid", sorted(CHECKS))
@@ -329,6 +321,6 @@ def test_x14_agents():
 
 @settings(max_examples=250, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(facts=malformed_facts(), options=malformed_opts(sorted(set(OPTIONS) | set(checks_ops.OPTIONS))))
+@given(facts=malformed_facts(), options=malformed_opts(sorted(catalog.OPTIONS)))
 def test_extended_checks_never_raise_on_malformed_facts(facts, options):
     assert_robust(checks_extended.CHECKS, facts, options)

@@ -9,7 +9,7 @@ one of pass / fail / not_applicable / manual / error and ``evidence`` a list of 
 person can act on. Evaluators never raise on odd input: the engine turns an exception into
 ``error``, but a well-behaved evaluator says what it could not read.
 
-Ids, titles, modes and required collectors live in catalog.py only. The engine adds private keys
+Ids, titles, modes, required collectors and option specs live in the catalog only. The engine adds private keys
 to ``opts``: ``_today`` (a date), ``_history`` (earlier audits of this host: ``{"host",
 "generated_at", "score", "collection_version"}``) and the controller-side extras (``_scan_results``).
 """
@@ -19,6 +19,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 
 PASS = "pass"
 FAIL = "fail"
@@ -41,17 +43,6 @@ DEFAULT_REGISTRY = "docker.io"
 # Offenders named in one verdict's evidence; the rest are counted ("... and N more").
 EVIDENCE_LIMIT = 20
 
-# Scope options every per-container evaluator honours.
-OPTIONS = {
-    "exclude_containers": {
-        "type": "list", "default": [],
-        "description": "Container names left out of every per-container control (e.g. the audit's own tooling).",
-    },
-    "exclude_container_labels": {
-        "type": "list", "default": [],
-        "description": "Containers carrying any of these label names are left out of per-container controls.",
-    },
-}
 
 
 # --- Reading values from facts and options --------------------------------------------------------
@@ -103,10 +94,10 @@ def falsy(value):
     return str(value).strip().lower() in ("0", "false", "no", "off")
 
 
-def opt(opts, name, options):
-    """The option ``name`` from ``opts``, coerced to its spec in ``options`` (the OPTIONS of the
-    section that declares it); the default when unusable."""
-    spec = options[name]
+def opt(opts, name):
+    """The option ``name`` from ``opts``, coerced to its spec in the catalog's OPTIONS; the
+    default when unusable."""
+    spec = catalog.OPTIONS[name]
     default = spec["default"]
     value = as_dict(opts).get(name)
     if value is None:
@@ -155,9 +146,8 @@ def scoped_containers(facts, opts, running_only=True):
     """The containers every per-container control judges: running ones (all with ``running_only``
     false), minus those excluded by name (``exclude_containers``) or label name
     (``exclude_container_labels``). Odd facts (non-dict entries, lists where names belong) are skipped."""
-    o = as_dict(opts)
-    excl_names = set(names(o.get("exclude_containers")))
-    excl_labels = set(names(o.get("exclude_container_labels")))
+    excl_names = set(names(opt(opts, "exclude_containers")))
+    excl_labels = set(names(opt(opts, "exclude_container_labels")))
     out = []
     for c in as_list(docker(facts).get("containers")):
         if not isinstance(c, dict):

@@ -17,35 +17,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
 
 
-OPTIONS = {
-    "benchmark_max_age_days": {
-        "type": "int", "default": 30,
-        "description": "Item 46: the newest docker-bench-security run (its JSON log, with results) must be at "
-                       "most this many days old.",
-    },
-    "docker_bench_log_path": {
-        "type": "str", "default": "",
-        "description": "Item 46: a docker-bench-security JSON log (log/docker-bench-security.log.json), or a "
-                       "directory of them (the newest counts), on the controller, e.g. collected from the hosts by "
-                       "CI. The gather also reads the log on the host at the usual paths (/var/log, "
-                       "/opt/docker-bench-security/log, ...).",
-    },
-    "audit_max_age_days": {
-        "type": "int", "default": 92, "min": 1,
-        "description": "Item 49: the audit period. The history must hold at least two audits of this host on "
-                       "different days, the newest at most this many days old, and no gap between them (within "
-                       "audit_history_window_days) longer than this.",
-    },
-    "audit_history_window_days": {
-        "type": "int", "default": 365, "min": 1,
-        "description": "Item 49: how far back the gaps between recorded audits are judged (an old lapse that "
-                       "has since been fixed stops counting).",
-    },
-    "inventory_export": {
-        "type": "bool", "default": True,
-        "description": "Item 50: carry the container inventory in the JSON report.",
-    },
-}
 
 
 def _bench_runs(facts, opts):
@@ -74,7 +45,7 @@ def _bench_date(run):
 def check_46(facts, opts):
     """A docker-bench-security run with results (its JSON log) within benchmark_max_age_days."""
     facts = as_dict(facts)
-    max_age = opt(opts, "benchmark_max_age_days", OPTIONS)
+    max_age = opt(opts, "benchmark_max_age_days")
     day = today(facts, opts)
     if day is None:
         return result(ERROR, "audit date unknown")
@@ -126,8 +97,8 @@ def check_49(facts, opts):
     """A cadence: two or more recorded audits on different days, the newest within the period, and
     no gap between recorded audits (within the history window) longer than the period."""
     facts = as_dict(facts)
-    period = opt(opts, "audit_max_age_days", OPTIONS)
-    window = opt(opts, "audit_history_window_days", OPTIONS)
+    period = opt(opts, "audit_max_age_days")
+    window = opt(opts, "audit_history_window_days")
     day = today(facts, opts)
     if day is None:
         return result(ERROR, "audit date unknown")
@@ -157,7 +128,7 @@ def check_49(facts, opts):
 def check_50(facts, opts):
     """The inventory export is enabled and this run gathered every container."""
     facts = as_dict(facts)
-    if not opt(opts, "inventory_export", OPTIONS):
+    if not opt(opts, "inventory_export"):
         return result(FAIL, "container inventory export disabled (dockersec_options.inventory_export: false)")
     d = docker(facts)
     containers = d.get("containers")

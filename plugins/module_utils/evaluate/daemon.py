@@ -16,16 +16,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-OPTIONS = {
-    "ulimit_nofile_max": {
-        "type": "int", "default": 1048576, "min": 1,
-        "description": "Highest nofile hard limit item 10 accepts in default-ulimits.",
-    },
-    "ulimit_nproc_max": {
-        "type": "int", "default": 65536, "min": 1,
-        "description": "Highest nproc hard limit item 10 accepts in default-ulimits.",
-    },
-}
 
 
 def check_6(facts, opts):
@@ -121,7 +111,7 @@ def _check_10(facts, opts):
     if not limits:
         return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
     proc_limits = as_dict(as_dict(facts.get("dockerd_process")).get("limits"))
-    bounds = {"nofile": opt(opts, "ulimit_nofile_max", OPTIONS), "nproc": opt(opts, "ulimit_nproc_max", OPTIONS)}
+    bounds = {"nofile": opt(opts, "ulimit_nofile_max"), "nproc": opt(opts, "ulimit_nproc_max")}
     bad, good = [], []
     for name in ("nofile", "nproc"):
         if name not in limits:

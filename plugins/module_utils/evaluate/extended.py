@@ -2,10 +2,7 @@
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Evaluators for the extended profile (``X.1``..``X.14``): reported with their own counts,
-never part of the 100-point score. Titles and check texts live in catalog.py.
-
-Options shared with items 32/33 (``log_shipper_patterns``, ``metrics_agent_patterns``) are declared
-once, in logging_monitoring.OPTIONS.
+never part of the 100-point score. Titles, check texts and options live in the catalog.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +12,7 @@ __metaclass__ = type
 import posixpath
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, NA, PASS
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_setting, docker, falsy
@@ -29,29 +26,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, truthy
 
 
-OPTIONS = {
-    "min_engine_version": {
-        "type": "str", "default": "24.0",
-        "description": "X.6: the oldest acceptable Docker Engine version (major.minor[.patch]).",
-    },
-    "writable_bind_mounts": {
-        "type": "list", "default": [],
-        "description": "X.4: host paths or container paths (prefixes) whose bind mounts may be read-write.",
-    },
-    "init_binaries": {
-        "type": "list", "default": ["tini", "tini-static", "dumb-init", "catatonit", "s6-svscan", "/init"],
-        "description": "X.3: init programs that count as PID 1 when an image's ENTRYPOINT starts them "
-                       "(besides --init).",
-    },
-    "restart_max_retries": {
-        "type": "int", "default": 5,
-        "description": "X.11: the highest acceptable on-failure retry count.",
-    },
-    "sensitive_host_paths": {
-        "type": "list", "default": ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr"],
-        "description": "X.13: host directories no container may bind-mount.",
-    },
-}
 
 
 def check_x1(facts, opts):
@@ -133,7 +107,7 @@ def _entrypoint_inits(history, inits):
 def check_x3(facts, opts):
     """An init process as PID 1: --init, or tini/dumb-init/... as the image's ENTRYPOINT."""
     facts = as_dict(facts)
-    inits = set(opt(opts, "init_binaries", OPTIONS))
+    inits = set(opt(opts, "init_binaries"))
 
     def check(c):
         if c.get("init") is True:
@@ -157,7 +131,7 @@ def _under(path, prefixes):
 def check_x4(facts, opts):
     """Bind mounts read-only unless allow-listed."""
     facts = as_dict(facts)
-    allowed = opt(opts, "writable_bind_mounts", OPTIONS)
+    allowed = opt(opts, "writable_bind_mounts")
 
     def check(c):
         bad = []
@@ -212,10 +186,10 @@ def check_x6(facts, opts):
     if not isinstance(version, str) or not version.strip():
         return result(ERROR, "engine version not reported")
     current = _version(version)
-    wanted_text = opt(opts, "min_engine_version", OPTIONS)
+    wanted_text = opt(opts, "min_engine_version")
     wanted = _version(wanted_text)
     if wanted is None:
-        wanted_text = OPTIONS["min_engine_version"]["default"]
+        wanted_text = catalog.OPTIONS["min_engine_version"]["default"]
         wanted = _version(wanted_text)
     if current is None:
         return result(ERROR, "engine version %s not understood" % text(version))
@@ -304,7 +278,7 @@ def check_x10(facts, opts):
 def check_x11(facts, opts):
     """Restart policy on-failure with at most restart_max_retries retries; swarm tasks exempt."""
     facts = as_dict(facts)
-    max_retries = opt(opts, "restart_max_retries", OPTIONS)
+    max_retries = opt(opts, "restart_max_retries")
     containers = [c for c in scoped_containers(facts, opts) if c.get("swarm_service") is None]
 
     def check(c):
@@ -346,7 +320,7 @@ def _abs_norm(path):
 def check_x13(facts, opts):
     """No bind mount of a sensitive host directory."""
     facts = as_dict(facts)
-    sensitive = set(_abs_norm(p) for p in opt(opts, "sensitive_host_paths", OPTIONS) if p.startswith("/"))
+    sensitive = set(_abs_norm(p) for p in opt(opts, "sensitive_host_paths") if p.startswith("/"))
 
     def check(c):
         bad = []
@@ -368,8 +342,8 @@ def check_x13(facts, opts):
 def check_x14(facts, opts):
     """Both a metrics agent and a log shipper run."""
     facts = as_dict(facts)
-    metrics = host_agent_matches(facts, opts, opt(opts, "metrics_agent_patterns", logging_monitoring.OPTIONS))
-    shippers = host_agent_matches(facts, opts, opt(opts, "log_shipper_patterns", logging_monitoring.OPTIONS))
+    metrics = host_agent_matches(facts, opts, opt(opts, "metrics_agent_patterns"))
+    shippers = host_agent_matches(facts, opts, opt(opts, "log_shipper_patterns"))
     evidence = []
     if metrics:
         evidence.append("metrics agent: %s" % ", ".join(metrics[:5]))

@@ -15,36 +15,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-OPTIONS = {
-    "allowed_services": {
-        "type": "list",
-        "default": [
-            "docker*", "containerd*", "ssh*", "sshd*", "auditd*", "chrony*", "ntp*", "systemd-*", "cron*",
-            "dbus*", "rsyslog*", "syslog-ng*", "getty@*", "serial-getty@*", "user@*", "polkit*",
-            "unattended-upgrades*", "fluent*", "td-agent*", "vector*", "promtail*", "filebeat*",
-            "prometheus-node-exporter*", "node-exporter*", "node_exporter*", "cadvisor*", "falco*",
-            "qemu-guest-agent*", "cloud-*", "networking*", "ifup@*", "networkd-dispatcher*", "irqbalance*",
-            "dockersec-*", "containerd", "multipathd*", "lvm2-*", "blk-availability*", "snapd*",
-            "google-*", "amazon-ssm-agent*", "waagent*", "walinuxagent*", "NetworkManager*", "firewalld*",
-            "tuned*", "rngd*", "haveged*", "atd*", "vmtoolsd*", "open-vm-tools*", "hv-kvp-daemon*",
-            "hv_kvp_daemon*", "agetty", "dhclient*", "dhcpcd*", "runc*",
-        ],
-        "description": "Service (unit or process) name patterns a dedicated Docker host may run (item 1).",
-    },
-    "sshd_required": {
-        "type": "dict",
-        "default": {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no"},
-        "description": "Effective sshd settings (`sshd -T`, lower-case keys) item 3 requires.",
-    },
-    "audit_require_cis_paths": {
-        "type": "bool", "default": False,
-        "description": "Item 5: also require a watch on the engine binaries (dockerd, containerd, runc) and every "
-                       "other CIS 1.1.x Docker path that exists (docker.socket, containerd shims, /etc/containerd, "
-                       "/run/containerd, ...). Off: the checklist's six paths decide, so a host that follows the "
-                       "checklist to the letter passes; the others are advice in the evidence, engine binaries "
-                       "first.",
-    },
-}
 
 
 # Item 5 as the checklist prints it (seed 004), each entry with the spellings of the same file
@@ -91,7 +61,7 @@ def check_1(facts, opts):
         names = [str(n) for n in as_list(services.get("processes"))]
     if not names:
         return result(ERROR, "no running services could be listed (source: %s)" % source)
-    patterns = [str(p) for p in as_list(opt(opts, "allowed_services", OPTIONS))]
+    patterns = [str(p) for p in as_list(opt(opts, "allowed_services"))]
     extra = sorted(n for n in names
                    if not any(fnmatch.fnmatch(n, p) or fnmatch.fnmatch(n, p + ".service") for p in patterns))
     if source == "ps":
@@ -149,7 +119,7 @@ def check_3(facts, opts):
     if not effective:
         return result(ERROR, "sshd -T gave no effective configuration")
     bad, good = [], []
-    for key, want in sorted(as_dict(opt(opts, "sshd_required", OPTIONS)).items()):
+    for key, want in sorted(as_dict(opt(opts, "sshd_required")).items()):
         have = effective.get(str(key).lower())
         line = "%s %s" % (key, have if have is not None else "(unset)")
         if str(have).lower() == str(want).lower():
@@ -290,7 +260,7 @@ def _audit_targets(facts, opts):
             canon = _canonical(facts, p)
             if canon not in required:
                 advice.setdefault(canon, p)
-    if opt(opts, "audit_require_cis_paths", OPTIONS):
+    if opt(opts, "audit_require_cis_paths"):
         required.update(advice)
         advice = {}
     return required, advice
@@ -327,7 +297,7 @@ def check_5(facts, opts):
     engine = set(_canonical(facts, p) for p in (_existing(files, s) for s in ENGINE_BINARIES) if p)
     unwatched_advice = [_spelled(c, p) for c, p in sorted(advice.items(), key=lambda kv: (kv[0] not in engine, kv[1]))
                         if _covered(c, watched) is None]
-    scope = ("the checklist's paths" if not opt(opts, "audit_require_cis_paths", OPTIONS)
+    scope = ("the checklist's paths" if not opt(opts, "audit_require_cis_paths")
              else "the checklist's paths, the engine binaries and every CIS 1.1.x path")
     if missing:
         evidence = ["%d of %d Docker paths (%s) have no -w PATH -p wa rule (source: %s): %s" % (

@@ -26,40 +26,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-OPTIONS = {
-    "trusted_registries": {
-        "type": "list", "default": ["docker.io/library"],
-        "description": "registry/namespace prefixes item 11 trusts (default: Docker Official Images).",
-    },
-    "scanners": {
-        "type": "list", "default": ["trivy", "grype", "docker_scout"],
-        "description": "Vulnerability scanners item 13 looks for (keys of the gathered tools).",
-    },
-    "scan_max_age_days": {
-        "type": "int", "default": 7, "min": 0,
-        "description": "Item 13: the newest scan of a running image may be at most this old.",
-    },
-    "scan_report_path": {
-        "type": "str", "default": "",
-        "description": "Controller-side Trivy JSON results (a file or a directory of *.json) for item 13.",
-    },
-    "max_image_size_mb": {
-        "type": "int", "default": 200, "min": 0,
-        "description": "Item 14: largest image size (MB) that counts as minimal.",
-    },
-    "minimal_image_patterns": {
-        "type": "list", "default": ["*alpine*", "*distroless*", "*scratch*", "cgr.dev/chainguard/*", "*wolfi*"],
-        "description": "Item 14: image references (shell patterns over registry/repository:tag) of a minimal "
-                       "family that pass whatever their size.",
-    },
-    "secret_file_patterns": {
-        "type": "list",
-        "default": [".env", ".env.*", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".netrc", ".pgpass",
-                    ".git-credentials", ".pypirc", ".npmrc", "credentials", "*.p12", "*.pfx"],
-        "description": "Item 15: file names (shell patterns) that hold secrets; COPY/ADD of one in an image's "
-                       "history fails.",
-    },
-}
 
 
 UNKNOWN = "unknown"
@@ -130,7 +96,7 @@ def _canonical(ref):
 
 
 def check_11(facts, opts):
-    trusted = [str(t) for t in as_list(opt(opts, "trusted_registries", OPTIONS))]
+    trusted = [str(t) for t in as_list(opt(opts, "trusted_registries"))]
 
     def offends(ref, img, image_id):
         # The reference the container was started from; only a bare image id falls back to the image's names.
@@ -173,16 +139,16 @@ def _scan_index(by_image):
 
 def check_13(facts, opts):
     tools = as_dict(facts.get("tools"))
-    scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opt(opts, "scanners", OPTIONS)) if tools.get(str(s))]
+    scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opt(opts, "scanners")) if tools.get(str(s))]
     results = opts.get("_scan_results")
     if isinstance(results, dict):
         errors = [str(e) for e in as_list(results.get("errors"))]
         index = _scan_index(results.get("images"))
         if not index:
-            return result(ERROR, ["no usable scan results at %s" % (opt(opts, "scan_report_path", OPTIONS) or "?")]
+            return result(ERROR, ["no usable scan results at %s" % (opt(opts, "scan_report_path") or "?")]
                           + errors[:5])
         today = opts.get("_today")
-        max_age = opt(opts, "scan_max_age_days", OPTIONS)
+        max_age = opt(opts, "scan_max_age_days")
 
         def offends(ref, img, image_id):
             keys = [image_id] + _names_of(ref, img)
@@ -215,13 +181,13 @@ def check_13(facts, opts):
         return result(MANUAL, "scanner %s installed; no scan results given (set dockersec_options.scan_report_path "
                               "to Trivy JSON output)" % ", ".join(scanners))
     return result(FAIL, "no vulnerability scanner (%s) installed and no scan results given"
-                  % ", ".join(str(s) for s in as_list(opt(opts, "scanners", OPTIONS))))
+                  % ", ".join(str(s) for s in as_list(opt(opts, "scanners"))))
 
 
 def check_14(facts, opts):
-    limit = opt(opts, "max_image_size_mb", OPTIONS)
+    limit = opt(opts, "max_image_size_mb")
     limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 200
-    patterns = [str(p) for p in as_list(opt(opts, "minimal_image_patterns", OPTIONS))]
+    patterns = [str(p) for p in as_list(opt(opts, "minimal_image_patterns"))]
 
     def offends(ref, img, image_id):
         family = [n for n in _names_of(ref, img)
@@ -286,7 +252,7 @@ def _history_secret_files(line, patterns):
 
 
 def check_15(facts, opts):
-    patterns = [str(p) for p in as_list(opt(opts, "secret_file_patterns", OPTIONS))]
+    patterns = [str(p) for p in as_list(opt(opts, "secret_file_patterns"))]
 
     def offends(ref, img, image_id):
         if not img:

@@ -19,34 +19,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import result, scoped_containers, text
 
 
-OPTIONS = {
-    "remote_log_drivers": {
-        "type": "list",
-        "default": ["syslog", "journald", "fluentd", "gelf", "awslogs", "splunk", "gcplogs", "logentries",
-                    "etwlogs", "loki"],
-        "description": "Item 31: log drivers that ship logs off the container host and pass as centralized logging.",
-    },
-    "log_shipper_patterns": {
-        "type": "list",
-        "default": ["fluentd", "fluent-bit", "td-agent", "td-agent-bit", "vector", "promtail", "filebeat",
-                    "journalbeat", "logstash", "systemd-journal-upload", "syslog-ng", "grafana-agent", "alloy",
-                    "otelcol", "otelcol-contrib", "splunkd", "nxlog", "datadog-agent"],
-        "description": "Items 32 and X.14: names of log/event shippers, matched against running services, "
-                       "processes and running containers' image names.",
-    },
-    "metrics_agent_patterns": {
-        "type": "list",
-        "default": ["cadvisor", "node-exporter", "prometheus", "prometheus-agent", "grafana-agent", "alloy",
-                    "telegraf", "datadog-agent", "netdata", "collectd", "zabbix-agent", "zabbix-agent2",
-                    "otelcol", "otelcol-contrib", "newrelic-infra", "metricbeat", "elastic-agent"],
-        "description": "Items 33 and X.14: names of metrics agents, matched against running services, "
-                       "processes and running containers' image names.",
-    },
-    "runtime_sensor_patterns": {
-        "type": "list", "default": ["falco", "tetragon", "tracee"],
-        "description": "Item 35: runtime security sensors (Falco or similar), matched like log_shipper_patterns.",
-    },
-}
 
 
 def _log_opts(facts):
@@ -81,7 +53,7 @@ def check_31(facts, opts):
     containers use (docker info, inspects) wins over the daemon.json text."""
     facts = as_dict(facts)
     status, evidence = _check_31_daemon(facts, opts)
-    remote = [r.lower() for r in opt(opts, "remote_log_drivers", OPTIONS)]
+    remote = [r.lower() for r in opt(opts, "remote_log_drivers")]
     running = [c for c in scoped_containers(facts, opts) if c.get("log_type")]
     bad = ["%s: %s" % (container_label(c), why) for c, why in
            ((c, container_log_offence(c, remote)) for c in running) if why]
@@ -116,7 +88,7 @@ def _check_31_daemon(facts, opts):
     if isinstance(driver, (dict, list)):
         return result(ERROR, "log-driver unreadable (%s)" % text(driver))
     driver = str(driver)
-    remote = [r.lower() for r in opt(opts, "remote_log_drivers", OPTIONS)]
+    remote = [r.lower() for r in opt(opts, "remote_log_drivers")]
     base = driver.lower().split(":", 1)[0].rsplit("/", 1)[-1]
     if base in remote or driver.lower() in remote:
         return result(PASS, "log-driver %s (%s) ships logs off the host" % (text(driver), source))
@@ -139,7 +111,7 @@ def _check_31_daemon(facts, opts):
 
 def _agent_running(facts, opts, option, running_text, missing_status, missing_text):
     """pass naming where an agent matching the ``option`` patterns runs, else ``missing_status``."""
-    found = host_agent_matches(as_dict(facts), opts, opt(opts, option, OPTIONS))
+    found = host_agent_matches(as_dict(facts), opts, opt(opts, option))
     if found:
         return result(PASS, [running_text] + limited(found))
     return result(missing_status, missing_text)
@@ -162,7 +134,7 @@ def check_33(facts, opts):
 def check_35(facts, opts):
     """Falco (or a similar runtime sensor) runs as a process, service or container."""
     facts = as_dict(facts)
-    found = host_agent_matches(facts, opts, opt(opts, "runtime_sensor_patterns", OPTIONS))
+    found = host_agent_matches(facts, opts, opt(opts, "runtime_sensor_patterns"))
     if found:
         return result(PASS, ["runtime security sensor running"] + limited(found))
     evidence = ["no runtime security sensor (Falco, ...) running as a service, process or container "

@@ -19,25 +19,10 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-OPTIONS = {
-    "default_bridge_allowlist": {
-        "type": "list", "default": [],
-        "description": "Container names item 21 allows on the default bridge.",
-    },
-    "published_port_allowlist": {
-        "type": "list", "default": [],
-        "description": "Item 23 exceptions: container names, or 'HOSTIP:PORT' / 'PORT' strings.",
-    },
-    "egress_network_allowlist": {
-        "type": "list", "default": [],
-        "description": "Item 24: user-defined networks that may stay non-internal although no member publishes "
-                       "a port (members that must reach outside, e.g. workers calling external APIs).",
-    },
-}
 
 
 def check_21(facts, opts):
-    allowed = set(str(n) for n in as_list(opt(opts, "default_bridge_allowlist", OPTIONS)))
+    allowed = set(str(n) for n in as_list(opt(opts, "default_bridge_allowlist")))
 
     def offends(c):
         if str(c.get("name")) in allowed:
@@ -68,7 +53,7 @@ def _port_allowed(c, p, allow):
 
 
 def check_23(facts, opts):
-    allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist", OPTIONS)))
+    allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist")))
 
     def offends(c):
         why = []
@@ -97,7 +82,7 @@ def check_24(facts, opts):
     d = docker(facts)
     if d.get("reachable") is False:
         return result(NA, no_containers_reason(facts))
-    exempt = set(str(n) for n in as_list(opt(opts, "egress_network_allowlist", OPTIONS)))
+    exempt = set(str(n) for n in as_list(opt(opts, "egress_network_allowlist")))
     publishing = set(str(c.get("name")) for c in as_list(d.get("containers"))
                      if isinstance(c, dict) and as_list(c.get("ports")))
     candidates, bad, exempted = [], [], []

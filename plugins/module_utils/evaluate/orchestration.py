@@ -16,25 +16,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
 
 
-OPTIONS = {
-    "join_token_max_age_days": {
-        "type": "int", "default": 90,
-        "description": "Item 37: swarm join tokens must have been rotated within this many days.",
-    },
-    "cert_expiry_max_days": {
-        "type": "int", "default": 30,
-        "description": "Item 38: the swarm node certificate lifetime (NodeCertExpiry) may be at most this long.",
-    },
-    "allow_single_manager": {
-        "type": "bool", "default": False,
-        "description": "Item 39: accept a swarm with a single manager (labs, small sites).",
-    },
-    "sensitive_label_keys": {
-        "type": "list", "default": ["security-zone", "sensitivity", "classification", "pci", "pii"],
-        "description": "Item 40: a swarm service carrying a label with one of these names (or ending in "
-                       "'.<name>') must have placement constraints.",
-    },
-}
 
 
 def _encrypted(net):
@@ -73,7 +54,7 @@ def check_36(facts, opts):
 @swarm_managers_only("join tokens are the manager's job")
 def check_37(facts, opts, _swarm):
     """Join tokens rotated within join_token_max_age_days (recorded by the swarm role)."""
-    max_age = opt(opts, "join_token_max_age_days", OPTIONS)
+    max_age = opt(opts, "join_token_max_age_days")
     stamp = as_dict(docker(facts).get("local_state")).get("join_token_rotated_at")
     if stamp in (None, ""):
         return result(MANUAL, "no rotation recorded on this manager (the swarm role records it); "
@@ -98,7 +79,7 @@ def check_38(facts, opts, swarm):
         seconds = ns / 1e9 if isinstance(ns, (int, float)) and not isinstance(ns, bool) else None
     if seconds is None:
         return result(ERROR, "swarm NodeCertExpiry not reported")
-    max_days = opt(opts, "cert_expiry_max_days", OPTIONS)
+    max_days = opt(opts, "cert_expiry_max_days")
     days = seconds / 86400.0
     shown = ("%d" % days) if days == int(days) else ("%.1f" % days)
     if seconds > max_days * 86400:
@@ -115,7 +96,7 @@ def check_39(facts, opts, swarm):
         count = as_dict(as_dict(docker(facts).get("info")).get("Swarm")).get("Managers")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         return result(ERROR, "swarm manager count not reported")
-    single = opt(opts, "allow_single_manager", OPTIONS)
+    single = opt(opts, "allow_single_manager")
     managers = [n for n in as_list(swarm.get("node_list")) if isinstance(n, dict) and n.get("role") == "manager"]
     down = [text(n.get("hostname") or n.get("id")) for n in managers if n.get("reachability") not in (None, "reachable")]
     if down:
@@ -155,7 +136,7 @@ def check_40(facts, opts, swarm):
     """Services with a sensitive label have placement constraints."""
     if swarm.get("services") is None:
         return result(ERROR, "swarm services not listed on this manager")
-    keys = opt(opts, "sensitive_label_keys", OPTIONS)
+    keys = opt(opts, "sensitive_label_keys")
     sensitive = []
     for s in swarm_services(swarm):
         hits = _sensitive_labels(s, keys)

@@ -18,12 +18,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-OPTIONS = {
-    "cap_add_allowlist": {
-        "type": "list", "default": ["NET_BIND_SERVICE"],
-        "description": "Capabilities item 17 accepts in CapAdd.",
-    },
-}
 
 
 def check_16(facts, opts):
@@ -43,7 +37,7 @@ def _cap(name):
 
 
 def check_17(facts, opts):
-    allowed = set(_cap(c) for c in as_list(opt(opts, "cap_add_allowlist", OPTIONS)))
+    allowed = set(_cap(c) for c in as_list(opt(opts, "cap_add_allowlist")))
 
     def offends(c):
         if c.get("privileged") is True or str(c.get("privileged")).lower() == "true":

@@ -19,21 +19,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, today
 
 
-OPTIONS = {
-    "secret_max_age_days": {
-        "type": "int", "default": 90,
-        "description": "Item 29: a swarm secret created longer ago than this many days fails (rotate it).",
-    },
-    "socket_proxy_images": {
-        "type": "list", "default": ["docker.io/tecnativa/docker-socket-proxy"],
-        "description": "Item 30: images (registry/repository prefixes) allowed to mount the Docker socket, "
-                       "read-only only.",
-    },
-    "socket_allowed_groups": {
-        "type": "list", "default": ["docker", "root"],
-        "description": "Item 30: groups the Docker socket may belong to (owner must be root, mode at most 0660).",
-    },
-}
 
 
 def check_26(facts, opts):
@@ -225,7 +210,7 @@ def check_29(facts, opts):
         return result(ERROR, "swarm secrets could not be listed on this manager")
     if not secrets:
         return result(NA, "no swarm secrets defined")
-    max_age = opt(opts, "secret_max_age_days", OPTIONS)
+    max_age = opt(opts, "secret_max_age_days")
     day = today(facts, opts)
     if day is None:
         return result(ERROR, "audit date unknown: cannot compute secret ages")
@@ -269,7 +254,7 @@ def check_30(facts, opts):
     facts = as_dict(facts)
     files = as_dict(facts.get("files"))
     problems, fine, unknown = [], [], []
-    groups = opt(opts, "socket_allowed_groups", OPTIONS)
+    groups = opt(opts, "socket_allowed_groups")
     seen_socket = False
     for path in _SOCKET_PATHS:
         if path not in files:
@@ -302,7 +287,7 @@ def check_30(facts, opts):
             fine.append(what)
     if not seen_socket and not unknown:
         fine.append("no unix socket at %s" % " or ".join(_SOCKET_PATHS))
-    proxies = opt(opts, "socket_proxy_images", OPTIONS)
+    proxies = opt(opts, "socket_proxy_images")
     mounted_by = 0
     running = scoped_containers(facts, opts)
     for c in running:

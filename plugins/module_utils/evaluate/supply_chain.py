@@ -21,28 +21,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, text
 
 
-OPTIONS = {
-    "build_toolchain_packages": {
-        "type": "list",
-        "default": ["gcc", "gcc-[0-9]*", "g++", "g++-[0-9]*", "clang", "clang-[0-9]*", "build-essential",
-                    "build-base", "make", "cmake", "golang", "golang-[0-9]*", "golang-go", "rustc", "cargo",
-                    "rust", "maven", "gradle", "default-jdk", "default-jdk-headless", "openjdk-*-jdk",
-                    "openjdk-*-jdk-headless", "openjdk*-jdk", "java-*-openjdk-devel"],
-        "description": "Item 42: package names (shell patterns) that are compilers or build toolchains; "
-                       "installing one in a runtime image's history without removing it fails.",
-    },
-    "signature_policy": {
-        "type": "str", "default": "",
-        "description": "Item 43: the image signature verification policy this host enforces (a policy file such "
-                       "as /etc/containers/policy.json, or 'configured'); enforcing it needs cosign or notary on "
-                       "the host. Empty means no policy is known.",
-    },
-    "private_registries": {
-        "type": "list", "default": [],
-        "description": "Item 45: your private registries (registry or registry/namespace prefixes); every "
-                       "running image must come from one. Empty means none configured: the item fails.",
-    },
-}
 
 
 def check_41(facts, opts):
@@ -118,7 +96,7 @@ def _toolchains_in_history(history, patterns):
 def check_42(facts, opts):
     """No compilers/build toolchains in running images' history; attestation when history is unknown."""
     facts = as_dict(facts)
-    patterns = opt(opts, "build_toolchain_packages", OPTIONS)
+    patterns = opt(opts, "build_toolchain_packages")
 
     def check(c):
         img = image_of(facts, c)
@@ -142,7 +120,7 @@ def check_43(facts, opts):
     tools = as_dict(facts.get("tools"))
     installed = ["%s at %s" % (t, text(tools.get(t))) for t in ("cosign", "notary", "notation")
                  if isinstance(tools.get(t), str) and tools.get(t)]
-    policy = opt(opts, "signature_policy", OPTIONS).strip()
+    policy = opt(opts, "signature_policy").strip()
     if installed and policy:
         return result(PASS, ["signing tool: %s" % ", ".join(installed), "verification policy: %s" % text(policy)])
     if policy:
@@ -159,7 +137,7 @@ def check_43(facts, opts):
 def check_45(facts, opts):
     """Every running image from a configured private registry."""
     facts = as_dict(facts)
-    registries = opt(opts, "private_registries", OPTIONS)
+    registries = opt(opts, "private_registries")
     containers = scoped_containers(facts, opts)
     if not containers:
         return result(NA, no_containers_reason(facts))
