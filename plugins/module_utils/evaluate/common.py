@@ -44,7 +44,6 @@ DEFAULT_REGISTRY = "docker.io"
 EVIDENCE_LIMIT = 20
 
 
-
 # --- Reading values from facts and options --------------------------------------------------------
 
 def result(status, evidence):

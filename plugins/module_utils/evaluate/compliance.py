@@ -17,8 +17,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
 
 
-
-
 def _bench_runs(facts, opts):
     """docker-bench-security logs known for this host: the one read on the host, the one the
     controller was pointed at (docker_bench_log_path)."""

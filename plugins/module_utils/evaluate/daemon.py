@@ -16,8 +16,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-
-
 def check_6(facts, opts):
     disabled, evidence = icc_state(facts)
     return result(PASS if disabled else FAIL, evidence)

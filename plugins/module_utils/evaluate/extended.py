@@ -26,8 +26,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, truthy
 
 
-
-
 def check_x1(facts, opts):
     """AppArmor or SELinux enabled on the host; no running container unconfined."""
     facts = as_dict(facts)

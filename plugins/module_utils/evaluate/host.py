@@ -15,8 +15,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-
-
 # Item 5 as the checklist prints it (seed 004), each entry with the spellings of the same file
 # on hosts that install it elsewhere (docker.service in /lib on Debian's docker.io): the first
 # spelling that exists is required.

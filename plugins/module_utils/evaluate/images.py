@@ -26,8 +26,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-
-
 UNKNOWN = "unknown"
 
 

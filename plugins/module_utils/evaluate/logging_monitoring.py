@@ -19,8 +19,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import result, scoped_containers, text
 
 
-
-
 def _log_opts(facts):
     """log-opts from daemon.json, else --log-opt key=value flags."""
     content = daemon_json(facts)

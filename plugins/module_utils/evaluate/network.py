@@ -19,8 +19,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-
-
 def check_21(facts, opts):
     allowed = set(str(n) for n in as_list(opt(opts, "default_bridge_allowlist")))
 

@@ -16,8 +16,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
 
 
-
-
 def _encrypted(net):
     """Overlay encryption: the facts' ``encrypted`` flag or an ``encrypted`` option (Docker stores "")."""
     if net.get("encrypted") is True:

@@ -18,8 +18,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
 
 
-
-
 def check_16(facts, opts):
     def offends(c):
         user = str(c.get("user") or "").strip()

@@ -19,8 +19,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, today
 
 
-
-
 def check_26(facts, opts):
     """No secret-like environment variable names in containers or swarm services."""
     facts = as_dict(facts)

@@ -21,8 +21,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, text
 
 
-
-
 def check_41(facts, opts):
     """Running containers' image references pinned by digest."""
     def check(c):
