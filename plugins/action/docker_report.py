@@ -173,11 +173,7 @@ def publish(document, directory, formats, previous=None, history_hosts=None, met
             written.append(report_paths.write_file(directory, name, report_formats.render_format(fmt, document, earlier)))
         except Exception as exc:
             warnings.append("writing the %s report %s to %s: %s: %s" % (fmt, name, directory, type(exc).__name__, exc))
-    lines = report_document.history_lines(document)
-    if history_hosts is not None:
-        wanted = set(history_hosts)
-        lines = [line for line in lines if json.loads(line).get("host") in wanted]
-    path = report_paths.append_history(directory, lines)
+    path = report_paths.append_history(directory, report_document.history_lines(document, history_hosts))
     if path:
         written.append(path)
     return written, warnings

@@ -291,6 +291,9 @@ def test_history_lines():
          "earned": b["earned"], "applicable": b["applicable"], "coverage": 100.0, "waivers": 0},
     ]
     assert a["earned"] is not None and b["applicable"] is not None
+    # A batch writes only its own hosts' lines (the document may hold earlier batches' hosts).
+    assert [json.loads(line)["host"] for line in report_document.history_lines(doc, ["b", "zz"])] == ["b"]
+    assert report_document.history_lines(doc, []) == []
 
 
 def test_history_line_of_a_remediation_run_says_what_it_fixed():

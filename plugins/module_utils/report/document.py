@@ -339,12 +339,16 @@ def dumps_document(document):
     return json.dumps(document, indent=2) + "\n"
 
 
-def history_lines(document):
-    """One JSON line per audited host: ``{"host", "generated_at", "score", "earned", "applicable",
-    "collection_version"}``, plus ``"before": {"score", "earned", "fixed", "regressed"}`` for a host
-    audited before and after a remediation in the same run."""
+def history_lines(document, hosts=None):
+    """One JSON line per audited host (only those in ``hosts`` when given): ``{"host",
+    "generated_at", "score", "earned", "applicable", "collection_version"}``, plus ``"before":
+    {"score", "earned", "fixed", "regressed"}`` for a host audited before and after a remediation
+    in the same run."""
     lines = []
+    wanted = None if hosts is None else set(hosts)
     for host in sorted(document.get("hosts") or {}):
+        if wanted is not None and host not in wanted:
+            continue
         entry = document["hosts"][host]
         line = {
             "host": host,
