@@ -11,10 +11,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, PASS, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, days_since, docker
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt, parse_timestamp, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, FAIL, PASS, as_dict, as_list, days_since, docker, opt, parse_timestamp, result, text, today
+)
 
 
 def _bench_runs(facts, opts):

@@ -9,11 +9,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, PASS, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, daemon_setting, docker
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, icc_state
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, FAIL, PASS, as_dict, as_list, daemon_setting, docker, falsy, icc_state, restart_pending, result, opt
+)
 
 
 def check_6(facts, opts):

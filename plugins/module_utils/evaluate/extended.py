@@ -13,17 +13,11 @@ import posixpath
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, NA, PASS
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_setting, docker, falsy
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import host_agent_matches, image_of
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import limited, names, opt
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_managers_only
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_state
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, truthy
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
+    limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
+    swarm_state, tcp_without_tls, text, truthy
+)
 
 
 def check_x1(facts, opts):

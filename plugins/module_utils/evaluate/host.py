@@ -10,9 +10,9 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, NA, PASS, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, docker, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, result, opt
+)
 
 
 # Item 5 as the checklist prints it (seed 004), each entry with the spellings of the same file

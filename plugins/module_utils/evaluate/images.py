@@ -14,16 +14,11 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, EVIDENCE_LIMIT, FAIL
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import MANUAL, NA, PASS, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, container_label
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import days_since, docker
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import image_matches, is_secret_name
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_image_ref
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_timestamp, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since, docker,
+    image_matches, is_secret_name, no_containers_reason, parse_image_ref, parse_timestamp, result,
+    scoped_containers, opt
+)
 
 
 UNKNOWN = "unknown"

@@ -10,13 +10,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, PASS
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, container_label
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_flags, daemon_json
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import daemon_setting, docker
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import host_agent_matches, limited
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import names, opt, restart_pending
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import result, scoped_containers, text
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, FAIL, MANUAL, PASS, as_dict, container_label, daemon_flags, daemon_json, daemon_setting, docker,
+    host_agent_matches, limited, names, opt, restart_pending, result, scoped_containers, text
+)
 
 
 def _log_opts(facts):

@@ -9,14 +9,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, EVIDENCE_LIMIT, FAIL, NA
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import PASS, as_dict, as_list
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import container_label, daemon_setting
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import docker, falsy, icc_state
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, truthy
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, EVIDENCE_LIMIT, FAIL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
+    icc_state, no_containers_reason, per_container, result, scoped_containers, truthy, opt
+)
 
 
 def check_21(facts, opts):

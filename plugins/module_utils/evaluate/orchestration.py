@@ -7,13 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, EVIDENCE_LIMIT, FAIL
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import MANUAL, NA, PASS, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, days_since, docker
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, limited, names, opt
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import result, swarm_services
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_managers_only, swarm_state
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import text, today
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, days_since, docker, falsy, limited, names, opt,
+    result, swarm_services, swarm_managers_only, swarm_state, text, today
+)
 
 
 def _encrypted(net):

@@ -12,10 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import PASS, as_list, daemon_setting
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import falsy, per_container
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import restart_pending, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import opt
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    PASS, as_list, daemon_setting, falsy, per_container, restart_pending, result, opt
+)
 
 
 def check_16(facts, opts):

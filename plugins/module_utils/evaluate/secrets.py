@@ -7,16 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import ERROR, FAIL, MANUAL, NA, PASS
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import SECRET_FILE_SUFFIX_RE, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_list, container_label
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import days_since, docker
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import image_matches, is_secret_name
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import limited, names, opt
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import swarm_services, swarm_state
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import tcp_without_tls, text, today
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    ERROR, FAIL, MANUAL, NA, PASS, SECRET_FILE_SUFFIX_RE, as_dict, as_list, container_label, days_since, docker,
+    image_matches, is_secret_name, limited, names, opt, per_container_tri, result, scoped_containers,
+    swarm_services, swarm_state, tcp_without_tls, text, today
+)
 
 
 def check_26(facts, opts):

@@ -13,12 +13,10 @@ __metaclass__ = type
 import fnmatch
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import FAIL, MANUAL, NA, PASS, as_dict
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import image_matches, image_of, names
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import no_containers_reason, opt
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_image_ref
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import per_container_tri, result
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers, text
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
+    FAIL, MANUAL, NA, PASS, as_dict, image_matches, image_of, names, no_containers_reason, opt, parse_image_ref,
+    per_container_tri, result, scoped_containers, text
+)
 
 
 def check_41(facts, opts):

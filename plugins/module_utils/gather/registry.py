@@ -14,10 +14,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import audit_rules, daemon_json
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process, engine, environment
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files, host, iptables, mounts, services
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd, tools
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import (
+    audit_rules, daemon_json, dockerd_process, engine, environment, files, host, iptables, mounts, services, sshd,
+    tools
+)
 
 COLLECTORS = (
     ("host", lambda h, params: host.collect_host(h)),

@@ -21,8 +21,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.report import html_page, junit, markdown
-from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths, prometheus, sarif
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import (
+    html_page, junit, markdown, paths, prometheus, sarif
+)
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import dumps_document
 
 

@@ -15,8 +15,9 @@ import html
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import format_score, section_rows
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import STATUS_LABELS, clean_text, percent
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import section_percentages
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
+    STATUS_LABELS, clean_text, percent, section_percentages
+)
 
 
 BAND_COLORS = {

@@ -9,19 +9,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import COLUMNS, fleet_stats
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import format_score, score_text
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import status_counts
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_assets import BAND_COLORS, CSS, JS
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_assets import STATUS_COLORS, bands_svg
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_assets import csp_hash, escape, gauge_svg
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_assets import heatmap_svg
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_assets import section_bars_svg, truncate
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import STATUS_LABELS, TOOL_NAME, by_status
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import catalog_entry, evidence_lines
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import format_delta, format_pct
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import host_trends, hosts_not_audited
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import sorted_hosts
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
+    COLUMNS, fleet_stats, format_score, score_text, status_counts
+)
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_assets import (
+    BAND_COLORS, CSS, JS, STATUS_COLORS, bands_svg, csp_hash, escape, gauge_svg, heatmap_svg, section_bars_svg,
+    truncate
+)
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
+    STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, evidence_lines, format_delta, format_pct, host_trends,
+    hosts_not_audited, sorted_hosts
+)
 
 
 def band_class(band):

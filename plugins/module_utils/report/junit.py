@@ -9,11 +9,12 @@ __metaclass__ = type
 
 import xml.etree.ElementTree as ET
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import MESSAGE_WIDTH, format_score
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import one_line
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import TOOL_NAME, clean_text
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import evidence_lines, hosts_not_audited
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import section_name, sorted_hosts
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
+    MESSAGE_WIDTH, format_score, one_line
+)
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
+    TOOL_NAME, clean_text, evidence_lines, hosts_not_audited, section_name, sorted_hosts
+)
 
 
 def _junit_time(stamp):

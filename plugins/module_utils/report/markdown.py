@@ -9,14 +9,13 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import COLUMNS, TOP_FAILING_JSON
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import fleet_stats, format_score
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import score_text, section_rows
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import status_counts
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import TOOL_NAME, by_status, clean_text
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import evidence_lines, format_delta
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import format_pct, host_trends
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import hosts_not_audited, sorted_hosts
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
+    COLUMNS, TOP_FAILING_JSON, fleet_stats, format_score, score_text, section_rows, status_counts
+)
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
+    TOOL_NAME, by_status, clean_text, evidence_lines, format_delta, format_pct, host_trends, hosts_not_audited,
+    sorted_hosts
+)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")

@@ -11,10 +11,10 @@ import json
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import TOOL_NAME, by_status, clean_text
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import containers_named, evidence_lines
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import hosts_not_audited, section_name
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import sorted_hosts
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
+    TOOL_NAME, by_status, clean_text, containers_named, evidence_lines, hosts_not_audited, section_name,
+    sorted_hosts
+)
 
 
 SARIF_VERSION = "2.1.0"

@@ -13,11 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import COLUMNS, MESSAGE_WIDTH
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import WAIVER_WINDOW_DAYS, fleet_stats
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import format_score, num, one_line
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import score_text, section_rows
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import status_counts
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
+    COLUMNS, MESSAGE_WIDTH, WAIVER_WINDOW_DAYS, fleet_stats, format_score, num, one_line, score_text, section_rows,
+    status_counts
+)
 
 
 TOP_FAILING_TEXT = 5

@@ -16,8 +16,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import COLUMNS, score_or_none
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import section_key, section_rows
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
+    COLUMNS, score_or_none, section_key, section_rows
+)
 
 
 TOOL_NAME = "dockersec.hardening"
