@@ -26,16 +26,13 @@ description:
   - Options, waivers and attestations are validated before any control is evaluated.
 author:
   - dockersec.hardening contributors (@dockersec)
+extends_documentation_fragment:
+  - dockersec.hardening.attributes
+  - dockersec.hardening.attributes.controller_action
 attributes:
   check_mode:
-    support: full
-    description: Read-only, evaluation never changes anything.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
+    details:
+      - Read-only, evaluation never changes anything.
 options:
   facts:
     description:

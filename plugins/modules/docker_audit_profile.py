@@ -22,16 +22,13 @@ description:
     them C(fail) or ignore them.
 author:
   - dockersec.hardening contributors (@dockersec)
+extends_documentation_fragment:
+  - dockersec.hardening.attributes
+  - dockersec.hardening.attributes.controller_action
 attributes:
   check_mode:
-    support: full
-    description: Read-only; it checks in check mode exactly as without it.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to diff.
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
+    details:
+      - Read-only; it checks in check mode exactly as without it.
 options:
   fail_under:
     description:

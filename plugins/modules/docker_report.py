@@ -28,17 +28,14 @@ description:
   - Needs no callback plugin and no C(ansible.cfg) setting.
 author:
   - dockersec.hardening contributors (@dockersec)
+extends_documentation_fragment:
+  - dockersec.hardening.attributes
+  - dockersec.hardening.attributes.controller_action
 attributes:
   check_mode:
-    support: full
-    description: The hosts are never changed. The report files and the history are written in check mode too, as
-      the audit is meant to run with C(--check) and they are its output.
-  diff_mode:
-    support: none
-    description: Nothing on the hosts is changed.
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
+    details:
+      - The hosts are never changed. The report files and the history are written in check mode too, as the
+        audit is meant to run with C(--check) and they are its output.
 options:
   hosts:
     description: The hosts to report on. Defaults to every host of the play (C(ansible_play_hosts_all)).
