@@ -16,8 +16,6 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
 """
 
     # Should be used together with the standard fragment: the steps of the playbooks that run on
@@ -26,6 +24,7 @@ attributes:
 options: {}
 attributes:
   action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
     support: full
     details:
       - Runs on the controller as an action plugin; nothing is run on the managed host.
