@@ -48,4 +48,13 @@ if [ -d "$installed/roles" ]; then
     n=$((n + 1))
   done
 fi
+# The catalog is data (catalog.json beside catalog.py): the installed copy must load, whole.
+"$BIN/python" -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+assert catalog.__file__.startswith(sys.argv[1]), catalog.__file__
+print("the installed catalog loads: %d scored and %d extended controls, %d options"
+      % (len(catalog.SCORED_IDS), len(catalog.EXTENDED_IDS), len(catalog.OPTIONS)))
+' "$tmp/install"
 echo "installed from tarball; ansible-doc rendered $n plugins/roles"
