@@ -16,10 +16,6 @@ sys.path.insert(0, COLLECTIONS)
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
 
 
-def _option_specs():
-    return catalog.OPTIONS
-
-
 def _cell(text):
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
@@ -83,7 +79,7 @@ def controls_md():
 
 
 def options_md():
-    specs = _option_specs()
+    specs = catalog.OPTIONS
     out = [
         "# Audit options (`dockersec_options`)",
         "",

@@ -56,14 +56,15 @@ class AuditInputError(ValueError):
     """Inventory input (options, waivers, attestations) that cannot be used as given."""
 
 
-def _registry():
+def _checks():
     checks = {}
     for mod in CHECK_MODULES:
         checks.update(getattr(mod, "CHECKS", {}))
-    return checks, catalog.OPTIONS
+    return checks
 
 
-CHECKS, OPTION_SPECS = _registry()
+CHECKS = _checks()
+OPTION_SPECS = catalog.OPTIONS
 
 
 def default_options():

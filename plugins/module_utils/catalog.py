@@ -110,6 +110,8 @@ def _unique_keys(pairs):
 
 def _control(row):
     """A catalog entry from its row in catalog.json: optional fields filled, privilege derived."""
+    if not isinstance(row, dict):
+        raise CatalogError("%s: a control must be an object, got %r" % (_DATA_FILE, row))
     try:
         return {
             "id": str(row["id"]),
@@ -137,6 +139,8 @@ def _load():
             data = json.loads(f.read().decode("utf-8"), object_pairs_hook=_unique_keys)
     except (IOError, OSError, ValueError) as exc:
         raise CatalogError("cannot read the control catalog %s: %s" % (_DATA_FILE, exc))
+    if not (isinstance(data, dict) and isinstance(data.get("controls"), list) and isinstance(data.get("options"), dict)):
+        raise CatalogError("%s must be an object with a list \"controls\" and an object \"options\"" % _DATA_FILE)
     if data.get("catalog_version") != CATALOG_VERSION:
         raise CatalogError("%s is catalog_version %r, this code reads %r"
                            % (_DATA_FILE, data.get("catalog_version"), CATALOG_VERSION))

@@ -15,8 +15,9 @@ __metaclass__ = type
 import json
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_config import RELOADABLE, clamp_ulimits
-from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_config import needs_restart
+from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_config import (
+    RELOADABLE, clamp_ulimits, needs_restart
+)
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
 
 

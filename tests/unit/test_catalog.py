@@ -150,6 +150,9 @@ def test_the_catalog_file_refuses_a_key_defined_twice(tmp_path, monkeypatch):
     ('{"catalog_version": 99, "controls": [], "options": {}}', "is catalog_version 99, this code reads 1"),
     ('{"catalog_version": 1, "controls": [{"id": "1", "section": 1}], "options": {}}',
      "control '1' lacks or mistypes 'title'"),
+    ('[1, 2]', 'must be an object with a list "controls" and an object "options"'),
+    ('{"catalog_version": 1, "controls": {}, "options": {}}', 'must be an object with a list "controls"'),
+    ('{"catalog_version": 1, "controls": ["7"], "options": {}}', "a control must be an object, got '7'"),
 ])
 def test_a_broken_catalog_file_is_named_with_the_reason(tmp_path, monkeypatch, text, message):
     path = tmp_path / "catalog.json"
