@@ -123,6 +123,9 @@ def _control(row):
             "privilege": privilege_for(row["requires"]),
             "scope": row["scope"],
             "check": row["check"],
+            # The judged program's own rule the evaluator mirrors (upstream source file and
+            # function, or the man page and its section): docs/controls.md prints it.
+            "rule": row.get("rule"),
             "fix": row["fix"],
             "remediation_role": row.get("remediation_role"),
             "hazards": row.get("hazards"),
