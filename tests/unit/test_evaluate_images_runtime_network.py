@@ -474,7 +474,7 @@ _EST = "-A DOCKER-USER -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
      "-A DOCKER-USER -j RETURN"],
     # no trailing RETURN (newer engines add none)
     ["-N DOCKER-USER", "-A DOCKER-USER -m state --state ESTABLISHED,RELATED -j ACCEPT",
-     "-A DOCKER-USER -i eth0 -p tcp -j REJECT --reject-with tcp-reset"],
+     "-A DOCKER-USER -i eth0 -j REJECT --reject-with icmp-port-unreachable"],
     # a drop of NEW connections only needs no established accept before it
     ["-N DOCKER-USER", "-A DOCKER-USER -i eth0 -m conntrack --ctstate NEW -j DROP"],
 ])

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import shlex
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, EVIDENCE_LIMIT, FAIL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
@@ -110,22 +111,276 @@ _LONE_CHAIN = re.compile(r"^-(N DOCKER-USER|A DOCKER-USER -j RETURN)$")
 _USER_RULE = re.compile(r"^-A DOCKER-USER(?:\s+(.*))?$")
 
 
-def _rule_parts(spec):
-    """(matches, target, states) of one ``-A DOCKER-USER ...`` spec. ``iptables -S`` prints the
-    target and its options last, so everything before ``-j`` is a match."""
-    tokens = spec.split()
-    target = None
-    for flag in ("-j", "--jump"):
-        if flag in tokens:
-            at = tokens.index(flag)
-            target = tokens[at + 1].upper() if at + 1 < len(tokens) else None
-            tokens = tokens[:at]
-            break
-    states = set()
-    for i, tok in enumerate(tokens[:-1]):
-        if tok in ("--ctstate", "--state"):
-            states.update(tokens[i + 1].upper().split(","))
-    return tokens, target, states
+class _Unknown(Exception):
+    """A rule form this model does not understand; the message names it."""
+
+
+# Options per match module (iptables-extensions(8)) and how many arguments each takes. The kind
+# says what the match selects: "noop" narrows nothing, "source" selects by origin (negated in a
+# drop, it is the documented allowance "everyone but X"), "state" is conntrack/state, "narrow"
+# is any other explicit selection (addresses, ports, protocols, flags, rates).
+_MODULE_OPTIONS = {
+    "comment": {"--comment": (1, "noop")},
+    "conntrack": {"--ctstate": (1, "state"), "--ctstatus": (1, "narrow"), "--ctproto": (1, "proto"),
+                  "--ctorigsrc": (1, "source"), "--ctorigdst": (1, "narrow"), "--ctreplsrc": (1, "narrow"),
+                  "--ctrepldst": (1, "narrow"), "--ctorigsrcport": (1, "narrow"), "--ctorigdstport": (1, "narrow"),
+                  "--ctreplsrcport": (1, "narrow"), "--ctrepldstport": (1, "narrow"), "--ctdir": (1, "ctdir"),
+                  "--ctexpire": (1, "narrow")},
+    "state": {"--state": (1, "state")},
+    "tcp": {"--sport": (1, "narrow"), "--source-port": (1, "narrow"), "--dport": (1, "narrow"),
+            "--destination-port": (1, "narrow"), "--tcp-flags": (2, "narrow"), "--syn": (0, "narrow"),
+            "--tcp-option": (1, "narrow")},
+    "udp": {"--sport": (1, "narrow"), "--source-port": (1, "narrow"), "--dport": (1, "narrow"),
+            "--destination-port": (1, "narrow")},
+    "multiport": {"--sports": (1, "narrow"), "--source-ports": (1, "narrow"), "--dports": (1, "narrow"),
+                  "--destination-ports": (1, "narrow"), "--ports": (1, "narrow")},
+    "iprange": {"--src-range": (1, "source"), "--dst-range": (1, "narrow")},
+    "mac": {"--mac-source": (1, "source")},
+    "set": {"--match-set": (2, "set"), "--return-nomatch": (0, "noop"), "--update-counters": (0, "noop"),
+            "--update-subcounters": (0, "noop")},
+    "addrtype": {"--src-type": (1, "narrow"), "--dst-type": (1, "narrow"), "--limit-iface-in": (0, "narrow"),
+                 "--limit-iface-out": (0, "narrow")},
+    "icmp": {"--icmp-type": (1, "narrow")},
+    "icmp6": {"--icmpv6-type": (1, "narrow")},
+    "limit": {"--limit": (1, "rate"), "--limit-burst": (1, "rate")},
+    "mark": {"--mark": (1, "narrow")},
+    "connmark": {"--mark": (1, "narrow")},
+}
+
+_BASIC_OPTIONS = {"-s": "source", "--source": "source", "--src": "source", "-d": "narrow", "--destination": "narrow",
+                  "--dst": "narrow", "-p": "proto", "--protocol": "proto", "-i": "in", "--in-interface": "in",
+                  "-o": "out", "--out-interface": "out"}
+
+_ALLOW = ("ACCEPT", "RETURN")
+_DROP = ("DROP", "REJECT")
+# Targets that do not decide the packet's fate: the next rule sees it too.
+_CONTINUE = ("LOG", "NFLOG", "ULOG", "TRACE", "MARK", "CONNMARK", "CLASSIFY", "TCPMSS", "DSCP", "TOS", "NOTRACK",
+             "CT", "SET", "AUDIT", "CHECKSUM", "TTL", "HL", "CONNSECMARK", "SECMARK")
+_REPLY_STATES = frozenset(["ESTABLISHED", "RELATED"])
+_EVERYTHING = ("0.0.0.0/0", "::/0", "all", "0")
+# Interfaces traffic from outside never comes in on: loopback and Docker's own bridges and veths.
+_INTERNAL_IFACE = re.compile(r"^(lo|docker\w*|br-.*|veth.*|docker_gwbridge)\+?$")
+
+
+class _Match(object):
+    def __init__(self, negated, option, kind, args):
+        self.negated, self.option, self.kind, self.args = negated, option, kind, args
+
+    def text(self):
+        return " ".join((["!"] if self.negated else []) + [self.option] + self.args)
+
+
+def _parse_rule(spec):
+    """(matches, target, goto) of one ``-A DOCKER-USER ...`` spec as ``iptables -S`` prints it
+    (iptables(8), iptables-extensions(8)). Raises _Unknown naming what it cannot read."""
+    try:
+        tokens = shlex.split(spec)
+    except ValueError as exc:
+        raise _Unknown("unreadable rule (%s)" % exc)
+    matches, target, goto, module, negated, i = [], None, False, None, False, 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok == "!":
+            negated, i = True, i + 1
+            continue
+        if tok in ("-j", "--jump", "-g", "--goto"):
+            if i + 1 >= len(tokens):
+                raise _Unknown("%s without a target" % tok)
+            target, goto = tokens[i + 1], tok in ("-g", "--goto")
+            break  # the target's own options follow; they do not select packets
+        if tok in ("-m", "--match"):
+            if i + 1 >= len(tokens):
+                raise _Unknown("%s without a module" % tok)
+            module = tokens[i + 1]
+            if module not in _MODULE_OPTIONS:
+                raise _Unknown("match module -m %s" % module)
+            i += 2
+            continue
+        if tok in _BASIC_OPTIONS:
+            if i + 1 >= len(tokens):
+                raise _Unknown("%s without a value" % tok)
+            matches.append(_Match(negated, tok, _BASIC_OPTIONS[tok], [tokens[i + 1]]))
+            if _BASIC_OPTIONS[tok] == "proto" and tokens[i + 1] in ("tcp", "udp", "icmp", "icmpv6"):
+                module = module or tokens[i + 1]  # -p tcp loads the tcp match implicitly
+            negated, i = False, i + 2
+            continue
+        if tok in ("-f", "--fragment"):
+            matches.append(_Match(negated, tok, "narrow", []))
+            negated, i = False, i + 1
+            continue
+        # iptables -S prints each module's options right after its -m
+        spec_opt = _MODULE_OPTIONS.get(module, {}).get(tok)
+        if spec_opt is None:
+            raise _Unknown("option %s%s" % (tok, " of -m %s" % module if module else ""))
+        count, kind = spec_opt
+        if len(tokens) < i + 1 + count:
+            raise _Unknown("%s without a value" % tok)
+        matches.append(_Match(negated, tok, kind, tokens[i + 1:i + 1 + count]))
+        negated, i = False, i + 1 + count
+    return matches, target, goto
+
+
+def _states(m):
+    return set(s.strip().upper() for s in m.args[0].split(",") if s.strip())
+
+
+def _drop_gap(m):
+    """Why a DROP/REJECT with match ``m`` leaves traffic to containers through, else None."""
+    if m.kind == "noop" or (m.option in ("-s", "--source", "--src", "-d", "--destination", "--dst", "-p",
+                                         "--protocol") and not m.negated and m.args[0] in _EVERYTHING):
+        return None
+    if m.kind == "ctdir":
+        return None if m.args[0].upper() == "ORIGINAL" and not m.negated else m.text()
+    if m.kind == "state":
+        states = _states(m)
+        if m.negated:  # drops every state not listed: full when only replies are spared
+            return None if states <= _REPLY_STATES else m.text()
+        return None if states & set(["NEW", "DNAT"]) else m.text()
+    if m.kind == "in":
+        internal = bool(_INTERNAL_IFACE.match(m.args[0]))
+        return None if internal == m.negated else m.text()
+    if m.negated and (m.kind == "source" or m.kind == "set" and m.args[1].split(",")[0] == "src"):
+        return None  # "everyone but X": X is the explicit allowance (Docker's documented -i ext_if ! -s ...)
+    return m.text()
+
+
+def _allow_selects(m):
+    """True when an ACCEPT/RETURN with match ``m`` lets only an explicitly selected class through."""
+    if m.negated:
+        return m.kind == "state" and "NEW" in _states(m)  # "all but new connections": replies
+    if m.kind == "ctdir":
+        return m.args[0].upper() == "REPLY"
+    if m.kind in ("noop", "proto", "rate"):  # a whole protocol, or any traffic at a rate, is no selection
+        return False
+    if m.kind in ("source", "narrow"):
+        return not (m.option in ("-s", "--source", "--src", "-d", "--destination", "--dst")
+                    and m.args[0] in _EVERYTHING)
+    if m.kind == "state":
+        return not (_states(m) & set(["NEW", "DNAT"]))
+    if m.kind == "in":
+        return bool(_INTERNAL_IFACE.match(m.args[0]))
+    if m.kind == "out":  # traffic to containers leaves through a Docker bridge
+        return not _INTERNAL_IFACE.match(m.args[0])
+    return True
+
+
+def _replies_only(matches):
+    return any(m.kind == "state" and ((not m.negated and _states(m) <= _REPLY_STATES)
+                                      or (m.negated and "NEW" in _states(m))) for m in matches)
+
+
+def _iface(matches):
+    for m in matches:
+        if m.kind == "in" and not m.negated:
+            return m.args[0]
+    return None
+
+
+def _ifaces_overlap(allow, drop):
+    """Whether an allowance by input interface ``allow`` covers what a drop on ``drop`` drops: an
+    allowance of one interface against an unqualified drop is an explicit exception."""
+    if allow is None:
+        return True
+    if drop is None:
+        return False
+    a, b = allow, drop
+    if a.endswith("+") and b.startswith(a[:-1]) or b.endswith("+") and a.startswith(b[:-1]):
+        return True
+    return a == b
+
+
+def _judge_chain(rules, label):
+    """(status, evidence) for one DOCKER-USER listing (``iptables -S`` or ``ip6tables -S``).
+
+    iptables-extensions(8) first-match semantics: rules are read in order; a DROP/REJECT counts
+    when it covers every forwarded connection to a container ("full": unqualified, or qualified
+    only by an external ``-i``, conntrack state NEW/DNAT, ``! --ctstate RELATED,ESTABLISHED``,
+    or a negated source, the explicit allowance of Docker's documented ``-i ext_if ! -s ADDR``).
+    An ACCEPT/RETURN before it that selects no explicit class (unconditional, only a protocol,
+    only an external interface, a negated match, state NEW) lets everything through and makes
+    it dead. A rule this model cannot read (unknown module or option, a jump to a chain whose
+    rules are not read, NFQUEUE) before the full drop is an error naming it."""
+    policy = [str(r).strip() for r in rules if str(r).strip().startswith("-A ")]
+    if policy and _LONE_CHAIN.match(policy[-1]):
+        policy.pop()  # the trailing RETURN older engines add; one earlier is a rule like any other
+    if not policy:
+        return FAIL, ["%s DOCKER-USER holds no policy (only: %s)" % (
+            label, "; ".join(str(r) for r in rules) or "an empty chain")]
+    established_at, covering, unknown, partial, unknown_drops = None, [], [], [], []
+    for n, rule in enumerate(policy, 1):
+        m = _USER_RULE.match(rule)
+        if not m:
+            unknown.append((n, rule, "a rule of another chain"))
+            continue
+        try:
+            matches, target, goto = _parse_rule(m.group(1) or "")
+        except _Unknown as exc:
+            target = (re.search(r"(?:-j|--jump)\s+(\S+)", rule) or [None, None])[1]
+            (unknown_drops if target in _DROP else unknown).append((n, rule, str(exc)))
+            continue
+        if target is None or (target in _CONTINUE and not goto):
+            continue
+        if target in _DROP and not goto:
+            gaps = [g for g in (_drop_gap(x) for x in matches) if g]
+            if gaps:
+                partial.append((n, rule, ", ".join(gaps)))
+                continue
+            dead = [c for c in covering if _ifaces_overlap(c[2], _iface(matches))]
+            blocker = _first([dead[:1], unknown[:1]])
+            if blocker is not None and blocker in unknown:
+                return ERROR, ["%s DOCKER-USER rule %d (%s) is not understood (%s) and comes before the first "
+                               "DROP/REJECT that covers all traffic (rule %d): the policy cannot be judged"
+                               % (label, blocker[0], blocker[1], blocker[2], n)] + policy[:10]
+            if blocker is not None:
+                return FAIL, ["%s DOCKER-USER rule %d (%s) lets everything through before the first DROP/REJECT "
+                              "(rule %d): the policy never filters" % (label, blocker[0], blocker[1], n)
+                              ] + policy[:10]
+            states = set()
+            for x in matches:
+                if x.kind == "state":
+                    states |= (_states(x) if not x.negated else set(["NEW", "INVALID"]))
+            new_only = bool(states) and states <= set(["NEW", "INVALID", "DNAT"])
+            if established_at is None and not new_only:
+                return FAIL, ["%s DOCKER-USER rule %d (%s) drops before RELATED,ESTABLISHED is accepted: "
+                              "replies to connections containers open are dropped too" % (label, n, rule)
+                              ] + policy[:10]
+            return PASS, ["%s DOCKER-USER has %d policy rules, RELATED,ESTABLISHED let through%s, first DROP/REJECT at "
+                          "rule %d covers all forwarded traffic (%s)" % (
+                              label, len(policy), " at rule %d" % established_at if established_at
+                              else " (drops match NEW only)", n, rule)] + policy[:10]
+        if target in _ALLOW and not goto:
+            if _replies_only(matches):
+                established_at = established_at or n
+            elif not any(_allow_selects(x) for x in matches):
+                covering.append((n, rule, _iface(matches)))
+            continue
+        # A jump, a goto, NFQUEUE, ...: what happens there is not read. Harmless when only an
+        # explicitly selected class enters it, like any narrow allowance.
+        if matches and any(_allow_selects(x) for x in matches) and target not in ("QUEUE", "NFQUEUE"):
+            continue
+        what = "%s chain %s (its rules are not read)" % ("goto" if goto else "jump to", target)
+        if target in ("QUEUE", "NFQUEUE"):
+            what = "target %s hands the packet to a userspace program" % target
+        unknown.append((n, rule, what))
+    if not (partial or unknown or unknown_drops):
+        return FAIL, ["%s DOCKER-USER has %d rules but none drops or rejects: nothing is filtered"
+                      % (label, len(policy))] + policy[:10]
+    blocker = _first([covering[:1], unknown[:1], unknown_drops[:1]])
+    if blocker is not None and blocker in covering:
+        return FAIL, ["%s DOCKER-USER rule %d (%s) lets everything through before any DROP/REJECT: the policy never "
+                      "filters" % (label, blocker[0], blocker[1])] + policy[:10]
+    if blocker is not None:
+        return ERROR, ["%s DOCKER-USER rule %d (%s) is not understood (%s) and no understood DROP/REJECT covers "
+                       "all traffic: the policy cannot be judged" % (label, blocker[0], blocker[1], blocker[2])
+                       ] + policy[:10]
+    return FAIL, ["%s DOCKER-USER: no DROP/REJECT covers all forwarded traffic to containers; %s" % (
+        label, "; ".join("rule %d drops only %s" % (n, why) for n, _rule, why in partial[:5]))] + policy[:10]
+
+
+def _first(candidates):
+    """The earliest (by rule number) of several optional (n, rule, why) entries."""
+    found = [c[0] for c in candidates if c]
+    return min(found, key=lambda c: c[0]) if found else None
 
 
 # iptables-nft cannot print a chain holding rules it did not write (nft-native expressions).
@@ -133,46 +388,6 @@ _NFT_ONLY = re.compile(r"incompatible|use nft|nf_tables", re.IGNORECASE)
 
 
 _NO_CHAIN = re.compile(r"No chain/target/match|does not exist|chain .* not found", re.IGNORECASE)
-
-
-def _judge_chain(rules, label):
-    """(status, evidence) for one DOCKER-USER listing (``iptables -S`` or ``ip6tables -S``)."""
-    policy = [str(r).strip() for r in rules if str(r).strip().startswith("-A ")]
-    if policy and _LONE_CHAIN.match(policy[-1]):
-        policy.pop()  # the trailing RETURN older engines add; one earlier is a rule like any other
-    if not policy:
-        return FAIL, ["%s DOCKER-USER holds no policy (only: %s)" % (
-            label, "; ".join(str(r) for r in rules) or "an empty chain")]
-    established_at, dead_end, first_drop = None, None, None
-    for n, rule in enumerate(policy, 1):
-        m = _USER_RULE.match(rule)
-        if not m:
-            continue
-        matches, target, states = _rule_parts(m.group(1) or "")
-        # RETURN hands the packet back to Docker's FORWARD rules, which accept established
-        # traffic: for replies it is as good as ACCEPT.
-        if target in ("ACCEPT", "RETURN") and "ESTABLISHED" in states and established_at is None:
-            established_at = n
-            continue
-        if target in ("ACCEPT", "RETURN") and not matches and dead_end is None:
-            dead_end = (n, rule)
-        if target in ("DROP", "REJECT"):
-            new_only = bool(states) and states <= set(["NEW", "INVALID"])
-            if dead_end is not None:
-                return FAIL, ["%s DOCKER-USER rule %d (%s) lets everything through before the first "
-                              "DROP/REJECT (rule %d): the policy never filters" % (label, dead_end[0], dead_end[1], n)
-                              ] + policy[:10]
-            if established_at is None and not new_only:
-                return FAIL, ["%s DOCKER-USER rule %d (%s) drops before RELATED,ESTABLISHED is accepted: "
-                              "replies to connections containers open are dropped too" % (label, n, rule)
-                              ] + policy[:10]
-            first_drop = first_drop or n
-    if first_drop is None:
-        return FAIL, ["%s DOCKER-USER has %d rules but none drops or rejects: nothing is filtered"
-                      % (label, len(policy))] + policy[:10]
-    return PASS, ["%s DOCKER-USER has %d policy rules, RELATED,ESTABLISHED let through%s, first DROP/REJECT at "
-                  "rule %d" % (label, len(policy), " at rule %d" % established_at if established_at
-                               else " (drops match NEW only)", first_drop)] + policy[:10]
 
 
 def _unreadable(label, binary, error):
@@ -199,14 +414,24 @@ def _ipv6_in_use(facts):
 
 
 def check_25(facts, opts):
-    """Docker manages iptables and DOCKER-USER filters: a DROP/REJECT that is reachable (no
-    unconditional ACCEPT/RETURN before it) and that comes after RELATED,ESTABLISHED is let through
-    by ACCEPT or RETURN (else replies to connections containers open are dropped too,
-    docker/docs#21708). A trailing RETURN is neither required nor counted (newer engines add none,
-    moby/moby#50098). Where Docker networks carry IPv6, the ip6tables chain is judged the same way."""
+    """Docker manages iptables and DOCKER-USER filters (Docker docs, "Packet filtering and
+    firewalls"; iptables-extensions(8) for the matches, see _judge_chain): a DROP/REJECT that
+    covers all forwarded traffic to containers, reachable (no ACCEPT/RETURN before it that lets
+    everything through), after RELATED,ESTABLISHED is let through by ACCEPT or RETURN (else replies
+    to connections containers open are dropped too, docker/docs#21708). A trailing RETURN is neither
+    required nor counted (newer engines add none, moby/moby#50098). Where Docker networks carry
+    IPv6, the ip6tables chain is judged the same way. With ``firewall-backend: nftables`` (moby
+    28+) there is no DOCKER-USER chain at all (moby/moby#49643): error, never pass."""
     value, source = daemon_setting(facts, "iptables", ["--iptables"])
     if value is not None and falsy(value):
         return result(FAIL, "Docker's iptables integration is off (iptables=%s, %s)" % (value, source))
+    backend, backend_source = daemon_setting(facts, "firewall-backend", ["--firewall-backend"])
+    if backend is not None and str(backend).strip().lower() == "nftables":
+        # dockerd then writes its own nftables tables: no iptables DOCKER-USER chain is created or
+        # jumped to, so whatever iptables shows there filters nothing.
+        return result(ERROR, "dockerd uses firewall-backend=nftables (%s): it creates no DOCKER-USER chain and sends "
+                      "no traffic through one (moby/moby#49643); rules for published ports belong in an nftables base "
+                      "chain of your own, which this audit does not read" % backend_source)
     ipt = as_dict(facts.get("iptables"))
     rules = ipt.get("docker_user")
     if isinstance(rules, list):
