@@ -2,12 +2,17 @@
 are not by the rules of the program judged (iptables-extensions(8) for DOCKER-USER, dockerd's
 port publishing, the kernel's /proc/net/tcp for host-network listeners)."""
 
+import os
+
 import pytest
 
 from conftest import make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network as N
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import listeners as gather_listeners
 from ansible_collections.dockersec.hardening.plugins.module_utils.host_fixes import docker_user_rules
 
 OPTS = audit.validate_options({})
@@ -135,3 +140,203 @@ def test_25_nftables_firewall_backend_has_no_docker_user_chain(facts, where):
     status, ev = run(N.check_25, facts)
     assert status == "error", ev
     assert "firewall-backend=nftables" in ev and "moby/moby#49643" in ev
+
+
+# ---------------------------------------------------------------- 23: host-network listeners (gather)
+
+
+HDR = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+CID = "c0ffee" + "0" * 58
+
+
+def _tcp_line(n, local, state, inode):
+    return "%4d: %s 00000000:0000 %s 00000000:00000000 00:00000000 00000000     0        0 %s 1 0 100 0 0 10 0\n" % (
+        n, local, state, inode)
+
+
+def _host_tree(tmp_path, cid=CID, pid=4242, fd_mode=None):
+    """A /proc and /sys/fs/cgroup of a host where container ``cid`` (pid 4242, worker 4250) runs
+    with --network host: it listens on 0.0.0.0:80 and [::]:8443; the host's sshd on 0.0.0.0:22."""
+    def put(path, text):
+        f = tmp_path / path.lstrip("/")
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text)
+    scope = "/system.slice/docker-%s.scope" % cid
+    put("/proc/%d/cgroup" % pid, "0::%s\n" % scope)
+    put("/sys/fs/cgroup%s/cgroup.procs" % scope, "%d\n4250\n" % pid)
+    for p, fds in ((pid, {"0": "/dev/null", "3": "socket:[1001]"}), (4250, {"4": "socket:[1002]"}),
+                   (1, {"5": "socket:[999]"})):
+        d = tmp_path / ("proc/%d/fd" % p)
+        d.mkdir(parents=True, exist_ok=True)
+        for fd, target in fds.items():
+            os.symlink(target, str(d / fd))
+    put("/proc/%d/net/tcp" % pid, HDR + _tcp_line(0, "00000000:0016", "0A", "999")
+        + _tcp_line(1, "00000000:0050", "0A", "1001") + _tcp_line(2, "0100007F:0050", "01", "1003"))
+    put("/proc/%d/net/tcp6" % pid, HDR + _tcp_line(0, "0" * 32 + ":20FB", "0A", "1002"))
+    return gather_base.Host(root=str(tmp_path))
+
+
+def test_23_gather_lists_only_the_containers_own_listening_sockets(tmp_path):
+    h = _host_tree(tmp_path)
+    assert gather_listeners.container_listeners(h, 4242, CID) == [
+        {"address": "0.0.0.0", "port": 80}, {"address": "::", "port": 8443}]
+
+
+def test_23_gather_decodes_little_endian_words():
+    text = HDR + _tcp_line(0, "0100007F:1F90", "0A", "7") + _tcp_line(1, "00000000000000000000000001000000:0035",
+                                                                        "0A", "8")
+    assert gather_listeners.parse_proc_net_tcp(text) == [("127.0.0.1", 8080, "7"), ("::1", 53, "8")]
+
+
+def test_23_gather_a_pid_whose_cgroup_does_not_name_the_container_is_an_error(tmp_path):
+    h = _host_tree(tmp_path)
+    with pytest.raises(gather_listeners.ListenerError, match="names container"):
+        gather_listeners.container_listeners(h, 4242, "deadbeef" * 8)
+    with pytest.raises(gather_listeners.ListenerError, match="State.Pid is 0"):
+        gather_listeners.container_listeners(h, 0, CID)
+
+
+class _Client(object):
+    def __init__(self, inspected):
+        self._inspected = inspected
+
+    def info(self):
+        return {"Swarm": {"LocalNodeState": "inactive"}}
+
+    def version(self):
+        return {"ApiVersion": "1.43"}
+
+    def containers(self, all=False):
+        return [{"Id": i["Id"]} for i in self._inspected]
+
+    def inspect_container(self, cid):
+        return [i for i in self._inspected if i["Id"] == cid][0]
+
+    def inspect_image(self, iid):
+        return {"Config": {}}
+
+    def history(self, iid):
+        return []
+
+    def networks(self):
+        return []
+
+    def volumes(self):
+        return {"Volumes": []}
+
+
+def _ins(cid, name, mode, pid, status="running"):
+    return {"Id": cid, "Name": "/" + name, "Image": "sha256:i", "Config": {}, "HostConfig": {"NetworkMode": mode},
+            "State": {"Status": status, "Pid": pid}, "NetworkSettings": {"Networks": {}, "Ports": {}}}
+
+
+def test_23_engine_collector_adds_listeners_to_host_network_containers_only(tmp_path):
+    h = _host_tree(tmp_path)
+    client = _Client([_ins(CID, "edge", "host", 4242, "paused"), _ins("b" * 64, "app", "appnet", 5000),
+                      _ins("d" * 64, "sidecar", "container:" + CID, 0)])
+    out = gather_engine.collect_docker(lambda: client, 2, set(), {}, host=h)
+    by = dict((c["name"], c) for c in out["containers"])
+    assert by["edge"]["listeners"] == [{"address": "0.0.0.0", "port": 80}, {"address": "::", "port": 8443}]
+    assert by["edge"]["listeners_error"] is None
+    assert "listeners" not in by["app"] and "listeners_error" not in by["app"]
+    # shares edge's namespace, i.e. the host's; no process of its own here: unknown, not empty
+    assert by["sidecar"]["listeners"] is None and "State.Pid is 0" in by["sidecar"]["listeners_error"]
+    out = gather_engine.collect_docker(lambda: client, 2, set(), {}, host=h, host_why_not="the engine is remote")
+    assert [c["listeners_error"] for c in out["containers"] if c["name"] == "edge"] == ["the engine is remote"]
+
+
+# ---------------------------------------------------------------- 23: the verdict
+
+def _hostnet(name="edge", listeners=None, error=None, **kw):
+    return make_container(name, network_mode="host", networks=["host"], ports=[], listeners=listeners,
+                          listeners_error=error, **kw)
+
+
+def test_23_host_network_container_listening_on_all_interfaces_fails():
+    f = make_facts(containers=[make_container("good"), _hostnet(listeners=[{"address": "0.0.0.0", "port": 80}])])
+    status, ev = run(N.check_23, f)
+    assert status == "fail", ev
+    assert "edge: listens on 0.0.0.0:80 in the host's network namespace" in ev
+
+
+@pytest.mark.parametrize("listener, bad", [
+    ({"address": "::", "port": 8443}, True),
+    ({"address": "10.0.0.5", "port": 8080}, True),   # on the host's interface, DOCKER-USER never sees it
+    ({"address": "127.0.0.1", "port": 80}, True),    # privileged port, like -p 127.0.0.1:80:80
+    ({"address": "127.0.0.1", "port": 8080}, False),
+    ({"address": "::1", "port": 9000}, False),
+])
+def test_23_host_network_listener_rules(listener, bad):
+    f = make_facts(containers=[_hostnet(listeners=[listener])])
+    status, ev = run(N.check_23, f)
+    assert status == ("fail" if bad else "pass"), ev
+
+
+def test_23_host_network_listener_allow_list():
+    f = make_facts(containers=[_hostnet(listeners=[{"address": "0.0.0.0", "port": 443}])])
+    for entry in ("edge", "443", "0.0.0.0:443"):
+        assert run(N.check_23, f, published_port_allowlist=[entry])[0] == "pass", entry
+
+
+@pytest.mark.parametrize("container", [
+    _hostnet(error="/proc/4242/fd: Permission denied (run with become)"),
+    make_container("edge", network_mode="host", networks=["host"], ports=[]),   # not gathered at all
+])
+def test_23_host_network_listeners_unknown_is_an_error_never_pass(container):
+    status, ev = run(N.check_23, make_facts(containers=[container]))
+    assert status == "error", ev
+    assert "edge" in ev and "listening sockets" in ev
+
+
+def test_23_container_sharing_a_host_network_container_namespace_is_judged_too():
+    edge = _hostnet(listeners=[])
+    side = make_container("side", network_mode="container:" + edge["id"], networks=[], ports=[],
+                          listeners=[{"address": "0.0.0.0", "port": 22}], listeners_error=None)
+    status, ev = run(N.check_23, make_facts(containers=[edge, side]))
+    assert status == "fail" and "side: listens on 0.0.0.0:22" in ev
+
+
+# ---------------------------------------------------------------- 23: port mappings as dockerd publishes them
+
+@pytest.mark.parametrize("port, says", [
+    ({"container_port": "80/tcp", "host_ip": "", "host_port": "8080"}, "on all interfaces"),
+    ({"container_port": "80/tcp", "host_ip": "0.0.0.0", "host_port": "8080"}, "on all interfaces"),
+    ({"container_port": "80/tcp", "host_ip": "::", "host_port": "8080"}, "on all interfaces"),
+    ({"container_port": "80/tcp", "host_ip": "[::]", "host_port": "8080"}, "on all interfaces"),
+    ({"container_port": "80/tcp", "host_ip": "0:0:0:0:0:0:0:0", "host_port": "8080"}, "on all interfaces"),
+    ({"container_port": "53/udp", "host_ip": "127.0.0.1", "host_port": "53"}, "privileged port"),
+    ({"container_port": "80/tcp", "host_ip": "127.0.0.1", "host_port": "80-90"}, "privileged port"),
+    ({"container_port": "80/tcp", "host_ip": "127.0.0.1", "host_port": "1000-1100"}, "privileged port"),
+])
+def test_23_published_port_forms(port, says):
+    f = make_facts(containers=[make_container("web", ports=[port])])
+    status, ev = run(N.check_23, f)
+    assert status == "fail" and says in ev, ev
+
+
+@pytest.mark.parametrize("port", [
+    {"container_port": "80/tcp", "host_ip": "127.0.0.1", "host_port": "8000-8010"},
+    {"container_port": "53/udp", "host_ip": "10.0.0.5", "host_port": "5353"},
+    {"container_port": "80/tcp", "host_ip": "::1", "host_port": "8080"},
+])
+def test_23_published_port_forms_that_pass(port):
+    assert run(N.check_23, make_facts(containers=[make_container("web", ports=[port])]))[0] == "pass"
+
+
+@pytest.mark.parametrize("port", [
+    {"container_port": "80/tcp", "host_ip": "localhost", "host_port": "8080"},
+    {"container_port": "80/tcp", "host_ip": "127.0.0.1", "host_port": "http"},
+])
+def test_23_published_port_of_an_unknown_form_is_an_error(port):
+    status, ev = run(N.check_23, make_facts(containers=[make_container("web", ports=[port])]))
+    assert status == "error" and "web" in ev, ev
+
+
+def test_23_evaluator_does_not_filter_on_state_itself(monkeypatch):
+    # Paused and restarting containers hold their ports: the evaluator judges every container
+    # scoped_containers gives it (which containers that is, is common.scoped_containers' rule).
+    paused = make_container("web", state="paused",
+                            ports=[{"container_port": "80/tcp", "host_ip": "0.0.0.0", "host_port": "80"}])
+    f = make_facts(containers=[paused])
+    monkeypatch.setattr(N, "scoped_containers", lambda facts, opts, running_only=True: [paused])
+    assert run(N.check_23, f)[0] == "fail"

@@ -7,12 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import re
 import shlex
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, EVIDENCE_LIMIT, FAIL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
-    icc_state, no_containers_reason, per_container, result, scoped_containers, truthy, opt
+    icc_state, limited, no_containers_reason, per_container, result, scoped_containers, text, truthy, opt
 )
 
 
@@ -42,32 +43,138 @@ def check_22(facts, opts):
     return result(FAIL, problems + linked[:EVIDENCE_LIMIT])
 
 
-def _port_allowed(c, p, allow):
-    host_ip, host_port = str(p.get("host_ip") or ""), str(p.get("host_port") or "")
+def _port_allowed(c, host_ip, host_port, allow):
     return (str(c.get("name")) in allow or host_port in allow or "%s:%s" % (host_ip, host_port) in allow)
 
 
-def check_23(facts, opts):
-    allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist")))
+def _ip(text):
+    """The address of a HostIp or listener, None when it is not an IP literal."""
+    try:
+        addr = ipaddress.ip_address(u"%s" % str(text).strip().strip("[]"))
+    except ValueError:
+        return None
+    mapped = getattr(addr, "ipv4_mapped", None)
+    return mapped or addr
 
-    def offends(c):
-        why = []
-        for p in as_list(c.get("ports")):
-            p = as_dict(p)
-            if _port_allowed(c, p, allow):
-                continue
-            host_ip, host_port = str(p.get("host_ip") or ""), str(p.get("host_port") or "")
-            desc = "%s:%s->%s" % (host_ip or "0.0.0.0", host_port, p.get("container_port"))
-            problems = []
-            if host_ip in ("", "0.0.0.0", "::", "[::]"):
-                problems.append("on all interfaces")
-            if host_port.isdigit() and int(host_port) < 1024:
-                problems.append("privileged port")
-            if problems:
-                why.append("%s %s" % (desc, " and ".join(problems)))
-        return "; ".join(why) or None
-    return per_container(facts, opts, offends, "no port published on all interfaces or below 1024",
-                         "containers publishing ports broadly")
+
+def _port_range(text):
+    """(low, high) of a HostPort: one port, a range ``8000-8010``, or empty (dockerd picks an
+    ephemeral port, moby's portallocator); None for any other form."""
+    text = str(text).strip()
+    if text == "":
+        return 32768, 60999
+    low, _sep, high = text.partition("-")
+    if not low.isdigit() or (high and not high.isdigit()):
+        return None
+    low, high = int(low), int(high or low)
+    return (low, high) if 0 < low <= high < 65536 else None
+
+
+def _judge_mapping(c, p, allow):
+    """None, a reason (offends) or ("unknown", reason) for one published port."""
+    host_ip, host_port = str(p.get("host_ip") or ""), str(p.get("host_port") or "")
+    if _port_allowed(c, host_ip, host_port, allow):
+        return None
+    desc = "%s:%s->%s" % (host_ip or "0.0.0.0", host_port, p.get("container_port"))
+    addr = _ip(host_ip) if host_ip else None
+    ports = _port_range(host_port)
+    if (host_ip and addr is None) or ports is None:
+        return ("unknown", "published port %s of a form not understood" % desc)
+    problems = []
+    if not host_ip or addr.is_unspecified:  # dockerd binds an empty HostIp to every address
+        problems.append("on all interfaces")
+    if ports[0] < 1024:
+        problems.append("privileged port")
+    return "%s %s" % (desc, " and ".join(problems)) if problems else None
+
+
+def _shares_host_netns(c, by_ref, depth=0):
+    """Whether the container's network namespace is the host's: --network host, or
+    ``container:<id|name>`` of a container whose namespace is (moby: NetworkMode.IsContainer)."""
+    mode = str(c.get("network_mode") or "")
+    if mode == "host" or "listeners" in c or "listeners_error" in c:
+        return True
+    if mode.startswith("container:") and depth < 5:
+        target = _container_by_ref(by_ref, mode[len("container:"):])
+        return target is not None and _shares_host_netns(target, by_ref, depth + 1)
+    return False
+
+
+def _container_by_ref(by_ref, ref):
+    ref = str(ref)
+    return by_ref.get(ref) or next((c for k, c in by_ref.items() if len(ref) >= 12 and k.startswith(ref)), None)
+
+
+def _containers_by_ref(facts):
+    by_ref = {}
+    for c in as_list(docker(facts).get("containers")):
+        if isinstance(c, dict):
+            by_ref[str(c.get("id"))] = c
+            by_ref[str(c.get("name"))] = c
+    return by_ref
+
+
+def _judge_listeners(c, allow):
+    """Offending listeners of a container in the host's network namespace, or ("unknown", why)."""
+    listeners = c.get("listeners")
+    if not isinstance(listeners, list):
+        return ("unknown", "shares the host's network namespace but its listening sockets are unknown (%s)"
+                % (c.get("listeners_error") or "not gathered"))
+    why = []
+    for entry in listeners:
+        entry = as_dict(entry)
+        address, port = str(entry.get("address")), entry.get("port")
+        addr = _ip(address)
+        if addr is None or isinstance(port, bool) or not isinstance(port, int):
+            return ("unknown", "listening socket %s:%s of a form not understood" % (address, port))
+        if _port_allowed(c, address, str(port), allow):
+            continue
+        problems = []
+        if not addr.is_loopback:
+            problems.append("on all interfaces" if addr.is_unspecified else "on a host interface")
+        if port < 1024:
+            problems.append("privileged port")
+        if problems:
+            why.append("listens on %s in the host's network namespace (%s; --network host: no port mapping, "
+                       "DOCKER-USER never filters it)" % (("[%s]:%d" if ":" in address else "%s:%d") % (address, port),
+                                                         " and ".join(problems)))
+    return "; ".join(why) or None
+
+
+def check_23(facts, opts):
+    """Published ports as dockerd publishes them (NetworkSettings.Ports: an empty HostIp binds
+    every address, moby's portmapper; a HostPort may be a range), and for containers in the host's
+    network namespace the TCP sockets they listen on (proc(5) /proc/<pid>/net/tcp{,6}, gathered
+    per container): nothing below 1024, nothing on all interfaces, and for a host-network
+    container nothing on a non-loopback address, since no port mapping or DOCKER-USER rule
+    stands between it and the host's interfaces. Unknown forms and unread sockets are an error."""
+    allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist")))
+    containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, no_containers_reason(facts))
+    by_ref = _containers_by_ref(facts)
+    bad, unknown = [], []
+    for c in containers:
+        why, unsure = [], []
+        verdicts = [_judge_mapping(c, as_dict(p), allow) for p in as_list(c.get("ports"))]
+        if _shares_host_netns(c, by_ref):
+            verdicts.append(_judge_listeners(c, allow))
+        for v in verdicts:
+            (unsure if isinstance(v, tuple) else why).append(v[1] if isinstance(v, tuple) else v)
+        why = [w for w in why if w]
+        if why:
+            bad.append("%s: %s" % (text(container_label(c), 120), "; ".join(why)))
+        elif unsure:
+            unknown.append("%s: %s" % (text(container_label(c), 120), "; ".join(unsure)))
+    if bad:
+        evidence = ["containers publishing or listening broadly: %d of %d containers" % (len(bad), len(containers))]
+        return result(FAIL, evidence + limited(bad) + (["%d more could not be checked" % len(unknown)]
+                                                       if unknown else []))
+    if unknown:
+        return result(ERROR, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
+                      + limited(unknown))
+    return result(PASS, "no port published on all interfaces or below 1024, no host-network listener off loopback "
+                  "(%d containers checked)" % len(containers))
 
 
 _SYSTEM_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")

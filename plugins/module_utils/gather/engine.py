@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_files import image_shells
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import host_network_listeners
 
 try:
     import http.client as http_client
@@ -311,8 +312,9 @@ def engine_client(endpoint, timeout, sdk=None, sdk_error=None):
     return sdk.APIClient(base_url=endpoint, version="auto", timeout=timeout, **kwargs)
 
 
-def collect_docker(client_factory, workers, sensitive_label_keys, state):
-    """Everything the Engine API tells, in one pass: list once, inspect concurrently."""
+def collect_docker(client_factory, workers, sensitive_label_keys, state, host=None, host_why_not=None):
+    """Everything the Engine API tells, in one pass: list once, inspect concurrently. With
+    ``host`` (the engine's own host), host-network containers get their listening sockets."""
     client = client_factory()
     info = client.info()
     version = client.version()
@@ -330,6 +332,8 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state):
             hist = _inspect_or_none(client.history, iid) or []
             return iid, normalize_image(ins, hist, info.get("DockerRootDir"))
         images = dict((iid, img) for iid, img in pool.map(image, image_ids) if img is not None)
+    if host is not None:
+        host_network_listeners(host, inspected, containers, host_why_not)
     networks = []
     bridge = None
     for n in client.networks() or []:
@@ -418,8 +422,11 @@ def collect_engine(h, params):
     try:
         sdk, sdk_error = docker_sdk(endpoint)
         client = engine_client(endpoint, params["timeout"], sdk, sdk_error)
+        # /proc here is the engine's only when the engine is: not for tcp:// or ssh:// endpoints.
+        remote = None if endpoint.startswith(("unix://", "/")) else (
+            "the engine at %s is remote: its containers' sockets cannot be read from this host" % endpoint)
         return collect_docker(lambda: client, params["inspect_workers"], set(params["sensitive_label_keys"]),
-                              state), endpoint
+                              state, host=h, host_why_not=remote), endpoint
     except CollectorError as exc:
         raise CollectorError(str(exc), section=unreachable)
     except Exception as exc:
