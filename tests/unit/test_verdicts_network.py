@@ -340,3 +340,49 @@ def test_23_evaluator_does_not_filter_on_state_itself(monkeypatch):
     f = make_facts(containers=[paused])
     monkeypatch.setattr(N, "scoped_containers", lambda facts, opts, running_only=True: [paused])
     assert run(N.check_23, f)[0] == "fail"
+
+
+# ---------------------------------------------------------------- 24: a backend container has no way out
+
+def _net(name, internal, members, driver="bridge"):
+    return {"name": name, "id": "id-" + name, "driver": driver, "scope": "local", "internal": internal,
+            "attachable": False, "options": {}, "containers": members, "encrypted": False}
+
+
+def _tiers(db_networks, extra_networks=()):
+    proxy = make_container("proxy", networks=["frontend"])
+    db = make_container("db", ports=[], networks=list(db_networks), compose_project="shop", compose_service="db")
+    f = make_facts(containers=[proxy, db])
+    nets = f["docker"]["networks"]
+    nets[0]["containers"] = ["db"] if "bridge" in db_networks else []
+    nets[1]["containers"] = []
+    nets.append(_net("frontend", False, ["proxy"] + (["db"] if "frontend" in db_networks else [])))
+    nets.append(_net("backend", True, ["db"]))
+    nets.extend(extra_networks)
+    return f
+
+
+@pytest.mark.parametrize("db_networks, says", [
+    (["backend", "frontend"], "frontend"),
+    (["backend", "bridge"], "bridge"),
+])
+def test_24_backend_container_also_on_a_non_internal_network_fails(db_networks, says):
+    status, ev = run(N.check_24, _tiers(db_networks))
+    assert status == "fail", ev
+    assert "db (compose shop/db) is on backend network backend but also on non-internal %s" % says in ev
+
+
+def test_24_backend_container_only_on_internal_networks_passes():
+    status, ev = run(N.check_24, _tiers(["backend"]))
+    assert status == "pass", ev
+
+
+def test_24_other_network_allow_listed_for_egress_is_not_a_way_out_we_judge():
+    status, ev = run(N.check_24, _tiers(["backend", "frontend"]), egress_network_allowlist=["frontend"])
+    assert status == "pass", ev
+
+
+def test_24_macvlan_backend_network_is_judged_too():
+    f = _tiers(["backend", "lan"], [_net("lan", False, ["db"], driver="macvlan")])
+    status, ev = run(N.check_24, f)
+    assert status == "fail" and "lan" in ev, ev

@@ -181,17 +181,24 @@ _SYSTEM_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")
 
 
 def check_24(facts, opts):
+    """A backend network (user-defined, no member publishes a port) is ``internal: true``, and
+    a container judged backend (a member of one) has no way out beside it: every other network
+    it is on is internal too (moby: an internal network gets no gateway and no masquerading;
+    the default bridge, ``docker_gwbridge``, ``ingress`` and macvlan/ipvlan networks are not
+    internal unless created so, and the host's namespace never is). Networks allow-listed to
+    reach outside (``egress_network_allowlist``) are exempt in both roles."""
     d = docker(facts)
     if d.get("reachable") is False:
         return result(NA, no_containers_reason(facts))
     exempt = set(str(n) for n in as_list(opt(opts, "egress_network_allowlist")))
     publishing = set(str(c.get("name")) for c in as_list(d.get("containers"))
                      if isinstance(c, dict) and as_list(c.get("ports")))
-    candidates, bad, exempted = [], [], []
-    for n in as_list(d.get("networks")):
-        n = as_dict(n)
+    networks = [as_dict(n) for n in as_list(d.get("networks"))]
+    internal = dict((str(n.get("name")), n.get("internal") is True) for n in networks)
+    candidates, bad, exempted, backend_of = [], [], [], {}
+    for n in networks:
         name = str(n.get("name"))
-        if name in _SYSTEM_NETWORKS or n.get("driver") not in ("bridge", "overlay"):
+        if name in _SYSTEM_NETWORKS or n.get("driver") in ("host", "null"):
             continue
         members = [str(m) for m in as_list(n.get("containers"))]
         if not members or any(m in publishing for m in members):
@@ -200,16 +207,31 @@ def check_24(facts, opts):
             exempted.append(name)
             continue
         candidates.append(name)
+        for m in members:
+            backend_of.setdefault(m, name)
         if n.get("internal") is not True:
             bad.append("%s (members %s%s publish no ports) is not internal" % (
                 name, ", ".join(members[:5]), ", ..." if len(members) > 5 else ""))
+    for c in scoped_containers(facts, opts):
+        home = backend_of.get(str(c.get("name")))
+        if home is None:
+            continue
+        ways_out = sorted(set(str(x) for x in as_list(c.get("networks")) if str(x) not in exempt
+                              and not internal.get(str(x), False) and str(x) != "none"))
+        if str(c.get("network_mode") or "") == "host" and "host" not in ways_out:
+            ways_out.append("host")
+        ways_out = [x for x in ways_out if x != home]
+        if ways_out:
+            bad.append("%s is on backend network %s but also on non-internal %s: it can reach outside" % (
+                container_label(c), home, ", ".join(ways_out)))
     note = ["allow-listed to reach outside: %s" % ", ".join(exempted)] if exempted else []
     if not candidates:
         return result(NA, ["no user-defined backend network (members without published ports)"] + note)
     if bad:
-        return result(FAIL, ["backend networks not internal: %d of %d" % (len(bad), len(candidates))]
-                      + bad[:EVIDENCE_LIMIT] + note)
-    return result(PASS, ["backend networks are internal: %s" % ", ".join(candidates)] + note)
+        return result(FAIL, ["backend networks or their members not internal: %d problems, %d backend networks"
+                             % (len(bad), len(candidates))] + bad[:EVIDENCE_LIMIT] + note)
+    return result(PASS, ["backend networks are internal and their members on no other network that reaches "
+                         "outside: %s" % ", ".join(candidates)] + note)
 
 
 _LONE_CHAIN = re.compile(r"^-(N DOCKER-USER|A DOCKER-USER -j RETURN)$")
