@@ -386,3 +386,34 @@ def test_24_macvlan_backend_network_is_judged_too():
     f = _tiers(["backend", "lan"], [_net("lan", False, ["db"], driver="macvlan")])
     status, ev = run(N.check_24, f)
     assert status == "fail" and "lan" in ev, ev
+
+
+# ---------------------------------------------------------------- 21: the default bridge, however joined
+
+@pytest.mark.parametrize("mode", ["bridge", "default"])
+def test_21_default_bridge_by_either_mode_name_fails(mode):
+    f = make_facts(containers=[make_container("web", network_mode=mode, networks=["bridge"])])
+    status, ev = run(N.check_21, f)
+    assert status == "fail" and "web: attached to the default bridge" in ev
+
+
+@pytest.mark.parametrize("ref", ["id", "name", "short id"])
+def test_21_container_sharing_the_namespace_of_a_default_bridge_container_fails(ref):
+    web = make_container("web", network_mode="bridge", networks=["bridge"])
+    target = {"id": web["id"], "name": "web", "short id": web["id"][:12]}[ref]
+    side = make_container("side", network_mode="container:" + target, networks=[])
+    status, ev = run(N.check_21, make_facts(containers=[web, side]), default_bridge_allowlist=["web"])
+    assert status == "fail", ev
+    assert "side: shares the network namespace of web, which is on the default bridge" in ev
+
+
+def test_21_container_sharing_the_namespace_of_a_user_network_container_passes():
+    app = make_container("app")
+    side = make_container("side", network_mode="container:" + app["id"], networks=[])
+    assert run(N.check_21, make_facts(containers=[app, side]))[0] == "pass"
+
+
+def test_21_namespace_of_a_container_not_in_the_facts_is_an_error():
+    side = make_container("side", network_mode="container:" + "f" * 64, networks=[])
+    status, ev = run(N.check_21, make_facts(containers=[make_container("app"), side]))
+    assert status == "error" and "side" in ev and "ffffffffffff" in ev

@@ -13,22 +13,65 @@ import shlex
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, EVIDENCE_LIMIT, FAIL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
-    icc_state, limited, no_containers_reason, per_container, result, scoped_containers, text, truthy, opt
+    icc_state, limited, no_containers_reason, result, scoped_containers, text, truthy, opt
 )
 
 
-def check_21(facts, opts):
-    allowed = set(str(n) for n in as_list(opt(opts, "default_bridge_allowlist")))
+def _judge_each(facts, opts, judge, ok_text, fail_text):
+    """Per-container verdict with an honest unknown: ``judge(c)`` returns None, a reason, or
+    ("unknown", reason). fail when any offends, error when none does but some could not be
+    judged, pass only when every container in scope was judged and passed."""
+    containers = scoped_containers(facts, opts)
+    if not containers:
+        return result(NA, no_containers_reason(facts))
+    bad, unknown = [], []
+    for c in containers:
+        why = judge(c)
+        if isinstance(why, tuple):
+            unknown.append("%s: %s" % (text(container_label(c), 120), why[1]))
+        elif why:
+            bad.append("%s: %s" % (text(container_label(c), 120), why))
+    if bad:
+        return result(FAIL, ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad)
+                      + (["%d more could not be checked" % len(unknown)] if unknown else []))
+    if unknown:
+        return result(ERROR, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
+                      + limited(unknown))
+    return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
 
-    def offends(c):
+
+def _on_default_bridge(c):
+    """moby: NetworkMode "bridge" and "default" (Linux's default mode) join the default bridge,
+    whose endpoint is NetworkSettings.Networks["bridge"]."""
+    return "bridge" in [str(n) for n in as_list(c.get("networks"))] or c.get("network_mode") in ("default", "bridge")
+
+
+def check_21(facts, opts):
+    """No container on the default bridge: attached to it (``--network bridge``, ``default`` or
+    ``docker network connect bridge``), or in the network namespace of a container that is
+    (``--network container:<id|name>``, which has no network of its own: moby
+    NetworkMode.ConnectedContainer)."""
+    allowed = set(str(n) for n in as_list(opt(opts, "default_bridge_allowlist")))
+    by_ref = _containers_by_ref(facts)
+
+    def judge(c):
         if str(c.get("name")) in allowed:
             return None
-        nets = [str(n) for n in as_list(c.get("networks"))]
-        if "bridge" in nets or c.get("network_mode") in ("default", "bridge"):
+        if _on_default_bridge(c):
             return "attached to the default bridge"
+        mode, seen = str(c.get("network_mode") or ""), set()
+        while mode.startswith("container:") and mode not in seen:
+            seen.add(mode)
+            ref = mode[len("container:"):]
+            target = _container_by_ref(by_ref, ref)
+            if target is None:
+                return ("unknown", "shares the network namespace of container %s, which is not in the facts"
+                        % text(ref[:12]))
+            if _on_default_bridge(target):
+                return "shares the network namespace of %s, which is on the default bridge" % container_label(target)
+            mode = str(target.get("network_mode") or "")
         return None
-    return per_container(facts, opts, offends, "no container on the default bridge",
-                         "containers on the default bridge")
+    return _judge_each(facts, opts, judge, "no container on the default bridge", "containers on the default bridge")
 
 
 def check_22(facts, opts):
@@ -149,32 +192,17 @@ def check_23(facts, opts):
     container nothing on a non-loopback address, since no port mapping or DOCKER-USER rule
     stands between it and the host's interfaces. Unknown forms and unread sockets are an error."""
     allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist")))
-    containers = scoped_containers(facts, opts)
-    if not containers:
-        return result(NA, no_containers_reason(facts))
     by_ref = _containers_by_ref(facts)
-    bad, unknown = [], []
-    for c in containers:
-        why, unsure = [], []
+
+    def judge(c):
         verdicts = [_judge_mapping(c, as_dict(p), allow) for p in as_list(c.get("ports"))]
         if _shares_host_netns(c, by_ref):
             verdicts.append(_judge_listeners(c, allow))
-        for v in verdicts:
-            (unsure if isinstance(v, tuple) else why).append(v[1] if isinstance(v, tuple) else v)
-        why = [w for w in why if w]
-        if why:
-            bad.append("%s: %s" % (text(container_label(c), 120), "; ".join(why)))
-        elif unsure:
-            unknown.append("%s: %s" % (text(container_label(c), 120), "; ".join(unsure)))
-    if bad:
-        evidence = ["containers publishing or listening broadly: %d of %d containers" % (len(bad), len(containers))]
-        return result(FAIL, evidence + limited(bad) + (["%d more could not be checked" % len(unknown)]
-                                                       if unknown else []))
-    if unknown:
-        return result(ERROR, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
-                      + limited(unknown))
-    return result(PASS, "no port published on all interfaces or below 1024, no host-network listener off loopback "
-                  "(%d containers checked)" % len(containers))
+        why = [v for v in verdicts if v and not isinstance(v, tuple)]
+        unsure = [v[1] for v in verdicts if isinstance(v, tuple)]
+        return "; ".join(why) if why else (("unknown", "; ".join(unsure)) if unsure else None)
+    return _judge_each(facts, opts, judge, "no port published on all interfaces or below 1024, no host-network "
+                       "listener off loopback", "containers publishing or listening broadly")
 
 
 _SYSTEM_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")
