@@ -417,3 +417,61 @@ def test_21_namespace_of_a_container_not_in_the_facts_is_an_error():
     side = make_container("side", network_mode="container:" + "f" * 64, networks=[])
     status, ev = run(N.check_21, make_facts(containers=[make_container("app"), side]))
     assert status == "error" and "side" in ev and "ffffffffffff" in ev
+
+
+# ---------------------------------------------------------------- 25: chains DOCKER-USER jumps to
+
+def _with_chain(facts, rules, chains, errors=None):
+    chain(facts, *rules)
+    facts["iptables"]["chains"] = chains
+    facts["iptables"]["chains_error"] = errors or {}
+    return facts
+
+
+def test_25_a_jumped_chain_that_drops_everything_counts(facts):
+    f = _with_chain(facts, [EST, "-A DOCKER-USER -i eth0 -j FILTERS", "-A DOCKER-USER -j RETURN"], {
+        "FILTERS": ["-N FILTERS", "-A FILTERS -s 10.0.0.0/8 -j RETURN", "-A FILTERS -j DROP"]})
+    status, ev = run(N.check_25, f)
+    assert status == "pass" and "rule 2 > FILTERS rule 2" in ev, ev
+
+
+def test_25_a_jumped_chain_that_accepts_everything_makes_the_drop_dead(facts):
+    f = _with_chain(facts, [EST, "-A DOCKER-USER -j OPEN", "-A DOCKER-USER -i eth0 -j DROP"], {
+        "OPEN": ["-N OPEN", "-A OPEN -j ACCEPT"]})
+    status, ev = run(N.check_25, f)
+    assert status == "fail" and "rule 2 > OPEN rule 1" in ev, ev
+
+
+def test_25_a_return_ends_a_jumped_chain_only(facts):
+    # -j: RETURN goes back to DOCKER-USER, whose own drop still applies
+    f = _with_chain(facts, [EST, "-A DOCKER-USER -j NOOP", "-A DOCKER-USER -i eth0 -j DROP"], {
+        "NOOP": ["-N NOOP", "-A NOOP -j RETURN", "-A NOOP -j ACCEPT"]})
+    assert run(N.check_25, f)[0] == "pass"
+    # -g: RETURN (or the end of the chain) goes back past DOCKER-USER: nothing after it is reached
+    f = _with_chain(facts, [EST, "-A DOCKER-USER -g NOOP", "-A DOCKER-USER -i eth0 -j DROP"], {
+        "NOOP": ["-N NOOP", "-A NOOP -s 203.0.113.7/32 -j DROP"]})
+    status, ev = run(N.check_25, f)
+    assert status == "fail" and "lets everything through" in ev, ev
+
+
+def test_25_a_chain_that_could_not_be_read_is_an_error_with_the_reason(facts):
+    f = _with_chain(facts, [EST, "-A DOCKER-USER -j ufw-user-forward", "-A DOCKER-USER -i eth0 -j DROP"], {},
+                    {"ufw-user-forward": "iptables: No chain/target/match by that name."})
+    status, ev = run(N.check_25, f)
+    assert status == "error" and "jump to chain ufw-user-forward" in ev and "No chain/target/match" in ev
+
+
+def test_25_gather_reads_the_chains_docker_user_jumps_to():
+    from test_collectors import FakeHost
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import iptables as gather_iptables
+    ipt = "/usr/sbin/iptables -w 5 -S "
+    h = FakeHost(binaries={"iptables": "/usr/sbin/iptables"}, commands={
+        ipt + "DOCKER-USER": (0, "-N DOCKER-USER\n-A DOCKER-USER -j A\n-A DOCKER-USER -j LOG\n"
+                                 "-A DOCKER-USER -g B\n", ""),
+        ipt + "FORWARD": (0, "-P FORWARD DROP\n", ""),
+        ipt + "A": (0, "-N A\n-A A -j C\n-A A -j DROP\n", ""),
+        ipt + "B": (0, "-N B\n-A B -j A\n", "")})
+    out, _source = gather_iptables.collect_iptables(h)
+    assert out["chains"] == {"A": ["-N A", "-A A -j C", "-A A -j DROP"], "B": ["-N B", "-A B -j A"]}
+    assert list(out["chains_error"]) == ["C"] and out["chains6"] == {}
+    assert ipt + "LOG" not in [" ".join(c) for c in h.calls]

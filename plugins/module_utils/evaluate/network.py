@@ -265,9 +265,6 @@ def check_24(facts, opts):
 _LONE_CHAIN = re.compile(r"^-(N DOCKER-USER|A DOCKER-USER -j RETURN)$")
 
 
-_USER_RULE = re.compile(r"^-A DOCKER-USER(?:\s+(.*))?$")
-
-
 class _Unknown(Exception):
     """A rule form this model does not understand; the message names it."""
 
@@ -446,8 +443,52 @@ def _ifaces_overlap(allow, drop):
     return a == b
 
 
-def _judge_chain(rules, label):
-    """(status, evidence) for one DOCKER-USER listing (``iptables -S`` or ``ip6tables -S``).
+_RULE = re.compile(r"^-A (\S+)(?:\s+(.*))?$")
+_MAX_DEPTH = 8
+
+
+def _user_chain(target):
+    return target not in _DROP + _ALLOW + _CONTINUE + ("QUEUE", "NFQUEUE")
+
+
+def _flatten(rules, chains, prefix=(), where="", depth=0, goto=False):
+    """The rules a packet meets in order, jumps to chains that were read expanded in place (their
+    rules conjoined with the jump's matches), as (where, rule, matches, target, goto, unknown).
+    A RETURN that selects no explicit class ends a jumped chain (back to the caller); in a chain
+    reached by goto, and at its end, it returns past DOCKER-USER to Docker's rules: an allow."""
+    for n, rule in enumerate(rules, 1):
+        here = "%srule %d" % (where, n)
+        m = _RULE.match(rule)
+        if not m:
+            yield here, rule, [], None, False, "not a rule of the listed chain"
+            continue
+        try:
+            own, target, is_goto = _parse_rule(m.group(2) or "")
+        except _Unknown as exc:
+            target = (re.search(r"(?:-j|--jump)\s+(\S+)", rule) or [None, None])[1]
+            yield here, rule, [], target, False, str(exc)
+            continue
+        matches = list(prefix) + own
+        broad = not any(_allow_selects(x) for x in own)
+        if target is not None and _user_chain(target) and broad and isinstance(chains.get(target), list) \
+                and depth < _MAX_DEPTH:
+            sub = [str(r).strip() for r in chains[target] if str(r).strip().startswith("-A ")]
+            for entry in _flatten(sub, chains, matches, "%s > %s " % (here, target), depth + 1, is_goto):
+                yield entry
+            if is_goto:
+                yield here, rule, matches, "RETURN", False, None
+            continue
+        if depth and target == "RETURN" and not is_goto:
+            if broad and not _replies_only(own):
+                if goto:
+                    yield here, rule, matches, "RETURN", False, None
+                return
+        yield here, rule, matches, target, is_goto, None
+
+
+def _judge_chain(rules, label, chains=None, chain_errors=None):
+    """(status, evidence) for one DOCKER-USER listing (``iptables -S`` or ``ip6tables -S``) and
+    the chains it jumps to (``chains``: name -> ``iptables -S`` lines).
 
     iptables-extensions(8) first-match semantics: rules are read in order; a DROP/REJECT counts
     when it covers every forwarded connection to a container ("full": unqualified, or qualified
@@ -457,6 +498,7 @@ def _judge_chain(rules, label):
     only an external interface, a negated match, state NEW) lets everything through and makes
     it dead. A rule this model cannot read (unknown module or option, a jump to a chain whose
     rules are not read, NFQUEUE) before the full drop is an error naming it."""
+    chains, chain_errors = as_dict(chains), as_dict(chain_errors)
     policy = [str(r).strip() for r in rules if str(r).strip().startswith("-A ")]
     if policy and _LONE_CHAIN.match(policy[-1]):
         policy.pop()  # the trailing RETURN older engines add; one earlier is a rule like any other
@@ -464,33 +506,26 @@ def _judge_chain(rules, label):
         return FAIL, ["%s DOCKER-USER holds no policy (only: %s)" % (
             label, "; ".join(str(r) for r in rules) or "an empty chain")]
     established_at, covering, unknown, partial, unknown_drops = None, [], [], [], []
-    for n, rule in enumerate(policy, 1):
-        m = _USER_RULE.match(rule)
-        if not m:
-            unknown.append((n, rule, "a rule of another chain"))
-            continue
-        try:
-            matches, target, goto = _parse_rule(m.group(1) or "")
-        except _Unknown as exc:
-            target = (re.search(r"(?:-j|--jump)\s+(\S+)", rule) or [None, None])[1]
-            (unknown_drops if target in _DROP else unknown).append((n, rule, str(exc)))
+    for i, (where, rule, matches, target, goto, problem) in enumerate(_flatten(policy, chains)):
+        if problem:
+            (unknown_drops if target in _DROP else unknown).append((i, where, rule, problem))
             continue
         if target is None or (target in _CONTINUE and not goto):
             continue
         if target in _DROP and not goto:
             gaps = [g for g in (_drop_gap(x) for x in matches) if g]
             if gaps:
-                partial.append((n, rule, ", ".join(gaps)))
+                partial.append((i, where, rule, ", ".join(gaps)))
                 continue
-            dead = [c for c in covering if _ifaces_overlap(c[2], _iface(matches))]
+            dead = [c for c in covering if _ifaces_overlap(c[3], _iface(matches))]
             blocker = _first([dead[:1], unknown[:1]])
             if blocker is not None and blocker in unknown:
-                return ERROR, ["%s DOCKER-USER rule %d (%s) is not understood (%s) and comes before the first "
-                               "DROP/REJECT that covers all traffic (rule %d): the policy cannot be judged"
-                               % (label, blocker[0], blocker[1], blocker[2], n)] + policy[:10]
+                return ERROR, ["%s DOCKER-USER %s (%s) is not understood (%s) and comes before the first "
+                               "DROP/REJECT that covers all traffic (%s): the policy cannot be judged"
+                               % (label, blocker[1], blocker[2], blocker[3], where)] + policy[:10]
             if blocker is not None:
-                return FAIL, ["%s DOCKER-USER rule %d (%s) lets everything through before the first DROP/REJECT "
-                              "(rule %d): the policy never filters" % (label, blocker[0], blocker[1], n)
+                return FAIL, ["%s DOCKER-USER %s (%s) lets everything through before the first DROP/REJECT "
+                              "(%s): the policy never filters" % (label, blocker[1], blocker[2], where)
                               ] + policy[:10]
             states = set()
             for x in matches:
@@ -498,44 +533,48 @@ def _judge_chain(rules, label):
                     states |= (_states(x) if not x.negated else set(["NEW", "INVALID"]))
             new_only = bool(states) and states <= set(["NEW", "INVALID", "DNAT"])
             if established_at is None and not new_only:
-                return FAIL, ["%s DOCKER-USER rule %d (%s) drops before RELATED,ESTABLISHED is accepted: "
-                              "replies to connections containers open are dropped too" % (label, n, rule)
+                return FAIL, ["%s DOCKER-USER %s (%s) drops before RELATED,ESTABLISHED is accepted: "
+                              "replies to connections containers open are dropped too" % (label, where, rule)
                               ] + policy[:10]
             return PASS, ["%s DOCKER-USER has %d policy rules, RELATED,ESTABLISHED let through%s, first DROP/REJECT at "
-                          "rule %d covers all forwarded traffic (%s)" % (
-                              label, len(policy), " at rule %d" % established_at if established_at
-                              else " (drops match NEW only)", n, rule)] + policy[:10]
+                          "%s covers all forwarded traffic (%s)" % (
+                              label, len(policy), " at %s" % established_at if established_at
+                              else " (drops match NEW only)", where, rule)] + policy[:10]
         if target in _ALLOW and not goto:
             if _replies_only(matches):
-                established_at = established_at or n
+                established_at = established_at or where
             elif not any(_allow_selects(x) for x in matches):
-                covering.append((n, rule, _iface(matches)))
+                covering.append((i, where, rule, _iface(matches)))
             continue
-        # A jump, a goto, NFQUEUE, ...: what happens there is not read. Harmless when only an
-        # explicitly selected class enters it, like any narrow allowance.
+        # A jump or goto not expanded, NFQUEUE, ...: what happens there is not read. Harmless
+        # when only an explicitly selected class enters it, like any narrow allowance.
         if matches and any(_allow_selects(x) for x in matches) and target not in ("QUEUE", "NFQUEUE"):
             continue
-        what = "%s chain %s (its rules are not read)" % ("goto" if goto else "jump to", target)
         if target in ("QUEUE", "NFQUEUE"):
             what = "target %s hands the packet to a userspace program" % target
-        unknown.append((n, rule, what))
+        else:
+            what = "%s chain %s (its rules are not read%s)" % (
+                "goto" if goto else "jump to", target,
+                ": %s" % chain_errors[target] if target in chain_errors else
+                ": nested too deep" if isinstance(chains.get(target), list) else "")
+        unknown.append((i, where, rule, what))
     if not (partial or unknown or unknown_drops):
         return FAIL, ["%s DOCKER-USER has %d rules but none drops or rejects: nothing is filtered"
                       % (label, len(policy))] + policy[:10]
     blocker = _first([covering[:1], unknown[:1], unknown_drops[:1]])
     if blocker is not None and blocker in covering:
-        return FAIL, ["%s DOCKER-USER rule %d (%s) lets everything through before any DROP/REJECT: the policy never "
-                      "filters" % (label, blocker[0], blocker[1])] + policy[:10]
+        return FAIL, ["%s DOCKER-USER %s (%s) lets everything through before any DROP/REJECT: the policy never "
+                      "filters" % (label, blocker[1], blocker[2])] + policy[:10]
     if blocker is not None:
-        return ERROR, ["%s DOCKER-USER rule %d (%s) is not understood (%s) and no understood DROP/REJECT covers "
-                       "all traffic: the policy cannot be judged" % (label, blocker[0], blocker[1], blocker[2])
+        return ERROR, ["%s DOCKER-USER %s (%s) is not understood (%s) and no understood DROP/REJECT covers "
+                       "all traffic: the policy cannot be judged" % (label, blocker[1], blocker[2], blocker[3])
                        ] + policy[:10]
     return FAIL, ["%s DOCKER-USER: no DROP/REJECT covers all forwarded traffic to containers; %s" % (
-        label, "; ".join("rule %d drops only %s" % (n, why) for n, _rule, why in partial[:5]))] + policy[:10]
+        label, "; ".join("%s drops only %s" % (where, why) for _i, where, _rule, why in partial[:5]))] + policy[:10]
 
 
 def _first(candidates):
-    """The earliest (by rule number) of several optional (n, rule, why) entries."""
+    """The earliest (in the order packets meet them) of several optional (i, where, rule, why) entries."""
     found = [c[0] for c in candidates if c]
     return min(found, key=lambda c: c[0]) if found else None
 
@@ -592,7 +631,7 @@ def check_25(facts, opts):
     ipt = as_dict(facts.get("iptables"))
     rules = ipt.get("docker_user")
     if isinstance(rules, list):
-        status, evidence = _judge_chain(rules, "iptables:")
+        status, evidence = _judge_chain(rules, "iptables:", ipt.get("chains"), ipt.get("chains_error"))
     else:
         status, evidence = _unreadable("iptables", ipt.get("binary"), ipt.get("docker_user_error"))
     if status == PASS:
@@ -607,7 +646,7 @@ def check_25(facts, opts):
     elif "docker_user6" not in ipt:
         six = (ERROR, ["IPv6 in use (%s) but the ip6tables DOCKER-USER chain was not gathered" % why6])
     elif isinstance(ipt.get("docker_user6"), list):
-        six = _judge_chain(ipt["docker_user6"], "ip6tables:")
+        six = _judge_chain(ipt["docker_user6"], "ip6tables:", ipt.get("chains6"), ipt.get("chains6_error"))
         six = (six[0], ["IPv6 in use (%s); %s" % (why6, six[1][0])] + six[1][1:])
     else:
         six = _unreadable("ip6tables", ipt.get("binary6"), ipt.get("docker_user6_error"))
