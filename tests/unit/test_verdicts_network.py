@@ -256,7 +256,7 @@ def test_23_host_network_container_listening_on_all_interfaces_fails():
     f = make_facts(containers=[make_container("good"), _hostnet(listeners=[{"address": "0.0.0.0", "port": 80}])])
     status, ev = run(N.check_23, f)
     assert status == "fail", ev
-    assert "edge: listens on 0.0.0.0:80 in the host's network namespace" in ev
+    assert "edge: listens on 0.0.0.0:80 (on all interfaces, privileged port) in the host's network namespace" in ev
 
 
 @pytest.mark.parametrize("listener, bad", [

@@ -178,10 +178,11 @@ def _judge_listeners(c, allow):
         if port < 1024:
             problems.append("privileged port")
         if problems:
-            why.append("listens on %s in the host's network namespace (%s; --network host: no port mapping, "
-                       "DOCKER-USER never filters it)" % (("[%s]:%d" if ":" in address else "%s:%d") % (address, port),
-                                                         " and ".join(problems)))
-    return "; ".join(why) or None
+            why.append("%s (%s)" % (("[%s]:%d" if ":" in address else "%s:%d") % (address, port), ", ".join(problems)))
+    if not why:
+        return None
+    return ("listens on %s in the host's network namespace: no port mapping, DOCKER-USER never filters it"
+            % ", ".join(why[:10] + (["... and %d more" % (len(why) - 10)] if len(why) > 10 else [])))
 
 
 def check_23(facts, opts):
