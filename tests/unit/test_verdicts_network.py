@@ -59,6 +59,7 @@ def test_25_a_drop_that_covers_part_of_the_traffic_is_no_policy(facts, rules, sa
     ("-A DOCKER-USER -i eth0 -j ACCEPT", "rule 2 (-A DOCKER-USER -i eth0 -j ACCEPT)"),
     ("-A DOCKER-USER ! -s 10.0.0.0/8 -j ACCEPT", "! -s 10.0.0.0/8"),
     ("-A DOCKER-USER -p tcp -j RETURN", "-p tcp"),
+    ("-A DOCKER-USER -p udp -j ACCEPT", "-p udp"),
     ("-A DOCKER-USER -m conntrack --ctstate NEW -j ACCEPT", "--ctstate NEW"),
     ("-A DOCKER-USER -m comment --comment \"allow all for now\" -j ACCEPT", "allow all for now"),
 ])
@@ -84,6 +85,8 @@ def test_25_an_allow_that_lets_everything_through_makes_the_drop_dead(facts, fir
      "-A DOCKER-USER -p tcp -m tcp --dport 443 -j ACCEPT", "-A DOCKER-USER -s 203.0.113.7/32 -j DROP",
      "-A DOCKER-USER -i eth1 -j ACCEPT", "-A DOCKER-USER -j LOG --log-prefix \"docker drop \"",
      "-A DOCKER-USER -i eth0 -j DROP"],
+    # all of ICMP is an explicit class (ip6tables needs it); all of TCP or UDP is not
+    [EST, "-A DOCKER-USER -p ipv6-icmp -j ACCEPT", "-A DOCKER-USER -p icmp -j ACCEPT", "-A DOCKER-USER -j DROP"],
     # a jump that only an explicitly selected class enters cannot open the rest
     [EST, "-A DOCKER-USER -s 10.0.0.0/8 -j OFFICE", "-A DOCKER-USER -i eth0 -j DROP"],
     # an unknown rule after the full drop is never reached

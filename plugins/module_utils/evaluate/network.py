@@ -311,6 +311,7 @@ _DROP = ("DROP", "REJECT")
 # Targets that do not decide the packet's fate: the next rule sees it too.
 _CONTINUE = ("LOG", "NFLOG", "ULOG", "TRACE", "MARK", "CONNMARK", "CLASSIFY", "TCPMSS", "DSCP", "TOS", "NOTRACK",
              "CT", "SET", "AUDIT", "CHECKSUM", "TTL", "HL", "CONNSECMARK", "SECMARK")
+_PUBLISHED_PROTOCOLS = ("tcp", "udp", "sctp", "6", "17", "132")
 _REPLY_STATES = frozenset(["ESTABLISHED", "RELATED"])
 _EVERYTHING = ("0.0.0.0/0", "::/0", "all", "0")
 # Interfaces traffic from outside never comes in on: loopback and Docker's own bridges and veths.
@@ -405,7 +406,9 @@ def _allow_selects(m):
         return m.kind == "state" and "NEW" in _states(m)  # "all but new connections": replies
     if m.kind == "ctdir":
         return m.args[0].upper() == "REPLY"
-    if m.kind in ("noop", "proto", "rate"):  # a whole protocol, or any traffic at a rate, is no selection
+    if m.kind == "proto":  # all of a transport Docker publishes ports on is no selection; ICMP, ESP, ... are
+        return m.args[0].lower() not in _PUBLISHED_PROTOCOLS + _EVERYTHING
+    if m.kind in ("noop", "rate"):  # any traffic at a rate is no selection either
         return False
     if m.kind in ("source", "narrow"):
         return not (m.option in ("-s", "--source", "--src", "-d", "--destination", "--dst")
