@@ -186,8 +186,8 @@ def test_23_gather_lists_only_the_containers_own_listening_sockets(tmp_path):
 
 
 def test_23_gather_decodes_little_endian_words():
-    text = HDR + _tcp_line(0, "0100007F:1F90", "0A", "7") + _tcp_line(1, "00000000000000000000000001000000:0035",
-                                                                        "0A", "8")
+    v6_loopback = "0" * 24 + "01000000"
+    text = HDR + _tcp_line(0, "0100007F:1F90", "0A", "7") + _tcp_line(1, v6_loopback + ":0035", "0A", "8")
     assert gather_listeners.parse_proc_net_tcp(text) == [("127.0.0.1", 8080, "7"), ("::1", 53, "8")]
 
 
