@@ -477,8 +477,7 @@ def _flatten(rules, chains, prefix=(), where="", depth=0, goto=False):
         if target is not None and _user_chain(target) and broad and isinstance(chains.get(target), list) \
                 and depth < _MAX_DEPTH:
             sub = [str(r).strip() for r in chains[target] if str(r).strip().startswith("-A ")]
-            for entry in _flatten(sub, chains, matches, "%s > %s " % (here, target), depth + 1, is_goto):
-                yield entry
+            yield from _flatten(sub, chains, matches, "%s > %s " % (here, target), depth + 1, is_goto)
             if is_goto:
                 yield here, rule, matches, "RETURN", False, None
             continue
