@@ -392,3 +392,31 @@ def test_50_counts_paused_containers_as_in_the_inventory():
     f = host(make_container("a"), make_container("b", state="paused"))
     status, ev = run("50", f)
     assert status == "pass" and "2 containers" in ev and "1 paused" in ev
+
+
+# --- extra: a named volume that binds a host directory ------------------------------------------------
+
+def test_x13_and_x4_see_a_local_volume_that_binds_a_host_directory():
+    """daemon/volume/local: a local volume with type=none,o=bind mounts its device as a bind."""
+    m = {"type": "volume", "source": "/var/lib/docker/volumes/etc/_data", "destination": "/host-etc", "rw": True,
+         "bind_device": "/etc"}
+    f = host(make_container("agent", mounts=[m]))
+    status, ev = run("X.13", f)
+    assert status == "fail" and "/etc" in ev
+    assert run("X.4", f)[0] == "fail"
+    f["docker"]["containers"][0]["mounts"][0].pop("bind_device")
+    assert run("X.13", f)[0] == "pass" and run("X.4", f)[0] == "pass"
+
+
+def test_gather_records_the_device_of_a_bind_volume_and_no_other_option():
+    class Client(object):
+        def volumes(self):
+            return {"Volumes": [{"Name": "etc", "Driver": "local",
+                                 "Options": {"type": "none", "o": "bind", "device": "/etc"}},
+                                {"Name": "share", "Driver": "local",
+                                 "Options": {"type": "cifs", "o": "username=u,password=s3cr3t", "device": "//x/y"}}]}
+    inspected = [{"Id": "c1", "Mounts": [{"Type": "volume", "Name": "etc"}, {"Type": "volume", "Name": "share"}]}]
+    containers = [{"mounts": [{"type": "volume"}, {"type": "volume"}]}]
+    gather_engine.container_lifecycle(Client(), {}, inspected, containers)
+    assert containers[0]["mounts"][0]["bind_device"] == "/etc"
+    assert "bind_device" not in containers[0]["mounts"][1] and "s3cr3t" not in str(containers)

@@ -132,6 +132,17 @@ def _under(path, prefixes):
     return False
 
 
+def _bind_source(mount):
+    """The host path a mount binds: a bind's source, or the device of a local volume created with
+    o=bind (moby daemon/volume/local mounts it as a bind of that path); None otherwise."""
+    if mount.get("type") == "bind":
+        return mount.get("source")
+    device = mount.get("bind_device")
+    if mount.get("type") == "volume" and isinstance(device, str) and device:
+        return device
+    return None
+
+
 def check_x4(facts, opts):
     """Bind mounts read-only unless allow-listed. ``RW`` is the engine's own answer (a bind with
     ``ro``/``readonly`` is RW false; ``z``/``Z``/propagation modes leave it writable). An
@@ -144,9 +155,9 @@ def check_x4(facts, opts):
         bad = []
         for m in as_list(c.get("mounts")):
             m = as_dict(m)
-            if m.get("type") != "bind" or m.get("rw") is False:
+            if _bind_source(m) is None or m.get("rw") is False:
                 continue
-            src, dst = m.get("source"), str(m.get("destination"))
+            src, dst = _bind_source(m), str(m.get("destination"))
             norm = _abs_norm(src) if isinstance(src, str) and src.startswith("/") else None
             if allowed and norm is not None and _under(norm, allowed):
                 continue
@@ -390,8 +401,8 @@ def check_x13(facts, opts):
         bad = []
         for m in as_list(c.get("mounts")):
             m = as_dict(m)
-            src = m.get("source")
-            if m.get("type") != "bind" or not isinstance(src, str) or not src.startswith("/"):
+            src = _bind_source(m)
+            if not isinstance(src, str) or not src.startswith("/"):
                 continue
             norm = _abs_norm(src)
             writable = m.get("rw") is not False

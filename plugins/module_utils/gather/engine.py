@@ -114,6 +114,10 @@ def container_lifecycle(client, info, inspected, containers):
     - ``pid1``: the program the engine starts as PID 1 (inspect ``Path``, the first word of
       Entrypoint + Cmd), its base name only: the arguments can hold secrets.
     - ``cgroupns_mode``: HostConfig.CgroupnsMode ("host" | "private" | "").
+    - ``mounts[].bind_device``: for a mount of a ``local`` volume created with ``type=none,o=bind``
+      (``docker volume create --opt o=bind --opt device=/etc``), the host path it binds (moby
+      daemon/volume/local: such a volume is a bind mount of ``device``). Only the path: the
+      other options can hold credentials (cifs ``o=password=...``).
     - ``swarm_task``: the engine's own word (``GET /containers/json?filters={"is-task":["true"]}``,
       daemon/list.go: ``Container.Managed``, set only for containers the swarm executor creates);
       labels such as com.docker.swarm.service.name can be set on any container. False outside a
@@ -125,7 +129,20 @@ def container_lifecycle(client, info, inspected, containers):
             tasks = set(c.get("Id") for c in client.containers(all=True, filters={"is-task": ["true"]}) or [])
         except Exception:  # an engine or client without the filter: unknown, never "not a task"
             tasks = None
+    binds = {}
+    if any(m.get("Type") == "volume" for ins in inspected for m in ins.get("Mounts") or []):
+        try:
+            for v in (client.volumes() or {}).get("Volumes") or []:
+                o = (v.get("Options") or {})
+                flags = [f.strip() for f in str(o.get("o") or "").split(",")]
+                if v.get("Driver") == "local" and ("bind" in flags or "rbind" in flags) and o.get("device"):
+                    binds[v.get("Name")] = str(o.get("device"))
+        except Exception:  # not listed: the mounts stay as the engine described them
+            binds = {}
     for ins, c in zip(inspected, containers):
+        for m, fact in zip(ins.get("Mounts") or [], c.get("mounts") or []):
+            if m.get("Type") == "volume" and m.get("Name") in binds:
+                fact["bind_device"] = binds[m.get("Name")]
         state = ins.get("State") or {}
         path = ins.get("Path")
         c["exit_code"] = state.get("ExitCode")
