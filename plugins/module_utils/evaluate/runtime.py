@@ -27,12 +27,18 @@ def check_16(facts, opts):
     """Config.User as moby/sys/user ``GetExecUser`` (daemon/oci_linux.go ``getUser``) reads it: the part
     before ":" is a uid when strconv.Atoi reads it (``+0``, ``00``), else a user name; an empty part
     keeps the default uid 0. The image's USER is already in Config.User (the engine merges it at
-    create). A user name other than root that the image maps to uid 0 is not visible here."""
+    create). A user name other than root that the image maps to uid 0 is not visible here.
+    userns-remap maps that root to an unprivileged host uid, but it is still root in the container
+    (CIS 4.1 asks for a USER either way): the evidence says so."""
+    remap = "name=userns" in [str(o) for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+
     def offends(c):
         user = str(c.get("user") or "")
         name = user.split(":", 1)[0]
         if name == "" or name == "root" or (_ATOI_RE.match(name) and int(name) == 0):
-            return "runs as %s" % (repr(user) if user else "root (Config.User empty)")
+            mapped = " (userns-remap maps it to an unprivileged host uid)" if (
+                remap and c.get("userns_mode") != "host") else ""
+            return "runs as %s%s" % (repr(user) if user else "root (Config.User empty)", mapped)
         return None
     return per_container(facts, opts, offends, "every container runs as a non-root user",
                          "containers running as root")
