@@ -420,3 +420,13 @@ def test_gather_records_the_device_of_a_bind_volume_and_no_other_option():
     gather_engine.container_lifecycle(Client(), {}, inspected, containers)
     assert containers[0]["mounts"][0]["bind_device"] == "/etc"
     assert "bind_device" not in containers[0]["mounts"][1] and "s3cr3t" not in str(containers)
+
+
+def test_38_cert_expiry_zero_is_swarmkits_default_of_90_days():
+    """swarmkit ca/server.go: a cluster spec without NodeCertExpiry (the API shows 0) signs node
+    certificates for DefaultNodeCertExpiration, 90 days; controlapi refuses less than an hour."""
+    f = swarm_facts()
+    f["docker"]["swarm"]["cert_expiry_seconds"] = None
+    f["docker"]["info"]["Swarm"]["Cluster"]["Spec"]["CAConfig"]["NodeCertExpiry"] = 0
+    status, ev = run("38", f)
+    assert status == "fail" and "90 days" in ev

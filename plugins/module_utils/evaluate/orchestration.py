@@ -70,7 +70,9 @@ def check_37(facts, opts, _swarm):
 
 @swarm_managers_only("the certificate expiry is a cluster setting")
 def check_38(facts, opts, swarm):
-    """NodeCertExpiry at most cert_expiry_max_days."""
+    """NodeCertExpiry at most cert_expiry_max_days. swarmkit ca/server.go: a spec without
+    NodeCertExpiry (the Engine API shows 0) signs for DefaultNodeCertExpiration, 90 days
+    (controlapi refuses anything under an hour, so 0 is never a real lifetime)."""
     seconds = swarm.get("cert_expiry_seconds")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
         ns = as_dict(as_dict(as_dict(as_dict(as_dict(docker(facts).get("info")).get("Swarm")).get("Cluster"))
@@ -78,13 +80,16 @@ def check_38(facts, opts, swarm):
         seconds = ns / 1e9 if isinstance(ns, (int, float)) and not isinstance(ns, bool) else None
     if seconds is None:
         return result(ERROR, "swarm NodeCertExpiry not reported")
+    default = ""
+    if seconds <= 0:
+        seconds, default = 90 * 86400, " (NodeCertExpiry unset: swarmkit's default)"
     max_days = opt(opts, "cert_expiry_max_days")
     days = seconds / 86400.0
     shown = ("%d" % days) if days == int(days) else ("%.1f" % days)
     if seconds > max_days * 86400:
-        return result(FAIL, "node certificates live %s days, more than %d (cert_expiry_max_days); "
-                            "docker swarm update --cert-expiry %dh" % (shown, max_days, max_days * 24))
-    return result(PASS, "node certificates rotate every %s days (at most %d)" % (shown, max_days))
+        return result(FAIL, "node certificates live %s days%s, more than %d (cert_expiry_max_days); "
+                            "docker swarm update --cert-expiry %dh" % (shown, default, max_days, max_days * 24))
+    return result(PASS, "node certificates rotate every %s days%s (at most %d)" % (shown, default, max_days))
 
 
 @swarm_managers_only("only managers see the manager count")
