@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Evaluators for checklist section 4, Container Runtime Security: items 16-20.
 
-Per-container controls pass only when every in-scope running container passes; the evidence names
-the offenders. No running container, or an engine that could not be reached, gives
+Per-container controls pass only when every in-scope container in effect passes (running, paused,
+restarting, or stopped but started again by dockerd: common.scoped_containers); the evidence names
+the offenders and their state. No such container, or an engine that could not be reached, gives
 ``not_applicable`` with the reason, never ``pass``.
 """
 
