@@ -430,3 +430,43 @@ def test_38_cert_expiry_zero_is_swarmkits_default_of_90_days():
     f["docker"]["info"]["Swarm"]["Cluster"]["Spec"]["CAConfig"]["NodeCertExpiry"] = 0
     status, ev = run("38", f)
     assert status == "fail" and "90 days" in ev
+
+
+# --- extra: a read-only bind that is not read-only below -------------------------------------------
+
+def _ro_root_bind(engine, kernel, **extra):
+    m = {"type": "bind", "source": "/", "destination": "/host", "rw": False}
+    m.update(extra)
+    f = host(make_container("agent", mounts=[m]))
+    f["docker"]["info"]["ServerVersion"] = engine
+    f["docker"]["info"]["KernelVersion"] = kernel
+    return f
+
+
+@pytest.mark.parametrize("engine,kernel", [("20.10.24+dfsg1", "6.1.0-26-amd64"), ("26.1.5", "5.10.0-30-amd64")])
+def test_x4_read_only_bind_is_not_recursive_on_old_engines_or_kernels(engine, kernel):
+    """daemon/oci_linux.go: rro only with supportsRecursivelyReadOnly (Engine 25+, kernel 5.12+), else
+    ro on an rbind: the host's mounts below the source stay writable."""
+    status, ev = run("X.4", _ro_root_bind(engine, kernel))
+    assert status == "fail" and "/var/lib/docker" in ev and "stay writable" in ev
+
+
+def test_x4_recursive_read_only_on_new_engine_and_kernel():
+    assert run("X.4", _ro_root_bind("26.1.5", "6.1.0-26-amd64"))[0] == "pass"
+    status, ev = run("X.4", _ro_root_bind("26.1.5", "6.1.0-26-amd64", ro_non_recursive=True))
+    assert status == "fail" and "stay writable" in ev
+
+
+def test_gather_marks_a_non_recursive_read_only_bind():
+    inspected = [{"Id": "c1", "Mounts": [{"Type": "bind", "Destination": "/host"}],
+                  "HostConfig": {"Mounts": [{"Type": "bind", "Target": "/host",
+                                             "BindOptions": {"ReadOnlyNonRecursive": True}}]}}]
+    containers = [{"mounts": [{"type": "bind"}]}]
+    gather_engine.container_lifecycle(None, {}, inspected, containers)
+    assert containers[0]["mounts"][0]["ro_non_recursive"] is True
+
+
+def test_x4_read_only_bind_without_the_host_mount_table_is_not_a_pass():
+    f = _ro_root_bind("20.10.24+dfsg1", "6.1.0-26-amd64")
+    del f["mounts"]
+    assert run("X.4", f)[0] == "manual"

@@ -143,27 +143,85 @@ def _bind_source(mount):
     return None
 
 
+def _recursive_ro(facts):
+    """Whether a read-only bind is read-only all the way down on this host, None when unknown.
+
+    moby daemon/oci_linux.go (Engine 25+): a read-only bind gets ``rro`` when
+    supportsRecursivelyReadOnly (kernel 5.12+: mount_setattr AT_RECURSIVE), else plain ``ro``
+    on an ``rbind``: the host's mounts below the source come along writable. Older engines
+    always use ``ro``.
+    """
+    info = as_dict(docker(facts).get("info"))
+    engine = _version(info.get("ServerVersion") or "")
+    kernel = _version(info.get("KernelVersion") or as_dict(facts.get("host")).get("kernel_running") or "")
+    if engine is not None and engine < (25, 0, 0):
+        return False
+    if kernel is not None and kernel < (5, 12, 0):
+        return False
+    if engine is None or kernel is None:
+        return None
+    return True
+
+
+def _writable_below(facts, source):
+    """Host mount points strictly below ``source`` that are mounted read-write (mountinfo)."""
+    out = []
+    for e in as_list(as_dict(facts.get("mounts")).get("entries")):
+        e = as_dict(e)
+        target = e.get("target")
+        if not isinstance(target, str) or not target.startswith("/"):
+            continue
+        target = _abs_norm(target)
+        if target == source or not (source == "/" or target.startswith(source + "/")):
+            continue
+        if str(e.get("options") or "").split(",")[0] != "ro":
+            out.append(target)
+    return sorted(set(out))
+
+
 def check_x4(facts, opts):
     """Bind mounts read-only unless allow-listed. ``RW`` is the engine's own answer (a bind with
     ``ro``/``readonly`` is RW false; ``z``/``Z``/propagation modes leave it writable). An
     allow-list entry is a host path (prefix), compared canonical (``/srv/data/../../etc`` is
-    /etc); a container path is not where the writes land."""
+    /etc); a container path is not where the writes land. A read-only bind is not read-only
+    below it where the engine makes it ``ro`` rather than ``rro`` (_recursive_ro) and the host
+    has read-write mounts below its source."""
     facts = as_dict(facts)
     allowed = [p for p in opt(opts, "writable_bind_mounts") if p.startswith("/")]
+    recursive = _recursive_ro(facts)
 
     def check(c):
-        bad = []
+        bad, unknown = [], []
         for m in as_list(c.get("mounts")):
             m = as_dict(m)
-            if _bind_source(m) is None or m.get("rw") is False:
-                continue
             src, dst = _bind_source(m), str(m.get("destination"))
+            if src is None:
+                continue
             norm = _abs_norm(src) if isinstance(src, str) and src.startswith("/") else None
             if allowed and norm is not None and _under(norm, allowed):
                 continue
-            bad.append("%s -> %s" % (text(src), text(dst)))
+            if m.get("rw") is not False:
+                bad.append("%s -> %s" % (text(src), text(dst)))
+                continue
+            if recursive is not True and not isinstance(as_dict(facts.get("mounts")).get("entries"), list):
+                unknown.append("%s -> %s (read-only; the host mount table was not read, so whether mounts below it "
+                               "stay writable is unknown)" % (text(src), text(dst)))
+                continue
+            below = _writable_below(facts, norm) if norm is not None else []
+            if not below:
+                continue
+            shown = "%s -> %s (read-only, but not below it: host mounts %s stay writable)" % (
+                text(src), text(dst), ", ".join(text(b, 40) for b in below[:5]) + (
+                    " and %d more" % (len(below) - 5) if len(below) > 5 else ""))
+            if m.get("ro_non_recursive") or recursive is False:
+                bad.append(shown)
+            elif recursive is None:
+                unknown.append(shown)
         if bad:
             return "read-write bind mounts: %s" % ", ".join(bad[:10])
+        if unknown:
+            return ("unknown", "whether read-only is recursive is unknown (engine or kernel version, or the host "
+                               "mount table, not reported): %s" % ", ".join(unknown[:5]))
         return None
     return per_container_tri(facts, opts, check, "every bind mount read-only or allow-listed",
                              "read-write bind mounts")

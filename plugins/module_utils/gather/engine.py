@@ -118,6 +118,8 @@ def container_lifecycle(client, info, inspected, containers):
       (``docker volume create --opt o=bind --opt device=/etc``), the host path it binds (moby
       daemon/volume/local: such a volume is a bind mount of ``device``). Only the path: the
       other options can hold credentials (cifs ``o=password=...``).
+    - ``mounts[].ro_non_recursive``: a read-only bind asked not to be recursive
+      (``--mount ...,readonly,bind-recursive=writable``: BindOptions.ReadOnlyNonRecursive).
     - ``swarm_task``: the engine's own word (``GET /containers/json?filters={"is-task":["true"]}``,
       daemon/list.go: ``Container.Managed``, set only for containers the swarm executor creates);
       labels such as com.docker.swarm.service.name can be set on any container. False outside a
@@ -140,9 +142,13 @@ def container_lifecycle(client, info, inspected, containers):
         except Exception:  # not listed: the mounts stay as the engine described them
             binds = {}
     for ins, c in zip(inspected, containers):
+        non_recursive = set(m.get("Target") for m in (ins.get("HostConfig") or {}).get("Mounts") or []
+                            if (m.get("BindOptions") or {}).get("ReadOnlyNonRecursive"))
         for m, fact in zip(ins.get("Mounts") or [], c.get("mounts") or []):
             if m.get("Type") == "volume" and m.get("Name") in binds:
                 fact["bind_device"] = binds[m.get("Name")]
+            if m.get("Destination") in non_recursive:
+                fact["ro_non_recursive"] = True
         state = ins.get("State") or {}
         path = ins.get("Path")
         c["exit_code"] = state.get("ExitCode")
