@@ -187,6 +187,7 @@ def make_facts(containers=None, images=None, swarm=None):
                 "ServerVersion": "24.0.7", "Driver": "overlay2", "DockerRootDir": "/var/lib/docker",
                 "SecurityOptions": ["name=apparmor", "name=seccomp,profile=default", "name=userns"],
                 "LoggingDriver": "json-file", "CgroupVersion": "2", "LiveRestoreEnabled": True,
+                "CgroupDriver": "systemd", "MemoryLimit": True, "CpuCfsQuota": True, "PidsLimit": True,
                 "Containers": len(containers), "ContainersRunning": len(containers), "Images": len(images),
                 "Swarm": {"LocalNodeState": "inactive", "NodeID": "", "ControlAvailable": False,
                           "Managers": 0, "Nodes": 0, "Cluster": None},

@@ -270,10 +270,15 @@ def test_x11_restart_policy(policy, status):
 
 
 def test_x11_swarm_tasks_are_exempt():
-    c = make_container("shop_api.1.x", swarm_service="shop_api", restart_policy={"name": "no", "max_retry": 0})
-    status, ev = run("X.11", make_facts(containers=[c]))
-    assert status == "not_applicable" and "swarm-managed" in ev
-    status, ev = run("X.11", make_facts(containers=[c, make_container("web", restart_policy={"name": "always"})]))
+    # A task only when the engine says so (swarm_task, the is-task filter) on a swarm node.
+    c = make_container("shop_api.1.x", swarm_service="shop_api", swarm_task=True,
+                       restart_policy={"name": "no", "max_retry": 0})
+    f = make_facts(containers=[c])
+    f["docker"]["info"]["Swarm"]["LocalNodeState"] = "active"
+    status, ev = run("X.11", f)
+    assert status == "not_applicable" and "swarm task" in ev
+    f["docker"]["containers"].append(make_container("web", restart_policy={"name": "always"}))
+    status, ev = run("X.11", f)
     assert status == "fail" and "web" in ev and "shop_api" not in ev
 
 

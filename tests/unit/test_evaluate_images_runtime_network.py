@@ -253,7 +253,8 @@ def test_per_container_fail_names_only_the_offender(check, mutation, needle):
 @pytest.mark.parametrize("check", [W.check_16, W.check_17, W.check_18, W.check_19, W.check_21, W.check_23,
                                    W.check_11, W.check_14, W.check_15])
 def test_per_container_not_applicable_without_running_containers(check):
-    status, ev = run(check, make_facts(containers=[make_container(state="exited", user="")]))
+    # Exit code 0 under on-failure: dockerd does not start it again (comes_back).
+    status, ev = run(check, make_facts(containers=[make_container(state="exited", user="", exit_code=0)]))
     assert status == "not_applicable" and "no running containers" in ev
 
 
@@ -278,7 +279,9 @@ def test_17_allow_list_is_an_option():
 
 
 def test_20_pass_daemon_wide_even_when_containers_lack_it():
-    f = make_facts(containers=[make_container(security_opt=[])])
+    # The daemon default reaches containers created since dockerd started (daemon/create.go).
+    f = make_facts(containers=[make_container(security_opt=[], created="2026-11-21T00:00:00Z")])
+    f["dockerd_process"]["started_at"] = "2026-11-20T00:00:00Z"
     status, ev = run(W.check_20, f)
     assert status == "pass" and "daemon-wide (daemon.json)" in ev
 

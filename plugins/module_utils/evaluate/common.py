@@ -129,29 +129,106 @@ def docker(facts):
 
 # --- Containers in scope and per-container verdicts -----------------------------------------------
 
-def container_label(container):
-    """``name (compose shop/web)`` so a person can find the container to change."""
+def is_swarm_task(container):
+    """True when the engine says the container is a swarm task, False when it says not, None unknown.
+
+    The label com.docker.swarm.service.name can be set on any container (``docker run --label``);
+    the engine's own answer is ``swarm_task`` (the is-task filter, moby daemon/list.go: set only
+    for containers the swarm executor creates). Facts without it: unknown where a label claims a
+    service, else not a task.
+    """
+    c = as_dict(container)
+    task = c.get("swarm_task")
+    if isinstance(task, bool):
+        return task
+    return None if c.get("swarm_service") else False
+
+
+# Running states: moby daemon/container/state.go State() reports paused and restarting containers
+# (State.Running true) apart; they keep their namespaces, mounts, ports and privileges.
+LIVE_STATES = ("running", "paused", "restarting")
+
+
+def _never_started(value):
+    ts = parse_timestamp(value)
+    return value in (None, "") or (ts is not None and ts.year <= 1)
+
+
+def comes_back(facts, container):
+    """Why dockerd starts this stopped container again at its next start, else None.
+
+    moby daemon/daemon.go ``restore``: ``cfg.AutoRestart && c.ShouldRestart() &&
+    c.HasBeenStartedBefore``; daemon/internal/restartmanager ``ShouldRestart``: ``always`` restarts
+    whatever stopped it, ``unless-stopped`` not after a manual stop (with dockerd running, an
+    exited unless-stopped container was stopped by hand: an exit of its own is restarted at once),
+    ``on-failure`` on a non-zero exit code while retries are left (0 = no limit). dockerd
+    ``--restart=false`` (deprecated) turns AutoRestart off.
+    """
+    c = as_dict(container)
+    if c.get("state") != "exited" or _never_started(c.get("started_at")):
+        return None
+    auto = as_list(daemon_flags(facts).get("--restart")) + as_list(daemon_flags(facts).get("-r"))
+    if auto and falsy(auto[-1]):
+        return None
+    policy = as_dict(c.get("restart_policy"))
+    name = policy.get("name")
+    if name == "always":
+        return "exited; restart policy always starts it again with dockerd"
+    if name == "on-failure":
+        code, count, limit = c.get("exit_code"), c.get("restart_count"), policy.get("max_retry")
+        if isinstance(code, int) and not isinstance(code, bool) and code == 0:
+            return None
+        if isinstance(limit, int) and limit > 0 and isinstance(count, int) and count >= limit:
+            return None
+        return "exited (code %s); restart policy on-failure starts it again with dockerd" % (
+            code if isinstance(code, int) else "unknown")
+    return None
+
+
+def state_note(facts, container):
+    """How the container is in effect when it is not simply running: "paused", "restarting", ..."""
+    c = as_dict(container)
+    state = c.get("state")
+    if state in ("paused", "restarting"):
+        return str(state)
+    if state != "running":
+        return comes_back(facts, c)
+    return None
+
+
+def container_label(container, facts=None):
+    """``name (compose shop/web)`` so a person can find the container to change; with ``facts``,
+    its state when it is not simply running (``paused``)."""
     c = as_dict(container)
     name = c.get("name") or str(c.get("id", "?"))[:12]
     extra = []
     if c.get("compose_project"):
         extra.append("compose %s/%s" % (c.get("compose_project"), c.get("compose_service") or "?"))
-    if c.get("swarm_service"):
+    if c.get("swarm_service") and is_swarm_task(c) is not False:
         extra.append("service %s" % c.get("swarm_service"))
+    note = state_note(facts, c) if facts is not None else (
+        c.get("state") if c.get("state") in ("paused", "restarting") else None)
+    if note:
+        extra.append(note)
     return "%s (%s)" % (name, ", ".join(extra)) if extra else str(name)
 
 
 def scoped_containers(facts, opts, running_only=True):
-    """The containers every per-container control judges: running ones (all with ``running_only``
-    false), minus those excluded by name (``exclude_containers``) or label name
-    (``exclude_container_labels``). Odd facts (non-dict entries, lists where names belong) are skipped."""
+    """The containers every per-container control judges, minus those excluded by name
+    (``exclude_containers``) or label name (``exclude_container_labels``).
+
+    With ``running_only`` (the default): the containers in effect, i.e. running, paused or
+    restarting (LIVE_STATES), and stopped ones dockerd starts again at its next start
+    (comes_back). Without it: every container. Odd facts (non-dict entries, lists where names
+    belong) are skipped.
+    """
     excl_names = set(names(opt(opts, "exclude_containers")))
     excl_labels = set(names(opt(opts, "exclude_container_labels")))
     out = []
     for c in as_list(docker(facts).get("containers")):
         if not isinstance(c, dict):
             continue
-        if running_only and c.get("state") != "running":
+        if running_only and c.get("state") not in LIVE_STATES and not comes_back(facts, c):
             continue
         if c.get("name") is not None and str(c.get("name")) in excl_names:
             continue
@@ -169,7 +246,20 @@ def no_containers_reason(facts):
     d = docker(facts)
     if d.get("reachable") is False:
         return "Docker engine not reachable (docker.reachable is false): no containers could be listed"
-    return "no running containers in scope"
+    return ("no running containers in scope (none paused or restarting, none stopped that a restart policy "
+            "starts again with dockerd)")
+
+
+def checked_text(facts, containers):
+    """``3 containers checked`` plus how many of them are paused, restarting or stopped-but-returning."""
+    notes = {}
+    for c in containers:
+        state = as_dict(c).get("state")
+        if state != "running":
+            key = state if state in ("paused", "restarting") else "stopped that dockerd starts again"
+            notes[key] = notes.get(key, 0) + 1
+    extra = ", ".join("%d %s" % (n, k) for k, n in sorted(notes.items()))
+    return "%d containers checked%s" % (len(containers), (": " + extra) if extra else "")
 
 
 def per_container(facts, opts, offends, ok_text, fail_text, limit=EVIDENCE_LIMIT):
@@ -184,9 +274,9 @@ def per_container(facts, opts, offends, ok_text, fail_text, limit=EVIDENCE_LIMIT
     for c in containers:
         why = offends(c)
         if why:
-            bad.append("%s: %s" % (container_label(c), why))
+            bad.append("%s: %s" % (container_label(c, facts), why))
     if not bad:
-        return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+        return result(PASS, "%s (%s)" % (ok_text, checked_text(facts, containers)))
     return result(FAIL, ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad, limit))
 
 
@@ -205,9 +295,9 @@ def per_container_tri(facts, opts, check, ok_text, fail_text, containers=None, n
     for c in containers:
         why = check(c)
         if isinstance(why, tuple):
-            unknown.append("%s: %s" % (text(container_label(c), 120), why[1]))
+            unknown.append("%s: %s" % (text(container_label(c, facts), 160), why[1]))
         elif why:
-            bad.append("%s: %s" % (text(container_label(c), 120), why))
+            bad.append("%s: %s" % (text(container_label(c, facts), 160), why))
     if bad:
         evidence = ["%s: %d of %d containers" % (fail_text, len(bad), len(containers))] + limited(bad)
         if unknown:
@@ -216,7 +306,7 @@ def per_container_tri(facts, opts, check, ok_text, fail_text, containers=None, n
     if unknown:
         return result(MANUAL, ["%d of %d containers could not be checked" % (len(unknown), len(containers))]
                       + limited(unknown))
-    return result(PASS, "%s (%d containers checked)" % (ok_text, len(containers)))
+    return result(PASS, "%s (%s)" % (ok_text, checked_text(facts, containers)))
 
 
 def image_of(facts, container):
@@ -490,6 +580,8 @@ def host_agent_matches(facts, opts, patterns):
                     break
     matches = {}  # image -> whether it matches: containers share a handful of images
     for c in scoped_containers(facts, opts):
+        if c.get("state") != "running":
+            continue  # a paused or restarting agent collects and ships nothing
         image = c.get("image")
         if image is None or isinstance(image, (list, dict)):
             continue

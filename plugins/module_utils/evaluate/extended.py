@@ -15,8 +15,8 @@ import re
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
-    limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
-    swarm_state, tcp_without_tls, text, truthy
+    is_swarm_task, limited, names, opt, per_container_tri, restart_pending, result, scoped_containers,
+    swarm_managers_only, swarm_state, tcp_without_tls, text, truthy
 )
 
 
@@ -97,46 +97,131 @@ def _entrypoint_inits(history, inits):
 
 
 def check_x3(facts, opts):
-    """An init process as PID 1: --init, or tini/dumb-init/... as the image's ENTRYPOINT."""
+    """An init as PID 1, as dockerd starts the container: HostConfig.Init, or when the container
+    does not say (Init null) the daemon's ``init`` setting (daemon/oci_linux.go ``WithInit``);
+    else the program the engine starts (inspect ``Path``, what --entrypoint set) is an init.
+    Facts without that program fall back to the image's ENTRYPOINT in its history."""
     facts = as_dict(facts)
     inits = set(opt(opts, "init_binaries"))
+    daemon_init, source = daemon_setting(facts, "init")
+    daemon_init = daemon_init is not None and truthy(daemon_init) and not (
+        source == "daemon.json" and restart_pending(facts))
 
     def check(c):
-        if c.get("init") is True:
+        init = c.get("init")
+        if init is True or (init is None and daemon_init):
             return None
+        pid1 = c.get("pid1")
+        if isinstance(pid1, str) and pid1:
+            if pid1 in inits or ("/" + pid1) in inits:
+                return None
+            return "no --init and PID 1 is %s, not an init (%s)" % (text(pid1, 40), ", ".join(sorted(inits)))
         found = _entrypoint_inits(names(image_of(facts, c).get("history")), inits)
         if found:
             return None
         return "no --init and no init (%s) in the image's ENTRYPOINT" % ", ".join(sorted(inits))
-    return per_container_tri(facts, opts, check, "every running container has an init as PID 1",
+    return per_container_tri(facts, opts, check, "every container has an init as PID 1",
                              "containers without an init")
 
 
 def _under(path, prefixes):
     for p in prefixes:
-        p = p.rstrip("/") or "/"
+        p = _abs_norm(p) if p.startswith("/") else p.rstrip("/")
         if p == "/" or path == p or path.startswith(p + "/"):
             return True
     return False
 
 
+def _bind_source(mount):
+    """The host path a mount binds: a bind's source, or the device of a local volume created with
+    o=bind (moby daemon/volume/local mounts it as a bind of that path); None otherwise."""
+    if mount.get("type") == "bind":
+        return mount.get("source")
+    device = mount.get("bind_device")
+    if mount.get("type") == "volume" and isinstance(device, str) and device:
+        return device
+    return None
+
+
+def _recursive_ro(facts):
+    """Whether a read-only bind is read-only all the way down on this host, None when unknown.
+
+    moby daemon/oci_linux.go (Engine 25+): a read-only bind gets ``rro`` when
+    supportsRecursivelyReadOnly (kernel 5.12+: mount_setattr AT_RECURSIVE), else plain ``ro``
+    on an ``rbind``: the host's mounts below the source come along writable. Older engines
+    always use ``ro``.
+    """
+    info = as_dict(docker(facts).get("info"))
+    engine = _version(info.get("ServerVersion") or "")
+    kernel = _version(info.get("KernelVersion") or as_dict(facts.get("host")).get("kernel_running") or "")
+    if engine is not None and engine < (25, 0, 0):
+        return False
+    if kernel is not None and kernel < (5, 12, 0):
+        return False
+    if engine is None or kernel is None:
+        return None
+    return True
+
+
+def _writable_below(facts, source):
+    """Host mount points strictly below ``source`` that are mounted read-write (mountinfo)."""
+    out = []
+    for e in as_list(as_dict(facts.get("mounts")).get("entries")):
+        e = as_dict(e)
+        target = e.get("target")
+        if not isinstance(target, str) or not target.startswith("/"):
+            continue
+        target = _abs_norm(target)
+        if target == source or not (source == "/" or target.startswith(source + "/")):
+            continue
+        if str(e.get("options") or "").split(",")[0] != "ro":
+            out.append(target)
+    return sorted(set(out))
+
+
 def check_x4(facts, opts):
-    """Bind mounts read-only unless allow-listed."""
+    """Bind mounts read-only unless allow-listed. ``RW`` is the engine's own answer (a bind with
+    ``ro``/``readonly`` is RW false; ``z``/``Z``/propagation modes leave it writable). An
+    allow-list entry is a host path (prefix), compared canonical (``/srv/data/../../etc`` is
+    /etc); a container path is not where the writes land. A read-only bind is not read-only
+    below it where the engine makes it ``ro`` rather than ``rro`` (_recursive_ro) and the host
+    has read-write mounts below its source."""
     facts = as_dict(facts)
-    allowed = opt(opts, "writable_bind_mounts")
+    allowed = [p for p in opt(opts, "writable_bind_mounts") if p.startswith("/")]
+    recursive = _recursive_ro(facts)
 
     def check(c):
-        bad = []
+        bad, unknown = [], []
         for m in as_list(c.get("mounts")):
             m = as_dict(m)
-            if m.get("type") != "bind" or m.get("rw") is False:
+            src, dst = _bind_source(m), str(m.get("destination"))
+            if src is None:
                 continue
-            src, dst = str(m.get("source")), str(m.get("destination"))
-            if allowed and (_under(src, allowed) or _under(dst, allowed)):
+            norm = _abs_norm(src) if isinstance(src, str) and src.startswith("/") else None
+            if allowed and norm is not None and _under(norm, allowed):
                 continue
-            bad.append("%s -> %s" % (text(src), text(dst)))
+            if m.get("rw") is not False:
+                bad.append("%s -> %s" % (text(src), text(dst)))
+                continue
+            if recursive is not True and not isinstance(as_dict(facts.get("mounts")).get("entries"), list):
+                unknown.append("%s -> %s (read-only; the host mount table was not read, so whether mounts below it "
+                               "stay writable is unknown)" % (text(src), text(dst)))
+                continue
+            below = _writable_below(facts, norm) if norm is not None else []
+            if not below:
+                continue
+            shown = "%s -> %s (read-only, but not below it: host mounts %s stay writable)" % (
+                text(src), text(dst), ", ".join(text(b, 40) for b in below[:5]) + (
+                    " and %d more" % (len(below) - 5) if len(below) > 5 else ""))
+            if m.get("ro_non_recursive") or recursive is False:
+                bad.append(shown)
+            elif recursive is None:
+                unknown.append(shown)
         if bad:
             return "read-write bind mounts: %s" % ", ".join(bad[:10])
+        if unknown:
+            return ("unknown", "whether read-only is recursive is unknown (engine or kernel version, or the host "
+                               "mount table, not reported): %s" % ", ".join(unknown[:5]))
         return None
     return per_container_tri(facts, opts, check, "every bind mount read-only or allow-listed",
                              "read-write bind mounts")
@@ -267,13 +352,25 @@ def check_x10(facts, opts):
                              "containers without a healthcheck")
 
 
+_RESTART_NAMES = ("no", "always", "unless-stopped", "on-failure")
+
+
 def check_x11(facts, opts):
-    """Restart policy on-failure with at most restart_max_retries retries; swarm tasks exempt."""
+    """Restart policy on-failure with 1..restart_max_retries retries (CIS 5.15), by moby's names
+    (api/types/container RestartPolicy: "" and "no", "always", "unless-stopped", "on-failure";
+    MaximumRetryCount 0 is no limit). Swarm tasks are exempt (the service restarts them) only
+    when the engine says they are tasks (is_swarm_task); a swarm label on a plain container
+    does not exempt it, and a claimed task whose status is unknown on a swarm node is manual."""
     facts = as_dict(facts)
     max_retries = opt(opts, "restart_max_retries")
-    containers = [c for c in scoped_containers(facts, opts) if c.get("swarm_service") is None]
+    active = swarm_state(facts)[0]
+    scoped = scoped_containers(facts, opts)
+    containers = [c for c in scoped if not (active and is_swarm_task(c) is True)]
 
     def check(c):
+        if active and is_swarm_task(c) is None:
+            return ("unknown", "labels name swarm service %s, but whether the engine runs it as a swarm task is "
+                               "not reported" % text(c.get("swarm_service"), 40))
         policy = as_dict(c.get("restart_policy"))
         name = policy.get("name")
         retries = policy.get("max_retry")
@@ -285,32 +382,76 @@ def check_x11(facts, opts):
             return "restart policy on-failure:%s (at most %d)" % (text(retries, 20), max_retries)
         if name in (None, "", "no"):
             return "no restart policy (use on-failure:%d)" % max_retries
+        if name not in _RESTART_NAMES:
+            return "restart policy %s is not one dockerd knows (use on-failure:%d)" % (text(name, 30), max_retries)
         return "restart policy %s (use on-failure:%d)" % (text(name, 30), max_retries)
-    if not containers and scoped_containers(facts, opts):
-        return result(NA, "every running container is swarm-managed (the service restarts its tasks)")
+    if not containers and scoped:
+        return result(NA, "every container in scope is a swarm task (the engine says so; the service restarts "
+                          "its tasks)")
     return per_container_tri(facts, opts, check, "restart policy on-failure:<=%d" % max_retries,
                              "containers with another restart policy", containers=containers)
 
 
+def _namespace_owner(facts, mode):
+    """The container a ``container:<name|id>`` mode joins, else None."""
+    ref = mode[len("container:"):]
+    for c in as_list(docker(facts).get("containers")):
+        c = as_dict(c)
+        cid = str(c.get("id") or "")
+        if ref and (c.get("name") == ref or c.get("name") == ref.lstrip("/") or cid == ref
+                    or (len(ref) >= 12 and cid.startswith(ref))):
+            return c
+    return None
+
+
+def _shares_host(facts, c, key, depth=0):
+    """True when the container's namespace of ``key`` is the host's, following ``container:<x>``
+    (runconfig: NetworkMode/PidMode/IpcMode container:<id> joins that container's namespace)."""
+    mode = str(c.get(key) or "")
+    if mode == "host":
+        return True
+    if mode.startswith("container:") and depth < 5:
+        owner = _namespace_owner(facts, mode)
+        return owner is not None and _shares_host(facts, owner, key, depth + 1)
+    return False
+
+
 def check_x12(facts, opts):
-    """No running container shares the host's network, PID, IPC or UTS namespace."""
+    """No container shares the host's network, PID, IPC, UTS or cgroup namespace (HostConfig
+    NetworkMode/PidMode/IpcMode/UTSMode/CgroupnsMode "host"), nor, under userns-remap, the host's
+    user namespace (UsernsMode "host"); a ``container:<x>`` mode shares whatever x has (followed
+    to the container it names)."""
+    facts = as_dict(facts)
+    remap = "name=userns" in [str(o) for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+
     def check(c):
-        shared = [ns for ns, key in (("network", "network_mode"), ("pid", "pid_mode"), ("ipc", "ipc_mode"),
-                                     ("uts", "uts_mode")) if c.get(key) == "host"]
+        kinds = [("network", "network_mode"), ("pid", "pid_mode"), ("ipc", "ipc_mode"), ("uts", "uts_mode"),
+                 ("cgroup", "cgroupns_mode")]
+        shared = [ns for ns, key in kinds if _shares_host(facts, c, key)]
+        if remap and c.get("userns_mode") == "host":
+            # Without userns-remap every container is in the host's user namespace (item 8 judges that).
+            shared.append("user")
         if shared:
             return "shares the host %s namespace%s" % (", ".join(shared), "s" if len(shared) > 1 else "")
         return None
-    return per_container_tri(as_dict(facts), opts, check, "no host namespace shared",
+    return per_container_tri(facts, opts, check, "no host namespace shared",
                              "containers sharing host namespaces")
 
 
 def _abs_norm(path):
-    """``//etc/`` -> ``/etc`` (posixpath keeps a leading ``//``)."""
-    return "/" + posixpath.normpath(path).lstrip("/")
+    """``//etc/`` -> ``/etc``, ``/etc/../etc`` -> ``/etc`` (posixpath keeps a leading ``//``); /var/run
+    is /run (a symlink on every systemd distribution)."""
+    norm = "/" + posixpath.normpath(path).lstrip("/")
+    if norm == "/var/run" or norm.startswith("/var/run/"):
+        norm = "/run" + norm[len("/var/run"):]
+    return norm
 
 
 def check_x13(facts, opts):
-    """No bind mount of a sensitive host directory."""
+    """No bind mount of a sensitive host directory (CIS 5.5; docker-bench check_5_5 lists
+    /, /boot, /dev, /etc, /lib, /proc, /sys, /usr): the source compared canonical; the directory
+    itself in any mode, and anything below it (``/etc/ssh``, ``/proc/1/root``) when writable. A
+    read-only file below (``/etc/localtime``) is fine. Symlinks on the host are not resolved."""
     facts = as_dict(facts)
     sensitive = set(_abs_norm(p) for p in opt(opts, "sensitive_host_paths") if p.startswith("/"))
 
@@ -318,12 +459,15 @@ def check_x13(facts, opts):
         bad = []
         for m in as_list(c.get("mounts")):
             m = as_dict(m)
-            src = m.get("source")
-            if m.get("type") != "bind" or not isinstance(src, str) or not src.startswith("/"):
+            src = _bind_source(m)
+            if not isinstance(src, str) or not src.startswith("/"):
                 continue
             norm = _abs_norm(src)
-            if norm in sensitive:
-                bad.append("%s%s" % (text(norm), "" if m.get("rw") is False else " (read-write)"))
+            writable = m.get("rw") is not False
+            below = sorted(p for p in sensitive if p != "/" and norm.startswith(p + "/"))
+            if norm in sensitive or (writable and below):
+                shown = text(norm) if norm in sensitive else "%s (below %s)" % (text(norm), below[0])
+                bad.append("%s%s" % (shown, " (read-write)" if writable else ""))
         if bad:
             return "mounts host %s" % ", ".join(bad)
         return None

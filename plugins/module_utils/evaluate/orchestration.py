@@ -8,17 +8,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, days_since, docker, falsy, limited, names, opt,
+    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, days_since, docker, limited, names, opt,
     result, swarm_services, swarm_managers_only, swarm_state, text, today
 )
 
 
 def _encrypted(net):
-    """Overlay encryption: the facts' ``encrypted`` flag or an ``encrypted`` option (Docker stores "")."""
+    """Overlay encryption as libnetwork decides it (drivers/overlay ov_network.go: the presence of
+    the ``encrypted`` option makes the network secure, whatever its value; Docker stores "")."""
     if net.get("encrypted") is True:
         return True
-    options = as_dict(net.get("options"))
-    return "encrypted" in options and not falsy(options.get("encrypted"))
+    return "encrypted" in as_dict(net.get("options"))
 
 
 def check_36(facts, opts):
@@ -58,6 +58,10 @@ def check_37(facts, opts, _swarm):
     age = days_since(stamp, day) if day is not None else None
     if age is None:
         return result(ERROR, "join token rotation date unreadable (%s)" % text(stamp, 40))
+    if age < -1:
+        # A day of clock skew is tolerated; a date further ahead proves no rotation.
+        return result(ERROR, "join token rotation dated in the future (%s, %d days after the audit date): the "
+                             "record or a clock is wrong; rotate the tokens again" % (text(stamp, 40), -age))
     if age > max_age:
         return result(FAIL, "join tokens last rotated %d days ago (%s), more than %d (join_token_max_age_days)"
                       % (age, text(stamp, 40), max_age))
@@ -66,7 +70,9 @@ def check_37(facts, opts, _swarm):
 
 @swarm_managers_only("the certificate expiry is a cluster setting")
 def check_38(facts, opts, swarm):
-    """NodeCertExpiry at most cert_expiry_max_days."""
+    """NodeCertExpiry at most cert_expiry_max_days. swarmkit ca/server.go: a spec without
+    NodeCertExpiry (the Engine API shows 0) signs for DefaultNodeCertExpiration, 90 days
+    (controlapi refuses anything under an hour, so 0 is never a real lifetime)."""
     seconds = swarm.get("cert_expiry_seconds")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
         ns = as_dict(as_dict(as_dict(as_dict(as_dict(docker(facts).get("info")).get("Swarm")).get("Cluster"))
@@ -74,13 +80,16 @@ def check_38(facts, opts, swarm):
         seconds = ns / 1e9 if isinstance(ns, (int, float)) and not isinstance(ns, bool) else None
     if seconds is None:
         return result(ERROR, "swarm NodeCertExpiry not reported")
+    default = ""
+    if seconds <= 0:
+        seconds, default = 90 * 86400, " (NodeCertExpiry unset: swarmkit's default)"
     max_days = opt(opts, "cert_expiry_max_days")
     days = seconds / 86400.0
     shown = ("%d" % days) if days == int(days) else ("%.1f" % days)
     if seconds > max_days * 86400:
-        return result(FAIL, "node certificates live %s days, more than %d (cert_expiry_max_days); "
-                            "docker swarm update --cert-expiry %dh" % (shown, max_days, max_days * 24))
-    return result(PASS, "node certificates rotate every %s days (at most %d)" % (shown, max_days))
+        return result(FAIL, "node certificates live %s days%s, more than %d (cert_expiry_max_days); "
+                            "docker swarm update --cert-expiry %dh" % (shown, default, max_days, max_days * 24))
+    return result(PASS, "node certificates rotate every %s days%s (at most %d)" % (shown, default, max_days))
 
 
 @swarm_managers_only("only managers see the manager count")
@@ -113,6 +122,14 @@ def check_39(facts, opts, swarm):
     return result(FAIL, "%d managers: use 3 or 5" % count)
 
 
+def _places(constraint):
+    """A placement constraint that selects nodes: node.id, node.hostname, node.role, node.labels,
+    engine.labels (swarmkit manager/constraint). node.platform.* matches every node of that OS or
+    architecture: it does not place a service on chosen nodes."""
+    c = str(constraint).strip().lower()
+    return bool(c) and not c.startswith("node.platform.")
+
+
 def _sensitive_labels(service, keys):
     labels = names(service.get("label_names")) + [str(k) for k in as_dict(service.get("labels"))]
     hits = []
@@ -139,8 +156,11 @@ def check_40(facts, opts, swarm):
             sensitive.append((s, hits))
     if not sensitive:
         return result(NA, "no swarm service carries a sensitive label (sensitive_label_keys: %s)" % ", ".join(keys))
-    bad = ["service %s (labels %s) has no placement constraints" % (text(s.get("name")), ", ".join(hits))
-           for s, hits in sensitive if not names(s.get("constraints"))]
+    bad = ["service %s (labels %s) has no placement constraints%s" % (
+        text(s.get("name")), ", ".join(hits),
+        " that choose nodes (%s)" % ", ".join(text(x, 60) for x in names(s.get("constraints"))[:5])
+        if names(s.get("constraints")) else "")
+        for s, hits in sensitive if not any(_places(x) for x in names(s.get("constraints")))]
     if bad:
         return result(FAIL, ["%d of %d sensitive services unconstrained" % (len(bad), len(sensitive))]
                       + limited(bad))

@@ -105,6 +105,61 @@ def normalize_container(ins):
     }
 
 
+def container_lifecycle(client, info, inspected, containers):
+    """What the engine says of each container beyond its configuration, added in place.
+
+    - ``exit_code``, ``restart_count``, ``created``: whether a stopped container comes back at the
+      next dockerd start (moby daemon/daemon.go ``restore``: restart policy, ``HasBeenStartedBefore``;
+      daemon/internal/restartmanager ``ShouldRestart``), and whether the running dockerd's defaults
+      applied at its creation (daemon/create.go ``setSecurityOptions``).
+    - ``pid1``: the program the engine starts as PID 1 (inspect ``Path``, the first word of
+      Entrypoint + Cmd), its base name only: the arguments can hold secrets.
+    - ``cgroupns_mode``: HostConfig.CgroupnsMode ("host" | "private" | "").
+    - ``mounts[].bind_device``: for a mount of a ``local`` volume created with ``type=none,o=bind``
+      (``docker volume create --opt o=bind --opt device=/etc``), the host path it binds (moby
+      daemon/volume/local: such a volume is a bind mount of ``device``). Only the path: the
+      other options can hold credentials (cifs ``o=password=...``).
+    - ``mounts[].ro_non_recursive``: a read-only bind asked not to be recursive
+      (``--mount ...,readonly,bind-recursive=writable``: BindOptions.ReadOnlyNonRecursive).
+    - ``swarm_task``: the engine's own word (``GET /containers/json?filters={"is-task":["true"]}``,
+      daemon/list.go: ``Container.Managed``, set only for containers the swarm executor creates);
+      labels such as com.docker.swarm.service.name can be set on any container. False outside a
+      swarm, None when the engine could not be asked.
+    """
+    tasks = set()
+    if ((info.get("Swarm") or {}).get("LocalNodeState")) == "active":
+        try:
+            tasks = set(c.get("Id") for c in client.containers(all=True, filters={"is-task": ["true"]}) or [])
+        except Exception:  # an engine or client without the filter: unknown, never "not a task"
+            tasks = None
+    binds = {}
+    if any(m.get("Type") == "volume" for ins in inspected for m in ins.get("Mounts") or []):
+        try:
+            for v in (client.volumes() or {}).get("Volumes") or []:
+                o = (v.get("Options") or {})
+                flags = [f.strip() for f in str(o.get("o") or "").split(",")]
+                if v.get("Driver") == "local" and ("bind" in flags or "rbind" in flags) and o.get("device"):
+                    binds[v.get("Name")] = str(o.get("device"))
+        except Exception:  # not listed: the mounts stay as the engine described them
+            binds = {}
+    for ins, c in zip(inspected, containers):
+        non_recursive = set(m.get("Target") for m in (ins.get("HostConfig") or {}).get("Mounts") or []
+                            if (m.get("BindOptions") or {}).get("ReadOnlyNonRecursive"))
+        for m, fact in zip(ins.get("Mounts") or [], c.get("mounts") or []):
+            if m.get("Type") == "volume" and m.get("Name") in binds:
+                fact["bind_device"] = binds[m.get("Name")]
+            if m.get("Destination") in non_recursive:
+                fact["ro_non_recursive"] = True
+        state = ins.get("State") or {}
+        path = ins.get("Path")
+        c["exit_code"] = state.get("ExitCode")
+        c["restart_count"] = ins.get("RestartCount")
+        c["created"] = ins.get("Created")
+        c["pid1"] = path.rstrip("/").rsplit("/", 1)[-1] if isinstance(path, str) and path else None
+        c["cgroupns_mode"] = (ins.get("HostConfig") or {}).get("CgroupnsMode") or ""
+        c["swarm_task"] = None if tasks is None else ins.get("Id") in tasks
+
+
 def normalize_image(ins, history, root_dir=None):
     cfg = ins.get("Config") or {}
     shells, shell_error = image_shells(ins, root_dir)
@@ -126,7 +181,7 @@ def normalize_image(ins, history, root_dir=None):
 
 INFO_KEYS = ("ServerVersion", "Driver", "DockerRootDir", "SecurityOptions", "LoggingDriver", "CgroupVersion",
              "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion",
-             "Debug")
+             "Debug", "CgroupDriver", "MemoryLimit", "CpuCfsQuota", "PidsLimit")
 
 
 def _swarm_info(info):
@@ -254,8 +309,11 @@ class EngineClient(object):
     def version(self):
         return self.get("/version")
 
-    def containers(self, all=False):  # pylint: disable=redefined-builtin  # the SDK's keyword
-        return self.get("/containers/json?all=%d" % (1 if all else 0))
+    def containers(self, all=False, filters=None):  # pylint: disable=redefined-builtin  # the SDK's keyword
+        query = "/containers/json?all=%d" % (1 if all else 0)
+        if filters:
+            query += "&filters=" + url_quote(json.dumps(filters, sort_keys=True), safe="")
+        return self.get(query)
 
     def inspect_container(self, cid):
         return self.get("/containers/%s/json" % url_quote(cid, safe=""))
@@ -323,6 +381,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state, host=No
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         inspected = [i for i in pool.map(lambda cid: _inspect_or_none(client.inspect_container, cid), ids) if i]
         containers = [normalize_container(i) for i in inspected]
+        container_lifecycle(client, info, inspected, containers)
         image_ids = sorted(set(c["image_id"] for c in containers if c["image_id"]))
 
         def image(iid):
