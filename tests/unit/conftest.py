@@ -135,6 +135,9 @@ def make_facts(containers=None, images=None, swarm=None):
             "effective": {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no",
                           "maxauthtries": "3"},
             "config_files": ["/etc/ssh/sshd_config"],
+            "match_blocks": [], "config_problems": [],
+            "outside_probe": {"spec": "user=root,host=client.invalid,addr=203.0.113.9,laddr=198.51.100.22,lport=22",
+                              "changed": {}, "error": None},
         },
         "audit": {
             "auditctl": "/usr/sbin/auditctl",

@@ -11,7 +11,7 @@ import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, result, opt
+    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, limited, names, result, opt, text
 )
 
 
@@ -109,24 +109,64 @@ def check_2(facts, opts):
     return result(FAIL, problems + good) if problems else result(PASS, good)
 
 
+def _match_name(block):
+    return "Match %s (%s:%s)" % (text(block.get("criteria"), 60), block.get("file"), block.get("line"))
+
+
 def check_3(facts, opts):
+    """The settings every connection gets, as sshd decides them: ``sshd -T`` for the global ones,
+    ``sshd -T -C <spec>`` for a connection that reaches each Match block (sshd_config(5) Match:
+    a matching block's first value for a keyword overrides the global one; servconf.c
+    match_cfg_line, parse_server_match_config), and for a root login from outside."""
     sshd = as_dict(facts.get("sshd"))
     effective = as_dict(sshd.get("effective"))
     if not sshd.get("binary"):
         return result(NA, "no sshd installed on this host: no SSH to harden")
     if not effective:
         return result(ERROR, "sshd -T gave no effective configuration")
+    required = sorted((str(k).lower(), str(k), str(v)) for k, v in as_dict(opt(opts, "sshd_required")).items())
     bad, good = [], []
-    for key, want in sorted(as_dict(opt(opts, "sshd_required")).items()):
-        have = effective.get(str(key).lower())
+    for low, key, want in required:
+        have = effective.get(low)
         line = "%s %s" % (key, have if have is not None else "(unset)")
-        if str(have).lower() == str(want).lower():
+        if str(have).lower() == want.lower():
             good.append(line)
         else:
             bad.append("%s (want %s)" % (line, want))
-    if bad:
-        return result(FAIL, ["effective sshd config (sshd -T): " + "; ".join(bad)] + good)
-    return result(PASS, ["effective sshd config (sshd -T): " + "; ".join(good)])
+    if "match_blocks" not in sshd:
+        return result(ERROR, "the sshd facts do not say what Match blocks set (gathered by an older collector): "
+                             "gather again")
+    loosened, unknown = [], []
+    for problem in names(sshd.get("config_problems")):
+        unknown.append("sshd configuration: %s" % problem)
+    probes = [(as_dict(b), _match_name(as_dict(b))) for b in as_list(sshd.get("match_blocks"))]
+    outside = as_dict(sshd.get("outside_probe"))
+    if outside:
+        probes.append((outside, "a root login from outside"))
+    for probe, name in probes:
+        changed = probe.get("changed")
+        judged = [k for k in names(probe.get("keywords")) if k in [r[0] for r in required]]
+        if probe.get("error") or not isinstance(changed, dict):
+            # A block that sets none of the judged keywords cannot loosen them (a Match block
+            # may not Include what it does not set: its keywords count the included files).
+            if judged or "keywords" not in probe:
+                unknown.append("%s: %s" % (name, text(probe.get("error") or "no sshd -T -C result", 200)))
+            continue
+        for low, key, want in required:
+            if low in changed and str(changed[low]).lower() != want.lower():
+                loosened.append("%s: %s %s (want %s) for the connection %s"
+                                % (name, key, text(changed[low], 40), want, probe.get("spec")))
+    head = "effective sshd config (sshd -T): " + "; ".join(bad or good)
+    if bad or loosened:
+        return result(FAIL, ([head] if bad else []) + limited(loosened) + ([] if bad else [head])
+                      + (["could not be judged: " + "; ".join(unknown)] if unknown else []))
+    if unknown:
+        return result(ERROR, [head] + ["a Match block could not be judged, so sshd may apply other values: "
+                                       + u for u in limited(unknown)])
+    blocks = len(as_list(sshd.get("match_blocks")))
+    return result(PASS, [head, "%s, and a root login from outside (sshd -T -C) get the same"
+                         % ("no Match blocks" if not blocks else "every connection that reaches one of the %d "
+                            "Match blocks" % blocks)])
 
 
 def _visible_mount(entries, path):

@@ -1,0 +1,140 @@
+"""Issue 16, host slice: states that look hardened to a string check but are not by sshd's,
+apt's, auditd's, dockerd's and systemd's own rules (items 1-5, 31-35, X.1, X.14). Each case
+failed before its fix; the gather cases run the collectors on fake hosts."""
+
+import pytest
+
+from conftest import evaluator_sections
+from test_collectors import FakeHost, run_collector
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit, sshd_policy
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended, host, logging_monitoring
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd as gather_sshd
+
+H = evaluator_sections(host, logging_monitoring, extended)
+OPTS = audit.validate_options({})
+
+
+def run(check, facts, **opts):
+    o = dict(OPTS)
+    o.update(opts)
+    status, evidence = check(facts, o)
+    assert isinstance(evidence, list) and evidence and all(isinstance(e, str) for e in evidence)
+    return status, " | ".join(evidence)
+
+
+# ---------------------------------------------------------------- item 3: Match blocks
+
+HARDENED_T = "port 22\npermitrootlogin no\npasswordauthentication no\nx11forwarding no\nmaxauthtries 3\n"
+LOOSE_T = HARDENED_T.replace("permitrootlogin no", "permitrootlogin yes").replace(
+    "passwordauthentication no", "passwordauthentication yes")
+MATCH_CONFIG = ("Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\nPasswordAuthentication no\n"
+                "X11Forwarding no\n")
+
+
+def _sshd_host(dropin, probes):
+    commands = {"/usr/sbin/sshd -T": (0, HARDENED_T, "")}
+    commands.update(probes)
+    return FakeHost(binaries={"sshd": "/usr/sbin/sshd"}, commands=commands,
+                    files={"/etc/ssh/sshd_config": MATCH_CONFIG, "/etc/ssh/sshd_config.d/90-ops.conf": dropin,
+                           "/etc/passwd": "root:x:0:0::/root:/bin/bash\nsftp1:x:1001:1001::/home/s:/bin/sh\n",
+                           "/etc/group": "root:x:0:\nsftponly:x:1001:\nops:x:1002:sftp1\n"})
+
+
+OUTSIDE = "user=root,host=client.invalid,addr=203.0.113.9,laddr=198.51.100.22,lport=22"
+
+
+def test_3_match_address_star_block_that_loosens_login_fails_naming_the_block():
+    h = _sshd_host("Match Address *\n  PasswordAuthentication yes\n  PermitRootLogin yes\n",
+                   {"/usr/sbin/sshd -T -C " + OUTSIDE: (0, LOOSE_T, "")})
+    state, out = run_collector(gather_sshd.collect_sshd, h)
+    assert state["ok"], state
+    block = out["match_blocks"][0]
+    assert block["spec"] == OUTSIDE and block["changed"] == {"permitrootlogin": "yes", "passwordauthentication": "yes"}
+    assert block["file"] == "/etc/ssh/sshd_config.d/90-ops.conf" and block["line"] == 1
+    facts = {"sshd": out}
+    status, ev = run(H.check_3, facts)
+    assert status == "fail"
+    assert "Match Address * (/etc/ssh/sshd_config.d/90-ops.conf:1): passwordauthentication yes (want no)" in ev
+    assert "permitrootlogin yes" in ev
+
+
+def test_3_match_user_star_gives_spec_that_reaches_it():
+    assert gather_sshd.connection_spec(sshd_policy.parse_match(["User", "*"]), {}, dict(
+        gather_sshd.DEFAULTS, lport="22")) == OUTSIDE
+
+
+def test_3_specs_follow_sshd_pattern_rules():
+    d = dict(gather_sshd.DEFAULTS, lport="22")
+    spec = gather_sshd.connection_spec(sshd_policy.parse_match(
+        ["Address", "10.1.0.0/16,!10.1.2.0/24", "User", "*,!root", "LocalPort", "2222"]), {}, d)
+    assert "addr=10.1.0.1" in spec and "user=dockersec-probe" in spec and "lport=2222" in spec
+    spec = gather_sshd.connection_spec(sshd_policy.parse_match(["host=*.corp.example", "rdomain=mgmt"]), {}, d)
+    assert "host=.corp.example" in spec or "host=x.corp.example" in spec
+    assert "rdomain=mgmt" in spec
+    # OpenSSH's "!root" alone matches nobody: no connection reaches the block.
+    with pytest.raises(ValueError):
+        gather_sshd.connection_spec(sshd_policy.parse_match(["User", "!root"]), {}, d)
+    assert gather_sshd.address_list("10.0.0.5", "10.0.0.0/8") == 1
+    assert gather_sshd.address_list("10.0.0.5", "10.0.0.*,!10.0.0.5") == -1
+    assert gather_sshd.address_list("10.0.0.5", "10.0.0.1/8") == -2
+
+
+def test_3_match_group_needs_a_real_member_and_an_empty_group_is_an_error():
+    h = _sshd_host("Match Group ops\n  PasswordAuthentication yes\nMatch Group sftponly\n  PermitRootLogin yes\n"
+                   "Match Group nobodyhere\n  X11Forwarding yes\n",
+                   {"/usr/sbin/sshd -T -C user=sftp1,host=client.invalid,addr=203.0.113.9,laddr=198.51.100.22,"
+                    "lport=22": (0, HARDENED_T.replace("passwordauthentication no", "passwordauthentication yes"),
+                                 ""),
+                    "/usr/sbin/sshd -T -C " + OUTSIDE: (0, HARDENED_T, "")})
+    h.files["/etc/passwd"] += "sf2:x:1003:1001::/home/t:/bin/sh\n"
+    _state, out = run_collector(gather_sshd.collect_sshd, h)
+    ops, sftponly, empty = out["match_blocks"]
+    assert ops["spec"].startswith("user=sftp1,") and ops["changed"] == {"passwordauthentication": "yes"}
+    assert sftponly["spec"].startswith("user=sf2,")   # primary group 1001
+    assert empty["spec"] is None and "no account on this host is in it" in empty["error"]
+    status, ev = run(H.check_3, {"sshd": out})
+    assert status == "fail" and "Match Group ops" in ev and "nobodyhere" in ev
+
+
+def test_3_block_that_cannot_be_judged_is_an_error_never_a_pass():
+    facts = {"sshd": {"binary": "/usr/sbin/sshd", "effective": {"permitrootlogin": "no",
+                                                                "passwordauthentication": "no",
+                                                                "x11forwarding": "no"},
+                      "match_blocks": [{"file": "/etc/ssh/sshd_config", "line": 9, "criteria": "Frobnicate x",
+                                        "keywords": ["passwordauthentication"], "spec": None, "changed": None,
+                                        "error": "Match criterion 'Frobnicate' not understood"}],
+                      "outside_probe": {"spec": OUTSIDE, "changed": {}, "error": None}}}
+    status, ev = run(H.check_3, facts)
+    assert status == "error" and "Frobnicate" in ev
+    # A block that sets none of the judged keywords cannot loosen them.
+    facts["sshd"]["match_blocks"][0]["keywords"] = ["chrootdirectory", "forcecommand"]
+    assert run(H.check_3, facts)[0] == "pass"
+
+
+def test_3_facts_without_match_results_are_an_error():
+    facts = {"sshd": {"binary": "/usr/sbin/sshd", "effective": {"permitrootlogin": "no",
+                                                                "passwordauthentication": "no",
+                                                                "x11forwarding": "no"},
+                      "config_files": ["/etc/ssh/sshd_config"]}}
+    assert run(H.check_3, facts)[0] == "error"
+
+
+def test_3_config_lines_as_sshd_reads_them():
+    assert sshd_policy.config_line("  PermitRootLogin=yes") == ("permitrootlogin", ["yes"])
+    assert sshd_policy.config_line('Match User "a b" # x') == ("match", ["User", "a b", "#", "x"])
+    assert sshd_policy.parse_match(["User", "a b", "#", "x"]) == [("user", "a b")]
+    assert sshd_policy.config_line("# PasswordAuthentication yes") is None
+    with pytest.raises(sshd_policy.SshdPolicyError):
+        sshd_policy.parse_match(["Frob", "x"])
+    with pytest.raises(sshd_policy.SshdPolicyError):
+        sshd_policy.parse_match(["All", "User", "x"])
+
+
+def test_3_include_inside_match_block_counts_for_the_block():
+    h = FakeHost(files={"/etc/ssh/sshd_config": "Match Address 10.0.0.0/8\nInclude extra/*.conf\n",
+                        "/etc/ssh/extra/a.conf": "PermitRootLogin yes\nMatch User bob\nX11Forwarding yes\n"})
+    files, blocks, problems = gather_sshd.read_config(h)
+    assert files == ["/etc/ssh/sshd_config", "/etc/ssh/extra/a.conf"] and not problems
+    assert [(b["criteria"], b["keywords"]) for b in blocks] == [("Address 10.0.0.0/8", ["permitrootlogin"]),
+                                                                ("User bob", ["x11forwarding"])]
