@@ -138,3 +138,80 @@ def test_3_include_inside_match_block_counts_for_the_block():
     assert files == ["/etc/ssh/sshd_config", "/etc/ssh/extra/a.conf"] and not problems
     assert [(b["criteria"], b["keywords"]) for b in blocks] == [("Address 10.0.0.0/8", ["permitrootlogin"]),
                                                                 ("User bob", ["x11forwarding"])]
+
+
+# ---------------------------------------------------------------- item 2: automatic updates
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import host as gather_host  # noqa: E402
+
+TIMER_OK = "Id=apt-daily-upgrade.timer\nLoadState=loaded\nUnitFileState=enabled\nActiveState=active\n\n"
+SHOW = ("systemctl show --no-pager -p Id,LoadState,UnitFileState,ActiveState apt-daily-upgrade.timer "
+        "dnf-automatic.timer dnf-automatic-install.timer dnf5-automatic.timer")
+
+
+def _apt_host(parts, timers=TIMER_OK, main=None):
+    files = {"/etc/apt/apt.conf.d/" + n: t for n, t in parts.items()}
+    files.update({"/usr/bin/unattended-upgrade": "", "/run/systemd/system": "", "/etc/apt": ""})
+    if main is not None:
+        files["/etc/apt/apt.conf"] = main
+    return FakeHost(files=files, binaries={"systemctl": "/usr/bin/systemctl"}, commands={SHOW: (0, timers, "")})
+
+
+def _judge_auto(h):
+    auto = gather_host._auto_updates(h)
+    facts = {"host": {"kernel_running": "6.1.0-26-amd64", "kernel_newest_installed": "6.1.0-26-amd64",
+                      "reboot_required": False, "auto_updates": auto}, "services": {"processes": []}}
+    return auto, run(H.check_2, facts)
+
+
+@pytest.mark.parametrize("parts", [
+    {"20auto-upgrades": '// APT::Periodic::Unattended-Upgrade "1";\n'},
+    {"20auto-upgrades": '# APT::Periodic::Unattended-Upgrade "1";\n'},
+    {"20auto-upgrades": '/* off for now\nAPT::Periodic::Unattended-Upgrade "1";\n*/\n'},
+    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "99-off": 'APT::Periodic::Unattended-Upgrade "0";\n'},
+    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "30clear": "#clear APT::Periodic;\n"},
+    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "50x.conf": 'APT::Periodic::Enable "0";\n'},
+    {"20auto-upgrades": 'APT { Periodic { Unattended-Upgrade "1"; }; };\n',
+     "99off": 'apt::periodic::unattended-upgrade "0";\n'},
+])
+def test_2_apt_config_that_only_looks_enabled_fails(parts):
+    auto, (status, ev) = _judge_auto(_apt_host(parts))
+    assert auto["unattended_upgrades_enabled"] is False and status == "fail", (auto, ev)
+    assert "automatic security updates are not enabled" in ev
+
+
+@pytest.mark.parametrize("parts", [
+    {"20auto-upgrades": 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'},
+    {"20auto-upgrades": 'APT {\n  Periodic {\n    Unattended-Upgrade "always"; // daily\n  };\n};\n'},
+    # Ignored by apt: wrong extension, backup copies.
+    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "99off.disabled": 'APT::Periodic::Unattended-Upgrade "0";\n',
+     "99off.dpkg-old": 'APT::Periodic::Unattended-Upgrade "0";\n'},
+])
+def test_2_apt_config_really_enabled_passes(parts):
+    auto, (status, ev) = _judge_auto(_apt_host(parts))
+    assert auto["unattended_upgrades_enabled"] is True and status == "pass", (auto, ev)
+
+
+@pytest.mark.parametrize("timer,word", [
+    ("Id=apt-daily-upgrade.timer\nLoadState=masked\nUnitFileState=masked\nActiveState=inactive\n", "masked"),
+    ("Id=apt-daily-upgrade.timer\nLoadState=loaded\nUnitFileState=disabled\nActiveState=inactive\n", "disabled"),
+    ("Id=apt-daily-upgrade.timer\nLoadState=loaded\nUnitFileState=enabled\nActiveState=inactive\n", "inactive"),
+])
+def test_2_unattended_upgrades_with_a_masked_or_disabled_timer_fails(timer, word):
+    _auto, (status, ev) = _judge_auto(_apt_host({"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n'},
+                                                timers=timer))
+    assert status == "fail" and "apt-daily-upgrade.timer is %s" % word in ev
+
+
+def test_2_dnf_notifyonly_and_download_timers_do_not_count():
+    timers = ("Id=dnf-automatic.timer\nLoadState=loaded\nUnitFileState=enabled\nActiveState=active\n\n"
+              "Id=dnf-automatic-install.timer\nLoadState=not-found\nUnitFileState=\nActiveState=inactive\n\n")
+    h = FakeHost(files={"/run/systemd/system": "", "/etc/dnf/automatic.conf": "[commands]\napply_updates = no\n",
+                        "/etc/systemd/system/timers.target.wants/dnf-automatic-notifyonly.timer": ""},
+                 binaries={"systemctl": "/usr/bin/systemctl"}, commands={SHOW: (0, timers, "")})
+    auto, (status, ev) = _judge_auto(h)
+    assert auto["dnf_automatic_enabled"] is False and status == "fail"
+    assert "installs nothing" in ev
+    h.files["/etc/dnf/automatic.conf"] = "[commands]\napply_updates = yes\n"
+    auto, (status, _ev) = _judge_auto(h)
+    assert auto["dnf_automatic_enabled"] is True and status == "pass"

@@ -100,13 +100,77 @@ def check_2(facts, opts):
     if host.get("reboot_required"):
         problems.append("a reboot is pending (/var/run/reboot-required)")
     auto = as_dict(host.get("auto_updates"))
-    if auto.get("unattended_upgrades_enabled") or auto.get("dnf_automatic_enabled"):
-        good.append("automatic updates enabled (%s)" % (
-            "unattended-upgrades" if auto.get("unattended_upgrades_enabled") else "dnf-automatic"))
+    if "timers" not in auto:
+        return result(ERROR, ["automatic updates: the facts do not say whether their timer runs (gathered by an "
+                              "older collector): gather again"] + problems + good)
+    on, off = _auto_update_state(facts, auto)
+    if on:
+        good.append(on)
     else:
-        problems.append("automatic security updates are not enabled (unattended-upgrades installed: %s)"
-                        % bool(auto.get("unattended_upgrades_installed")))
+        problems.append("automatic security updates are not enabled: %s" % off)
+    problems.extend("apt configuration: %s" % p for p in names(auto.get("apt_config_problems")))
     return result(FAIL, problems + good) if problems else result(PASS, good)
+
+
+_UNIT_OK = ("enabled", "enabled-runtime", "static", "generated")
+
+
+def _timer_text(name, state):
+    state = as_dict(state)
+    if not state or state.get("load") == "not-found":
+        return "%s not installed" % name
+    if state.get("load") == "masked" or str(state.get("unit_file")).startswith("masked"):
+        return "%s is masked" % name
+    if state.get("unit_file") not in _UNIT_OK:
+        return "%s is %s" % (name, state.get("unit_file") or "not enabled")
+    if state.get("active") != "active":
+        return "%s is %s" % (name, state.get("active") or "not active")
+    return None
+
+
+def _auto_update_state(facts, auto):
+    """(what installs updates, else None; why nothing does).
+
+    unattended-upgrades runs from apt.systemd.daily, which apt-daily-upgrade.timer starts (without
+    systemd: /etc/cron.daily/apt-compat under cron); it installs only when apt's configuration
+    (apt.conf(5), read as apt-pkg's ReadConfigFile does) sets APT::Periodic::Unattended-Upgrade to
+    a non-zero interval and APT::Periodic::Enable is not 0. dnf-automatic installs from
+    dnf-automatic-install.timer, or dnf-automatic.timer with apply_updates = yes (dnf-automatic(8));
+    the -download and -notifyonly timers install nothing.
+    """
+    timers = auto.get("timers")
+    periodic = as_dict(auto.get("apt_periodic"))
+    uu = periodic.get("apt::periodic::unattended-upgrade")
+    why = []
+    if auto.get("dnf_automatic_enabled"):
+        return "automatic updates enabled (dnf-automatic installs them)", None
+    if not auto.get("unattended_upgrades_installed"):
+        why.append("unattended-upgrades not installed")
+    elif not auto.get("unattended_upgrades_enabled"):
+        why.append("apt's configuration sets APT::Periodic::Unattended-Upgrade %s%s (apt.conf.d read as apt reads it)"
+                   % ('"%s"' % text(uu, 20) if uu is not None else "nowhere",
+                      ", APT::Periodic::Enable 0" if str(periodic.get("apt::periodic::enable")).strip() == "0" else ""))
+    else:
+        if isinstance(timers, dict):
+            broken = _timer_text("apt-daily-upgrade.timer", timers.get("apt-daily-upgrade.timer"))
+            if broken is None:
+                return ('automatic updates enabled (unattended-upgrades: APT::Periodic::Unattended-Upgrade "%s", '
+                        "apt-daily-upgrade.timer enabled and active)" % text(uu, 20)), None
+            why.append("unattended-upgrades is configured but %s: it never runs" % broken)
+        else:
+            processes = names(as_dict(as_dict(facts).get("services")).get("processes"))
+            cron = [p for p in processes if p in ("cron", "crond", "anacron", "busybox-crond")]
+            if auto.get("apt_compat_cron") and cron:
+                return ("automatic updates enabled (unattended-upgrades from /etc/cron.daily/apt-compat, %s running; "
+                        "no systemd)" % cron[0]), None
+            why.append("no systemd, and %s: unattended-upgrades never runs" % (
+                "no cron daemon runs" if auto.get("apt_compat_cron") else "/etc/cron.daily/apt-compat is missing"))
+    if isinstance(timers, dict):
+        dnf = [t for t in ("dnf-automatic-install.timer", "dnf-automatic.timer") if _timer_text(t, timers.get(t)) is None]
+        if "dnf-automatic.timer" in dnf and auto.get("dnf_apply_updates") is not True:
+            why.append("dnf-automatic.timer runs without apply_updates = yes in /etc/dnf/automatic.conf: it installs "
+                       "nothing")
+    return None, "; ".join(why)
 
 
 def _match_name(block):
