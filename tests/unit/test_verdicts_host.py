@@ -215,3 +215,42 @@ def test_2_dnf_notifyonly_and_download_timers_do_not_count():
     h.files["/etc/dnf/automatic.conf"] = "[commands]\napply_updates = yes\n"
     auto, (status, _ev) = _judge_auto(h)
     assert auto["dnf_automatic_enabled"] is True and status == "pass"
+
+
+# ---------------------------------------------------------------- X.1: AppArmor / SELinux
+
+def _selinux_host(facts, enforce="1", info_selinux=True):
+    facts["host"].update(apparmor_enabled=False, selinux_enabled=True)
+    h = FakeHost(files={"/sys/fs/selinux/enforce": enforce + "\n", "/etc/os-release": "ID=rhel\n"})
+    facts["host"]["selinux_enforcing"] = gather_host.collect_host(h)[0]["selinux_enforcing"]
+    opts = ["name=seccomp,profile=builtin"] + (["name=selinux"] if info_selinux else [])
+    facts["docker"]["info"]["SecurityOptions"] = opts
+    for c in facts["docker"]["containers"]:
+        c["apparmor_profile"] = ""
+    return facts
+
+
+def test_x1_selinux_permissive_fails(facts):
+    status, ev = run(H.CHECKS["X.1"], _selinux_host(facts, enforce="0"))
+    assert status == "fail" and "permissive" in ev
+
+
+def test_x1_selinux_enforcing_without_dockerd_selinux_enabled_fails(facts):
+    status, ev = run(H.CHECKS["X.1"], _selinux_host(facts, info_selinux=False))
+    assert status == "fail" and "without selinux-enabled" in ev
+
+
+def test_x1_selinux_enforcing_with_dockerd_selinux_enabled_passes(facts):
+    assert run(H.CHECKS["X.1"], _selinux_host(facts))[0] == "pass"
+    # Without docker info, dockerd's own setting (daemon.json or --selinux-enabled) decides.
+    del facts["docker"]["info"]["SecurityOptions"]
+    facts["daemon_config"]["content"]["selinux-enabled"] = True
+    assert run(H.CHECKS["X.1"], facts)[0] == "pass"
+    facts["daemon_config"]["content"]["selinux-enabled"] = False
+    assert run(H.CHECKS["X.1"], facts)[0] == "fail"
+
+
+def test_x1_apparmor_container_unconfined_fails(facts):
+    facts["docker"]["containers"][0]["apparmor_profile"] = "unconfined"
+    status, ev = run(H.CHECKS["X.1"], facts)
+    assert status == "fail" and "unconfined" in ev

@@ -275,6 +275,11 @@ def collect_host(h):
         apparmor = h.read("/sys/module/apparmor/parameters/enabled").strip() == "Y"
     except (IOError, OSError):
         apparmor = False
+    try:
+        # selinuxfs "enforce": 1 enforcing, 0 permissive (denials only logged); absent: SELinux off.
+        selinux_enforcing = h.read("/sys/fs/selinux/enforce").strip() == "1"
+    except (IOError, OSError):
+        selinux_enforcing = None if h.exists("/sys/fs/selinux/enforce") else False
     return {
         "hostname": uname[1],
         "os_id": os_release.get("ID"),
@@ -287,4 +292,5 @@ def collect_host(h):
         "in_container": bool(in_container),
         "apparmor_enabled": apparmor,
         "selinux_enabled": h.exists("/sys/fs/selinux/enforce"),
+        "selinux_enforcing": selinux_enforcing,
     }, "uname, /etc/os-release, /boot, /lib/modules, /etc/apt/apt.conf.d"
