@@ -254,3 +254,81 @@ def test_x1_apparmor_container_unconfined_fails(facts):
     facts["docker"]["containers"][0]["apparmor_profile"] = "unconfined"
     status, ev = run(H.CHECKS["X.1"], facts)
     assert status == "fail" and "unconfined" in ev
+
+
+# ---------------------------------------------------------------- item 5: audit rules as the kernel applies them
+
+from conftest import DOCKER_PATHS, make_facts  # noqa: E402
+
+WATCHES = ["-w %s -p wa -k docker" % p for p in DOCKER_PATHS]
+
+
+def _audit(rules, **extra):
+    facts = make_facts()
+    facts["audit"]["live_rules"] = rules
+    facts["audit"].update(extra)
+    return run(H.check_5, facts)
+
+
+def test_5_hardened_rules_pass():
+    assert _audit(list(WATCHES))[0] == "pass"
+
+
+@pytest.mark.parametrize("never", [
+    "-a never,exit -F arch=b64 -S all -F dir=/etc/docker",
+    "-a exit,never -F path=/etc/docker/daemon.json",
+    "-a never,exit -F arch=b32 -S all",
+    "-a never,exit -F arch=b64 -S openat,write -F auid=unset",
+])
+def test_5_an_earlier_never_rule_suppresses_the_watch(never):
+    status, ev = _audit([never] + WATCHES)
+    assert status == "fail" and "suppressed by the earlier rule " + never in ev
+
+
+def test_5_never_rule_after_the_watch_or_on_other_syscalls_does_not():
+    assert _audit(WATCHES + ["-a never,exit -F arch=b64 -S all -F dir=/etc/docker"])[0] == "pass"
+    assert _audit(["-a never,exit -F arch=b64 -S adjtimex -F auid=unset"] + WATCHES)[0] == "pass"
+
+
+def test_5_never_task_turns_off_every_watch():
+    status, ev = _audit(["-a never,task"] + WATCHES)
+    assert status == "fail" and "-a never,task" in ev
+
+
+def test_5_read_only_watch_and_restricted_rules_are_no_write_audit():
+    rules = [r.replace("-p wa", "-p r") if r.startswith("-w /etc/docker ") else r for r in WATCHES]
+    assert _audit(rules)[0] == "fail"
+    for limited_rule in ("-a always,exit -F arch=b64 -F arch=b32 -S all -F path=/etc/default/docker -F perm=wa "
+                         "-F auid>=1000",
+                         "-a always,exit -F arch=b64 -S openat -F path=/etc/default/docker -F perm=wa",
+                         "-a always,exit -F arch=b64 -S all -F path=/etc/default/docker -F perm=wa"):
+        rules = [r for r in WATCHES if not r.startswith("-w /etc/default/docker ")] + [limited_rule]
+        status, ev = _audit(rules)
+        assert status == "fail" and "/etc/default/docker" in ev, limited_rule
+    both = ["-a always,exit -F arch=%s -S all -F path=/etc/default/docker -F perm=wa -F key=d" % a
+            for a in ("b64", "b32")]
+    assert _audit([r for r in WATCHES if not r.startswith("-w /etc/default/docker ")] + both)[0] == "pass"
+
+
+def test_5_watch_on_a_symlink_does_not_watch_its_target():
+    facts = make_facts()
+    facts["files"]["/usr/bin/docker"].update(type="link", realpath="/usr/libexec/docker/cli/docker")
+    status, ev = run(H.check_5, facts)
+    assert status == "fail" and "/usr/bin/docker (= /usr/libexec/docker/cli/docker) (a symlink" in ev
+    facts["audit"]["live_rules"].append("-w /usr/libexec/docker/cli/docker -p wa -k docker")
+    assert run(H.check_5, facts)[0] == "pass"
+
+
+def test_5_rules_files_not_loaded_and_disabled_auditing_never_pass():
+    assert _audit(None, live_error="auditctl -l: Operation not permitted")[0] == "error"
+    status, ev = _audit([])
+    assert status == "fail" and "not loaded" in ev
+    assert _audit(list(WATCHES), enabled_flag=0)[0] == "fail"
+    status, ev = _audit(list(WATCHES), auditd_pid=0)
+    assert status == "fail" and "pid 0" in ev
+    assert _audit(list(WATCHES), enabled_flag=None)[0] == "error"
+
+
+def test_5_a_rule_form_not_understood_that_names_a_docker_path_is_an_error():
+    status, ev = _audit(WATCHES + ["-W /etc/docker -p wa"])
+    assert status == "error" and "-W /etc/docker" in ev
