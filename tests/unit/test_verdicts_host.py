@@ -332,3 +332,35 @@ def test_5_rules_files_not_loaded_and_disabled_auditing_never_pass():
 def test_5_a_rule_form_not_understood_that_names_a_docker_path_is_an_error():
     status, ev = _audit(WATCHES + ["-W /etc/docker -p wa"])
     assert status == "error" and "-W /etc/docker" in ev
+
+
+# ---------------------------------------------------------------- items 32, 33, 35, X.14: a frozen agent
+
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import services as gather_services  # noqa
+
+
+def test_35_sensor_stopped_with_sigstop_does_not_count_though_its_unit_runs():
+    files = {}
+    for pid, comm, state in ((1, "systemd", "S"), (300, "falco", "T"), (301, "falco", "T"), (400, "dockerd", "S")):
+        files["/proc/%d/comm" % pid] = comm + "\n"
+        files["/proc/%d/cmdline" % pid] = comm + "\0"
+        files["/proc/%d/stat" % pid] = "%d (%s) %s 1 %d %d 0 -1 4194560 0 0" % (pid, comm, state, pid, pid)
+    _state, out = run_collector(gather_services.collect_services, FakeHost(files=files))
+    assert out["stopped"] == ["falco"] and "falco" in out["processes"]
+    facts = make_facts()
+    facts["services"]["stopped"] = out["stopped"]        # falco.service still listed as running by systemd
+    status, ev = run(H.check_35, facts)
+    assert status == "fail" and "falco: every process is stopped" in ev
+    facts["services"]["processes"].append("falco")      # another falco process that runs: fine
+    facts["services"]["stopped"] = []
+    assert run(H.check_35, facts)[0] == "pass"
+
+
+def test_33_and_x14_frozen_metrics_agent_fails():
+    facts = make_facts()
+    facts["services"]["stopped"] = ["prometheus-node-exporter"]
+    facts["services"]["processes"].remove("prometheus-node-exporter")
+    status, ev = run(H.check_33, facts)
+    assert status == "fail" and "every process is stopped" in ev
+    status, ev = run(H.CHECKS["X.14"], facts)
+    assert status == "fail" and "every process is stopped" in ev

@@ -18,6 +18,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
     limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
     swarm_state, tcp_without_tls, text, truthy
 )
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import frozen_agents
 
 
 def _x1_host(facts):
@@ -379,6 +380,9 @@ def check_x14(facts, opts):
         evidence.append("log shipper: %s" % ", ".join(shippers[:5]))
     else:
         evidence.append("no log shipper running (log_shipper_patterns)")
+    frozen = frozen_agents(facts, opt(opts, "metrics_agent_patterns") + opt(opts, "log_shipper_patterns"))
+    if frozen:
+        evidence.append("%s: every process is stopped (state T/Z in /proc/PID/stat)" % ", ".join(frozen))
     return result(PASS if metrics and shippers else FAIL, limited(evidence))
 
 
