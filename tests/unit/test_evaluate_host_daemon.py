@@ -100,8 +100,8 @@ def test_2_fail_without_auto_updates(facts):
 def test_2_dnf_automatic_counts(facts):
     facts["host"]["auto_updates"] = {"unattended_upgrades_installed": False, "unattended_upgrades_enabled": False,
                                      "dnf_automatic_enabled": True,
-                                     "timers": {"dnf-automatic-install.timer": {"load": "loaded", "unit_file": "enabled",
-                                                                                "active": "active"}}}
+                                     "timers": {"dnf-automatic-install.timer": {
+                                         "load": "loaded", "unit_file": "enabled", "active": "active"}}}
     status, ev = run(H.check_2, facts)
     assert status == "pass" and "dnf-automatic" in ev
 

@@ -168,7 +168,8 @@ def _judge_auto(h):
     {"20auto-upgrades": '// APT::Periodic::Unattended-Upgrade "1";\n'},
     {"20auto-upgrades": '# APT::Periodic::Unattended-Upgrade "1";\n'},
     {"20auto-upgrades": '/* off for now\nAPT::Periodic::Unattended-Upgrade "1";\n*/\n'},
-    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "99-off": 'APT::Periodic::Unattended-Upgrade "0";\n'},
+    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n',
+     "99-off": 'APT::Periodic::Unattended-Upgrade "0";\n'},
     {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "30clear": "#clear APT::Periodic;\n"},
     {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "50x.conf": 'APT::Periodic::Enable "0";\n'},
     {"20auto-upgrades": 'APT { Periodic { Unattended-Upgrade "1"; }; };\n',
@@ -184,7 +185,8 @@ def test_2_apt_config_that_only_looks_enabled_fails(parts):
     {"20auto-upgrades": 'APT::Periodic::Update-Package-Lists "1";\nAPT::Periodic::Unattended-Upgrade "1";\n'},
     {"20auto-upgrades": 'APT {\n  Periodic {\n    Unattended-Upgrade "always"; // daily\n  };\n};\n'},
     # Ignored by apt: wrong extension, backup copies.
-    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n', "99off.disabled": 'APT::Periodic::Unattended-Upgrade "0";\n',
+    {"20auto-upgrades": 'APT::Periodic::Unattended-Upgrade "1";\n',
+     "99off.disabled": 'APT::Periodic::Unattended-Upgrade "0";\n',
      "99off.dpkg-old": 'APT::Periodic::Unattended-Upgrade "0";\n'},
 ])
 def test_2_apt_config_really_enabled_passes(parts):

@@ -166,7 +166,8 @@ def _auto_update_state(facts, auto):
             why.append("no systemd, and %s: unattended-upgrades never runs" % (
                 "no cron daemon runs" if auto.get("apt_compat_cron") else "/etc/cron.daily/apt-compat is missing"))
     if isinstance(timers, dict):
-        dnf = [t for t in ("dnf-automatic-install.timer", "dnf-automatic.timer") if _timer_text(t, timers.get(t)) is None]
+        dnf = [t for t in ("dnf-automatic-install.timer", "dnf-automatic.timer")
+               if _timer_text(t, timers.get(t)) is None]
         if "dnf-automatic.timer" in dnf and auto.get("dnf_apply_updates") is not True:
             why.append("dnf-automatic.timer runs without apply_updates = yes in /etc/dnf/automatic.conf: it installs "
                        "nothing")
@@ -544,7 +545,8 @@ def check_5(facts, opts):
                               "rule and the loaded rules could not be read (source: %s): run with become (root)"
                               % (len(required), scope, source)])
     if audit.get("enabled_flag") not in (1, 2):
-        return result(ERROR, "auditing state unknown (auditctl -s gave no enabled flag): the rules may not be in effect")
+        return result(ERROR, "auditing state unknown (auditctl -s gave no enabled flag): the rules may not be in "
+                             "effect")
     evidence = ["all %d Docker paths that exist (%s) are watched with -p wa (source: %s)" % (
         len(required), scope, source)]
     if via_parent:

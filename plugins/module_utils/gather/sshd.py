@@ -111,11 +111,20 @@ def _address_instances(patterns):
     return out
 
 
-def _pick(candidates, accepts):
+def _pick(candidates, patterns, match):
+    """The first candidate that every pattern list in ``patterns`` accepts (``match(c, p) == 1``)."""
     for c in candidates:
-        if c and all(accepts(c)):
+        if c and all(match(c, p) == 1 for p in patterns):
             return c
     return None
+
+
+def _name_match(c, p):
+    return pattern_list(c, p)
+
+
+def _host_match(c, p):
+    return pattern_list(c.lower(), p, lower=True)
 
 
 # --- accounts (Match Group needs a real member) ---------------------------------------------
@@ -184,7 +193,7 @@ def read_config(h, path="%s/sshd_config" % SSHDIR):
             keyword, args = parsed
             if keyword == "include":
                 for pattern in args:
-                    full = pattern if pattern.startswith("/") or pattern.startswith("~") else "%s/%s" % (SSHDIR, pattern)
+                    full = pattern if pattern[:1] in ("/", "~") else "%s/%s" % (SSHDIR, pattern)
                     for found in sorted(h.glob(full)) if any(c in full for c in "*?[") else \
                             ([full] if h.exists(full) else []):
                         walk(found, depth + 1, current)
@@ -222,21 +231,19 @@ def connection_spec(criteria, accounts, defaults):
             if bad:
                 raise ValueError("Match %s %s: a network with host bits set (sshd refuses it)" % (name, bad[0]))
             cands = [want[field]] + list(_ADDR_CANDIDATES) + [a for p in pats for a in _address_instances(p)]
-            got = _pick(cands, lambda c: [address_list(c, p) == 1 for p in pats])
+            got = _pick(cands, pats, address_list)
             if got is None:
                 raise ValueError("Match %s %s: no address satisfies it" % (name, ",".join(pats)))
             want[field] = got
     if "host" in by:
         pats = by["host"]
-        got = _pick([want["host"]] + [i for p in pats for i in _instances(p.lower(), _NAME_FILLS)],
-                    lambda c: [pattern_list(c.lower(), p, lower=True) == 1 for p in pats])
+        got = _pick([want["host"]] + [i for p in pats for i in _instances(p.lower(), _NAME_FILLS)], pats, _host_match)
         if got is None:
             raise ValueError("Match Host %s: no host name satisfies it" % ",".join(pats))
         want["host"] = got
     if "rdomain" in by:
         pats = by["rdomain"]
-        got = _pick([i for p in pats for i in _instances(p, _NAME_FILLS)],
-                    lambda c: [pattern_list(c, p) == 1 for p in pats])
+        got = _pick([i for p in pats for i in _instances(p, _NAME_FILLS)], pats, _name_match)
         if got is None:
             raise ValueError("Match RDomain %s: no routing domain satisfies it" % ",".join(pats))
         want["rdomain"] = got
@@ -254,7 +261,7 @@ def connection_spec(criteria, accounts, defaults):
                              % ",".join(groups))
     else:
         cands = [want["user"], "dockersec-probe"] + [i for p in users for i in _instances(p, _NAME_FILLS)]
-    got = _pick(cands, lambda c: [pattern_list(c, p) == 1 for p in users])
+    got = _pick(cands, users, _name_match)
     if got is None:
         raise ValueError("Match %s: no user name satisfies it" % " ".join(
             "%s %s" % (n, v) for n, v in criteria if n in ("user", "group")))
