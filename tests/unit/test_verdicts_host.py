@@ -366,3 +366,33 @@ def test_33_and_x14_frozen_metrics_agent_fails():
     assert status == "fail" and "every process is stopped" in ev
     status, ev = run(H.CHECKS["X.14"], facts)
     assert status == "fail" and "every process is stopped" in ev
+
+
+def test_3_match_localport_block_does_not_stop_the_gather():
+    # OpenSSH 9.2 and 10.0: a bare `sshd -T` is fatal with a Match LocalPort block.
+    fatal = (255, "", "'Match LocalPort' in configuration but 'lport' not in connection test specification.\n")
+    h = _sshd_host("Match LocalPort 2222\n  PasswordAuthentication yes\n",
+                   {"/usr/sbin/sshd -T -C lport=22": (0, HARDENED_T, ""),
+                    "/usr/sbin/sshd -T -C " + OUTSIDE: (0, HARDENED_T, ""),
+                    "/usr/sbin/sshd -T -C " + OUTSIDE.replace("lport=22", "lport=2222"): (
+                        0, HARDENED_T.replace("passwordauthentication no", "passwordauthentication yes"), "")})
+    h.commands["/usr/sbin/sshd -T"] = fatal
+    state, out = run_collector(gather_sshd.collect_sshd, h)
+    assert state["ok"] and out["effective_spec"] == "lport=22"
+    status, ev = run(H.check_3, {"sshd": out})
+    assert status == "fail" and "Match LocalPort 2222" in ev
+
+
+def test_3_only_the_block_that_sets_a_keyword_is_blamed_for_it():
+    eff = {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no"}
+    loose = {"permitrootlogin": "yes"}
+    facts = {"sshd": {"binary": "/usr/sbin/sshd", "effective": eff, "config_problems": [],
+                      "match_blocks": [
+                          {"file": "/etc/ssh/sshd_config", "line": 20, "criteria": "Address *",
+                           "keywords": ["permitrootlogin"], "spec": OUTSIDE, "changed": loose, "error": None},
+                          {"file": "/etc/ssh/sshd_config", "line": 30, "criteria": "Group nogroup",
+                           "keywords": ["maxauthtries"], "spec": OUTSIDE, "changed": loose, "error": None}],
+                      "outside_probe": {"spec": OUTSIDE, "changed": loose, "error": None}}}
+    status, ev = run(H.check_3, facts)
+    assert status == "fail" and "Match Address * (/etc/ssh/sshd_config:20): permitrootlogin yes" in ev
+    assert "Group nogroup" not in ev and "a root login from outside" not in ev

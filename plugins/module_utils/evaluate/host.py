@@ -208,19 +208,28 @@ def check_3(facts, opts):
     outside = as_dict(sshd.get("outside_probe"))
     if outside:
         probes.append((outside, "a root login from outside"))
+    blamed, elsewhere = set(), []
     for probe, name in probes:
         changed = probe.get("changed")
-        judged = [k for k in names(probe.get("keywords")) if k in [r[0] for r in required]]
+        own = names(probe.get("keywords"))
+        judged = [k for k in own if k in [r[0] for r in required]]
         if probe.get("error") or not isinstance(changed, dict):
-            # A block that sets none of the judged keywords cannot loosen them (a Match block
-            # may not Include what it does not set: its keywords count the included files).
+            # A block that sets none of the judged keywords cannot loosen them (its keywords
+            # count the files it Includes).
             if judged or "keywords" not in probe:
                 unknown.append("%s: %s" % (name, text(probe.get("error") or "no sshd -T -C result", 200)))
             continue
         for low, key, want in required:
             if low in changed and str(changed[low]).lower() != want.lower():
-                loosened.append("%s: %s %s (want %s) for the connection %s"
-                                % (name, key, text(changed[low], 40), want, probe.get("spec")))
+                line = "%s %s (want %s) for the connection %s" % (key, text(changed[low], 40), want, probe.get("spec"))
+                if low in own:
+                    blamed.add(low)
+                    loosened.append("%s: %s" % (name, line))
+                else:
+                    # The connection that reaches this block also reaches the one that sets it.
+                    elsewhere.append((low, "%s (set by another Match block it also reaches)" % name
+                                      if "keywords" in probe else name, line))
+    loosened += ["%s: %s" % (name, line) for low, name, line in elsewhere if low not in blamed]
     head = "effective sshd config (sshd -T): " + "; ".join(bad or good)
     if bad or loosened:
         return result(FAIL, ([head] if bad else []) + limited(loosened) + ([] if bad else [head])

@@ -214,6 +214,22 @@ def read_config(h, path="%s/sshd_config" % SSHDIR):
     return files, blocks, problems
 
 
+def _global_port(h, files):
+    """The first Port of the global section (sshd keeps the first value), else 22."""
+    for p in files:
+        try:
+            text = h.read(p)
+        except (IOError, OSError):
+            continue
+        for raw in text.splitlines():
+            parsed = sshd_policy.config_line(raw)
+            if parsed and parsed[0] == "match":
+                break
+            if parsed and parsed[0] == "port" and parsed[1] and parsed[1][0].isdigit():
+                return parsed[1][0]
+    return "22"
+
+
 def connection_spec(criteria, accounts, defaults):
     """The ``-C`` spec (text) of a connection these criteria accept, or raise ValueError naming the
     criterion no connection can satisfy."""
@@ -296,6 +312,12 @@ def collect_sshd(h):
     if not binary:
         return {"binary": None, "effective": None, "config_files": files}, "no sshd binary"
     effective, error = _run_t(h, binary)
+    effective_spec = None
+    if effective is None and "not in connection test specification" in error:
+        # A Match LocalPort block makes a bare `sshd -T` fatal (the test spec's lport is 0, not
+        # "unset"): ask for a connection to sshd's own port with nothing else known.
+        effective_spec = "lport=%s" % _global_port(h, files)
+        effective, error = _run_t(h, binary, effective_spec)
     if effective is None:
         raise CollectorError(error)
     defaults = dict(DEFAULTS, lport=str(effective.get("port") or "22"))
@@ -317,6 +339,7 @@ def collect_sshd(h):
         match_blocks.append(entry)
     # The connection the issue's attacker makes, whatever the blocks say: root from outside.
     outside = _probe(h, binary, effective, connection_spec([], {}, defaults))
-    return {"binary": binary, "effective": effective, "config_files": files, "match_blocks": match_blocks,
+    return {"binary": binary, "effective": effective, "effective_spec": effective_spec, "config_files": files,
+            "match_blocks": match_blocks,
             "outside_probe": outside, "config_problems": problems}, \
         "%s -T, -T -C per Match block (%d)" % (binary, len(match_blocks))
