@@ -396,3 +396,17 @@ def test_3_only_the_block_that_sets_a_keyword_is_blamed_for_it():
     status, ev = run(H.check_3, facts)
     assert status == "fail" and "Match Address * (/etc/ssh/sshd_config:20): permitrootlogin yes" in ev
     assert "Group nogroup" not in ev and "a root login from outside" not in ev
+
+
+def test_2_debian_kernel_updated_under_the_same_release_name_needs_a_reboot():
+    status_file = ("Package: linux-image-6.1.0-26-amd64\nStatus: install ok installed\nVersion: 6.1.115-1\n\n"
+                   "Package: linux-image-6.1.0-25-amd64\nStatus: deinstall ok config-files\nVersion: 6.1.106-3\n")
+    h = FakeHost(files={"/var/lib/dpkg/status": status_file})
+    assert gather_host._kernel_package_version(h, "6.1.0-26-amd64") == "6.1.115-1"
+    assert gather_host._kernel_package_version(h, "6.1.0-25-amd64") is None
+    facts = make_facts()
+    facts["host"].update(kernel_build="6.1.112-1", kernel_package_version="6.1.115-1")
+    status, ev = run(H.check_2, facts)
+    assert status == "fail" and "is build 6.1.112-1, its package was updated to 6.1.115-1" in ev
+    facts["host"]["kernel_build"] = "6.1.115-1"
+    assert run(H.check_2, facts)[0] == "pass"

@@ -99,6 +99,12 @@ def check_2(facts, opts):
         good.append("running the newest installed kernel %s" % running)
     if host.get("reboot_required"):
         problems.append("a reboot is pending (/var/run/reboot-required)")
+    build, package = host.get("kernel_build"), host.get("kernel_package_version")
+    if isinstance(build, str) and isinstance(package, str) and build and package and build != package:
+        # Debian updates a kernel under the same release name: the newest-installed comparison
+        # cannot see it; uname -v names the running build.
+        problems.append("running kernel %s is build %s, its package was updated to %s: reboot into it"
+                        % (running, text(build, 40), text(package, 40)))
     auto = as_dict(host.get("auto_updates"))
     if "timers" not in auto:
         return result(ERROR, ["automatic updates: the facts do not say whether their timer runs (gathered by an "

@@ -248,6 +248,24 @@ def _auto_updates(h):
     }
 
 
+def _kernel_package_version(h, release):
+    """The installed version of the running kernel's own package (Debian: linux-image-RELEASE), else None.
+
+    Debian keeps the ABI name (6.1.0-26-amd64) across security updates: the file under /boot is
+    replaced while the running kernel stays the old build, which uname -v names ("Debian 6.1.112-1").
+    """
+    try:
+        text = h.read("/var/lib/dpkg/status")
+    except (IOError, OSError):
+        return None
+    wanted = ("linux-image-%s" % release, "linux-image-%s-unsigned" % release)
+    for stanza in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in stanza.splitlines() if ": " in line and not line[:1].isspace())
+        if fields.get("Package") in wanted and fields.get("Status", "").endswith(" installed"):
+            return fields.get("Version")
+    return None
+
+
 def collect_host(h):
     uname = os.uname()
     os_release = {}
@@ -285,6 +303,9 @@ def collect_host(h):
         "os_id": os_release.get("ID"),
         "os_version": os_release.get("VERSION_ID"),
         "kernel_running": uname[2],
+        # The running build (uname -v, Debian's "Debian 6.1.112-1") and the installed package of that release.
+        "kernel_build": (re.search(r"\bDebian (\S+)", uname[3]) or [None, None])[1],
+        "kernel_package_version": _kernel_package_version(h, uname[2]),
         "kernels_installed": installed,
         "kernel_newest_installed": installed[-1] if installed else None,
         "reboot_required": h.exists("/var/run/reboot-required") or h.exists("/run/reboot-required"),
