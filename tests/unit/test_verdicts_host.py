@@ -410,3 +410,22 @@ def test_2_debian_kernel_updated_under_the_same_release_name_needs_a_reboot():
     assert status == "fail" and "is build 6.1.112-1, its package was updated to 6.1.115-1" in ev
     facts["host"]["kernel_build"] = "6.1.115-1"
     assert run(H.check_2, facts)[0] == "pass"
+
+
+def test_3_keyboard_interactive_with_pam_still_takes_passwords():
+    facts = make_facts()
+    facts["sshd"]["effective"].update(kbdinteractiveauthentication="yes", usepam="yes")
+    status, ev = run(H.check_3, facts)
+    assert status == "fail" and "kbdinteractiveauthentication yes with usepam yes" in ev
+    facts["sshd"]["effective"]["authenticationmethods"] = "publickey,keyboard-interactive"
+    assert run(H.check_3, facts)[0] == "pass"
+    facts["sshd"]["effective"].update(authenticationmethods="any", usepam="no")
+    assert run(H.check_3, facts)[0] == "pass"
+    # A Match block that turns it on for some connections.
+    facts["sshd"]["effective"]["usepam"] = "yes"
+    facts["sshd"]["effective"]["kbdinteractiveauthentication"] = "no"
+    facts["sshd"]["match_blocks"] = [{"file": "/etc/ssh/sshd_config", "line": 40, "criteria": "User *",
+                                      "keywords": ["kbdinteractiveauthentication"], "spec": OUTSIDE,
+                                      "changed": {"kbdinteractiveauthentication": "yes"}, "error": None}]
+    status, ev = run(H.check_3, facts)
+    assert status == "fail" and "Match User * (/etc/ssh/sshd_config:40): kbdinteractiveauthentication yes" in ev

@@ -184,6 +184,26 @@ def _match_name(block):
     return "Match %s (%s:%s)" % (text(block.get("criteria"), 60), block.get("file"), block.get("line"))
 
 
+_PAM_KEYS = ("kbdinteractiveauthentication", "challengeresponseauthentication", "usepam", "authenticationmethods")
+
+
+def _pam_password(values):
+    """Why sshd still takes a password although PasswordAuthentication is no, else None.
+
+    sshd_config(5): with UsePAM yes, KbdInteractiveAuthentication (ChallengeResponseAuthentication
+    before 8.7) lets PAM ask for the password; AuthenticationMethods lists that all start with
+    publickey demand a key first.
+    """
+    kbd = values.get("kbdinteractiveauthentication", values.get("challengeresponseauthentication"))
+    if str(kbd).lower() != "yes" or str(values.get("usepam")).lower() != "yes":
+        return None
+    methods = str(values.get("authenticationmethods") or "any").split()
+    if methods != ["any"] and all("publickey" in m.split(",") for m in methods):
+        return None
+    return ("kbdinteractiveauthentication yes with usepam yes (want no): PAM asks for the password by "
+            "keyboard-interactive, PasswordAuthentication no does not stop it")
+
+
 def check_3(facts, opts):
     """The settings every connection gets, as sshd decides them: ``sshd -T`` for the global ones,
     ``sshd -T -C <spec>`` for a connection that reaches each Match block (sshd_config(5) Match:
@@ -204,6 +224,9 @@ def check_3(facts, opts):
             good.append(line)
         else:
             bad.append("%s (want %s)" % (line, want))
+    wants_no_password = any(low == "passwordauthentication" and want.lower() == "no" for low, _k, want in required)
+    if wants_no_password and _pam_password(effective):
+        bad.append(_pam_password(effective))
     if "match_blocks" not in sshd:
         return result(ERROR, "the sshd facts do not say what Match blocks set (gathered by an older collector): "
                              "gather again")
@@ -218,13 +241,16 @@ def check_3(facts, opts):
     for probe, name in probes:
         changed = probe.get("changed")
         own = names(probe.get("keywords"))
-        judged = [k for k in own if k in [r[0] for r in required]]
+        judged = [k for k in own if k in [r[0] for r in required] or (wants_no_password and k in _PAM_KEYS)]
         if probe.get("error") or not isinstance(changed, dict):
             # A block that sets none of the judged keywords cannot loosen them (its keywords
             # count the files it Includes).
             if judged or "keywords" not in probe:
                 unknown.append("%s: %s" % (name, text(probe.get("error") or "no sshd -T -C result", 200)))
             continue
+        values = dict(effective, **changed)
+        if wants_no_password and _pam_password(values) and not _pam_password(effective):
+            loosened.append("%s: %s, for the connection %s" % (name, _pam_password(values), probe.get("spec")))
         for low, key, want in required:
             if low in changed and str(changed[low]).lower() != want.lower():
                 line = "%s %s (want %s) for the connection %s" % (key, text(changed[low], 40), want, probe.get("spec"))
