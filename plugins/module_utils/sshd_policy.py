@@ -70,6 +70,65 @@ def parse_effective(text):
     return effective
 
 
+# Match criteria sshd knows (servconf.c match_cfg_line): "all" and "invalid-user" take no argument,
+# the others one pattern list, as "Name value" or (OpenSSH 10) "name=value".
+MATCH_CRITERIA = ("all", "invalid-user", "user", "group", "host", "address", "localaddress", "localport",
+                  "rdomain", "version")
+
+
+def config_line(raw):
+    """(lower-case keyword, [arguments]) of one sshd_config line, or None for a blank or comment line.
+
+    As servconf.c process_server_config_line_depth reads it: the keyword ends at whitespace or one
+    ``=`` (``PermitRootLogin=yes``), the arguments split on whitespace, double quotes group.
+    """
+    line = raw.strip()
+    if not line or line.startswith("#"):
+        return None
+    m = re.match(r"^([^\s=]+)\s*(?:=\s*)?(.*)$", line)
+    if not m:
+        return None
+    args, rest = [], m.group(2)
+    for quoted, bare in re.findall(r'"([^"]*)"|(\S+)', rest):
+        args.append(quoted if quoted or not bare else bare)
+    return m.group(1).lower(), args
+
+
+def parse_match(args):
+    """The criteria of one ``Match`` line as [(lower-case criterion, pattern list or None)].
+
+    Mirrors servconf.c match_cfg_line: criteria are ANDed, ``#`` ends the line, ``all`` stands
+    alone. Raises SshdPolicyError naming a criterion sshd would not accept or this parser does not know.
+    """
+    criteria, i = [], 0
+    args = list(args)
+    while i < len(args):
+        word = args[i]
+        i += 1
+        if word.startswith("#"):
+            break
+        name, _eq, value = word.partition("=")
+        name = name.lower()
+        if name not in MATCH_CRITERIA:
+            raise SshdPolicyError("Match criterion %r not understood" % word)
+        if name in ("all", "invalid-user"):
+            if _eq:
+                raise SshdPolicyError("Match criterion %r takes no argument" % word)
+            criteria.append((name, None))
+            continue
+        if not _eq:
+            value = args[i] if i < len(args) else ""
+            i += 1
+        if not value or value.startswith("#"):
+            raise SshdPolicyError("Match criterion %s has no argument" % name)
+        criteria.append((name, value))
+    if not criteria:
+        raise SshdPolicyError("Match without criteria")
+    if ("all", None) in criteria and len(criteria) > 1:
+        raise SshdPolicyError("Match All combined with other criteria")
+    return criteria
+
+
 def parse_includes(config_text, base_dir="/etc/ssh"):
     """The Include patterns of the main sshd_config, in order, with the line number of each, and
     the first line (outside comments) that sets anything else. sshd resolves relative patterns

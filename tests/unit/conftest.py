@@ -118,7 +118,12 @@ def make_facts(containers=None, images=None, swarm=None):
             "kernel_newest_installed": "6.1.0-26-amd64",
             "reboot_required": False,
             "auto_updates": {"unattended_upgrades_installed": True, "unattended_upgrades_enabled": True,
-                             "dnf_automatic_enabled": False},
+                             "dnf_automatic_enabled": False,
+                             "apt_periodic": {"apt::periodic::unattended-upgrade": "1",
+                                              "apt::periodic::update-package-lists": "1"},
+                             "apt_config_problems": [], "apt_compat_cron": True, "dnf_apply_updates": None,
+                             "timers": {"apt-daily-upgrade.timer": {"load": "loaded", "unit_file": "enabled",
+                                                                    "active": "active"}}},
             "in_container": False, "apparmor_enabled": True, "selinux_enabled": False,
         },
         "services": {
@@ -135,6 +140,9 @@ def make_facts(containers=None, images=None, swarm=None):
             "effective": {"permitrootlogin": "no", "passwordauthentication": "no", "x11forwarding": "no",
                           "maxauthtries": "3"},
             "config_files": ["/etc/ssh/sshd_config"],
+            "match_blocks": [], "config_problems": [],
+            "outside_probe": {"spec": "user=root,host=client.invalid,addr=203.0.113.9,laddr=198.51.100.22,lport=22",
+                              "changed": {}, "error": None},
         },
         "audit": {
             "auditctl": "/usr/sbin/auditctl",

@@ -74,7 +74,8 @@ def test_x1_fail_names_unconfined_container(kw, why):
 
 def test_x1_selinux_host_ignores_empty_apparmor_profile():
     f = one("web", apparmor_profile="")
-    f["host"].update(apparmor_enabled=False, selinux_enabled=True)
+    f["host"].update(apparmor_enabled=False, selinux_enabled=True, selinux_enforcing=True)
+    f["docker"]["info"]["SecurityOptions"] = ["name=seccomp,profile=builtin", "name=selinux"]
     assert run("X.1", f)[0] == "pass"
     f = one("web", apparmor_profile="", security_opt=["label=disable"])
     f["host"].update(apparmor_enabled=False, selinux_enabled=True)

@@ -568,9 +568,22 @@ def _boundary_match(name, pattern):
     return False
 
 
-def host_agent_matches(facts, opts, patterns):
-    """Where any of ``patterns`` runs: ["service fluent-bit.service", "container vector (image ...)"]."""
+def frozen_agents(facts, patterns):
+    """The ``patterns`` whose every process is stopped or dead (/proc/PID/stat state T, t, Z:
+    ``kill -STOP`` blinds a sensor while systemd still lists its unit as running)."""
     services = as_dict(as_dict(facts).get("services"))
+    stopped = names(services.get("stopped"))
+    live = [n for n in names(services.get("processes")) if n not in stopped]
+    return [p for p in patterns if any(_boundary_match(n, p) for n in stopped)
+            and not any(_boundary_match(n, p) for n in live)]
+
+
+def host_agent_matches(facts, opts, patterns):
+    """Where any of ``patterns`` runs: ["service fluent-bit.service", "container vector (image ...)"];
+    a pattern whose processes are all stopped runs nowhere (frozen_agents)."""
+    services = as_dict(as_dict(facts).get("services"))
+    frozen = frozen_agents(facts, patterns)
+    patterns = [p for p in patterns if p not in frozen]
     found = []
     for kind, values in (("service", services.get("running")), ("process", services.get("processes"))):
         for n in names(values):

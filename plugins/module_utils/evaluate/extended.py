@@ -18,20 +18,54 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
     is_swarm_task, limited, names, opt, per_container_tri, restart_pending, result, scoped_containers,
     swarm_managers_only, swarm_state, tcp_without_tls, text, truthy
 )
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import frozen_agents
+
+
+def _x1_host(facts):
+    """(state True/False/None, text) of the host's confinement.
+
+    AppArmor: the module is enabled (/sys/module/apparmor/parameters/enabled Y) and dockerd gives
+    containers its docker-default profile (judged per container). SELinux confines only when it
+    enforces (/sys/fs/selinux/enforce 1; 0 is permissive: denials are logged, nothing is stopped)
+    and dockerd labels containers, which it does only with selinux-enabled (moby
+    daemon/daemon_unix.go configureKernelSecuritySupport calls selinux.SetDisabled otherwise, and
+    daemon/info.go fillSecurityOptions then omits name=selinux from docker info).
+    """
+    host = as_dict(facts.get("host"))
+    apparmor, selinux = host.get("apparmor_enabled"), host.get("selinux_enabled")
+    if apparmor is True:
+        return True, "host: AppArmor enabled"
+    if selinux is True:
+        enforcing = host.get("selinux_enforcing")
+        if enforcing is False:
+            return False, "host: SELinux is permissive (/sys/fs/selinux/enforce 0): it logs denials and stops nothing"
+        if enforcing is not True:
+            return None, "host: SELinux enforcing mode unknown (/sys/fs/selinux/enforce not read)"
+        info = as_dict(docker(facts).get("info"))
+        options = info.get("SecurityOptions")
+        if isinstance(options, list):
+            on = any(str(o).split(",", 1)[0] == "name=selinux" for o in options)
+            source = "docker info SecurityOptions"
+        else:
+            value, source = daemon_setting(facts, "selinux-enabled")
+            on = value is not None and truthy(value)
+            source = source or "daemon.json / dockerd flags (selinux-enabled not set)"
+        if not on:
+            return False, ("host: SELinux enforcing, but dockerd runs without selinux-enabled (%s): containers get no "
+                           "SELinux labels" % source)
+        return True, "host: SELinux enforcing, dockerd selinux-enabled (%s)" % source
+    if apparmor is False and selinux is False:
+        return False, "host: neither AppArmor nor SELinux is enabled"
+    return None, "host: AppArmor/SELinux state unknown"
 
 
 def check_x1(facts, opts):
-    """AppArmor or SELinux enabled on the host; no running container unconfined."""
+    """AppArmor or an enforcing SELinux that dockerd labels with; no running container unconfined
+    (AppArmorProfile not unconfined, no label=disable, not privileged)."""
     facts = as_dict(facts)
     host = as_dict(facts.get("host"))
     apparmor, selinux = host.get("apparmor_enabled"), host.get("selinux_enabled")
-    if apparmor is True or selinux is True:
-        host_state, host_text = True, "host: %s enabled" % " and ".join(
-            n for n, v in (("AppArmor", apparmor), ("SELinux", selinux)) if v is True)
-    elif apparmor is False and selinux is False:
-        host_state, host_text = False, "host: neither AppArmor nor SELinux is enabled"
-    else:
-        host_state, host_text = None, "host: AppArmor/SELinux state unknown"
+    host_state, host_text = _x1_host(facts)
 
     def check(c):
         opts_ = [s.lower().replace(":", "=") for s in names(c.get("security_opt"))]
@@ -56,7 +90,8 @@ def check_x1(facts, opts):
     if host_state is None:
         if status == FAIL:
             return result(FAIL, [host_text] + evidence)
-        return result(ERROR, [host_text + ": host.apparmor_enabled / host.selinux_enabled not gathered"])
+        return result(ERROR, [host_text + ": host.apparmor_enabled / host.selinux_enabled / host.selinux_enforcing "
+                                          "not gathered"])
     if status == NA:
         return result(PASS, [host_text, "no running containers in scope"])
     return result(status, [host_text] + evidence)
@@ -489,6 +524,9 @@ def check_x14(facts, opts):
         evidence.append("log shipper: %s" % ", ".join(shippers[:5]))
     else:
         evidence.append("no log shipper running (log_shipper_patterns)")
+    frozen = frozen_agents(facts, opt(opts, "metrics_agent_patterns") + opt(opts, "log_shipper_patterns"))
+    if frozen:
+        evidence.append("%s: every process is stopped (state T/Z in /proc/PID/stat)" % ", ".join(frozen))
     return result(PASS if metrics and shippers else FAIL, limited(evidence))
 
 

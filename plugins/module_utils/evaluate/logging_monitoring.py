@@ -12,8 +12,15 @@ __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, PASS, as_dict, container_label, daemon_flags, daemon_json, daemon_setting, docker,
-    host_agent_matches, limited, names, opt, restart_pending, result, scoped_containers, text
+    frozen_agents, host_agent_matches, limited, names, opt, restart_pending, result, scoped_containers, text
 )
+
+
+def frozen_text(facts, patterns):
+    """Evidence naming agents that exist but whose every process is stopped (``kill -STOP``)."""
+    frozen = frozen_agents(as_dict(facts), patterns)
+    return ["%s: every process is stopped (state T/Z in /proc/PID/stat): it runs but sees nothing"
+            % ", ".join(frozen)] if frozen else []
 
 
 def _log_opts(facts):
@@ -109,7 +116,8 @@ def _agent_running(facts, opts, option, running_text, missing_status, missing_te
     found = host_agent_matches(as_dict(facts), opts, opt(opts, option))
     if found:
         return result(PASS, [running_text] + limited(found))
-    return result(missing_status, missing_text)
+    frozen = frozen_text(facts, opt(opts, option))
+    return result(FAIL if frozen else missing_status, [missing_text] + frozen)
 
 
 def check_32(facts, opts):
@@ -133,7 +141,7 @@ def check_35(facts, opts):
     if found:
         return result(PASS, ["runtime security sensor running"] + limited(found))
     evidence = ["no runtime security sensor (Falco, ...) running as a service, process or container "
-                "(runtime_sensor_patterns)"]
+                "(runtime_sensor_patterns)"] + frozen_text(facts, opt(opts, "runtime_sensor_patterns"))
     binary = as_dict(facts.get("tools")).get("falco")
     if isinstance(binary, str) and binary:
         evidence.append("falco is installed at %s but not running" % text(binary))

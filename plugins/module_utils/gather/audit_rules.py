@@ -14,7 +14,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base im
 
 def collect_audit(h):
     auditctl = h.which("auditctl")
-    live, live_error, enabled = None, None, None
+    live, live_error, enabled, auditd_pid = None, None, None, None
     if auditctl:
         rc, out, err = h.run([auditctl, "-l"])
         if rc == 0:
@@ -27,6 +27,10 @@ def collect_audit(h):
         m = re.search(r"^enabled\s+(\d)", out or "", re.MULTILINE)
         if rc == 0 and m:
             enabled = int(m.group(1))
+        m = re.search(r"^pid\s+(\d+)", out or "", re.MULTILINE)
+        if rc == 0 and m:
+            # The audit daemon the kernel sends events to; 0: none (events only reach the kernel log).
+            auditd_pid = int(m.group(1))
     else:
         live_error = "auditctl not installed"
     file_rules = {}
@@ -49,7 +53,7 @@ def collect_audit(h):
                                  % (live_error.split(";")[0], "; ".join(unreadable)))
     source = "auditctl -l" if live is not None else "/etc/audit/rules.d"
     return {"auditctl": auditctl, "live_rules": live, "live_error": live_error, "enabled_flag": enabled,
-            "file_rules": file_rules,
+            "auditd_pid": auditd_pid, "file_rules": file_rules,
             "resolved": _resolve_rule_paths(h, (live or []) + [r for rules in file_rules.values() for r in rules])}, source
 
 
@@ -57,16 +61,22 @@ _RULE_PATH = re.compile(r"(?:^|\s)(?:-w\s+|-F\s+(?:path|dir)=)(\S+)")
 
 
 def _resolve_rule_paths(h, rules):
-    """{path named in a rule: its canonical path on this host}, for the paths whose spelling differs
-    (``/lib/systemd/...`` on merged-/usr, ``/usr/bin/runc`` linked to ``/usr/sbin/runc``)."""
+    """{path named in a rule: the file the kernel watches on this host}, for the paths whose spelling
+    differs (``/lib/systemd/...`` on merged-/usr).
+
+    The kernel resolves a watch's parent directories and not its last component
+    (kernel/audit_watch.c audit_get_nd: kern_path_locked; audit_tree.c: kern_path without
+    LOOKUP_FOLLOW): a watch on a symlink watches the link, not the file it points to.
+    """
     resolved = {}
     for rule in rules:
         for path in _RULE_PATH.findall(rule):
             path = path.rstrip("/") or "/"
-            if path in resolved or not path.startswith("/"):
+            if path in resolved or not path.startswith("/") or path == "/":
                 continue
+            parent, name = path.rsplit("/", 1)
             try:
-                real = h.realpath(path)
+                real = h.realpath(parent or "/").rstrip("/") + "/" + name
             except (IOError, OSError, ValueError):
                 continue
             if real != path:

@@ -14,6 +14,11 @@ def _stat_fields(text):
     return int(rest[1]), int(rest[4])
 
 
+def _stat_state(text):
+    """The state letter of /proc/PID/stat (proc(5)): R S D running or waiting, T t stopped, Z X dead."""
+    return text[text.rindex(")") + 2:].split()[0]
+
+
 def _pid_ns(h, pid):
     try:
         return h.readlink("/proc/%s/ns/pid" % pid)
@@ -29,7 +34,7 @@ def _process_names(h):
     short-lived commands of this very audit (children of a shell or of Python), login shells,
     and the processes of containers (their own PID namespace, children of a containerd shim).
     """
-    names, daemons = set(), set()
+    names, daemons, stopped, live = set(), set(), set(), set()
     host_ns = _pid_ns(h, 1)
     for p in h.glob("/proc/[0-9]*/comm"):
         proc = p[:-len("/comm")]
@@ -44,7 +49,10 @@ def _process_names(h):
             continue
         names.add(name)
         try:
-            ppid, tty = _stat_fields(h.read(proc + "/stat"))
+            stat = h.read(proc + "/stat")
+            ppid, tty = _stat_fields(stat)
+            # SIGSTOP freezes a sensor while its unit still shows running (systemd does not track it).
+            (stopped if _stat_state(stat) in ("T", "t", "Z", "X") else live).add(name)
         except (IOError, OSError, ValueError, IndexError):
             continue
         if ppid != 1 or tty != 0:
@@ -53,18 +61,20 @@ def _process_names(h):
         if host_ns and ns and ns != host_ns:
             continue
         daemons.add(name)
-    return sorted(names), sorted(daemons)
+    # A name counts as stopped when none of its processes runs.
+    return sorted(names), sorted(daemons), sorted(stopped - live)
 
 
 def collect_services(h):
-    processes, daemons = _process_names(h)
+    processes, daemons, stopped = _process_names(h)
     systemd_running = h.exists("/run/systemd/system")
     if systemd_running and h.which("systemctl"):
         rc, out, err = h.run(["systemctl", "list-units", "--type=service", "--state=running", "--no-legend",
                               "--plain", "--no-pager"])
         if rc == 0:
             running = sorted(line.split()[0] for line in out.splitlines() if line.strip())
-            return ({"source": "systemd", "running": running, "processes": processes, "daemons": daemons},
+            return ({"source": "systemd", "running": running, "processes": processes, "daemons": daemons,
+                     "stopped": stopped},
                     "systemctl list-units")
-    return ({"source": "ps", "running": daemons, "processes": processes, "daemons": daemons},
+    return ({"source": "ps", "running": daemons, "processes": processes, "daemons": daemons, "stopped": stopped},
             "/proc/*/{comm,stat} (no systemd: daemons adopted by init)")
