@@ -160,7 +160,7 @@ def test_x11_on_failure_with_count_in_name_form():
 
 def test_label_swarm_service_is_not_shown_as_a_service_when_the_engine_denies_it():
     c = make_container("fake", swarm_service="shop_api", swarm_task=False)
-    assert "service shop_api" not in common.container_label(c)
+    assert "(service shop_api" not in common.container_label(c)
 
 
 def test_gather_asks_the_engine_which_containers_are_tasks():
@@ -470,3 +470,9 @@ def test_x4_read_only_bind_without_the_host_mount_table_is_not_a_pass():
     f = _ro_root_bind("20.10.24+dfsg1", "6.1.0-26-amd64")
     del f["mounts"]
     assert run("X.4", f)[0] == "manual"
+
+
+def test_evidence_does_not_call_a_forged_label_a_service():
+    status, ev = run("X.11", host(make_container("fake", swarm_service="shop_api",
+                                                 restart_policy={"name": "always", "max_retry": 0})))
+    assert status == "fail" and "label claims swarm service shop_api" in ev and "(service shop_api" not in ev

@@ -204,8 +204,12 @@ def container_label(container, facts=None):
     extra = []
     if c.get("compose_project"):
         extra.append("compose %s/%s" % (c.get("compose_project"), c.get("compose_service") or "?"))
-    if c.get("swarm_service") and is_swarm_task(c) is not False:
+    if c.get("swarm_service") and is_swarm_task(c) is not False and (
+            facts is None or swarm_state(facts)[0]):
         extra.append("service %s" % c.get("swarm_service"))
+    elif c.get("swarm_service"):
+        # A label any container can carry: say so rather than call it a service.
+        extra.append("label claims swarm service %s" % c.get("swarm_service"))
     note = state_note(facts, c) if facts is not None else (
         c.get("state") if c.get("state") in ("paused", "restarting") else None)
     if note:
