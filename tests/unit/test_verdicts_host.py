@@ -138,6 +138,10 @@ def test_3_include_inside_match_block_counts_for_the_block():
     assert files == ["/etc/ssh/sshd_config", "/etc/ssh/extra/a.conf"] and not problems
     assert [(b["criteria"], b["keywords"]) for b in blocks] == [("Address 10.0.0.0/8", ["permitrootlogin"]),
                                                                 ("User bob", ["x11forwarding"])]
+    # The included file's own Match block applies only to connections the outer block matches too.
+    assert blocks[1]["within"] == "Match Address 10.0.0.0/8 (/etc/ssh/sshd_config:1)"
+    spec = gather_sshd.connection_spec(blocks[1]["parsed"], {}, dict(gather_sshd.DEFAULTS, lport="22"))
+    assert "user=bob" in spec and "addr=10.0.0.9" in spec
 
 
 # ---------------------------------------------------------------- item 2: automatic updates

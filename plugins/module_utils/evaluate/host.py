@@ -181,7 +181,8 @@ def _auto_update_state(facts, auto):
 
 
 def _match_name(block):
-    return "Match %s (%s:%s)" % (text(block.get("criteria"), 60), block.get("file"), block.get("line"))
+    name = "Match %s (%s:%s)" % (text(block.get("criteria"), 60), block.get("file"), block.get("line"))
+    return "%s inside %s" % (name, text(block["within"], 120)) if block.get("within") else name
 
 
 _PAM_KEYS = ("kbdinteractiveauthentication", "challengeresponseauthentication", "usepam", "authenticationmethods")

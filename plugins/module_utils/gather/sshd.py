@@ -204,6 +204,14 @@ def read_config(h, path="%s/sshd_config" % SSHDIR):
                     block["parsed"] = sshd_policy.parse_match(args)
                 except sshd_policy.SshdPolicyError as exc:
                     block["error"] = str(exc)
+                if outer is not None:
+                    # A file included inside a Match block is read only for connections that
+                    # block matches (servconf.c: SSHCFG_NEVERMATCH otherwise): both apply.
+                    block["within"] = "Match %s (%s:%s)" % (outer["criteria"], outer["file"], outer["line"])
+                    if outer.get("error"):
+                        block["error"] = "inside %s: %s" % (block["within"], outer["error"])
+                    elif "parsed" in block:
+                        block["parsed"] = outer["parsed"] + block["parsed"]
                 blocks.append(block)
                 current = block
                 continue
@@ -325,6 +333,7 @@ def collect_sshd(h):
     match_blocks = []
     for index, block in enumerate(blocks):
         entry = {"file": block["file"], "line": block["line"], "criteria": block["criteria"],
+                 "within": block.get("within"),
                  "keywords": sorted(block["keywords"]), "spec": None, "changed": None, "error": block.get("error")}
         if entry["error"] is None and index >= MAX_MATCH_PROBES:
             entry["error"] = "not probed: more than %d Match blocks" % MAX_MATCH_PROBES
