@@ -462,7 +462,7 @@ def test_docker_collector_normalizes_and_never_copies_secret_values():
     assert web["ports"] == [{"container_port": "80/tcp", "host_ip": "0.0.0.0", "host_port": "8080"}]
     assert web["cap_add"] == ["NET_ADMIN"] and web["mounts"][0]["source"] == "/var/run/docker.sock"
     assert out["images"]["sha256:img"]["env_names"] == ["API_TOKEN", "PATH"]
-    assert all("<redacted>" in h for h in out["images"]["sha256:img"]["history"])
+    assert [h["names"] for h in out["images"]["sha256:img"]["history"]] == [["API_TOKEN"], ["DB_PASSWORD"]]
     assert out["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] == "true"
     assert out["swarm"]["cert_expiry_seconds"] == 7776000 and out["swarm"]["secrets"][0]["name"] == "db_pass"
     assert out["swarm"]["services"][0]["labels"] == {"security-zone": "restricted"}

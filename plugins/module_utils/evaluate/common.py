@@ -228,6 +228,20 @@ def image_of(facts, container):
     return as_dict(images.get(str(key)))
 
 
+def history_layers(img):
+    """(layer summaries, None) of an image's history (docs/facts.md ``images.*.history``), else (None, why).
+
+    The gather ships one summary dict per layer, never the raw CreatedBy line; entries of another
+    shape (the raw lines of an older gather) are not read: a verdict on them would rest on guesses.
+    """
+    history = as_dict(img).get("history")
+    if not isinstance(history, list) or not history:
+        return None, "history not available"
+    if not all(isinstance(h, dict) and isinstance(h.get("instruction"), str) for h in history):
+        return None, "history not in the per-layer summary form (raw lines of an older gather?): gather again"
+    return history, None
+
+
 # --- Image references and secret names ------------------------------------------------------------
 
 def parse_image_ref(ref):
@@ -265,6 +279,27 @@ def image_matches(ref, prefixes):
         if full == p or full.startswith(p + "/"):
             return True
     return False
+
+
+_DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def pulled_from(img):
+    """The ``registry/repository`` names an image was pulled from (or pushed to): its RepoDigests.
+
+    dockerd records a RepoDigest (``repo@sha256:<manifest digest>``) when it pulls or pushes an image
+    (moby daemon/internal/distribution/pull_v2.go and push_v2.go, addDigestReference); ``docker build``,
+    ``docker tag``, ``docker load`` and ``docker import`` add none for the new name. So a tag says
+    what the image is called, only a RepoDigest where its content came from.
+    """
+    out = []
+    for entry in names(as_dict(img).get("repo_digests")):
+        registry, repo, _tag, digest = parse_image_ref(entry)
+        if digest and _DIGEST_RE.match(digest):
+            full = "%s/%s" % (registry, repo)
+            if full not in out:
+                out.append(full)
+    return out
 
 
 def is_secret_name(name):

@@ -16,8 +16,8 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since, docker,
-    image_matches, is_secret_name, no_containers_reason, parse_image_ref, parse_timestamp, result,
-    scoped_containers, opt
+    history_layers, image_matches, is_secret_name, names as names_of, no_containers_reason, parse_image_ref,
+    parse_timestamp, pulled_from, result, scoped_containers, opt
 )
 
 
@@ -89,18 +89,25 @@ def _canonical(ref):
 
 
 def check_11(facts, opts):
+    """Every running image was pulled from a trusted registry/namespace: one of its RepoDigests (what
+    dockerd records on pull, common.pulled_from) lies under ``trusted_registries``. A name alone proves
+    nothing: ``docker build -t nginx:1.27`` or ``docker tag evil/x nginx:1.27`` gives an official-looking
+    name to other content, with no RepoDigest of that repository."""
     trusted = [str(t) for t in as_list(opt(opts, "trusted_registries"))]
+    wanted = ", ".join(trusted) or "any trusted registry (trusted_registries is empty)"
 
     def offends(ref, img, image_id):
-        # The reference the container was started from; only a bare image id falls back to the image's names.
-        names = [ref] if not _is_image_id(ref) else _names_of(ref, img)
-        if not names:
-            return (UNKNOWN, "started from an image id with no repository name: its origin is unknown")
-        if any(image_matches(n, trusted) for n in names):
+        if not img:
+            return (UNKNOWN, "image not inspected: where it was pulled from is unknown")
+        sources = pulled_from(img)
+        if any(image_matches(s, trusted) for s in sources):
             return None
-        return "not from %s" % (", ".join(trusted) or "any trusted registry (trusted_registries is empty)")
-    return _per_image(facts, opts, offends, "every running image comes from a trusted registry/namespace",
-                      "images from untrusted sources")
+        if not sources:
+            return ("no RepoDigests: built, tagged, loaded or imported on this host, never pulled from %s "
+                    "(pull it from there, or push it to a trusted registry and run that)" % wanted)
+        return "pulled from %s, not from %s" % (", ".join(sources[:3]), wanted)
+    return _per_image(facts, opts, offends, "every running image was pulled from a trusted registry/namespace "
+                      "(RepoDigests)", "images from untrusted sources")
 
 
 def check_12(facts, opts):
@@ -183,8 +190,12 @@ def check_14(facts, opts):
     patterns = [str(p) for p in as_list(opt(opts, "minimal_image_patterns"))]
 
     def offends(ref, img, image_id):
+        # A family name counts only for content pulled from that repository (RepoDigests): a local
+        # build or `docker tag` named *alpine* is judged by its size.
+        sources = pulled_from(img)
         family = [n for n in _names_of(ref, img)
-                  if any(fnmatch.fnmatch(_canonical(n), p) or fnmatch.fnmatch(n, p) for p in patterns)]
+                  if any(fnmatch.fnmatch(_canonical(n), p) or fnmatch.fnmatch(n, p) for p in patterns)
+                  and "%s/%s" % parse_image_ref(n)[:2] in sources]
         if family:
             return None
         size = img.get("size")
@@ -197,72 +208,59 @@ def check_14(facts, opts):
                       "images larger than %d MB" % limit)
 
 
-_ENV_ARG_RE = re.compile(r"(?:^|[\s;)])(?:ENV|ARG)\s+(.*)$")
+# Kinds the layer's names already tell (ENV DB_PASSWORD=...): not repeated as a credential in the line.
+_NAMED_KIND = "a secret-like variable assigned"
 
 
-_ASSIGN_RE = re.compile(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=")
-
-
-_BARE_NAME_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s|$)")
-
-
-_RUN_ARGS_RE = re.compile(r"^\s*(?:RUN\s+)?\|(\d+)\s+(.*)$")
-
-
-_COPY_RE = re.compile(r"(?:^|[\s;)])(?:COPY|ADD)\s+(.*)$")
-
-
-def _history_secret_names(line):
-    """Secret-like variable names an image history line sets (ENV/ARG, or build args recorded on RUN)."""
-    names = set()
-    m = _ENV_ARG_RE.search(line)
-    if m:
-        body = m.group(1)
-        assigned = _ASSIGN_RE.findall(body)
-        if not assigned:
-            bare = _BARE_NAME_RE.match(body)
-            assigned = [bare.group(1)] if bare else []
-        names.update(assigned)
-    m = _RUN_ARGS_RE.match(line)
-    if m:
-        names.update(_ASSIGN_RE.findall(m.group(2))[:int(m.group(1))])
-    return set(n for n in names if is_secret_name(n))
-
-
-def _history_secret_files(line, patterns):
-    m = _COPY_RE.search(line)
-    if not m:
-        return set()
-    body = m.group(1).split(" # buildkit")[0]
-    found = set()
-    for token in body.split():
-        if token == "in" or token.startswith("--") or re.match(r"^(file|dir|multi):", token):
-            continue
-        base = token.rstrip("/").rsplit("/", 1)[-1]
-        if base and any(fnmatch.fnmatch(base, p) for p in patterns):
-            found.add(token)
-    return found
+def _label_is_secret(name):
+    """Label keys are dotted (com.acme.api-token): judged like an env name once dots/dashes are underscores."""
+    return is_secret_name(re.sub(r"[.-]", "_", str(name)))
 
 
 def check_15(facts, opts):
+    """No secret baked into a running image: secret-like names in its Env, in ENV/ARG/LABEL history or
+    build args recorded on RUN, secret files copied in, labels with secret-like names, and no
+    credential in the history itself (``docker history --no-trunc`` shows it to anyone who pulls the
+    image). Reads the per-layer summaries of gather/image_history.py; an image without readable history
+    cannot be checked (ARG, build args and COPY are only there)."""
     patterns = [str(p) for p in as_list(opt(opts, "secret_file_patterns"))]
 
     def offends(ref, img, image_id):
         if not img:
             return (UNKNOWN, "image not inspected")
+        layers, why_not = history_layers(img)
+        if layers is None:
+            return (UNKNOWN, why_not)
         names = set(str(n) for n in as_list(img.get("env_names")) if is_secret_name(n))
-        files = set()
-        for line in as_list(img.get("history")):
-            names.update(_history_secret_names(str(line)))
-            files.update(_history_secret_files(str(line), patterns))
+        labels = set(str(n) for n in as_list(img.get("labels_names")) if _label_is_secret(n))
+        files, kinds = set(), set()
+        for layer in layers:
+            instruction = layer.get("instruction")
+            layer_names = [str(n) for n in as_list(layer.get("names"))]
+            if instruction in ("ENV", "ARG", "RUN", "OTHER"):
+                names.update(n for n in layer_names if is_secret_name(n))
+            elif instruction == "LABEL":
+                labels.update(n for n in layer_names if _label_is_secret(n))
+            elif instruction in ("COPY", "ADD"):
+                for path in names_of(layer.get("paths")):
+                    base = path.rstrip("/").rsplit("/", 1)[-1]
+                    if base and any(fnmatch.fnmatch(base, p) for p in patterns):
+                        files.add(path)
+            for kind in names_of(layer.get("secret_kinds")):
+                if kind != _NAMED_KIND or instruction not in ("ENV", "ARG", "LABEL"):
+                    kinds.add("%s (%s)" % (kind, instruction or "no instruction"))
         why = []
         if names:
             why.append("secret-like names baked in: %s" % ", ".join(sorted(names)))
+        if labels:
+            why.append("secret-like label names: %s" % ", ".join(sorted(labels)))
         if files:
             why.append("secret files copied in: %s" % ", ".join(sorted(files)))
+        if kinds:
+            why.append("credentials in the image history: %s" % ", ".join(sorted(kinds)))
         return "; ".join(why) or None
-    return _per_image(facts, opts, offends, "no secret-like names in image Env or ENV/ARG history, no secret files "
-                      "copied in", "images with baked-in secrets")
+    return _per_image(facts, opts, offends, "no secret-like names in image Env, labels or ENV/ARG history, no "
+                      "secret files copied in, no credential in the history", "images with baked-in secrets")
 
 
 CHECKS = {"11": check_11, "12": check_12, "13": check_13, "14": check_14, "15": check_15}

@@ -11,11 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
-import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    FAIL, MANUAL, NA, PASS, as_dict, image_matches, image_of, names, no_containers_reason, opt, parse_image_ref,
-    per_container_tri, result, scoped_containers, text
+    FAIL, MANUAL, NA, PASS, as_dict, history_layers, image_matches, image_of, names, no_containers_reason, opt,
+    parse_image_ref, per_container_tri, result, scoped_containers, text
 )
 
 
@@ -29,60 +28,31 @@ def check_41(facts, opts):
     return per_container_tri(as_dict(facts), opts, check, "every image pinned by digest", "images not pinned")
 
 
-_INSTALL_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
-                         r"(install|add|in)\b([^;&|]*)", re.IGNORECASE)
+_TOOLCHAIN_ENV_NAMES = ("GOLANG_VERSION", "RUSTUP_HOME", "CARGO_HOME", "MAVEN_HOME", "GRADLE_HOME", "GCC_VERSION")
 
 
-_REMOVE_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
-                        r"(purge|remove|autoremove|del|erase|rm)\b([^;&|]*)", re.IGNORECASE)
-
-
-_BUILD_RUN_RE = re.compile(r"(?:^|[\s;&|(])(go\s+(?:build|install)|cargo\s+(?:build|install)|rustc|javac|mvn|"
-                           r"gradle|\./gradlew)(?=\s|$|;)", re.IGNORECASE)
-
-
-_TOOLCHAIN_ENV_RE = re.compile(r"\bENV\s+.*\b(GOLANG_VERSION|RUSTUP_HOME|CARGO_HOME|MAVEN_HOME|GRADLE_HOME|"
-                               r"GCC_VERSION)\b")
-
-
-def _packages(args):
-    """(package names, virtual group) from a package manager's arguments (apk add --virtual .build-deps)."""
-    out, group = [], None
-    tokens = args.split()
-    for i, tok in enumerate(tokens):
-        if tok in ("--virtual", "-t") and i + 1 < len(tokens):
-            group = tokens[i + 1].lower()
-            continue
-        if tok.startswith("-") or tok.startswith("$") or (i > 0 and tokens[i - 1] in ("--virtual", "-t")):
-            continue
-        name = re.split(r"[=<>~]", tok, maxsplit=1)[0].strip("'\"\\").lower()
-        if name:
-            out.append(name)
-    return out, group
-
-
-def _toolchains_in_history(history, patterns):
-    """Toolchains found in an image history. Order-agnostic (the history's order is not part of the
-    facts contract): a package counts as removed when the same layer runs a removal, or any layer
-    removes it (or its apk --virtual group) by name."""
+def _toolchains_in_history(layers, patterns):
+    """Toolchains found in an image history's layer summaries (gather/image_history.py). Order-agnostic
+    (the history's order is not part of the facts contract): a package counts as removed when the
+    same layer runs a removal, or any layer removes it (or its apk --virtual group) by name."""
     installed = {}
     removed = set()
     found = set()
-    for line in history:
-        same_line_removal = bool(_REMOVE_RE.search(line))
-        for m in _REMOVE_RE.finditer(line):
-            removed.update(_packages(m.group(3))[0])
-        for m in _INSTALL_RE.finditer(line):
-            pkgs, group = _packages(m.group(3))
-            for pkg in pkgs:
-                if not same_line_removal and any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
-                    installed[pkg] = group
-        for m in _BUILD_RUN_RE.finditer(line):
-            if not same_line_removal:
-                found.add("`%s` run in the image" % " ".join(m.group(1).split()))
-        m = _TOOLCHAIN_ENV_RE.search(line)
-        if m:
-            found.add("toolchain base image (ENV %s)" % m.group(1))
+    for layer in layers:
+        same_layer_removal = layer.get("removes") is True
+        removed.update(names(layer.get("removed")))
+        groups = as_dict(layer.get("package_groups"))
+        for pkg in names(layer.get("installed")):
+            if not same_layer_removal and any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
+                installed[pkg] = next((str(g) for g, members in sorted(groups.items())
+                                       if pkg in names(members)), None)
+        if not same_layer_removal:
+            for build in names(layer.get("builds")):
+                found.add("`%s` run in the image" % build)
+        if layer.get("instruction") == "ENV":
+            for name in names(layer.get("names")):
+                if name in _TOOLCHAIN_ENV_NAMES:
+                    found.add("toolchain base image (ENV %s)" % name)
     for pkg, group in installed.items():
         if pkg not in removed and (group is None or group not in removed):
             found.add("%s installed" % pkg)
@@ -96,10 +66,10 @@ def check_42(facts, opts):
 
     def check(c):
         img = image_of(facts, c)
-        history = names(img.get("history"))
-        if not history:
-            return ("unknown", "image %s: history not available" % text(c.get("image")))
-        found = _toolchains_in_history(history, patterns)
+        layers, why_not = history_layers(img)
+        if layers is None:
+            return ("unknown", "image %s: %s" % (text(c.get("image")), why_not))
+        found = _toolchains_in_history(layers, patterns)
         if found:
             return "image %s: %s" % (text(c.get("image")), "; ".join(found))
         return None

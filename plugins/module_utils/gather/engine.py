@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_files import image_shells
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_history import summarize_history
 
 try:
     import http.client as http_client
@@ -94,7 +95,7 @@ def normalize_container(ins):
         "init": hc.get("Init"),
         "restart_policy": {"name": restart.get("Name") or "", "max_retry": restart.get("MaximumRetryCount") or 0},
         "apparmor_profile": ins.get("AppArmorProfile") or "",
-        "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
+        "healthcheck": has_healthcheck(cfg),
         "started_at": state.get("StartedAt"),
         # The log driver and rotation the container runs with (fixed at create); other log-opts may hold
         # credentials (splunk-token, ...) and stay on the host.
@@ -102,6 +103,15 @@ def normalize_container(ins):
         "log_opts": dict((k, v) for k, v in ((hc.get("LogConfig") or {}).get("Config") or {}).items()
                          if k in ("max-size", "max-file")),
     }
+
+
+def has_healthcheck(cfg):
+    """Whether dockerd runs a probe for this Config: moby daemon/health.go getProbe starts one only for a
+    Test of type CMD or CMD-SHELL; NONE (``--no-healthcheck``, ``HEALTHCHECK NONE``), an empty Test or
+    another type runs none. A container's Config already holds the image's healthcheck unless it
+    overrides it (daemon/commit.go merge)."""
+    test = (cfg.get("Healthcheck") or {}).get("Test") or []
+    return bool(test) and test[0] in ("CMD", "CMD-SHELL")
 
 
 def normalize_image(ins, history, root_dir=None):
@@ -113,9 +123,10 @@ def normalize_image(ins, history, root_dir=None):
         "size": ins.get("Size"),
         "os": ins.get("Os"),
         "env_names": env_names(cfg.get("Env")),
-        "history": [redact.redact_history(h.get("CreatedBy")) for h in history or []],
+        # Never the raw CreatedBy lines (they hold whatever the author typed): a summary per layer.
+        "history": summarize_history(history),
         "user": cfg.get("User") or "",
-        "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
+        "healthcheck": has_healthcheck(cfg),
         "labels_names": sorted((cfg.get("Labels") or {}).keys()),
         "has_shell": bool(shells) if shells is not None else None,
         "shells": shells,

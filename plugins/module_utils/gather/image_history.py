@@ -1,0 +1,356 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) dockersec.hardening contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Image history (``GET /images/{id}/history``) summarised on the host: only names leave it.
+
+A history entry's ``CreatedBy`` is the Dockerfile instruction, or the shell command a ``RUN`` or
+``docker commit`` ran, verbatim: it holds whatever the author typed (``mysql -pS3cr3t``,
+``curl -u admin:pass``, ``https://ghp_...@github.com``, heredoc bodies, build-arg values). No
+redaction of free text can be trusted with that, so the raw line never leaves the host. Each
+layer becomes a summary of what the evaluators read (items 15, 42 and X.3):
+
+- ``instruction``: RUN, ENV, ARG, COPY, ADD, USER, LABEL, ENTRYPOINT, CMD, HEALTHCHECK, ... ;
+  ``OTHER`` for a line that is no Dockerfile instruction (``docker commit`` records the
+  container's command); ``""`` for an empty CreatedBy (``docker import``).
+- ``names``: ENV/ARG variable names, LABEL keys, the build-arg names Docker records on RUN
+  (``|2 A=.. B=..``); ``flags``: the instruction's flag names (``--chown``, ``--mount``).
+- ``programs``: command names (RUN, OTHER: each simple command; ENTRYPOINT/CMD: the program).
+- ``package_managers``, ``installed``, ``removed``, ``removes``, ``package_groups``: what the
+  package managers were told (apk ``--virtual`` groups too), package names only.
+- ``builds``: compiler runs (``go build``, ``cargo build``, ``javac``, ...).
+- ``paths``: COPY/ADD sources and destination (local paths only); ``remote_source``: ADD of a URL.
+- ``pipe_to_shell``: ``curl``/``wget`` piped into a shell.
+- ``secret_kinds``: what kind of credential the line carries ("credentials in a URL",
+  "mysql -p password", ...), never the value.
+- ``created`` (epoch seconds) and ``size`` (bytes) as the engine reports them.
+
+Every name that leaves is checked against a strict pattern (and dropped when it looks like a
+random token), so a value cannot slip out in the place of a name.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+INSTRUCTIONS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER",
+                "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR")
+
+MAX_ITEMS = 64
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_LABEL_KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,127}$")
+_PROGRAM_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}$")
+_PACKAGE_RE = re.compile(r"^\.?[a-z0-9][a-z0-9+._-]{0,63}$")
+_PATH_RE = re.compile(r"^[A-Za-z0-9_./*?+,~-]{1,255}$")
+_FLAG_RE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]{0,31}$")
+
+_NOP_RE = re.compile(r"^\s*(?:/bin/sh\s+-c\s+|cmd\s+/S\s+/C\s+)?#\(nop\)\s*(.*)$", re.DOTALL)
+_BUILDKIT_SUFFIX_RE = re.compile(r"\s*#\s*buildkit\s*$")
+_RUN_ARGS_RE = re.compile(r"^\|(\d+)\s+(.*)$", re.DOTALL)
+_SHELL_C_RE = re.compile(r"^(?:/bin/|/usr/bin/)?(?:ba|da|a|z|k)?sh\s+(?:-[A-Za-z]+\s+(?:[A-Za-z]+\s+)?)*?-c\s+(.*)$",
+                         re.DOTALL)
+_WIN_SHELL_RE = re.compile(r"^(?:cmd\s+/S\s+/C|powershell(?:\.exe)?\s+(?:-\S+\s+)*-Command)\s+(.*)$",
+                           re.DOTALL | re.IGNORECASE)
+# One assignment: NAME=value, the value quoted (escapes allowed) or a run of non-blanks.
+_ASSIGN_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=(\"(?:[^\"\\]|\\.)*\"?|'[^']*'?|\S*)", re.DOTALL)
+_LABEL_PAIR_RE = re.compile(r"\s*(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s=]+)=(\"(?:[^\"\\]|\\.)*\"?|'[^']*'?|\S*)",
+                            re.DOTALL)
+_HEREDOC_RE = re.compile(r"<<-?\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\1")
+_SEPARATORS_RE = re.compile(r"&&|\|\||[;|&()\n`]|\$\(")
+_WRAPPERS = ("sudo", "exec", "env", "nohup", "time", "command", "builtin", "xargs", "nice", "su-exec", "gosu")
+_PKG_MANAGERS = r"apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf|pip|pip3|npm|gem|cargo|go"
+_INSTALL_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
+                         r"(install|add|in)\b([^;&|\n]*)", re.IGNORECASE)
+_REMOVE_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
+                        r"(purge|remove|autoremove|del|erase|rm)\b([^;&|\n]*)", re.IGNORECASE)
+_MANAGER_RE = re.compile(r"(?:^|[\s;&|(])(%s)(?=\s)" % _PKG_MANAGERS)
+_BUILD_RE = re.compile(r"(?:^|[\s;&|(])(go\s+(?:build|install)|cargo\s+(?:build|install)|rustc|javac|mvn|"
+                       r"gradle|\./gradlew)(?=\s|$|;)", re.IGNORECASE)
+_PIPE_TO_SHELL_RE = re.compile(r"\b(?:curl|wget|fetch)\b[^;&\n]*?\|\s*(?:sudo\s+(?:-\S+\s+)*)?"
+                               r"(?:/usr)?(?:/bin/)?(?:ba|da|a|z|k)?sh\b")
+
+# Kinds of credential a command line can carry. Each is (description, pattern); a match counts
+# unless its value is a variable reference ($VAR, ${VAR}: the value is not in the line).
+_VALUE = r"(\"(?:[^\"\\]|\\.)*\"?|'[^']*'?|[^\s;&|]+)"
+_SECRET_PATTERNS = (
+    ("credentials in a URL", re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@]*:[^@\s/]+)@")),
+    ("a token as the user of an http(s) URL", re.compile(r"\b(?:https?|git\+https?)://([^/\s:@]{8,})@")),
+    ("an Authorization header", re.compile(r"(?i)\b(?:authorization|proxy-authorization|private-token|x-api-key|"
+                                           r"x-auth-token)\s*:\s*([^\s\"']+(?:\s+[^\s\"']+)?)")),
+    ("a bearer token", re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})")),
+    ("a PEM block", re.compile(r"-----BEGIN [A-Z0-9 ]*(PRIVATE KEY|CERTIFICATE|PGP [A-Z ]+)-----")),
+    ("a .netrc password", re.compile(r"(?i)\bmachine\s+\S+.*?\bpassword\s+(\S+)", re.DOTALL)),
+    ("a mysql/mariadb -p password", re.compile(r"\b(?:mysql|mariadb|mysqladmin|mysqldump|mariadb-dump|mysqlimport)"
+                                               r"\b[^;&|\n]*?\s-p([^\s;&|]+)")),
+    ("a docker/podman login password", re.compile(r"\b(?:docker|podman|buildah|skopeo|helm|oras|crane)\s+(?:\S+\s+)*?"
+                                                  r"login\b[^;&|\n]*?\s(?:-p|--password)(?:=|\s+)" + _VALUE)),
+    ("a user:password argument", re.compile(r"\b(?:curl|wget|git|svn|lftp|ftp)\b[^;&|\n]*?\s(?:-u|--user|"
+                                            r"--proxy-user)(?:=|\s+)[\"']?([^\s:\"']+:[^\s\"']+)")),
+    ("an sshpass password", re.compile(r"\bsshpass\s+-p\s*" + _VALUE)),
+    ("a password option", re.compile(r"(?i)(?<![\w-])--?(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|secret|token|"
+                                     r"api[-_]?key|access[-_]?key)(?![-_](?:file|path|stdin|env|command|cmd|"
+                                     r"fd|from|id|name))(?:=|\s+(?!-))" + _VALUE)),
+    ("an npm auth token", re.compile(r"(?i)[:\s]_auth(?:Token)?\s*=\s*" + _VALUE)),
+    ("a secret-like variable assigned", re.compile(r"(?i)(?<![\w.-])((?:[A-Za-z0-9]+_)*(?:PASSWORD|PASSWD|PASS|PWD|"
+                                                   r"PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
+                                                   r"CREDENTIALS?|DSN|PAT)(?:_[A-Za-z0-9]+)*)=" + _VALUE)),
+    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})")),
+    ("a GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{16,})")),
+    ("an AWS access key", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
+    ("a Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})")),
+    ("a Stripe key", re.compile(r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})")),
+    ("an npm token", re.compile(r"\b(npm_[A-Za-z0-9]{30,})")),
+    ("a Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{30,})")),
+    ("a JSON web token", re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)")),
+)
+
+
+def _looks_random(token):
+    """A token that reads like a key or password rather than a name: long, mixed case and digits."""
+    t = re.sub(r"[^A-Za-z0-9]", "", token)
+    return len(t) >= 16 and bool(re.search(r"\d", t)) and bool(re.search(r"[a-z]", t)) and \
+        bool(re.search(r"[A-Z]", t))
+
+
+def _keep(values, pattern, limit=MAX_ITEMS):
+    """The values that match ``pattern`` and do not look random, deduplicated in order, at most ``limit``."""
+    out = []
+    for v in values:
+        if v and pattern.match(v) and not _looks_random(v) and v not in out:
+            out.append(v)
+    return out[:limit]
+
+
+def _unquote(token):
+    return token.strip().strip("\"'")
+
+
+# A variable whose name ends like this points at a secret (a file, a path) or describes it.
+_POINTER_NAME_RE = re.compile(r"_(FILE|PATH|DIR|FD|NAME|ID|TYPE|LENGTH|SIZE|MIN_DAYS|MAX_DAYS)$", re.IGNORECASE)
+
+
+def secret_kinds(line):
+    """The kinds of credential ``line`` carries (descriptions from _SECRET_PATTERNS), values never."""
+    found = []
+    for kind, pattern in _SECRET_PATTERNS:
+        for m in pattern.finditer(line):
+            value = _unquote(m.group(m.lastindex or 0)) if m.lastindex else m.group(0)
+            if not value or value.startswith("$") or value in ("-", "<redacted>"):
+                continue
+            if kind == "a secret-like variable assigned" and _POINTER_NAME_RE.search(m.group(1)):
+                continue
+            if kind not in found:
+                found.append(kind)
+            break
+    return found
+
+
+def _split_instruction(text):
+    """(instruction, body) of one CreatedBy line; instruction "" for an empty line, OTHER for a command."""
+    text = _BUILDKIT_SUFFIX_RE.sub("", text or "")
+    if not text.strip():
+        return "", ""
+    m = _NOP_RE.match(text)
+    if m:
+        text = m.group(1)
+        word = text.split(None, 1)
+        if word and word[0].upper() in INSTRUCTIONS:
+            return word[0].upper(), (word[1] if len(word) > 1 else "")
+        return "OTHER", text
+    stripped = text.lstrip()
+    word = stripped.split(None, 1)
+    if word and word[0] in INSTRUCTIONS:
+        return word[0], (word[1] if len(word) > 1 else "")
+    if _RUN_ARGS_RE.match(stripped) or _SHELL_C_RE.match(stripped) or _WIN_SHELL_RE.match(stripped):
+        return "RUN", stripped   # the classic builder records RUN without the keyword
+    return "OTHER", stripped
+
+
+def _assignments(body, pattern=_ASSIGN_RE):
+    """Names of NAME=value pairs read in sequence (quoted values kept whole), and where they end."""
+    names, pos = [], 0
+    while True:
+        m = pattern.match(body, pos)
+        if not m or m.end() == pos:
+            break
+        names.append(m.group(1))
+        pos = m.end()
+    return names, pos
+
+
+def _env_names(body):
+    """ENV/ARG: ``A=1 B="x y"``, ``A`` (ARG without default) or the old ``ENV A value`` form."""
+    first = body.split(None, 1)[0] if body.split() else ""
+    if "=" in first:
+        return _assignments(body)[0]
+    return [first] if first else []
+
+
+def _label_names(body):
+    return [_unquote(k) for k in _assignments(body, _LABEL_PAIR_RE)[0]]
+
+
+def _leading_flags(body):
+    """``--chown=a:b --from=build src dst`` -> (["--chown", "--from"], "src dst")."""
+    flags = []
+    rest = body.lstrip()
+    while rest.startswith("--"):
+        parts = rest.split(None, 1)
+        flags.append(parts[0].split("=", 1)[0])
+        rest = parts[1] if len(parts) > 1 else ""
+    return flags, rest
+
+
+def _strip_heredoc_data(script):
+    """Drop the bodies of heredocs fed to commands (``cat > f <<EOF ... EOF``): they are data."""
+    out, lines, i = [], script.split("\n"), 0
+    while i < len(lines):
+        line = lines[i]
+        out.append(line)
+        m = _HEREDOC_RE.search(line)
+        i += 1
+        if m:
+            end = m.group(2)
+            while i < len(lines) and lines[i].strip() != end:
+                i += 1
+            i += 1
+    return "\n".join(out)
+
+
+def _programs(script):
+    """The command name of each simple command in a shell script (assignments and wrappers skipped)."""
+    found = []
+    for segment in _SEPARATORS_RE.split(script):
+        tokens = segment.split()
+        while tokens and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", tokens[0]) or tokens[0] in _WRAPPERS
+                          or (found and tokens[0].startswith("-"))):
+            tokens = tokens[1:]
+        if tokens:
+            name = _unquote(tokens[0]).rsplit("/", 1)[-1]
+            if name in ("if", "then", "else", "fi", "do", "done", "for", "while", "{", "}", "!", "[", "[["):
+                continue
+            found.append(name)
+    return found
+
+
+def _packages(args):
+    """(package names, apk --virtual group) from a package manager's arguments."""
+    out, group = [], None
+    tokens = args.split()
+    for i, tok in enumerate(tokens):
+        if tok in ("--virtual", "-t") and i + 1 < len(tokens):
+            group = tokens[i + 1].lower()
+            continue
+        if tok.startswith("-") or tok.startswith("$") or (i > 0 and tokens[i - 1] in ("--virtual", "-t")):
+            continue
+        name = re.split(r"[=<>~]", tok, maxsplit=1)[0].strip("'\"\\").lower()
+        if name:
+            out.append(name)
+    return out, group
+
+
+def _run_summary(body, layer):
+    """RUN (and OTHER) lines: build-arg names, flags, programs, packages, builds."""
+    text = body.strip()
+    m = _RUN_ARGS_RE.match(text)
+    if m:
+        names, pos = _assignments(m.group(2))
+        layer["names"] = _keep(names[:int(m.group(1))], _NAME_RE)
+        text = m.group(2)[pos:].strip()
+    flags, text = _leading_flags(text)
+    layer["flags"] = _keep(flags, _FLAG_RE)
+    shell = _SHELL_C_RE.match(text) or _WIN_SHELL_RE.match(text)
+    if shell:
+        text = shell.group(1)
+    elif text.startswith("["):
+        text = " ".join(_unquote(t) for t in re.split(r"[\s,]+", text.strip("[] ")) if t)
+    script = _strip_heredoc_data(text)
+    # Quoted strings are arguments (echo '...', sh -c "..."): no command name is read from them.
+    unquoted = re.sub(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'", " \"\" ", script)
+    layer["programs"] = _keep(_programs(unquoted), _PROGRAM_RE)
+    layer["package_managers"] = _keep(_MANAGER_RE.findall(script), _PROGRAM_RE)
+    installed, removed, groups = [], [], {}
+    for im in _INSTALL_RE.finditer(script):
+        pkgs, group = _packages(im.group(3))
+        pkgs = _keep(pkgs, _PACKAGE_RE)
+        installed.extend(p for p in pkgs if p not in installed)
+        if group and _PACKAGE_RE.match(group) and not _looks_random(group):
+            groups.setdefault(group, [])
+            groups[group].extend(p for p in pkgs if p not in groups[group])
+    for rm in _REMOVE_RE.finditer(script):
+        removed.extend(p for p in _keep(_packages(rm.group(3))[0], _PACKAGE_RE) if p not in removed)
+    layer["installed"] = installed[:MAX_ITEMS]
+    layer["removed"] = removed[:MAX_ITEMS]
+    layer["removes"] = bool(_REMOVE_RE.search(script))
+    layer["package_groups"] = groups
+    layer["builds"] = _keep([" ".join(b.split()).lower() for b in _BUILD_RE.findall(script)], re.compile(r"^[a-z./ ]+$"))
+    layer["pipe_to_shell"] = bool(_PIPE_TO_SHELL_RE.search(script))
+
+
+def _copy_summary(body, layer):
+    """COPY/ADD: flags, local paths (sources and destination), whether a source is a URL."""
+    first_line = body.split("\n", 1)[0]
+    flags, rest = _leading_flags(first_line)
+    layer["flags"] = _keep(flags, _FLAG_RE)
+    if rest.lstrip().startswith("["):
+        tokens = [_unquote(t) for t in re.split(r"\"\s*,?\s*\"", rest.strip().strip("[]")) if t.strip()]
+    else:
+        tokens = rest.split()
+    paths, remote = [], False
+    for tok in tokens:
+        tok = _unquote(tok)
+        if tok == "in" or tok.startswith("<<") or re.match(r"^(file|dir|multi):[0-9a-f]+$", tok):
+            continue
+        if "://" in tok or tok.startswith("git@"):
+            remote = True
+            continue
+        paths.append(tok)
+    layer["paths"] = [p for p in _keep(paths, _PATH_RE)
+                      if not any(_looks_random(part) for part in p.split("/"))]
+    layer["remote_source"] = remote
+
+
+def _exec_program(body):
+    """ENTRYPOINT/CMD: the program it starts (exec form ``["/sbin/tini", "--", ...]`` or shell form)."""
+    text = body.strip()
+    if text.startswith("["):
+        tokens = [_unquote(t) for t in re.split(r"[\s,]+", text.strip("[] ")) if _unquote(t)]
+    else:
+        shell = _SHELL_C_RE.match(text)
+        tokens = (shell.group(1) if shell else text).split()
+    if tokens and re.match(r"^(?:/bin/|/usr/bin/)?(?:ba|da|a)?sh$", tokens[0]) and "-c" in tokens[1:3]:
+        rest = tokens[tokens.index("-c") + 1:]
+        tokens = [_unquote(t) for t in " ".join(rest).split()]
+        if tokens and tokens[0] == "exec":
+            tokens = tokens[1:]
+    return [_unquote(tokens[0]).rsplit("/", 1)[-1]] if tokens else []
+
+
+def summarize_layer(entry):
+    """One history entry (``{"CreatedBy", "Created", "Size", ...}``) as its summary (module docstring)."""
+    entry = entry if isinstance(entry, dict) else {}
+    raw = entry.get("CreatedBy")
+    raw = raw if isinstance(raw, str) else ""
+    instruction, body = _split_instruction(raw)
+    layer = {"instruction": instruction, "names": [], "flags": [], "programs": [],
+             "secret_kinds": secret_kinds(raw),
+             "created": entry.get("Created") if isinstance(entry.get("Created"), int) else None,
+             "size": entry.get("Size") if isinstance(entry.get("Size"), int) else None}
+    if instruction in ("RUN", "OTHER"):
+        _run_summary(body, layer)
+    elif instruction in ("ENV", "ARG"):
+        layer["names"] = _keep(_env_names(body), _NAME_RE)
+    elif instruction == "LABEL":
+        layer["names"] = _keep(_label_names(body), _LABEL_KEY_RE)
+    elif instruction in ("COPY", "ADD"):
+        _copy_summary(body, layer)
+    elif instruction in ("ENTRYPOINT", "CMD"):
+        layer["programs"] = _keep(_exec_program(body), _PROGRAM_RE)
+    return layer
+
+
+def summarize_history(history):
+    """The summaries of an image's history entries, in the engine's order (newest first)."""
+    return [summarize_layer(h) for h in history or [] if isinstance(h, dict)]

@@ -1,0 +1,222 @@
+"""Issue 16, images / secrets / supply chain slice: verdicts by the judged program's own rules.
+
+Each test plants a host state that looked hardened to the old string checks (a secret in image
+history, a moved tag, a local build named like an official image, ...) and asserts the verdict and
+its evidence."""
+
+import datetime
+import json
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import make_container, make_facts, make_image
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended, images, secrets
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import supply_chain
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+
+OPTS = audit.validate_options({})
+TODAY = datetime.date(2026, 11, 23)
+IMG = "sha256:" + "1" * 64
+OTHER = "sha256:" + "2" * 64
+
+
+def run(check, facts, **opts):
+    o = dict(OPTS)
+    o["_today"] = TODAY
+    o.update(opts)
+    status, evidence = check(facts, o)
+    assert isinstance(evidence, list) and evidence and all(isinstance(e, str) for e in evidence)
+    return status, " | ".join(evidence)
+
+
+def one_image(img, **container):
+    """A host running one container (app) of ``image`` (image facts)."""
+    return make_facts(containers=[make_container("app", **container)], images={IMG: img})
+
+
+# ---------------------------------------------------------------- 1. only names leave the host
+
+SECRETS = {
+    "bearer": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJl",
+    "mysql": "S3cr3tMysqlPw",
+    "docker_login": "hunter2DockerPw",
+    "curl_user": "pa55w0rdCurl",
+    "ghp": "ghp_1234567890abcdefABCDEF1234567890abcd",
+    "pem": "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC",
+    "netrc": "n3trcPassW0rd",
+    "netrc_copy": "n3trcCopyPw",
+    "env": "EnvValue42x",
+    "build_arg": "npm_BuildArgValue0123456789abcdefABCDEF",
+    "label": "LabelValue42x",
+    "cmd": "CmdPassword42x",
+    "healthcheck": "HcUserPw42x",
+    "commit": "CommitPw42x",
+}
+
+PLANTED = [
+    "RUN /bin/sh -c curl -fsSL -H 'Authorization: Bearer %s' https://get.example/install.sh | sh # buildkit"
+    % SECRETS["bearer"],
+    "/bin/sh -c mysql -uroot -p%s -e 'CREATE DATABASE app'" % SECRETS["mysql"],
+    "RUN /bin/sh -c docker login -u ci -p %s registry.example.com # buildkit" % SECRETS["docker_login"],
+    "RUN /bin/sh -c curl -u admin:%s -o /app.tgz https://files.example/app.tgz # buildkit" % SECRETS["curl_user"],
+    "RUN /bin/sh -c git clone https://%s@github.com/acme/private.git /src # buildkit" % SECRETS["ghp"],
+    "RUN /bin/sh -c printf '%%s' '-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----' > /k.pem # buildkit"
+    % SECRETS["pem"],
+    "RUN /bin/sh -c cat > /root/.netrc <<EOF\nmachine github.com login bob password %s\nEOF # buildkit"
+    % SECRETS["netrc"],
+    "COPY <<EOF /root/.netrc\nmachine example.com login ci password %s\nEOF # buildkit" % SECRETS["netrc_copy"],
+    "/bin/sh -c #(nop)  ENV DB_PASSWORD=%s" % SECRETS["env"],
+    "RUN |1 NPM_TOKEN=%s /bin/sh -c npm ci # buildkit" % SECRETS["build_arg"],
+    "/bin/sh -c #(nop)  LABEL api_token=%s" % SECRETS["label"],
+    '/bin/sh -c #(nop)  CMD ["sh" "-c" "echo --password=%s; exec sleep 1"]' % SECRETS["cmd"],
+    'HEALTHCHECK &{["CMD-SHELL" "curl -fu admin:%s http://localhost/"] "30s" "3s" "0s" "0s" \'\\x03\'}'
+    % SECRETS["healthcheck"],
+    "mysqladmin --password=%s reload" % SECRETS["commit"],   # docker commit records the container's command
+]
+
+
+def _gathered(lines):
+    ins = {"RepoTags": ["app:1"], "RepoDigests": [], "Size": 5, "Os": "linux",
+           "Config": {"Env": ["PATH=/bin", "DB_PASSWORD=" + SECRETS["env"]], "Labels": {"api_token": SECRETS["label"]}}}
+    return gather_engine.normalize_image(ins, [{"CreatedBy": line, "Created": 1700000000, "Size": 10,
+                                                "Comment": "buildkit.dockerfile.v0"} for line in lines])
+
+
+def test_history_secrets_never_leave_the_host():
+    text = json.dumps(_gathered(PLANTED))
+    for kind, secret in sorted(SECRETS.items()):
+        assert secret not in text, kind
+    assert '"admin' not in text and '"bob"' not in text      # argument values, even harmless ones, stay too
+
+
+def test_history_summary_keeps_names_and_kinds_of_credential():
+    img = _gathered(PLANTED)
+    kinds = set(k for layer in img["history"] for k in layer["secret_kinds"])
+    for kind in ("an Authorization header", "a mysql/mariadb -p password", "a docker/podman login password",
+                 "a user:password argument", "a token as the user of an http(s) URL", "a GitHub token",
+                 "a PEM block", "a .netrc password", "a password option"):
+        assert kind in kinds, kind
+    first = img["history"][0]
+    assert first["instruction"] == "RUN" and first["pipe_to_shell"] is True and "curl" in first["programs"]
+    assert first["created"] == 1700000000 and first["size"] == 10
+    by_instruction = dict((layer["instruction"], layer) for layer in img["history"])
+    assert by_instruction["ENV"]["names"] == ["DB_PASSWORD"] and by_instruction["LABEL"]["names"] == ["api_token"]
+    assert by_instruction["COPY"]["paths"] == ["/root/.netrc"]
+    assert by_instruction["OTHER"]["programs"] == ["mysqladmin"]
+
+
+def test_item_15_fails_on_a_credential_in_history_naming_its_kind():
+    status, ev = run(images.check_15, one_image(make_image(history=[PLANTED[1]])))
+    assert status == "fail" and "credentials in the image history: a mysql/mariadb -p password (RUN)" in ev
+    assert SECRETS["mysql"] not in ev
+
+
+def test_item_15_old_planted_cases_still_fail_from_the_summary():
+    for line, needle in ((PLANTED[8], "DB_PASSWORD"), (PLANTED[9], "NPM_TOKEN"), (PLANTED[7], "/root/.netrc"),
+                         ("ARG GITHUB_TOKEN", "GITHUB_TOKEN"), ("COPY id_rsa /root/.ssh/ # buildkit", "id_rsa")):
+        status, ev = run(images.check_15, one_image(make_image(history=[line])))
+        assert status == "fail" and needle in ev, line
+
+
+def test_item_15_secret_like_label_names_fail():
+    status, ev = run(images.check_15, one_image(make_image(labels_names=["com.acme.api-token"])))
+    assert status == "fail" and "secret-like label names: com.acme.api-token" in ev
+
+
+def test_item_15_harmless_history_passes():
+    lines = ["RUN /bin/sh -c apt-get install -y --password-stdin-less curl # buildkit",
+             "ENV TOKEN_PATH=/run/secrets/token", "RUN /bin/sh -c mysql -p\"$MYSQL_PASSWORD\" -e 'select 1'",
+             "RUN /bin/sh -c docker login -u ci --password-stdin registry.example.com"]
+    assert run(images.check_15, one_image(make_image(history=lines)))[0] == "pass"
+
+
+def test_raw_history_lines_of_an_older_gather_are_not_read():
+    img = make_image()
+    img["history"] = ["/bin/sh -c #(nop)  ENV DB_PASSWORD=<redacted>"]
+    status, ev = run(images.check_15, one_image(img))
+    assert status == "error" and "gather again" in ev
+    assert run(supply_chain.check_42, one_image(img))[0] == "manual"
+
+
+def test_item_42_and_x3_read_the_summary():
+    f = one_image(make_image(history=["/bin/sh -c apt-get update && apt-get install -y gcc make",
+                                      '/bin/sh -c #(nop)  ENTRYPOINT ["/usr/bin/tini" "--" "/app"]']),
+                  init=False)
+    status, ev = run(supply_chain.check_42, f)
+    assert status == "fail" and "gcc installed" in ev
+    assert run(extended.check_x3, f)[0] == "pass"
+
+
+@settings(max_examples=150, deadline=None)
+@given(secret=st.text(alphabet=string.ascii_letters + string.digits + "_.,:+/-", min_size=10, max_size=40)
+       .filter(lambda s: s[0].isalnum() and any(c.isdigit() for c in s)),
+       template=st.sampled_from([
+           "ENV DB_PASSWORD=%s", "ENV DB_PASSWORD %s", "ARG TOKEN=%s", "LABEL x=\"%s\"", "|1 A=%s /bin/sh -c make",
+           "/bin/sh -c echo --password=%s", "/bin/sh -c run --api-key %s", "/bin/sh -c DB_PASSWORD=%s ./start",
+           "/bin/sh -c curl https://bob:%s@host/x", "/bin/sh -c mysql -p%s", "/bin/sh -c echo %s > /etc/key",
+           "/bin/sh -c cat > f <<EOF\n%s\nEOF", "COPY <<EOF /f\n%s\nEOF", "CMD [\"app\" \"%s\"]",
+           "ENTRYPOINT [\"/app\" \"--token\" \"%s\"]", "sh -c ./tool %s", "/bin/sh -c curl -u me:%s https://x",
+           "RUN --mount=type=secret,id=x /bin/sh -c echo '%s' | base64 -d > /k # buildkit",
+       ]))
+def test_random_values_never_leave_in_the_history_summary(secret, template):
+    line = template % secret
+    text = json.dumps(_gathered([line])["history"])
+    # a value that is also a word of the template (or a number the summary holds) cannot be told apart
+    if secret not in (template % "").split() and not secret.isdigit():
+        assert secret not in text, (line, text)
+
+
+# ---------------------------------------------------------------- 3. item 11: pulled, not named
+
+def test_item_11_local_build_named_like_an_official_image_fails():
+    f = one_image(make_image(repo_tags=["nginx:1.27"], repo_digests=[]), image="nginx:1.27", image_id=IMG)
+    status, ev = run(images.check_11, f)
+    assert status == "fail" and "no RepoDigests" in ev and "nginx:1.27 (used by app)" in ev
+
+
+def test_item_11_docker_tag_of_another_repository_fails():
+    f = one_image(make_image(repo_tags=["nginx:1.27"], repo_digests=["evilcorp/miner@sha256:" + "e" * 64]),
+                  image="nginx:1.27", image_id=IMG)
+    status, ev = run(images.check_11, f)
+    assert status == "fail" and "pulled from docker.io/evilcorp/miner" in ev
+
+
+def test_item_11_pulled_official_image_passes_whatever_it_is_called():
+    f = one_image(make_image(repo_tags=[], repo_digests=["nginx@sha256:" + "a" * 64]), image=IMG, image_id=IMG)
+    assert run(images.check_11, f)[0] == "pass"
+
+
+def test_item_11_uninspected_image_is_an_error():
+    f = make_facts(containers=[make_container("app", image="nginx:1.27")], images={})
+    assert run(images.check_11, f)[0] == "error"
+
+
+def test_item_14_family_name_without_its_digest_is_judged_by_size():
+    big = 900 * 1024 * 1024
+    retagged = make_image(repo_tags=["alpine:3.20"], repo_digests=["ubuntu@sha256:" + "b" * 64], size=big)
+    status, ev = run(images.check_14, one_image(retagged, image="alpine:3.20"))
+    assert status == "fail" and "900 MB" in ev
+    pulled = make_image(repo_tags=["alpine:3.20"], repo_digests=["alpine@sha256:" + "b" * 64], size=big)
+    assert run(images.check_14, one_image(pulled, image="alpine:3.20"))[0] == "pass"
+
+
+# ---------------------------------------------------------------- X.10: the healthcheck dockerd runs
+
+@pytest.mark.parametrize("test,expected", [(["NONE"], False), ([], False), (["CMD", "true"], True),
+                                           (["CMD-SHELL", "curl -f http://localhost/"], True), (["BOGUS"], False)])
+def test_x10_gather_counts_only_a_probe_dockerd_runs(test, expected):
+    assert gather_engine.has_healthcheck({"Healthcheck": {"Test": test}}) is expected
+    assert gather_engine.normalize_image({"Config": {"Healthcheck": {"Test": test}}}, [])["healthcheck"] is expected
+
+
+def test_x10_no_healthcheck_on_the_container_fails_although_the_image_has_one():
+    f = one_image(make_image(healthcheck=True), healthcheck=False)
+    status, ev = run(extended.check_x10, f)
+    assert status == "fail" and "healthcheck disabled for the container" in ev
+    assert run(extended.check_x10, one_image(make_image(healthcheck=True), healthcheck=True))[0] == "pass"
+    assert run(extended.check_x10, one_image(make_image(healthcheck=True), healthcheck=None))[0] == "pass"
