@@ -146,8 +146,11 @@ def test_13_unscanned_image_fails(facts):
     assert status == "fail" and "no scan result" in ev
 
 
-def test_13_scan_matched_by_tag_or_image_id(facts):
+def test_13_scan_matched_by_image_id_never_by_tag_alone(facts):
     by_tag = {"images": {"docker.io/library/nginx:1.27": {"critical": 0, "created": "2026-11-22"}}, "errors": []}
+    status, ev = run(W.check_13, facts, _scan_results=by_tag)
+    assert status == "fail" and "naming only a tag" in ev
+    by_tag["images"]["docker.io/library/nginx:1.27"]["image_id"] = IMG
     assert run(W.check_13, facts, _scan_results=by_tag)[0] == "pass"
     by_id = {"images": {IMG: {"critical": 0, "created": "2026-11-22"}}, "errors": []}
     assert run(W.check_13, facts, _scan_results=by_id)[0] == "pass"

@@ -220,3 +220,58 @@ def test_x10_no_healthcheck_on_the_container_fails_although_the_image_has_one():
     assert status == "fail" and "healthcheck disabled for the container" in ev
     assert run(extended.check_x10, one_image(make_image(healthcheck=True), healthcheck=True))[0] == "pass"
     assert run(extended.check_x10, one_image(make_image(healthcheck=True), healthcheck=None))[0] == "pass"
+
+
+# ---------------------------------------------------------------- 2. item 13: the scan of this image
+
+def _latest_host(image_id=OTHER, digests=None):
+    img = make_image(repo_tags=["acme/app:latest"], repo_digests=digests or [])
+    return make_facts(containers=[make_container("app", image="acme/app:latest", image_id=image_id)],
+                      images={image_id: img})
+
+
+def test_item_13_a_moved_latest_fails_on_the_old_image_scan():
+    # Scanned last week as acme/app:latest = IMG; the tag has moved and the host runs OTHER now.
+    scans = {"images": {"acme/app:latest": {"critical": 0, "created": "2026-11-22T00:00:00Z", "file": "/s/app.json",
+                                            "image_id": IMG, "repo_digests": []},
+                        IMG: {"critical": 0, "created": "2026-11-22T00:00:00Z", "file": "/s/app.json",
+                              "image_id": IMG, "repo_digests": []}}, "errors": []}
+    status, ev = run(images.check_13, _latest_host(), _scan_results=scans)
+    assert status == "fail" and "no scan of this image (sha256:22222222222" in ev and "/s/app.json" in ev
+    assert "of image sha256:11111111111" in ev
+    assert run(images.check_13, _latest_host(image_id=IMG), _scan_results=scans)[0] == "pass"
+
+
+def test_item_13_a_scan_naming_only_a_tag_is_no_scan_of_the_running_image():
+    scans = {"images": {"acme/app:latest": {"critical": 0, "created": "2026-11-22T00:00:00Z", "file": "/s/a.json"}},
+             "errors": []}
+    status, ev = run(images.check_13, _latest_host(), _scan_results=scans)
+    assert status == "fail" and "naming only a tag (no Metadata.ImageID)" in ev
+
+
+def test_item_13_a_scan_matched_by_manifest_digest_counts():
+    digest = "sha256:" + "d" * 64
+    scans = {"images": {"registry.acme.io/app@" + digest: {"critical": 0, "created": "2026-11-22T00:00:00Z",
+                                                            "file": "/s/b.json", "image_id": "sha256:" + "9" * 64,
+                                                            "repo_digests": ["registry.acme.io/app@" + digest]}},
+             "errors": []}
+    assert run(images.check_13, _latest_host(digests=["acme/app@" + digest]), _scan_results=scans)[0] == "pass"
+
+
+def test_item_13_the_newest_matching_scan_counts():
+    old = {"critical": 2, "created": "2026-11-01T00:00:00Z", "file": "/s/old.json", "image_id": OTHER}
+    new = {"critical": 0, "created": "2026-11-22T00:00:00Z", "file": "/s/new.json", "image_id": OTHER}
+    scans = {"images": {OTHER: new, "acme/app:v1": old}, "errors": []}
+    assert run(images.check_13, _latest_host(), _scan_results=scans)[0] == "pass"
+
+
+def test_item_13_trivy_reader_keeps_what_the_report_was_a_scan_of(tmp_path):
+    from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
+    (tmp_path / "a.json").write_text(json.dumps({
+        "ArtifactName": "acme/app:latest", "CreatedAt": "2026-11-22T00:00:00Z",
+        "Metadata": {"ImageID": IMG, "RepoTags": ["acme/app:latest"], "RepoDigests": ["acme/app@sha256:" + "d" * 64]},
+        "Results": []}))
+    scan = action.read_trivy_results(str(tmp_path))["images"]["acme/app:latest"]
+    assert scan["image_id"] == IMG and scan["repo_digests"] == ["acme/app@sha256:" + "d" * 64]
+    status, ev = run(images.check_13, _latest_host(), _scan_results=action.read_trivy_results(str(tmp_path)))
+    assert status == "fail" and "no scan of this image" in ev

@@ -11,13 +11,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since, docker,
     history_layers, image_matches, is_secret_name, names as names_of, no_containers_reason, parse_image_ref,
-    parse_timestamp, pulled_from, result, scoped_containers, opt
+    parse_timestamp, pulled_from, result, scoped_containers, opt, text
 )
 
 
@@ -126,39 +127,70 @@ def check_12(facts, opts):
     return result(FAIL, "DOCKER_CONTENT_TRUST is not set system-wide (/etc/environment, /etc/profile.d)")
 
 
-def _scan_index(by_image):
-    """Scan results keyed by canonical reference and by image id."""
-    index = {}
+_HEX_ID_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
+
+
+def _full_id(value):
+    m = _HEX_ID_RE.match(str(value or "").strip().lower())
+    return "sha256:" + m.group(1) if m else None
+
+
+def _digest_of(ref):
+    """The manifest digest of ``repo@sha256:...`` (the content it names, under any repository name)."""
+    digest = parse_image_ref(ref)[3] if "@" in str(ref) else None
+    return _full_id(digest) if digest else None
+
+
+def _scans(by_image):
+    """The distinct scans of ``_scan_results["images"]``: (scan, ids it was of, manifest digests, names)."""
+    out = {}
     for key, scan in as_dict(by_image).items():
-        key = str(key)
-        index[key] = as_dict(scan)
-        if not _is_image_id(key):
-            index.setdefault(_canonical(key), as_dict(scan))
-    return index
+        scan, key = as_dict(scan), str(key)
+        ident = (str(scan.get("file")), str(scan.get("created"))) if scan.get("file") else ("key", key)
+        _scan, ids, digests, keys = out.setdefault(ident, (scan, set(), set(), []))
+        for value in [scan.get("image_id"), key]:
+            if _full_id(value):
+                ids.add(_full_id(value))
+        for value in names_of(scan.get("repo_digests")) + [key]:
+            if _digest_of(value):
+                digests.add(_digest_of(value))
+        if not _full_id(key):
+            keys.append(key)
+    return list(out.values())
 
 
 def check_13(facts, opts):
+    """Every running image scanned within scan_max_age_days with 0 CRITICAL, the scan matched to the image by
+    what it was a scan of: the report's Metadata.ImageID (Trivy's image config digest, dockerd's image ID)
+    or a manifest digest in its RepoDigests equal to one of the running image's. A tag names whatever was
+    pushed last (a moved ``:latest``): a scan that matches the running image by tag only is no scan of it."""
     tools = as_dict(facts.get("tools"))
     scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opt(opts, "scanners")) if tools.get(str(s))]
     results = opts.get("_scan_results")
     if isinstance(results, dict):
         errors = [str(e) for e in as_list(results.get("errors"))]
-        index = _scan_index(results.get("images"))
-        if not index:
+        scans = _scans(results.get("images"))
+        if not scans:
             return result(ERROR, ["no usable scan results at %s" % (opt(opts, "scan_report_path") or "?")]
                           + errors[:5])
         today = opts.get("_today")
         max_age = opt(opts, "scan_max_age_days")
 
         def offends(ref, img, image_id):
-            keys = [image_id] + _names_of(ref, img)
-            scan = None
-            for k in keys:
-                if k and (k in index or _canonical(k) in index):
-                    scan = index.get(k) or index.get(_canonical(k))
-                    break
-            if scan is None:
+            running_id = _full_id(image_id)
+            running_digests = set(d for d in (_digest_of(r) for r in names_of(img.get("repo_digests")) + [ref]) if d)
+            matching = [s for s, ids, digests, _keys in scans
+                        if (running_id and running_id in ids) or running_digests & digests]
+            if not matching:
+                canon = set(_canonical(n) for n in _names_of(ref, img) if not _is_image_id(n))
+                by_name = [(s, ids) for s, ids, _d, keys in scans if canon & set(_canonical(k) for k in keys)]
+                if by_name:
+                    scan, ids = by_name[0]
+                    of = ("of image %s" % sorted(ids)[0][:19]) if ids else "naming only a tag (no Metadata.ImageID)"
+                    return "no scan of this image (%s): the scan by its name (%s) is %s" % (
+                        str(running_id or image_id)[:19], text(scan.get("file") or "?", 120), of)
                 return "no scan result"
+            scan = max(matching, key=lambda s: parse_timestamp(s.get("created")) or datetime.datetime.min)
             critical = scan.get("critical")
             if not isinstance(critical, int) or isinstance(critical, bool):
                 return (UNKNOWN, "scan result has no CRITICAL count")
@@ -172,7 +204,8 @@ def check_13(facts, opts):
                 return "scanned %s, %d days ago (max %d)" % (str(created)[:10], age, max_age)
             return None
         status, evidence = _per_image(facts, opts, offends,
-                                      "every running image scanned within %s days with 0 CRITICAL" % max_age,
+                                      "every running image scanned (matched by image ID or digest) within %s days "
+                                      "with 0 CRITICAL" % max_age,
                                       "images not scanned, stale or with CRITICAL findings")
         if errors:
             evidence.append("unreadable scan files skipped: %s" % "; ".join(errors[:5]))
