@@ -275,3 +275,23 @@ def test_item_13_trivy_reader_keeps_what_the_report_was_a_scan_of(tmp_path):
     assert scan["image_id"] == IMG and scan["repo_digests"] == ["acme/app@sha256:" + "d" * 64]
     status, ev = run(images.check_13, _latest_host(), _scan_results=action.read_trivy_results(str(tmp_path)))
     assert status == "fail" and "no scan of this image" in ev
+
+
+# ---------------------------------------------------------------- 4. item 26: the names people use
+
+@pytest.mark.parametrize("name", ["DB_PASS", "DATABASE_URL", "MYSQL_PASS", "STRIPE_KEY", "JWT_SIGNING_KEY", "GITHUB_PAT",
+                                  "PASSPHRASE", "db_pass", "db-pass", "REDIS_URL", "MONGODB_URI", "BASIC_AUTH",
+                                  "ENCRYPTION_KEY", "CELERY_BROKER_URL", "GPG_PASSPHRASE"])
+def test_item_26_common_secret_names_fail(name):
+    f = make_facts(containers=[make_container("app", env_names=["PATH", name])])
+    status, ev = run(secrets.check_26, f)
+    assert status == "fail" and "container app: %s" % name in ev
+
+
+@pytest.mark.parametrize("name", ["PATH", "PASSENGER_APP_ENV", "BYPASS_CACHE", "COMPASS_URL", "GPG_KEY", "PYTHON_GPG_KEY",
+                                  "PUBLIC_KEY", "CACHE_KEY", "APP_URL", "API_URL", "OAUTH_CALLBACK_URL",
+                                  "TOKENIZERS_PARALLELISM", "NGINX_GPGKEY", "DB_PASSWORD_FILE", "DATABASE_URL_FILE",
+                                  "JWT_SIGNING_KEY_PATH", "DB_HOST"])
+def test_item_26_ordinary_names_pass(name):
+    f = make_facts(containers=[make_container("app", env_names=["HOME", name])])
+    assert run(secrets.check_26, f)[0] == "pass"

@@ -28,10 +28,21 @@ NA = "not_applicable"
 MANUAL = "manual"
 ERROR = "error"
 
-# Names that suggest a secret value; matched against env var / label / secret names only.
+# Names that suggest a secret value; matched against env var / label / secret names only (any case;
+# is_secret_name reads "-", "." and blanks as "_"). Whole-word parts, where a substring would catch
+# ordinary names: PASS (DB_PASS, MYSQL_PASS, not PASSENGER_*, BYPASS, COMPASS), PAT (GITHUB_PAT, not
+# PATH), AUTH (BASIC_AUTH, not OAUTH_*), a final KEY (STRIPE_KEY, JWT_SIGNING_KEY) except the public
+# kinds official images set (GPG_KEY is a fingerprint; PUBLIC/PUB/CACHE/PRIMARY/SORT/... keys are no
+# secrets), TOKEN but not TOKENIZER(S)_*. A *_URL/*_URI only for database and broker URLs
+# (DATABASE_URL, REDIS_URL, AMQP_URL, MONGODB_URI: by convention scheme://user:password@host); other
+# URLs (APP_URL, API_URL) carry no credentials by convention, and only the name is seen.
 SECRET_NAME_RE = re.compile(
-    r"(PASSW(OR)?D|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|"
-    r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
+    r"(PASSW(OR)?D|PASSWD|PASSPHRASE|PWD$|SECRET|TOKEN(?!IZER)|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|"
+    r"AUTH_?KEY|CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING|(^|_)PASS(_|$)|(^|_)PAT$|(^|_)AUTH$|"
+    r"(^|_)(?!(GPG|PGP|PUBLIC|PUB|CACHE|PRIMARY|SORT|PARTITION|ROUTING|FOREIGN|HOST|SSH_HOST|LOOKUP|KEY)_KEY$)"
+    r"[A-Z0-9]+_KEY$|"
+    r"(^|_)(DATABASE|DB|REDIS|MONGO|MONGODB|POSTGRES|POSTGRESQL|PG|MYSQL|MARIADB|MSSQL|AMQP|RABBITMQ|BROKER|"
+    r"CELERY_BROKER|MEMCACHED?|NATS|KAFKA_SASL)_(URL|URI)$)",
     re.IGNORECASE,
 )
 
@@ -303,7 +314,9 @@ def pulled_from(img):
 
 
 def is_secret_name(name):
-    name = str(name)
+    """A name that suggests a secret value (SECRET_NAME_RE), unless it points at a file (``_FILE``,
+    ``_PATH``: the good pattern). ``db-pass``, ``com.acme.api-token`` are read as ``db_pass``, ..."""
+    name = re.sub(r"[-.\s]", "_", str(name))
     return bool(SECRET_NAME_RE.search(name)) and not SECRET_FILE_SUFFIX_RE.search(name)
 
 

@@ -245,11 +245,6 @@ def check_14(facts, opts):
 _NAMED_KIND = "a secret-like variable assigned"
 
 
-def _label_is_secret(name):
-    """Label keys are dotted (com.acme.api-token): judged like an env name once dots/dashes are underscores."""
-    return is_secret_name(re.sub(r"[.-]", "_", str(name)))
-
-
 def check_15(facts, opts):
     """No secret baked into a running image: secret-like names in its Env, in ENV/ARG/LABEL history or
     build args recorded on RUN, secret files copied in, labels with secret-like names, and no
@@ -265,7 +260,7 @@ def check_15(facts, opts):
         if layers is None:
             return (UNKNOWN, why_not)
         names = set(str(n) for n in as_list(img.get("env_names")) if is_secret_name(n))
-        labels = set(str(n) for n in as_list(img.get("labels_names")) if _label_is_secret(n))
+        labels = set(str(n) for n in as_list(img.get("labels_names")) if is_secret_name(n))
         files, kinds = set(), set()
         for layer in layers:
             instruction = layer.get("instruction")
@@ -273,7 +268,7 @@ def check_15(facts, opts):
             if instruction in ("ENV", "ARG", "RUN", "OTHER"):
                 names.update(n for n in layer_names if is_secret_name(n))
             elif instruction == "LABEL":
-                labels.update(n for n in layer_names if _label_is_secret(n))
+                labels.update(n for n in layer_names if is_secret_name(n))
             elif instruction in ("COPY", "ADD"):
                 for path in names_of(layer.get("paths")):
                     base = path.rstrip("/").rsplit("/", 1)[-1]
