@@ -536,7 +536,7 @@ def test_image_shell_through_a_merged_usr_link_in_a_lower_layer(tmp_path):
     base = _layer(tmp_path, "base", ["usr/bin/dash"], {"bin": "usr/bin", "usr/bin/sh": "dash"})
     upper = _layer(tmp_path, "upper", ["app/server"])
     shells, why = gather_image_files.image_shells(_overlay(tmp_path, upper, [base]))
-    assert why is None and shells == ["/bin/sh", "/usr/bin/sh"]
+    assert why is None and shells == ["/bin/sh", "/usr/bin/sh", "/bin/dash", "/usr/bin/dash"]
     assert gather_engine.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
 
 

@@ -295,3 +295,35 @@ def test_item_26_common_secret_names_fail(name):
 def test_item_26_ordinary_names_pass(name):
     f = make_facts(containers=[make_container("app", env_names=["HOME", name])])
     assert run(secrets.check_26, f)[0] == "pass"
+
+
+# ---------------------------------------------------------------- X.2: busybox is a shell
+
+def test_x2_busybox_without_a_sh_link_is_a_shell(tmp_path):
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import image_files
+    layer = tmp_path / "layer"
+    (layer / "bin").mkdir(parents=True)
+    (layer / "bin" / "busybox").write_text("")
+    (layer / "app").write_text("")
+    ins = {"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": str(layer), "LowerDir": ""}}}
+    img = gather_engine.normalize_image(ins, [])
+    assert img["has_shell"] is True and img["shells"] == ["/bin/busybox"]
+    status, ev = run(extended.check_x2, one_image(img))
+    assert status == "fail" and "/bin/busybox" in ev
+    assert "bin/dash" in image_files.SHELL_PATHS
+
+
+# ---------------------------------------------------------------- item 45: pulled from the private registry
+
+def test_item_45_a_docker_hub_image_tagged_as_private_fails():
+    img = make_image(repo_tags=["registry.acme.io/shop/app:1"], repo_digests=["nginx@sha256:" + "a" * 64])
+    f = one_image(img, image="registry.acme.io/shop/app:1")
+    status, ev = run(supply_chain.check_45, f, private_registries=["registry.acme.io"])
+    assert status == "fail" and "comes from docker.io/library/nginx" in ev
+    local = make_image(repo_tags=["registry.acme.io/shop/app:1"], repo_digests=[])
+    status, ev = run(supply_chain.check_45, one_image(local, image="registry.acme.io/shop/app:1"),
+                     private_registries=["registry.acme.io"])
+    assert status == "fail" and "no RepoDigests" in ev
+    pulled = make_image(repo_tags=[], repo_digests=["registry.acme.io/shop/app@sha256:" + "a" * 64])
+    assert run(supply_chain.check_45, one_image(pulled, image="registry.acme.io/shop/app:1"),
+               private_registries=["registry.acme.io"])[0] == "pass"

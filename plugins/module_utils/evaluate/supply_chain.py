@@ -14,7 +14,7 @@ import fnmatch
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     FAIL, MANUAL, NA, PASS, as_dict, history_layers, image_matches, image_of, names, no_containers_reason, opt,
-    parse_image_ref, per_container_tri, result, scoped_containers, text
+    per_container_tri, pulled_from, result, scoped_containers, text
 )
 
 
@@ -101,7 +101,10 @@ def check_43(facts, opts):
 
 
 def check_45(facts, opts):
-    """Every running image from a configured private registry."""
+    """Every running image pulled from a configured private registry: one of its RepoDigests (recorded by
+    dockerd on pull or push, common.pulled_from) lies under ``private_registries``. The container's
+    reference alone proves nothing: ``docker tag nginx registry.acme.io/app:1`` names Docker Hub
+    content after the private registry."""
     facts = as_dict(facts)
     registries = opt(opts, "private_registries")
     containers = scoped_containers(facts, opts)
@@ -112,13 +115,17 @@ def check_45(facts, opts):
 
     def check(c):
         image = c.get("image")
-        if isinstance(image, str) and image_matches(image, registries):
+        img = image_of(facts, c)
+        if not img:
+            return ("unknown", "image %s not inspected: where it was pulled from is unknown" % text(image))
+        sources = pulled_from(img)
+        if any(image_matches(s, registries) for s in sources):
             return None
-        if isinstance(image, str):
-            reg, repo, _t, _d = parse_image_ref(image)
-            return "image %s comes from %s/%s" % (text(image), text(reg), text(repo))
-        return "image reference unreadable (%s)" % text(image)
-    return per_container_tri(facts, opts, check, "every image from %s" % ", ".join(registries),
+        if not sources:
+            return "image %s has no RepoDigests: built, tagged or loaded on this host, never pulled from %s" % (
+                text(image), ", ".join(registries))
+        return "image %s comes from %s" % (text(image), ", ".join(text(s) for s in sources[:3]))
+    return per_container_tri(facts, opts, check, "every image pulled from %s" % ", ".join(registries),
                              "images outside the private registries", containers=containers)
 
 
