@@ -327,3 +327,64 @@ def test_item_45_a_docker_hub_image_tagged_as_private_fails():
     pulled = make_image(repo_tags=[], repo_digests=["registry.acme.io/shop/app@sha256:" + "a" * 64])
     assert run(supply_chain.check_45, one_image(pulled, image="registry.acme.io/shop/app:1"),
                private_registries=["registry.acme.io"])[0] == "pass"
+
+
+# ---------------------------------------------------------------- 5. item 12: DCT is retired on Docker Hub
+
+def _private(f):
+    f["docker"]["images"][IMG]["repo_digests"] = ["registry.acme.io/base/nginx@sha256:" + "a" * 64]
+    f["docker"]["containers"][0]["image"] = "registry.acme.io/base/nginx:1.27"
+    return f
+
+
+def test_item_12_dct_on_a_host_pulling_from_docker_hub_fails_naming_the_retirement():
+    status, ev = run(images.check_12, make_facts())      # DCT=1, nginx pulled from Docker Hub
+    assert status == "fail" and "images from Docker Hub: docker.io/library/nginx" in ev
+    assert "Docker Content Trust is retired on Docker Hub" in ev and "2025-08-08" in ev and "cosign or Notation" in ev
+
+
+def test_item_12_dct_counts_where_every_image_comes_from_another_registry():
+    status, ev = run(images.check_12, _private(make_facts()))
+    assert status == "pass" and "DOCKER_CONTENT_TRUST=1 in /etc/environment" in ev and "Notary v1" in ev
+
+
+def test_item_12_a_verification_policy_passes_with_its_tool():
+    f = make_facts()
+    f["environment"]["docker_content_trust"] = []
+    status, ev = run(images.check_12, f, signature_policy="/etc/containers/policy.json")
+    assert status == "pass" and "/etc/containers/policy.json (cosign at /usr/bin/cosign)" in ev
+    f["tools"]["cosign"] = None
+    status, ev = run(images.check_12, f, signature_policy="/etc/containers/policy.json")
+    assert status == "fail" and "neither cosign nor notation is installed" in ev
+    f["tools"]["notation"] = "/usr/bin/notation"
+    assert run(images.check_12, f, signature_policy="/root/.config/notation/trustpolicy.oci.json")[0] == "pass"
+
+
+def test_item_12_neither_dct_nor_a_policy_fails():
+    f = _private(make_facts())
+    f["environment"]["docker_content_trust"] = []
+    status, ev = run(images.check_12, f)
+    assert status == "fail" and "not set system-wide" in ev and "no image signature verification" in ev
+
+
+def test_content_trust_role_sees_the_docker_hub_containers():
+    from ansible_collections.dockersec.hardening.plugins.filter.docker_hub_images import docker_hub_images
+    f = make_facts(containers=[make_container("web"), make_container("built", image="myapp:1", image_id=OTHER),
+                               make_container("private", image="registry.acme.io/x:1", image_id="sha256:" + "3" * 64)],
+                   images={IMG: make_image(), OTHER: make_image(repo_digests=[]),
+                           "sha256:" + "3" * 64: make_image(repo_digests=["registry.acme.io/x@sha256:" + "f" * 64])})
+    assert docker_hub_images(f["docker"]) == [
+        "built: myapp:1 (docker.io/library/myapp (its name; no RepoDigests))",
+        "web: docker.io/library/nginx@sha256:%s (docker.io/library/nginx)" % ("a" * 64)]
+    assert docker_hub_images(_private(make_facts())["docker"]) == []
+
+
+def test_content_trust_role_defers_on_docker_hub_hosts():
+    import yaml
+    from conftest import REPO
+    import os
+    tasks = yaml.safe_load(open(os.path.join(REPO, "roles", "content_trust", "tasks", "main.yml")))
+    text = json.dumps(tasks)
+    assert "dockersec.hardening.docker_hub_images" in text and "retired on Docker Hub" in text
+    write = [t for t in tasks if "block" in t and any("copy" in json.dumps(b) for b in t["block"])][0]
+    assert "content_trust_deferred | length == 0" in write["when"]

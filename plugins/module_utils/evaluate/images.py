@@ -16,8 +16,8 @@ import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since, docker,
-    history_layers, image_matches, is_secret_name, names as names_of, no_containers_reason, parse_image_ref,
+    DEFAULT_REGISTRY, ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since,
+    docker, history_layers, image_of, image_matches, is_secret_name, names as names_of, no_containers_reason, parse_image_ref,
     parse_timestamp, pulled_from, result, scoped_containers, opt, text
 )
 
@@ -111,20 +111,75 @@ def check_11(facts, opts):
                       "(RepoDigests)", "images from untrusted sources")
 
 
+DCT_RETIRED = ("Docker Content Trust is retired on Docker Hub (pulls of Docker Official Images with "
+               "DOCKER_CONTENT_TRUST=1 fail since 2025-08-08; notary.docker.io shuts down 2026-12-08)")
+
+
+def _hub_sources(facts, opts):
+    """Running images that come from Docker Hub: a docker.io RepoDigest, or for an image without any
+    (built or loaded here) a reference that names docker.io (its base was pulled from there)."""
+    found = []
+    for c in scoped_containers(facts, opts):
+        sources = pulled_from(image_of(facts, c))
+        if not sources and not _is_image_id(_image_ref(c)):
+            sources = ["%s/%s" % parse_image_ref(_image_ref(c))[:2]]
+        found.extend(s for s in sources if s.startswith(DEFAULT_REGISTRY + "/") and s not in found)
+    return found
+
+
 def check_12(facts, opts):
+    """Image signatures verified on this host. DOCKER_CONTENT_TRUST=1 makes the docker CLI refuse a tag
+    without a Notary v1 signature (docs.docker.com/engine/security/trust), which only registries that still
+    run a Notary v1 server have: Docker retired DCT on Docker Hub ("Retiring Docker Content Trust", 2025),
+    so on a host whose images come from Docker Hub it verifies nothing and breaks pulls. There (and
+    anywhere) a verification policy counts instead: ``signature_policy`` with cosign or notation installed
+    (as item 43). DCT counts only where every running image comes from another registry."""
+    tools = as_dict(facts.get("tools"))
+    verifiers = ["%s at %s" % (t, tools.get(t)) for t in ("cosign", "notation") if isinstance(tools.get(t), str)
+                 and tools.get(t)]
+    policy = opt(opts, "signature_policy")
+    policy = policy.strip() if isinstance(policy, str) else ""
     found = [as_dict(e) for e in as_list(as_dict(facts.get("environment")).get("docker_content_trust"))]
 
     def value(e):
         return str(e.get("value")).strip().strip("'\"")
     on = [e for e in found if value(e) == "1"]
     off = [e for e in found if value(e) != "1"]
+    hub = _hub_sources(facts, opts)
+    hub_text = "images from Docker Hub: %s" % ", ".join(hub[:5]) + (" ..." if len(hub) > 5 else "")
+    if policy and verifiers:
+        evidence = ["signature verification policy %s (%s)" % (text(policy), ", ".join(verifiers))]
+        if on and hub:
+            evidence.append("DOCKER_CONTENT_TRUST=1 in %s breaks pulls from Docker Hub: %s; %s" % (
+                ", ".join(str(e.get("file")) for e in on), DCT_RETIRED, hub_text))
+        return result(PASS, evidence)
+    instead = ("verify signatures with a cosign or Notation policy (dockersec_options.signature_policy, the tool "
+               "installed)")
     if on and not off:
-        return result(PASS, ["DOCKER_CONTENT_TRUST=1 in %s" % e.get("file") for e in on])
+        where = ["DOCKER_CONTENT_TRUST=1 in %s" % e.get("file") for e in on]
+        if hub:
+            return result(FAIL, ["%s, but it verifies nothing there: %s; %s" % (hub_text, DCT_RETIRED, instead)]
+                          + where)
+        if policy:
+            where.append("signature_policy %s is set, but neither cosign nor notation is installed" % text(policy))
+        return result(PASS, where + ["no running image comes from Docker Hub: DCT (Notary v1) verifies the "
+                                     "registries that serve its signatures (the docker CLI refuses unsigned tags)"])
+    why = []
+    if policy:
+        why.append("signature_policy %s is set, but neither cosign nor notation is installed" % text(policy))
     if off:
-        return result(FAIL, ["DOCKER_CONTENT_TRUST=%s in %s (want 1)" % (value(e), e.get("file")) for e in off]
-                      + ["DOCKER_CONTENT_TRUST=1 in %s, overridden or contradicted by the above" % e.get("file")
-                         for e in on])
-    return result(FAIL, "DOCKER_CONTENT_TRUST is not set system-wide (/etc/environment, /etc/profile.d)")
+        why.extend("DOCKER_CONTENT_TRUST=%s in %s%s" % (value(e), e.get("file"), " (want 1)" if not hub else "")
+                   for e in off)
+        why.extend("DOCKER_CONTENT_TRUST=1 in %s, overridden or contradicted by the above" % e.get("file")
+                   for e in on)
+    else:
+        why.append("DOCKER_CONTENT_TRUST is not set system-wide (/etc/environment, /etc/profile.d)")
+    if hub:
+        why.append("%s: DCT cannot verify them (%s); %s" % (hub_text, DCT_RETIRED, instead))
+    else:
+        why.append("no image signature verification: %s, or set DOCKER_CONTENT_TRUST=1 (role content_trust) for "
+                   "registries that serve Notary v1 signatures" % instead)
+    return result(FAIL, why)
 
 
 _HEX_ID_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
