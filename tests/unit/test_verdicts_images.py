@@ -279,19 +279,19 @@ def test_item_13_trivy_reader_keeps_what_the_report_was_a_scan_of(tmp_path):
 
 # ---------------------------------------------------------------- 4. item 26: the names people use
 
-@pytest.mark.parametrize("name", ["DB_PASS", "DATABASE_URL", "MYSQL_PASS", "STRIPE_KEY", "JWT_SIGNING_KEY", "GITHUB_PAT",
-                                  "PASSPHRASE", "db_pass", "db-pass", "REDIS_URL", "MONGODB_URI", "BASIC_AUTH",
-                                  "ENCRYPTION_KEY", "CELERY_BROKER_URL", "GPG_PASSPHRASE"])
+@pytest.mark.parametrize("name", ["DB_PASS", "DATABASE_URL", "MYSQL_PASS", "STRIPE_KEY", "JWT_SIGNING_KEY",
+                                  "GITHUB_PAT", "PASSPHRASE", "db_pass", "db-pass", "REDIS_URL", "MONGODB_URI",
+                                  "BASIC_AUTH", "ENCRYPTION_KEY", "CELERY_BROKER_URL", "GPG_PASSPHRASE"])
 def test_item_26_common_secret_names_fail(name):
     f = make_facts(containers=[make_container("app", env_names=["PATH", name])])
     status, ev = run(secrets.check_26, f)
     assert status == "fail" and "container app: %s" % name in ev
 
 
-@pytest.mark.parametrize("name", ["PATH", "PASSENGER_APP_ENV", "BYPASS_CACHE", "COMPASS_URL", "GPG_KEY", "PYTHON_GPG_KEY",
-                                  "PUBLIC_KEY", "CACHE_KEY", "APP_URL", "API_URL", "OAUTH_CALLBACK_URL",
-                                  "TOKENIZERS_PARALLELISM", "NGINX_GPGKEY", "DB_PASSWORD_FILE", "DATABASE_URL_FILE",
-                                  "JWT_SIGNING_KEY_PATH", "DB_HOST"])
+@pytest.mark.parametrize("name", ["PATH", "PASSENGER_APP_ENV", "BYPASS_CACHE", "COMPASS_URL", "GPG_KEY",
+                                  "PYTHON_GPG_KEY", "PUBLIC_KEY", "CACHE_KEY", "APP_URL", "API_URL",
+                                  "OAUTH_CALLBACK_URL", "TOKENIZERS_PARALLELISM", "NGINX_GPGKEY", "DB_PASSWORD_FILE",
+                                  "DATABASE_URL_FILE", "JWT_SIGNING_KEY_PATH", "DB_HOST"])
 def test_item_26_ordinary_names_pass(name):
     f = make_facts(containers=[make_container("app", env_names=["HOME", name])])
     assert run(secrets.check_26, f)[0] == "pass"
@@ -388,3 +388,29 @@ def test_content_trust_role_defers_on_docker_hub_hosts():
     assert "dockersec.hardening.docker_hub_images" in text and "retired on Docker Hub" in text
     write = [t for t in tasks if "block" in t and any("copy" in json.dumps(b) for b in t["block"])][0]
     assert "content_trust_deferred | length == 0" in write["when"]
+
+
+# ---------------------------------------------------------------- own review: 28 and 29
+
+def test_item_28_a_volume_at_run_secrets_below_a_tmpfs_run_is_on_disk():
+    c = make_container("app", env_names=["DB_PASSWORD_FILE"], tmpfs=["/run"],
+                       mounts=[{"type": "volume", "source": "/var/lib/docker/volumes/s/_data",
+                                "destination": "/run/secrets", "rw": True}])
+    status, ev = run(secrets.check_28, make_facts(containers=[c]))
+    assert status == "fail" and "/run/secrets is not a tmpfs" in ev
+    c["mounts"] = []
+    assert run(secrets.check_28, make_facts(containers=[c]))[0] == "pass"
+    c["tmpfs"] = ["/run/secrets"]
+    c["mounts"] = [{"type": "tmpfs", "source": "", "destination": "/run/secrets", "rw": True}]
+    assert run(secrets.check_28, make_facts(containers=[c]))[0] == "pass"
+
+
+def test_item_29_age_is_the_creation_date_not_the_last_label_update():
+    from conftest import make_facts as mf
+    swarm = {"is_manager": True, "secrets": [{"name": "db", "created_at": "2025-01-01T00:00:00Z",
+                                              "updated_at": "2026-11-20T00:00:00Z"}], "services": []}
+    f = mf(swarm=swarm)
+    status, ev = run(secrets.check_29, f)
+    assert status == "fail" and "secret db: created" in ev
+    swarm["secrets"] = [{"name": "db", "created_at": None, "updated_at": "2026-11-20T00:00:00Z"}]
+    assert run(secrets.check_29, mf(swarm=swarm))[0] == "error"

@@ -14,9 +14,9 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, history_layers,
-    host_agent_matches, image_of, limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
-    swarm_state, tcp_without_tls, text, truthy
+    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
+    limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
+    history_layers, swarm_state, tcp_without_tls, text, truthy
 )
 
 

@@ -17,8 +17,8 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     DEFAULT_REGISTRY, ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since,
-    docker, history_layers, image_of, image_matches, is_secret_name, names as names_of, no_containers_reason, parse_image_ref,
-    parse_timestamp, pulled_from, result, scoped_containers, opt, text
+    docker, history_layers, image_of, image_matches, is_secret_name, names as names_of, no_containers_reason,
+    parse_image_ref, parse_timestamp, pulled_from, result, scoped_containers, opt, text
 )
 
 

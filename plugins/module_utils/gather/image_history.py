@@ -45,6 +45,7 @@ _PROGRAM_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}$")
 _PACKAGE_RE = re.compile(r"^\.?[a-z0-9][a-z0-9+._-]{0,63}$")
 _PATH_RE = re.compile(r"^[A-Za-z0-9_./*?+,~-]{1,255}$")
 _FLAG_RE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]{0,31}$")
+_BUILD_NAME_RE = re.compile(r"^[a-z./ ]{1,32}$")
 
 _NOP_RE = re.compile(r"^\s*(?:/bin/sh\s+-c\s+|cmd\s+/S\s+/C\s+)?#\(nop\)\s*(.*)$", re.DOTALL)
 _BUILDKIT_SUFFIX_RE = re.compile(r"\s*#\s*buildkit\s*$")
@@ -285,7 +286,7 @@ def _run_summary(body, layer):
     layer["removed"] = removed[:MAX_ITEMS]
     layer["removes"] = bool(_REMOVE_RE.search(script))
     layer["package_groups"] = groups
-    layer["builds"] = _keep([" ".join(b.split()).lower() for b in _BUILD_RE.findall(script)], re.compile(r"^[a-z./ ]+$"))
+    layer["builds"] = _keep([" ".join(b.split()).lower() for b in _BUILD_RE.findall(script)], _BUILD_NAME_RE)
     layer["pipe_to_shell"] = bool(_PIPE_TO_SHELL_RE.search(script))
 
 
