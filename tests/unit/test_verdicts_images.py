@@ -414,3 +414,14 @@ def test_item_29_age_is_the_creation_date_not_the_last_label_update():
     assert status == "fail" and "secret db: created" in ev
     swarm["secrets"] = [{"name": "db", "created_at": None, "updated_at": "2026-11-20T00:00:00Z"}]
     assert run(secrets.check_29, mf(swarm=swarm))[0] == "error"
+
+
+def test_history_summary_stays_linear_on_hostile_lines():
+    import time
+    hostile = ["RUN /bin/sh -c " + "docker " * 5000 + "login", "machine x " * 5000, "--a-" * 20000,
+               "curl " * 5000 + "| x", "PASS_" * 20000, "http://aaaaaaaaaa" * 10000, "-----BEGIN " + "A " * 20000,
+               "mysql " + "-x " * 20000, "ENV " + "A=1 " * 20000, "RUN /bin/sh -c cat <<EOF\n" + "x\n" * 20000]
+    start = time.time()
+    for line in hostile:
+        _gathered([line])
+    assert time.time() - start < 10

@@ -273,6 +273,8 @@ def check_13(facts, opts):
 
 
 def check_14(facts, opts):
+    """Every running image at most max_image_size_mb (the engine's image Size), or of a minimal family by the
+    name of a repository it was pulled from (RepoDigests: a name alone is any content, as in item 11)."""
     limit = opt(opts, "max_image_size_mb")
     limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 200
     patterns = [str(p) for p in as_list(opt(opts, "minimal_image_patterns"))]

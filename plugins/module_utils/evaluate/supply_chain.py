@@ -19,7 +19,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 
 
 def check_41(facts, opts):
-    """Running containers' image references pinned by digest."""
+    """Running containers' image references (Config.Image, as given to docker run/compose) pinned by digest:
+    ``name@sha256:...`` or ``name:tag@sha256:...``; dockerd resolves such a reference by the digest alone and
+    ignores the tag (distribution/reference grammar), while a tag can be pushed again."""
     def check(c):
         image = c.get("image")
         if isinstance(image, str) and "@sha256:" in image:
@@ -81,7 +83,9 @@ def check_42(facts, opts):
 
 
 def check_43(facts, opts):
-    """cosign/notary installed and a verification policy configured; else attestation."""
+    """cosign/notary/notation installed and a verification policy configured; else attestation. Docker Engine
+    verifies no signature itself (Docker Content Trust was a CLI feature, retired on Docker Hub), so a
+    policy enforced where images are deployed (cosign verify, notation verify) is what counts."""
     facts = as_dict(facts)
     tools = as_dict(facts.get("tools"))
     installed = ["%s at %s" % (t, text(tools.get(t))) for t in ("cosign", "notary", "notation")

@@ -69,43 +69,90 @@ _REMOVE_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(
 _MANAGER_RE = re.compile(r"(?:^|[\s;&|(])(%s)(?=\s)" % _PKG_MANAGERS)
 _BUILD_RE = re.compile(r"(?:^|[\s;&|(])(go\s+(?:build|install)|cargo\s+(?:build|install)|rustc|javac|mvn|"
                        r"gradle|\./gradlew)(?=\s|$|;)", re.IGNORECASE)
-_PIPE_TO_SHELL_RE = re.compile(r"\b(?:curl|wget|fetch)\b[^;&\n]*?\|\s*(?:sudo\s+(?:-\S+\s+)*)?"
+_PIPE_TO_SHELL_RE = re.compile(r"\b(?:curl|wget|fetch)\b[^;&\n|]{0,1024}\|\s{0,8}(?:sudo\s+(?:-\S+\s+){0,4})?"
                                r"(?:/usr)?(?:/bin/)?(?:ba|da|a|z|k)?sh\b")
 
-# Kinds of credential a command line can carry. Each is (description, pattern); a match counts
-# unless its value is a variable reference ($VAR, ${VAR}: the value is not in the line).
-_VALUE = r"(\"(?:[^\"\\]|\\.)*\"?|'[^']*'?|[^\s;&|]+)"
+# Kinds of credential a line can carry anywhere in it. Each is (description, pattern); a match counts
+# unless its value is a variable reference ($VAR, ${VAR}: the value is not in the line). Every
+# quantifier is bounded: a hostile line must not make the gather quadratic.
+_VALUE = r"(\"(?:[^\"\\]|\\.){0,4096}\"?|'[^']{0,4096}'?|[^\s;&|]{1,4096})"
 _SECRET_PATTERNS = (
-    ("credentials in a URL", re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^/\s:@]*:[^@\s/]+)@")),
-    ("a token as the user of an http(s) URL", re.compile(r"\b(?:https?|git\+https?)://([^/\s:@]{8,})@")),
+    ("credentials in a URL", re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]{0,31}://([^/\s:@]{0,256}:[^@\s/]{1,256})@")),
+    ("a token as the user of an http(s) URL", re.compile(r"\b(?:https?|git\+https?)://([^/\s:@]{8,256})@")),
     ("an Authorization header", re.compile(r"(?i)\b(?:authorization|proxy-authorization|private-token|x-api-key|"
-                                           r"x-auth-token)\s*:\s*([^\s\"']+(?:\s+[^\s\"']+)?)")),
-    ("a bearer token", re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/=-]{8,})")),
-    ("a PEM block", re.compile(r"-----BEGIN [A-Z0-9 ]*(PRIVATE KEY|CERTIFICATE|PGP [A-Z ]+)-----")),
-    ("a .netrc password", re.compile(r"(?i)\bmachine\s+\S+.*?\bpassword\s+(\S+)", re.DOTALL)),
-    ("a mysql/mariadb -p password", re.compile(r"\b(?:mysql|mariadb|mysqladmin|mysqldump|mariadb-dump|mysqlimport)"
-                                               r"\b[^;&|\n]*?\s-p([^\s;&|]+)")),
-    ("a docker/podman login password", re.compile(r"\b(?:docker|podman|buildah|skopeo|helm|oras|crane)\s+(?:\S+\s+)*?"
-                                                  r"login\b[^;&|\n]*?\s(?:-p|--password)(?:=|\s+)" + _VALUE)),
-    ("a user:password argument", re.compile(r"\b(?:curl|wget|git|svn|lftp|ftp)\b[^;&|\n]*?\s(?:-u|--user|"
-                                            r"--proxy-user)(?:=|\s+)[\"']?([^\s:\"']+:[^\s\"']+)")),
-    ("an sshpass password", re.compile(r"\bsshpass\s+-p\s*" + _VALUE)),
-    ("a password option", re.compile(r"(?i)(?<![\w-])--?(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|secret|token|"
-                                     r"api[-_]?key|access[-_]?key)(?![-_](?:file|path|stdin|env|command|cmd|"
-                                     r"fd|from|id|name))(?:=|\s+(?!-))" + _VALUE)),
-    ("an npm auth token", re.compile(r"(?i)[:\s]_auth(?:Token)?\s*=\s*" + _VALUE)),
-    ("a secret-like variable assigned", re.compile(r"(?i)(?<![\w.-])((?:[A-Za-z0-9]+_)*(?:PASSWORD|PASSWD|PASS|PWD|"
-                                                   r"PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
-                                                   r"CREDENTIALS?|DSN|PAT)(?:_[A-Za-z0-9]+)*)=" + _VALUE)),
-    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})")),
-    ("a GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{16,})")),
+                                           r"x-auth-token)\s{0,8}:\s{0,8}([^\s\"']{1,4096}(?:\s+[^\s\"']{1,4096})?)")),
+    ("a bearer token", re.compile(r"(?i)\bbearer\s{1,8}([A-Za-z0-9._~+/=-]{8,4096})")),
+    ("a PEM block", re.compile(r"-----BEGIN [A-Z0-9 ]{0,64}(PRIVATE KEY|CERTIFICATE|PGP [A-Z ]{1,32})-----")),
+    ("a password option", re.compile(r"(?i)(?<![\w-])--?(?:[a-z0-9]{1,32}[-_]){0,8}(?:password|passwd|passphrase|"
+                                     r"secret|token|api[-_]?key|access[-_]?key)(?![-_](?:file|path|stdin|env|command|"
+                                     r"cmd|fd|from|id|name))(?:=|\s+(?!-))" + _VALUE)),
+    ("an npm auth token", re.compile(r"(?i)[:\s]_auth(?:Token)?\s{0,8}=\s{0,8}" + _VALUE)),
+    ("a GitHub token", re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})")),
+    ("a GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_-]{16,255})")),
     ("an AWS access key", re.compile(r"\b((?:AKIA|ASIA)[0-9A-Z]{16})\b")),
-    ("a Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,})")),
-    ("a Stripe key", re.compile(r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})")),
-    ("an npm token", re.compile(r"\b(npm_[A-Za-z0-9]{30,})")),
-    ("a Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{30,})")),
-    ("a JSON web token", re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)")),
+    ("a Slack token", re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]{10,255})")),
+    ("a Stripe key", re.compile(r"\b((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,255})")),
+    ("an npm token", re.compile(r"\b(npm_[A-Za-z0-9]{30,255})")),
+    ("a Google API key", re.compile(r"\b(AIza[0-9A-Za-z_-]{30,255})")),
+    ("a JSON web token", re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{0,4096})")),
 )
+# NAME=value: the name is read whole (bounded), then judged by its underscore-separated words.
+_ASSIGNMENT_RE = re.compile(r"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]{0,127})=" + _VALUE)
+_SECRET_VAR_RE = re.compile(r"(?i)(?:^|_)(?:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|"
+                            r"PRIVATE_?KEY|CREDENTIALS?|DSN|PAT)(?:_|$)")
+_NETRC_PASSWORD_RE = re.compile(r"\bpassword\s{1,64}(\S{1,4096})")
+_NETRC_MACHINE_RE = re.compile(r"\b(?:machine|default)\s")
+# Commands whose own options take a password: the command (its basename) -> how it takes it.
+_PASSWORD_COMMANDS = {
+    "mysql": "attached-p", "mariadb": "attached-p", "mysqladmin": "attached-p", "mysqldump": "attached-p",
+    "mariadb-dump": "attached-p", "mysqlimport": "attached-p",
+    "docker": "login-p", "podman": "login-p", "buildah": "login-p", "skopeo": "login-p", "helm": "login-p",
+    "oras": "login-p", "crane": "login-p",
+    "curl": "user", "wget": "user", "git": "user", "svn": "user", "lftp": "user", "ftp": "user",
+    "sshpass": "p",
+}
+_COMMAND_KINDS = {"attached-p": "a mysql/mariadb -p password", "login-p": "a docker/podman login password",
+                  "user": "a user:password argument", "p": "an sshpass password"}
+
+
+def _is_value(token):
+    token = token.strip("\"'")
+    return bool(token) and not token.startswith("$") and token not in ("-", "<redacted>")
+
+
+def _command_secret(tokens):
+    """The kind of credential one simple command's own options carry, or None."""
+    while tokens:
+        if tokens[0] in _WRAPPERS or tokens[0] in ("RUN", "#(nop)") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=|^\|\d+$",
+                                                                                 tokens[0]):
+            tokens = tokens[1:]
+        elif len(tokens) > 1 and tokens[1] == "-c" and re.match(r"^(?:/usr)?(?:/bin/)?(?:ba|da|a|z|k)?sh$", tokens[0]):
+            tokens = tokens[2:]
+        else:
+            break
+    if not tokens:
+        return None
+    how = _PASSWORD_COMMANDS.get(tokens[0].strip("\"'").rsplit("/", 1)[-1])
+    if how is None:
+        return None
+    args = tokens[1:]
+    login_at = args.index("login") if "login" in args else len(args)
+    for i, tok in enumerate(args):
+        following = args[i + 1] if i + 1 < len(args) else ""
+        if how == "attached-p" and tok.startswith("-p") and len(tok) > 2 and _is_value(tok[2:]):
+            return _COMMAND_KINDS[how]
+        if how == "login-p" and login_at < i and tok == "-p" and _is_value(following) \
+                and not following.startswith("-"):
+            return _COMMAND_KINDS[how]
+        if how == "user":
+            value = following if tok in ("-u", "--user", "--proxy-user") else (
+                tok.split("=", 1)[1] if tok.startswith(("--user=", "--proxy-user=")) else (
+                    tok[2:] if tok.startswith("-u") and len(tok) > 2 else None))
+            if value is not None and ":" in value and _is_value(value.split(":", 1)[1]):
+                return _COMMAND_KINDS[how]
+        if how == "p" and (tok == "-p" and _is_value(following) or (tok.startswith("-p") and len(tok) > 2)):
+            return _COMMAND_KINDS[how]
+    return None
 
 
 def _looks_random(token):
@@ -133,19 +180,36 @@ _POINTER_NAME_RE = re.compile(r"_(FILE|PATH|DIR|FD|NAME|ID|TYPE|LENGTH|SIZE|MIN_
 
 
 def secret_kinds(line):
-    """The kinds of credential ``line`` carries (descriptions from _SECRET_PATTERNS), values never."""
+    """The kinds of credential ``line`` carries ("a mysql/mariadb -p password", ...), values never."""
     found = []
+
+    def add(kind):
+        if kind not in found:
+            found.append(kind)
     for kind, pattern in _SECRET_PATTERNS:
         for m in pattern.finditer(line):
-            value = _unquote(m.group(m.lastindex or 0)) if m.lastindex else m.group(0)
-            if not value or value.startswith("$") or value in ("-", "<redacted>"):
-                continue
-            if kind == "a secret-like variable assigned" and _POINTER_NAME_RE.search(m.group(1)):
-                continue
-            if kind not in found:
-                found.append(kind)
+            if _is_value(m.group(m.lastindex) if m.lastindex else m.group(0)):
+                add(kind)
+                break
+    for m in _ASSIGNMENT_RE.finditer(line):
+        if _SECRET_VAR_RE.search(m.group(1)) and not _POINTER_NAME_RE.search(m.group(1)) and _is_value(m.group(2)):
+            add("a secret-like variable assigned")
             break
-    return found
+    machine = _NETRC_MACHINE_RE.search(line)
+    if machine and any(_is_value(m.group(1)) for m in _NETRC_PASSWORD_RE.finditer(line, machine.end())):
+        add("a .netrc password")
+    for segment in re.split(r"[;&|\n()`]", line):
+        kind = _command_secret(segment.split())
+        if kind:
+            add(kind)
+    return [k for _kind, k in sorted((_ORDER.get(k, 99), k) for k in found)]
+
+
+_ORDER = dict((kind, i) for i, kind in enumerate(
+    ["credentials in a URL", "a token as the user of an http(s) URL", "an Authorization header", "a bearer token",
+     "a PEM block", "a .netrc password", "a mysql/mariadb -p password", "a docker/podman login password",
+     "a user:password argument", "an sshpass password", "a password option", "an npm auth token",
+     "a secret-like variable assigned"] + [k for k, _p in _SECRET_PATTERNS]))
 
 
 def _split_instruction(text):
