@@ -425,3 +425,12 @@ def test_history_summary_stays_linear_on_hostile_lines():
     for line in hostile:
         _gathered([line])
     assert time.time() - start < 10
+
+
+def test_x3_init_paths_as_written():
+    def x3(entrypoint):
+        f = one_image(make_image(history=['/bin/sh -c #(nop)  ENTRYPOINT %s' % entrypoint]), init=False)
+        return run(extended.check_x3, f)[0]
+    assert x3('["/init"]') == "pass" and x3('["/sbin/tini", "--", "/app"]') == "pass"
+    assert x3('["dumb-init", "/app"]') == "pass" and x3('["/sbin/init"]') == "fail" and x3('["/app"]') == "fail"
+    assert x3('["' + "a" * 5000 + '!"]') == "fail"

@@ -90,7 +90,7 @@ def _entrypoint_inits(img, inits):
     found = set()
     for layer in layers or []:
         if layer.get("instruction") == "ENTRYPOINT":
-            found.update(p for p in names(layer.get("programs")) if p in inits or "/" + p in inits)
+            found.update(p for p in names(layer.get("programs")) if p in inits or p.rsplit("/", 1)[-1] in inits)
     return sorted(found)
 
 

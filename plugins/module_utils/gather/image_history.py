@@ -14,7 +14,8 @@ layer becomes a summary of what the evaluators read (items 15, 42 and X.3):
   container's command); ``""`` for an empty CreatedBy (``docker import``).
 - ``names``: ENV/ARG variable names, LABEL keys, the build-arg names Docker records on RUN
   (``|2 A=.. B=..``); ``flags``: the instruction's flag names (``--chown``, ``--mount``).
-- ``programs``: command names (RUN, OTHER: each simple command; ENTRYPOINT/CMD: the program).
+- ``programs``: command names (RUN, OTHER: each simple command; ENTRYPOINT/CMD: the program as
+  written, a name or a path).
 - ``package_managers``, ``installed``, ``removed``, ``removes``, ``package_groups``: what the
   package managers were told (apk ``--virtual`` groups too), package names only.
 - ``builds``: compiler runs (``go build``, ``cargo build``, ``javac``, ...).
@@ -42,6 +43,7 @@ MAX_ITEMS = 64
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _LABEL_KEY_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,127}$")
 _PROGRAM_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}$")
+_EXEC_PROGRAM_RE = re.compile(r"^/?[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}(?:/[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}){0,8}$")
 _PACKAGE_RE = re.compile(r"^\.?[a-z0-9][a-z0-9+._-]{0,63}$")
 _PATH_RE = re.compile(r"^[A-Za-z0-9_./*?+,~-]{1,255}$")
 _FLAG_RE = re.compile(r"^--?[A-Za-z][A-Za-z0-9-]{0,31}$")
@@ -390,7 +392,7 @@ def _exec_program(body):
         tokens = [_unquote(t) for t in " ".join(rest).split()]
         if tokens and tokens[0] == "exec":
             tokens = tokens[1:]
-    return [_unquote(tokens[0]).rsplit("/", 1)[-1]] if tokens else []
+    return [_unquote(tokens[0])] if tokens else []
 
 
 def summarize_layer(entry):
@@ -412,7 +414,8 @@ def summarize_layer(entry):
     elif instruction in ("COPY", "ADD"):
         _copy_summary(body, layer)
     elif instruction in ("ENTRYPOINT", "CMD"):
-        layer["programs"] = _keep(_exec_program(body), _PROGRAM_RE)
+        # the program as written (/sbin/tini, tini): X.3 tells /init from /sbin/init
+        layer["programs"] = _keep(_exec_program(body), _EXEC_PROGRAM_RE)
     return layer
 
 
