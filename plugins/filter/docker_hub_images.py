@@ -49,7 +49,7 @@ def docker_hub_images(docker_facts):
         if not isinstance(c, dict):
             continue
         ref = str(c.get("image") or c.get("image_id") or "?")
-        sources = pulled_from(image_of(facts, c))
+        sources = pulled_from(image_of(facts, c)) or []
         if not sources and not ref.startswith("sha256:"):
             registry, repo, _tag, _digest = parse_image_ref(ref)
             sources = ["%s/%s (its name; no RepoDigests)" % (registry, repo)]

@@ -434,3 +434,28 @@ def test_x3_init_paths_as_written():
     assert x3('["/init"]') == "pass" and x3('["/sbin/tini", "--", "/app"]') == "pass"
     assert x3('["dumb-init", "/app"]') == "pass" and x3('["/sbin/init"]') == "fail" and x3('["/app"]') == "fail"
     assert x3('["' + "a" * 5000 + '!"]') == "fail"
+
+
+# ---------------------------------------------------------------- own review: the containerd image store
+
+def test_containerd_store_repo_digests_prove_no_pull():
+    info = {"DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]]}
+    assert gather_engine.image_store(info) == "containerd"
+    assert gather_engine.image_store({"DriverStatus": [["Backing Filesystem", "extfs"]]}) == "graphdriver"
+    # docker build -t nginx:1.27 under the containerd store: RepoDigests ["nginx@sha256:<local manifest>"]
+    img = make_image(repo_tags=["nginx:1.27"], repo_digests=["nginx@sha256:" + "a" * 64], image_store="containerd")
+    status, ev = run(images.check_11, one_image(img, image="nginx:1.27"))
+    assert status == "error" and "containerd image store" in ev
+    status, ev = run(supply_chain.check_45, one_image(img, image="nginx:1.27"), private_registries=["docker.io"])
+    assert status == "manual" and "containerd image store" in ev
+    assert run(images.check_11, one_image(dict(img, image_store="graphdriver"), image="nginx:1.27"))[0] == "pass"
+
+
+def test_item_13_containerd_image_id_is_the_manifest_digest():
+    digest = "sha256:" + "d" * 64
+    f = make_facts(containers=[make_container("app", image="acme/app:1", image_id=digest)],
+                   images={digest: make_image(repo_digests=["acme/app@" + digest], image_store="containerd")})
+    scan = {"critical": 0, "created": "2026-11-22T00:00:00Z", "file": "/s/c.json", "image_id": "sha256:" + "9" * 64,
+            "repo_digests": ["acme/app@" + digest]}
+    scans = {"images": {"acme/app@" + digest: scan}, "errors": []}
+    assert run(images.check_13, f, _scan_results=scans)[0] == "pass"

@@ -301,8 +301,12 @@ def pulled_from(img):
     dockerd records a RepoDigest (``repo@sha256:<manifest digest>``) when it pulls or pushes an image
     (moby daemon/internal/distribution/pull_v2.go and push_v2.go, addDigestReference); ``docker build``,
     ``docker tag``, ``docker load`` and ``docker import`` add none for the new name. So a tag says
-    what the image is called, only a RepoDigest where its content came from.
+    what the image is called, only a RepoDigest where its content came from. None when the RepoDigests
+    prove nothing: with the containerd image store (``image_store: containerd``) dockerd makes one
+    from every name the image has (moby daemon/containerd/image_inspect.go collectRepoTagsAndDigests).
     """
+    if as_dict(img).get("image_store") == "containerd":
+        return None
     out = []
     for entry in names(as_dict(img).get("repo_digests")):
         registry, repo, _tag, digest = parse_image_ref(entry)

@@ -89,6 +89,10 @@ def _canonical(ref):
     return out
 
 
+CONTAINERD_DIGESTS = ("containerd image store: its RepoDigests are made from every name the image has, so they do "
+                      "not show where it was pulled from (waive or attest with the origin)")
+
+
 def check_11(facts, opts):
     """Every running image was pulled from a trusted registry/namespace: one of its RepoDigests (what
     dockerd records on pull, common.pulled_from) lies under ``trusted_registries``. A name alone proves
@@ -101,6 +105,8 @@ def check_11(facts, opts):
         if not img:
             return (UNKNOWN, "image not inspected: where it was pulled from is unknown")
         sources = pulled_from(img)
+        if sources is None:
+            return (UNKNOWN, CONTAINERD_DIGESTS)
         if any(image_matches(s, trusted) for s in sources):
             return None
         if not sources:
@@ -120,7 +126,7 @@ def _hub_sources(facts, opts):
     (built or loaded here) a reference that names docker.io (its base was pulled from there)."""
     found = []
     for c in scoped_containers(facts, opts):
-        sources = pulled_from(image_of(facts, c))
+        sources = pulled_from(image_of(facts, c)) or []
         if not sources and not _is_image_id(_image_ref(c)):
             sources = ["%s/%s" % parse_image_ref(_image_ref(c))[:2]]
         found.extend(s for s in sources if s.startswith(DEFAULT_REGISTRY + "/") and s not in found)
@@ -234,6 +240,8 @@ def check_13(facts, opts):
         def offends(ref, img, image_id):
             running_id = _full_id(image_id)
             running_digests = set(d for d in (_digest_of(r) for r in names_of(img.get("repo_digests")) + [ref]) if d)
+            if running_id:
+                running_digests.add(running_id)   # the containerd store's image ID is the manifest (index) digest
             matching = [s for s, ids, digests, _keys in scans
                         if (running_id and running_id in ids) or running_digests & digests]
             if not matching:
@@ -282,7 +290,7 @@ def check_14(facts, opts):
     def offends(ref, img, image_id):
         # A family name counts only for content pulled from that repository (RepoDigests): a local
         # build or `docker tag` named *alpine* is judged by its size.
-        sources = pulled_from(img)
+        sources = pulled_from(img) or []
         family = [n for n in _names_of(ref, img)
                   if any(fnmatch.fnmatch(_canonical(n), p) or fnmatch.fnmatch(n, p) for p in patterns)
                   and "%s/%s" % parse_image_ref(n)[:2] in sources]

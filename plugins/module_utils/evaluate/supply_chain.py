@@ -123,6 +123,9 @@ def check_45(facts, opts):
         if not img:
             return ("unknown", "image %s not inspected: where it was pulled from is unknown" % text(image))
         sources = pulled_from(img)
+        if sources is None:
+            return ("unknown", "image %s: containerd image store: its RepoDigests are made from every name it has, "
+                               "so they do not show where it was pulled from" % text(image))
         if any(image_matches(s, registries) for s in sources):
             return None
         if not sources:

@@ -114,12 +114,25 @@ def has_healthcheck(cfg):
     return bool(test) and test[0] in ("CMD", "CMD-SHELL")
 
 
-def normalize_image(ins, history, root_dir=None):
+def image_store(info):
+    """"containerd" when dockerd keeps images in containerd (docker info DriverStatus driver-type
+    io.containerd.snapshotter.v1, moby daemon/containerd/service.go), else "graphdriver"."""
+    for row in (info or {}).get("DriverStatus") or []:
+        if isinstance(row, (list, tuple)) and len(row) == 2 and row[0] == "driver-type" and \
+                "snapshotter" in str(row[1]):
+            return "containerd"
+    return "graphdriver"
+
+
+def normalize_image(ins, history, root_dir=None, store=None):
     cfg = ins.get("Config") or {}
     shells, shell_error = image_shells(ins, root_dir)
     return {
         "repo_tags": list(ins.get("RepoTags") or []),
         "repo_digests": list(ins.get("RepoDigests") or []),
+        # graphdriver: a RepoDigest is recorded on pull/push only; containerd: one is made for every name
+        # (moby daemon/containerd/image_inspect.go collectRepoTagsAndDigests), so it proves no pull.
+        "image_store": store,
         "size": ins.get("Size"),
         "os": ins.get("Os"),
         "env_names": env_names(cfg.get("Env")),
@@ -339,7 +352,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state):
             if ins is None:
                 return iid, None
             hist = _inspect_or_none(client.history, iid) or []
-            return iid, normalize_image(ins, hist, info.get("DockerRootDir"))
+            return iid, normalize_image(ins, hist, info.get("DockerRootDir"), image_store(info))
         images = dict((iid, img) for iid, img in pool.map(image, image_ids) if img is not None)
     networks = []
     bridge = None
