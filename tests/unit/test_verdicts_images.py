@@ -459,3 +459,23 @@ def test_item_13_containerd_image_id_is_the_manifest_digest():
             "repo_digests": ["acme/app@" + digest]}
     scans = {"images": {"acme/app@" + digest: scan}, "errors": []}
     assert run(images.check_13, f, _scan_results=scans)[0] == "pass"
+
+
+OFFICIAL_IMAGE_LINES = [
+    "RUN /bin/sh -c set -x && apt-get update && apt-get install --no-install-recommends -y gnupg1 ca-certificates "
+    "&& NGINX_GPGKEY=573BFD6B3D8FBC641079A6ABABF5BD827BD9BF62; NGINX_GPGKEY_PATH=/etc/apt/keyrings/nginx.gpg; "
+    "export GNUPGHOME=\"$(mktemp -d)\"; for server in hkp://keyserver.ubuntu.com:80 pgp.mit.edu ; do "
+    "gpg1 --keyserver \"$server\" --recv-keys \"$NGINX_GPGKEY\" && break; done # buildkit",
+    "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
+    "RUN /bin/sh -c pip install git+https://github.com/acme/lib@v1.2 && curl -fsSL https://x/key | gpg --dearmor",
+    "RUN --mount=type=secret,id=npmrc,target=/root/.npmrc /bin/sh -c npm ci # buildkit",
+    "RUN /bin/sh -c echo 'bearer authentication is configured by default' && passwd -d app && echo password unset",
+    "RUN /bin/sh -c ./config.sh --url https://github.com/acme --token \"$RUNNER_TOKEN\" --password-stdin",
+    "RUN /bin/sh -c mysql -p -e 'select 1' && mysql --password -e 'select 2'",
+]
+
+
+def test_item_15_official_image_history_has_no_credential():
+    img = make_image(history=OFFICIAL_IMAGE_LINES, env_names=["PATH", "GPG_KEY", "NGINX_VERSION"])
+    status, ev = run(images.check_15, one_image(img))
+    assert status == "pass", ev

@@ -102,8 +102,9 @@ _SECRET_PATTERNS = (
 _ASSIGNMENT_RE = re.compile(r"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]{0,127})=" + _VALUE)
 _SECRET_VAR_RE = re.compile(r"(?i)(?:^|_)(?:PASSWORD|PASSWD|PASS|PWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|"
                             r"PRIVATE_?KEY|CREDENTIALS?|DSN|PAT)(?:_|$)")
-_NETRC_PASSWORD_RE = re.compile(r"\bpassword\s{1,64}(\S{1,4096})")
-_NETRC_MACHINE_RE = re.compile(r"\b(?:machine|default)\s")
+# .netrc (netrc(5)): machine NAME [login NAME] [account NAME] password VALUE, on one line or several.
+_NETRC_RE = re.compile(r"\bmachine\s{1,16}\S{1,256}(?:\s{1,16}(?:login|account)\s{1,16}\S{1,256}){0,2}"
+                       r"\s{1,16}password\s{1,16}(\S{1,4096})")
 # Commands whose own options take a password: the command (its basename) -> how it takes it.
 _PASSWORD_COMMANDS = {
     "mysql": "attached-p", "mariadb": "attached-p", "mysqladmin": "attached-p", "mysqldump": "attached-p",
@@ -190,15 +191,16 @@ def secret_kinds(line):
             found.append(kind)
     for kind, pattern in _SECRET_PATTERNS:
         for m in pattern.finditer(line):
-            if _is_value(m.group(m.lastindex) if m.lastindex else m.group(0)):
+            value = m.group(m.lastindex) if m.lastindex else m.group(0)
+            # "bearer authentication" is prose; a bearer token has digits
+            if _is_value(value) and (kind != "a bearer token" or re.search(r"\d", value)):
                 add(kind)
                 break
     for m in _ASSIGNMENT_RE.finditer(line):
         if _SECRET_VAR_RE.search(m.group(1)) and not _POINTER_NAME_RE.search(m.group(1)) and _is_value(m.group(2)):
             add("a secret-like variable assigned")
             break
-    machine = _NETRC_MACHINE_RE.search(line)
-    if machine and any(_is_value(m.group(1)) for m in _NETRC_PASSWORD_RE.finditer(line, machine.end())):
+    if any(_is_value(m.group(1)) for m in _NETRC_RE.finditer(line)):
         add("a .netrc password")
     for segment in re.split(r"[;&|\n()`]", line):
         kind = _command_secret(segment.split())
