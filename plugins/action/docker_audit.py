@@ -64,7 +64,8 @@ def _trivy_keys(doc):
 def read_trivy_results(path):
     """Trivy JSON results (a file, or a directory of ``*.json``) for item 13.
 
-    Returns ``{"images": {name: {"critical", "created", "file"}}, "errors": [...]}``: one entry
+    Returns ``{"images": {name: {"critical", "created", "file", "image_id", "repo_digests"}}, "errors": [...]}``:
+    ``image_id``/``repo_digests`` are the report's Metadata.ImageID/RepoDigests (what was scanned); one entry
     per name the image is known by (ArtifactName, Metadata.ImageID/RepoTags/RepoDigests); when
     an image was scanned more than once the newest scan counts. ``created`` is the report's
     CreatedAt, else the file's modification time. Unreadable files are listed in ``errors``.
@@ -95,7 +96,12 @@ def read_trivy_results(path):
                 if isinstance(vuln, dict) and vuln.get("Severity") == "CRITICAL":
                     critical += 1
         created = doc.get("CreatedAt") if isinstance(doc.get("CreatedAt"), str) else mtime.isoformat() + "Z"
-        scan = {"critical": critical, "created": created, "file": name}
+        # What the report was a scan of (item 13 matches by these, never by a tag, which can move).
+        meta = doc.get("Metadata") if isinstance(doc.get("Metadata"), dict) else {}
+        scan = {"critical": critical, "created": created, "file": name,
+                "image_id": meta.get("ImageID") if isinstance(meta.get("ImageID"), str) else None,
+                "repo_digests": [d for d in (meta.get("RepoDigests") if isinstance(meta.get("RepoDigests"), list)
+                                             else []) if isinstance(d, str)]}
         for key in keys:
             old = images.get(key)
             newer = old is None or (parse_timestamp(created) or datetime.datetime.min) >= (

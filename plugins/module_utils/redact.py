@@ -1,23 +1,23 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Redaction of secret values in text that leaves the host (image history, command lines, config).
+"""Redaction of secret values in text that leaves the host (command lines, config).
 
 The collectors already keep environment variables and labels as names only. Free text is harder:
-an image history line or a dockerd command line can carry ``--password=...``, ``DB_PASSWORD=...``,
-``LABEL api_token=...`` or ``https://user:pass@registry``. These helpers keep the structure (flag
-and variable names, so evaluators can still say *which* secret is baked in) and replace every value
-that may be secret with ``<redacted>``. When in doubt a value is redacted: a lost value costs a
-less precise evidence line, a kept one leaks into every report and CI artifact.
+a dockerd command line or daemon.json can carry ``--password=...``, ``DB_PASSWORD=...`` or
+``https://user:pass@registry``. These helpers keep the structure (flag and variable names) and
+replace every value that may be secret with ``<redacted>``. When in doubt a value is redacted: a
+lost value costs a less precise evidence line, a kept one leaks into every report and CI artifact.
+
+Image history is not redacted but summarised (gather/image_history.py): its lines are whatever a
+Dockerfile author typed (``mysql -pS3cr3t``, bearer tokens, heredoc bodies), more than any
+redaction of free text can be trusted with, so no raw history line leaves the host.
 
 Policy (docs/faults.md "Secrets"):
 
-- ENV, ARG and LABEL values in image history: always redacted, whatever the name (label values
-  may hold tokens; no control needs them).
-- Build arguments recorded on RUN lines (``|2 A=1 B=2 /bin/sh -c ...``): always redacted.
 - ``NAME=value`` where NAME looks like a secret (password, token, api key, ...): redacted.
 - ``--flag=value`` / ``--flag value`` where the flag looks like a secret: redacted.
-- ``scheme://user:password@host``: the password is redacted.
+- ``scheme://user:password@host``: the password is redacted; ``https://token@host``: the token.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,6 +38,8 @@ SECRET_NAME_RE = re.compile(SECRET_WORD, re.IGNORECASE)
 _VALUE = r"(?:\"(?:[^\"\\]|\\.)*\"?|'[^']*'?|[^\s]+)"
 
 _URL_CRED_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):([^@\s/]+)@")
+# ``https://ghp_...@github.com``: a token in the place of the user name (no password after it).
+_URL_TOKEN_USER_RE = re.compile(r"(\b(?:https?|git\+https?)://)([^/\s:@]{8,})@")
 # ``--flag=value`` takes any value; ``--flag value`` only one that does not look like the next flag
 # (a separate secret starting with ``-`` and a letter is kept: it cannot be told from a flag).
 _FLAG_LIKE_RE = re.compile(r"^--?[A-Za-z]")
@@ -45,11 +47,6 @@ _SECRET_FLAG_RE = re.compile(r"(?<![\w-])(--?[A-Za-z0-9_.-]*%s[A-Za-z0-9_.-]*)(=
                              re.IGNORECASE)
 _SECRET_ASSIGN_RE = re.compile(r"(?<![\w.-])((?:[A-Za-z_][A-Za-z0-9_.-]*)?%s[A-Za-z0-9_.-]*)=(%s)" % (SECRET_WORD, _VALUE),
                                re.IGNORECASE)
-_ENV_ARG_RE = re.compile(r"\b((?:ENV|ARG)\s+[^\s=]+)(=|\s+)(\S.*)?")
-_LABEL_RE = re.compile(r"\b(LABEL\s+)(.*)$")
-_LABEL_PAIR_RE = re.compile(r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s=]+)=(%s)" % _VALUE)
-_RUN_ARGS_RE = re.compile(r"^(\s*(?:RUN\s+)?\|)(\d+)(\s+)(.*)$")
-_ASSIGN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(%s)" % _VALUE)
 
 
 def is_secret_name(name):
@@ -62,46 +59,10 @@ def redact_text(text):
         return text
     out = str(text)
     out = _URL_CRED_RE.sub(lambda m: "%s:%s@" % (m.group(1), REDACTED), out)
+    out = _URL_TOKEN_USER_RE.sub(lambda m: "%s%s@" % (m.group(1), REDACTED), out)
     out = _SECRET_FLAG_RE.sub(lambda m: "%s%s%s" % (m.group(1), m.group(2), REDACTED), out)
     out = _SECRET_ASSIGN_RE.sub(lambda m: "%s=%s" % (m.group(1), REDACTED), out)
     return out
-
-
-def _redact_run_args(line):
-    """``|N A=1 B=2 cmd``: the N build arguments Docker records on a RUN line; all N values go."""
-    m = _RUN_ARGS_RE.match(line)
-    if not m:
-        return line
-    count, rest = int(m.group(2)), m.group(4)
-    pos, done = 0, 0
-    parts = []
-    while done < count:
-        am = _ASSIGN_RE.match(rest, pos)
-        if not am:
-            break
-        parts.append("%s=%s" % (am.group(1), REDACTED))
-        pos = am.end()
-        done += 1
-        while pos < len(rest) and rest[pos].isspace():
-            pos += 1
-    if not parts:
-        return line
-    return "%s%s%s%s %s" % (m.group(1), m.group(2), m.group(3), " ".join(parts), rest[pos:])
-
-
-def redact_history(line):
-    """One image history line (``CreatedBy``) with every value that may be secret replaced.
-
-    Names stay (``ENV DB_PASSWORD=<redacted>``) so item 15 can still name what is baked in.
-    """
-    text = str(line or "")
-    text = _ENV_ARG_RE.sub(lambda m: "%s=%s" % (m.group(1), REDACTED), text)
-    m = _LABEL_RE.search(text)
-    if m:
-        pairs = _LABEL_PAIR_RE.sub(lambda p: "%s=%s" % (p.group(1), REDACTED), m.group(2))
-        text = text[:m.start()] + m.group(1) + pairs
-    text = _redact_run_args(text)
-    return redact_text(text)
 
 
 def redact_argv(argv):

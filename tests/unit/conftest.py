@@ -98,6 +98,12 @@ def make_image(**overrides):
         "has_shell": False,
     }
     img.update(overrides)
+    if isinstance(img.get("history"), list) and all(isinstance(h, str) for h in img["history"]):
+        # Tests write history as the CreatedBy lines an engine returns; the facts hold what the gather
+        # makes of them (one summary per layer, never the line).
+        from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_history import (
+            summarize_history)
+        img["history"] = summarize_history([{"CreatedBy": h} for h in img["history"]])
     return img
 
 

@@ -461,7 +461,7 @@ def test_docker_collector_normalizes_and_never_copies_secret_values():
     assert web["ports"] == [{"container_port": "80/tcp", "host_ip": "0.0.0.0", "host_port": "8080"}]
     assert web["cap_add"] == ["NET_ADMIN"] and web["mounts"][0]["source"] == "/var/run/docker.sock"
     assert out["images"]["sha256:img"]["env_names"] == ["API_TOKEN", "PATH"]
-    assert all("<redacted>" in h for h in out["images"]["sha256:img"]["history"])
+    assert [h["names"] for h in out["images"]["sha256:img"]["history"]] == [["API_TOKEN"], ["DB_PASSWORD"]]
     assert out["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] == "true"
     assert out["swarm"]["cert_expiry_seconds"] == 7776000 and out["swarm"]["secrets"][0]["name"] == "db_pass"
     assert out["swarm"]["services"][0]["labels"] == {"security-zone": "restricted"}
@@ -535,7 +535,7 @@ def test_image_shell_through_a_merged_usr_link_in_a_lower_layer(tmp_path):
     base = _layer(tmp_path, "base", ["usr/bin/dash"], {"bin": "usr/bin", "usr/bin/sh": "dash"})
     upper = _layer(tmp_path, "upper", ["app/server"])
     shells, why = gather_image_files.image_shells(_overlay(tmp_path, upper, [base]))
-    assert why is None and shells == ["/bin/sh", "/usr/bin/sh"]
+    assert why is None and shells == ["/bin/sh", "/usr/bin/sh", "/bin/dash", "/usr/bin/dash"]
     assert gather_engine.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
 
 

@@ -248,7 +248,8 @@ def test_x10_healthcheck():
     assert run("X.10", make_facts())[0] == "pass"
     status, ev = run("X.10", one("batch", img=make_image(healthcheck=False), healthcheck=False))
     assert status == "fail" and "batch" in ev
-    assert run("X.10", one("web", img=make_image(healthcheck=True), healthcheck=False))[0] == "pass"
+    # the container's Config holds the image's healthcheck merged in: false there means it is disabled
+    assert run("X.10", one("web", img=make_image(healthcheck=True), healthcheck=False))[0] == "fail"
     assert run("X.10", one("web", img=make_image(healthcheck=None), healthcheck=None))[0] == "manual"
 
 

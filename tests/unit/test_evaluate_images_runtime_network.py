@@ -41,7 +41,8 @@ def two(bad_mutation, image=None):
 
 def test_every_item_passes_or_is_decided_on_the_hardened_fixture(facts):
     for cid, check in sorted(W.CHECKS.items(), key=lambda kv: int(kv[0])):
-        status = run(check, facts)[0]
+        # a hardened host verifies image signatures by a policy (item 12: DCT is retired on Docker Hub)
+        status = run(check, facts, signature_policy="/etc/containers/policy.json")[0]
         expected = {"13": "manual", "24": "not_applicable"}.get(cid, "pass")
         assert status == expected, (cid, run(check, facts))
 
@@ -54,14 +55,16 @@ def test_11_pass_official(facts):
 
 
 def test_11_fail_names_image_and_container():
-    f = two({"image": "randomuser/mybase:latest"}, image=make_image(repo_tags=["randomuser/mybase:latest"]))
+    f = two({"image": "randomuser/mybase:latest"}, image=make_image(repo_tags=["randomuser/mybase:latest"],
+                                                                    repo_digests=["randomuser/mybase@sha256:" + "c" * 64]))
     status, ev = run(W.check_11, f)
     assert status == "fail" and "randomuser/mybase:latest (used by evil (compose shop/web))" in ev
     assert "good" not in ev
 
 
 def test_11_trusted_registries_is_an_option():
-    f = two({"image": "registry.example.com/base/app:1"}, image=make_image(repo_tags=[]))
+    f = two({"image": "registry.example.com/base/app:1"},
+            image=make_image(repo_tags=[], repo_digests=["registry.example.com/base/app@sha256:" + "c" * 64]))
     assert run(W.check_11, f)[0] == "fail"
     assert run(W.check_11, f, trusted_registries=["docker.io/library", "registry.example.com/base"])[0] == "pass"
 
@@ -72,15 +75,18 @@ def test_11_image_id_reference_uses_the_image_tags():
     assert status == "fail" and "evil (compose shop/web)" in ev
 
 
-def test_11_image_without_any_name_cannot_be_judged():
+def test_11_image_without_any_name_was_never_pulled():
     f = two({"image": "sha256:" + "2" * 64}, image=make_image(repo_tags=[], repo_digests=[]))
     status, ev = run(W.check_11, f)
-    assert status == "error" and "origin is unknown" in ev
+    assert status == "fail" and "no RepoDigests" in ev
 
 
 # ---------------------------------------------------------------- 12 content trust
 
 def test_12_pass(facts):
+    # DCT counts for a host whose images come from a registry that serves Notary v1 signatures
+    facts["docker"]["images"][IMG]["repo_digests"] = ["registry.acme.io/base/nginx@sha256:" + "a" * 64]
+    facts["docker"]["containers"][0]["image"] = "registry.acme.io/base/nginx@sha256:" + "a" * 64
     status, ev = run(W.check_12, facts)
     assert status == "pass" and "/etc/environment" in ev
 
@@ -144,8 +150,11 @@ def test_13_unscanned_image_fails(facts):
     assert status == "fail" and "no scan result" in ev
 
 
-def test_13_scan_matched_by_tag_or_image_id(facts):
+def test_13_scan_matched_by_image_id_never_by_tag_alone(facts):
     by_tag = {"images": {"docker.io/library/nginx:1.27": {"critical": 0, "created": "2026-11-22"}}, "errors": []}
+    status, ev = run(W.check_13, facts, _scan_results=by_tag)
+    assert status == "fail" and "naming only a tag" in ev
+    by_tag["images"]["docker.io/library/nginx:1.27"]["image_id"] = IMG
     assert run(W.check_13, facts, _scan_results=by_tag)[0] == "pass"
     by_id = {"images": {IMG: {"critical": 0, "created": "2026-11-22"}}, "errors": []}
     assert run(W.check_13, facts, _scan_results=by_id)[0] == "pass"
@@ -170,7 +179,8 @@ def test_14_fail_large_names_size_and_container():
 
 
 def test_14_minimal_family_passes_whatever_its_size():
-    f = two({"image": "node:20-alpine"}, image=make_image(repo_tags=["node:20-alpine"], size=900 * 1024 * 1024))
+    f = two({"image": "node:20-alpine"}, image=make_image(repo_tags=["node:20-alpine"], size=900 * 1024 * 1024,
+                                                          repo_digests=["node@sha256:" + "c" * 64]))
     assert run(W.check_14, f)[0] == "pass"
 
 

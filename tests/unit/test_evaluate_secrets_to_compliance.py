@@ -742,9 +742,12 @@ def test_45_fail_when_not_configured():
 
 
 def test_45_pass_and_fail_names_container():
-    f = make_facts(containers=[make_container("api", image="registry.acme.io/shop/api@sha256:" + "b" * 64)])
+    api = make_image(repo_tags=[], repo_digests=["registry.acme.io/shop/api@sha256:" + "b" * 64])
+    f = make_facts(containers=[make_container("api", image="registry.acme.io/shop/api@sha256:" + "b" * 64)],
+                   images={IMAGE_ID: api})
     assert run("45", f, private_registries=["registry.acme.io"])[0] == "pass"
-    f["docker"]["containers"].append(make_container("web", image="nginx:1.27"))
+    f["docker"]["images"]["sha256:" + "2" * 64] = make_image()
+    f["docker"]["containers"].append(make_container("web", image="nginx:1.27", image_id="sha256:" + "2" * 64))
     status, ev = run("45", f, private_registries=["registry.acme.io"])
     assert status == "fail" and "web: image nginx:1.27 comes from docker.io/library/nginx" in ev and "api" not in ev
 

@@ -1,4 +1,4 @@
-"""Redaction of secret values in free text that leaves the host (image history, command lines, config)."""
+"""Redaction of secret values in free text that leaves the host (command lines, config)."""
 
 import json
 import re
@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import images
 
 R = redact.REDACTED
 # Values like the ones ansible.builtin.password generates (letters, digits, a few punctuation marks).
@@ -46,41 +45,7 @@ def test_harmless_text_is_unchanged():
         assert redact.redact_text(line) == line
 
 
-# ---------------------------------------------------------------- image history
-
-def test_history_env_arg_label_values_always_go():
-    legacy = "/bin/sh -c #(nop)  LABEL api_token=abc123 maintainer=bob@example.org \"x y\"=\"v w\""
-    assert redact.redact_history(legacy) == (
-        "/bin/sh -c #(nop)  LABEL api_token=%s maintainer=%s \"x y\"=%s" % (R, R, R))
-    assert redact.redact_history("ENV DB_PASSWORD=abc123 OTHER=1") == "ENV DB_PASSWORD=%s" % R
-    assert redact.redact_history("ARG VERSION 1.2") == "ARG VERSION=%s" % R
-    assert redact.redact_history("LABEL org.opencontainers.image.version=1.0 # buildkit") == (
-        "LABEL org.opencontainers.image.version=%s # buildkit" % R)
-
-
-def test_history_build_args_on_run_lines_go_and_names_stay():
-    line = "|2 NPM_TOKEN=abc123 VERSION=1.2 /bin/sh -c npm ci"
-    red = redact.redact_history(line)
-    assert red == "|2 NPM_TOKEN=%s VERSION=%s /bin/sh -c npm ci" % (R, R)
-    # Item 15 still sees the secret-like build argument by name.
-    assert images._history_secret_names(red) == {"NPM_TOKEN"}
-
-
-def test_history_cmd_with_password_flag():
-    line = '/bin/sh -c #(nop)  CMD ["sh" "-c" "echo --password=Zq9xVb2k; sleep 1"]'
-    assert "Zq9xVb2k" not in redact.redact_history(line)
-    assert "--password=" + R in redact.redact_history(line)
-
-
-def test_history_keeps_what_evaluators_read():
-    for line in ("/bin/sh -c apt-get update && apt-get install -y gcc make", '/bin/sh -c #(nop)  ENTRYPOINT ["/tini", "--"]',
-                 "COPY id_rsa /root/.ssh/ # buildkit", "/bin/sh -c #(nop) HEALTHCHECK &{[\"CMD\" \"true\"]}"):
-        assert redact.redact_history(line) == line
-
-
-def test_history_none_and_non_strings():
-    assert redact.redact_history(None) == ""
-    assert redact.redact_history(42) == "42"
+# Image history is summarised, never redacted: tests/unit/test_verdicts_images.py.
 
 
 # ---------------------------------------------------------------- argv and config
@@ -109,18 +74,21 @@ def test_random_secret_values_never_survive(secret, name):
     # Documented limit: after ``--flag <space>``, a value that looks like a flag is kept.
     assume(not re.match(r"--?[A-Za-z]", secret))
     lines = [
-        "ENV %s=%s" % (name, secret), "ENV %s %s" % (name, secret), "ARG %s=%s" % (name, secret),
-        "LABEL %s=%s" % (name, secret), "LABEL anything=\"%s\"" % secret,
-        "|1 %s=%s /bin/sh -c make" % (name, secret), "/bin/sh -c echo --password=%s" % secret,
-        "/bin/sh -c run --%s %s" % (name.lower().replace("_", "-"), secret),
-        "/bin/sh -c %s=%s ./start" % (name, secret), "/bin/sh -c curl https://bob:%s@host/x" % secret.replace("/", "x")
+        "dockerd --password=%s" % secret, "dockerd --%s %s" % (name.lower().replace("_", "-"), secret),
+        "%s=%s ./start" % (name, secret), "--registry-mirror=https://bob:%s@host/x" % secret.replace("/", "x")
         .replace("@", "x").replace(":", "x"),
     ]
     for line in lines:
         # A value that is also part of the surrounding text (e.g. "password") cannot be told apart.
         assume(secret not in line.replace(secret, "\0"))
-        red = redact.redact_history(line)
+        red = redact.redact_text(line)
         assert secret not in red.replace(R, "\0"), (line, red)
+
+
+def test_url_token_as_user_is_redacted():
+    assert redact.redact_text("--registry-mirror=https://ghp_Ab12Cd34Ef56Gh78@mirror.example/v2") == (
+        "--registry-mirror=https://%s@mirror.example/v2" % R)
+    assert redact.redact_text("ssh://git@github.com/x") == "ssh://git@github.com/x"
 
 
 def test_collector_history_and_dockerd_cmdline_are_redacted():

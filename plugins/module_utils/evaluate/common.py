@@ -28,10 +28,21 @@ NA = "not_applicable"
 MANUAL = "manual"
 ERROR = "error"
 
-# Names that suggest a secret value; matched against env var / label / secret names only.
+# Names that suggest a secret value; matched against env var / label / secret names only (any case;
+# is_secret_name reads "-", "." and blanks as "_"). Whole-word parts, where a substring would catch
+# ordinary names: PASS (DB_PASS, MYSQL_PASS, not PASSENGER_*, BYPASS, COMPASS), PAT (GITHUB_PAT, not
+# PATH), AUTH (BASIC_AUTH, not OAUTH_*), a final KEY (STRIPE_KEY, JWT_SIGNING_KEY) except the public
+# kinds official images set (GPG_KEY is a fingerprint; PUBLIC/PUB/CACHE/PRIMARY/SORT/... keys are no
+# secrets), TOKEN but not TOKENIZER(S)_*. A *_URL/*_URI only for database and broker URLs
+# (DATABASE_URL, REDIS_URL, AMQP_URL, MONGODB_URI: by convention scheme://user:password@host); other
+# URLs (APP_URL, API_URL) carry no credentials by convention, and only the name is seen.
 SECRET_NAME_RE = re.compile(
-    r"(PASSW(OR)?D|PASSWD|PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH_?KEY|"
-    r"CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING)",
+    r"(PASSW(OR)?D|PASSWD|PASSPHRASE|PWD$|SECRET|TOKEN(?!IZER)|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|"
+    r"AUTH_?KEY|CLIENT_?SECRET|DSN$|CONN(ECTION)?_?STRING|(^|_)PASS(_|$)|(^|_)PAT$|(^|_)AUTH$|"
+    r"(^|_)(?!(GPG|PGP|PUBLIC|PUB|CACHE|PRIMARY|SORT|PARTITION|ROUTING|FOREIGN|HOST|SSH_HOST|LOOKUP|KEY)_KEY$)"
+    r"[A-Z0-9]+_KEY$|"
+    r"(^|_)(DATABASE|DB|REDIS|MONGO|MONGODB|POSTGRES|POSTGRESQL|PG|MYSQL|MARIADB|MSSQL|AMQP|RABBITMQ|BROKER|"
+    r"CELERY_BROKER|MEMCACHED?|NATS|KAFKA_SASL)_(URL|URI)$)",
     re.IGNORECASE,
 )
 
@@ -322,6 +333,20 @@ def image_of(facts, container):
     return as_dict(images.get(str(key)))
 
 
+def history_layers(img):
+    """(layer summaries, None) of an image's history (docs/facts.md ``images.*.history``), else (None, why).
+
+    The gather ships one summary dict per layer, never the raw CreatedBy line; entries of another
+    shape (the raw lines of an older gather) are not read: a verdict on them would rest on guesses.
+    """
+    history = as_dict(img).get("history")
+    if not isinstance(history, list) or not history:
+        return None, "history not available"
+    if not all(isinstance(h, dict) and isinstance(h.get("instruction"), str) for h in history):
+        return None, "history not in the per-layer summary form (raw lines of an older gather?): gather again"
+    return history, None
+
+
 # --- Image references and secret names ------------------------------------------------------------
 
 def parse_image_ref(ref):
@@ -361,8 +386,35 @@ def image_matches(ref, prefixes):
     return False
 
 
+_DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def pulled_from(img):
+    """The ``registry/repository`` names an image was pulled from (or pushed to): its RepoDigests.
+
+    dockerd records a RepoDigest (``repo@sha256:<manifest digest>``) when it pulls or pushes an image
+    (moby daemon/internal/distribution/pull_v2.go and push_v2.go, addDigestReference); ``docker build``,
+    ``docker tag``, ``docker load`` and ``docker import`` add none for the new name. So a tag says
+    what the image is called, only a RepoDigest where its content came from. None when the RepoDigests
+    prove nothing: with the containerd image store (``image_store: containerd``) dockerd makes one
+    from every name the image has (moby daemon/containerd/image_inspect.go collectRepoTagsAndDigests).
+    """
+    if as_dict(img).get("image_store") == "containerd":
+        return None
+    out = []
+    for entry in names(as_dict(img).get("repo_digests")):
+        registry, repo, _tag, digest = parse_image_ref(entry)
+        if digest and _DIGEST_RE.match(digest):
+            full = "%s/%s" % (registry, repo)
+            if full not in out:
+                out.append(full)
+    return out
+
+
 def is_secret_name(name):
-    name = str(name)
+    """A name that suggests a secret value (SECRET_NAME_RE), unless it points at a file (``_FILE``,
+    ``_PATH``: the good pattern). ``db-pass``, ``com.acme.api-token`` are read as ``db_pass``, ..."""
+    name = re.sub(r"[-.\s]", "_", str(name))
     return bool(SECRET_NAME_RE.search(name)) and not SECRET_FILE_SUFFIX_RE.search(name)
 
 

@@ -15,8 +15,8 @@ import re
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
-    is_swarm_task, limited, names, opt, per_container_tri, restart_pending, result, scoped_containers,
-    swarm_managers_only, swarm_state, tcp_without_tls, text, truthy
+    history_layers, is_swarm_task, limited, names, opt, per_container_tri, restart_pending, result,
+    scoped_containers, swarm_managers_only, swarm_state, tcp_without_tls, text, truthy
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import frozen_agents
 
@@ -119,15 +119,13 @@ def check_x2(facts, opts):
     return status, evidence
 
 
-def _entrypoint_inits(history, inits):
+def _entrypoint_inits(img, inits):
+    """Init programs an ENTRYPOINT layer of the image history starts (the gather's per-layer summary)."""
+    layers, _why = history_layers(img)
     found = set()
-    for line in history:
-        idx = line.find("ENTRYPOINT")
-        if idx < 0:
-            continue
-        for tok in re.split(r"[\s\[\]\",']+", line[idx + len("ENTRYPOINT"):]):
-            if tok and (tok in inits or tok.rsplit("/", 1)[-1] in inits):
-                found.add(tok)
+    for layer in layers or []:
+        if layer.get("instruction") == "ENTRYPOINT":
+            found.update(p for p in names(layer.get("programs")) if p in inits or p.rsplit("/", 1)[-1] in inits)
     return sorted(found)
 
 
@@ -151,7 +149,7 @@ def check_x3(facts, opts):
             if pid1 in inits or ("/" + pid1) in inits:
                 return None
             return "no --init and PID 1 is %s, not an init (%s)" % (text(pid1, 40), ", ".join(sorted(inits)))
-        found = _entrypoint_inits(names(image_of(facts, c).get("history")), inits)
+        found = _entrypoint_inits(image_of(facts, c), inits)
         if found:
             return None
         return "no --init and no init (%s) in the image's ENTRYPOINT" % ", ".join(sorted(inits))
@@ -372,15 +370,26 @@ def check_x9(facts, opts):
 
 
 def check_x10(facts, opts):
-    """Every running container has a healthcheck (container or image)."""
+    """Every running container has a healthcheck dockerd runs. The container's Config decides: moby merges
+    the image's healthcheck into it at create (daemon/commit.go merge) unless the container overrides it,
+    and runs a probe only for a Test of type CMD or CMD-SHELL (daemon/health.go getProbe): NONE
+    (``--no-healthcheck``, ``healthcheck: disable: true``) disables the image's. The image's value is
+    read only when the container's is not reported."""
     facts = as_dict(facts)
 
     def check(c):
         container_hc = c.get("healthcheck")
         image_hc = image_of(facts, c).get("healthcheck")
-        if container_hc is True or image_hc is True:
+        if container_hc is True:
             return None
-        if container_hc is False or image_hc is False:
+        if container_hc is False:
+            if image_hc is True:
+                return "healthcheck disabled for the container (--no-healthcheck or Test NONE), although image " \
+                       "%s has one" % text(c.get("image"))
+            return "no HEALTHCHECK (image %s)" % text(c.get("image"))
+        if image_hc is True:
+            return None
+        if image_hc is False:
             return "no HEALTHCHECK (image %s)" % text(c.get("image"))
         return ("unknown", "healthcheck not reported")
     return per_container_tri(facts, opts, check, "every running container has a healthcheck",

@@ -11,13 +11,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import fnmatch
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since, docker,
-    image_matches, is_secret_name, no_containers_reason, parse_image_ref, parse_timestamp, result,
-    scoped_containers, opt
+    DEFAULT_REGISTRY, ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, days_since,
+    docker, history_layers, image_of, image_matches, is_secret_name, names as names_of, no_containers_reason,
+    parse_image_ref, parse_timestamp, pulled_from, result, scoped_containers, opt, text
 )
 
 
@@ -88,70 +89,171 @@ def _canonical(ref):
     return out
 
 
+CONTAINERD_DIGESTS = ("containerd image store: its RepoDigests are made from every name the image has, so they do "
+                      "not show where it was pulled from (waive or attest with the origin)")
+
+
 def check_11(facts, opts):
+    """Every running image was pulled from a trusted registry/namespace: one of its RepoDigests (what
+    dockerd records on pull, common.pulled_from) lies under ``trusted_registries``. A name alone proves
+    nothing: ``docker build -t nginx:1.27`` or ``docker tag evil/x nginx:1.27`` gives an official-looking
+    name to other content, with no RepoDigest of that repository."""
     trusted = [str(t) for t in as_list(opt(opts, "trusted_registries"))]
+    wanted = ", ".join(trusted) or "any trusted registry (trusted_registries is empty)"
 
     def offends(ref, img, image_id):
-        # The reference the container was started from; only a bare image id falls back to the image's names.
-        names = [ref] if not _is_image_id(ref) else _names_of(ref, img)
-        if not names:
-            return (UNKNOWN, "started from an image id with no repository name: its origin is unknown")
-        if any(image_matches(n, trusted) for n in names):
+        if not img:
+            return (UNKNOWN, "image not inspected: where it was pulled from is unknown")
+        sources = pulled_from(img)
+        if sources is None:
+            return (UNKNOWN, CONTAINERD_DIGESTS)
+        if any(image_matches(s, trusted) for s in sources):
             return None
-        return "not from %s" % (", ".join(trusted) or "any trusted registry (trusted_registries is empty)")
-    return _per_image(facts, opts, offends, "every running image comes from a trusted registry/namespace",
-                      "images from untrusted sources")
+        if not sources:
+            return ("no RepoDigests: built, tagged, loaded or imported on this host, never pulled from %s "
+                    "(pull it from there, or push it to a trusted registry and run that)" % wanted)
+        return "pulled from %s, not from %s" % (", ".join(sources[:3]), wanted)
+    return _per_image(facts, opts, offends, "every running image was pulled from a trusted registry/namespace "
+                      "(RepoDigests)", "images from untrusted sources")
+
+
+DCT_RETIRED = ("Docker Content Trust is retired on Docker Hub (pulls of Docker Official Images with "
+               "DOCKER_CONTENT_TRUST=1 fail since 2025-08-08; notary.docker.io shuts down 2026-12-08)")
+
+
+def _hub_sources(facts, opts):
+    """Running images that come from Docker Hub: a docker.io RepoDigest, or for an image without any
+    (built or loaded here) a reference that names docker.io (its base was pulled from there)."""
+    found = []
+    for c in scoped_containers(facts, opts):
+        sources = pulled_from(image_of(facts, c)) or []
+        if not sources and not _is_image_id(_image_ref(c)):
+            sources = ["%s/%s" % parse_image_ref(_image_ref(c))[:2]]
+        found.extend(s for s in sources if s.startswith(DEFAULT_REGISTRY + "/") and s not in found)
+    return found
 
 
 def check_12(facts, opts):
+    """Image signatures verified on this host. DOCKER_CONTENT_TRUST=1 makes the docker CLI refuse a tag
+    without a Notary v1 signature (docs.docker.com/engine/security/trust), which only registries that still
+    run a Notary v1 server have: Docker retired DCT on Docker Hub ("Retiring Docker Content Trust", 2025),
+    so on a host whose images come from Docker Hub it verifies nothing and breaks pulls. There (and
+    anywhere) a verification policy counts instead: ``signature_policy`` with cosign or notation installed
+    (as item 43). DCT counts only where every running image comes from another registry."""
+    tools = as_dict(facts.get("tools"))
+    verifiers = ["%s at %s" % (t, tools.get(t)) for t in ("cosign", "notation") if isinstance(tools.get(t), str)
+                 and tools.get(t)]
+    policy = opt(opts, "signature_policy")
+    policy = policy.strip() if isinstance(policy, str) else ""
     found = [as_dict(e) for e in as_list(as_dict(facts.get("environment")).get("docker_content_trust"))]
 
     def value(e):
         return str(e.get("value")).strip().strip("'\"")
     on = [e for e in found if value(e) == "1"]
     off = [e for e in found if value(e) != "1"]
+    hub = _hub_sources(facts, opts)
+    hub_text = "images from Docker Hub: %s" % ", ".join(hub[:5]) + (" ..." if len(hub) > 5 else "")
+    if policy and verifiers:
+        evidence = ["signature verification policy %s (%s)" % (text(policy), ", ".join(verifiers))]
+        if on and hub:
+            evidence.append("DOCKER_CONTENT_TRUST=1 in %s breaks pulls from Docker Hub: %s; %s" % (
+                ", ".join(str(e.get("file")) for e in on), DCT_RETIRED, hub_text))
+        return result(PASS, evidence)
+    instead = ("verify signatures with a cosign or Notation policy (dockersec_options.signature_policy, the tool "
+               "installed)")
     if on and not off:
-        return result(PASS, ["DOCKER_CONTENT_TRUST=1 in %s" % e.get("file") for e in on])
+        where = ["DOCKER_CONTENT_TRUST=1 in %s" % e.get("file") for e in on]
+        if hub:
+            return result(FAIL, ["%s, but it verifies nothing there: %s; %s" % (hub_text, DCT_RETIRED, instead)]
+                          + where)
+        if policy:
+            where.append("signature_policy %s is set, but neither cosign nor notation is installed" % text(policy))
+        return result(PASS, where + ["no running image comes from Docker Hub: DCT (Notary v1) verifies the "
+                                     "registries that serve its signatures (the docker CLI refuses unsigned tags)"])
+    why = []
+    if policy:
+        why.append("signature_policy %s is set, but neither cosign nor notation is installed" % text(policy))
     if off:
-        return result(FAIL, ["DOCKER_CONTENT_TRUST=%s in %s (want 1)" % (value(e), e.get("file")) for e in off]
-                      + ["DOCKER_CONTENT_TRUST=1 in %s, overridden or contradicted by the above" % e.get("file")
-                         for e in on])
-    return result(FAIL, "DOCKER_CONTENT_TRUST is not set system-wide (/etc/environment, /etc/profile.d)")
+        why.extend("DOCKER_CONTENT_TRUST=%s in %s%s" % (value(e), e.get("file"), " (want 1)" if not hub else "")
+                   for e in off)
+        why.extend("DOCKER_CONTENT_TRUST=1 in %s, overridden or contradicted by the above" % e.get("file")
+                   for e in on)
+    else:
+        why.append("DOCKER_CONTENT_TRUST is not set system-wide (/etc/environment, /etc/profile.d)")
+    if hub:
+        why.append("%s: DCT cannot verify them (%s); %s" % (hub_text, DCT_RETIRED, instead))
+    else:
+        why.append("no image signature verification: %s, or set DOCKER_CONTENT_TRUST=1 (role content_trust) for "
+                   "registries that serve Notary v1 signatures" % instead)
+    return result(FAIL, why)
 
 
-def _scan_index(by_image):
-    """Scan results keyed by canonical reference and by image id."""
-    index = {}
+_HEX_ID_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
+
+
+def _full_id(value):
+    m = _HEX_ID_RE.match(str(value or "").strip().lower())
+    return "sha256:" + m.group(1) if m else None
+
+
+def _digest_of(ref):
+    """The manifest digest of ``repo@sha256:...`` (the content it names, under any repository name)."""
+    digest = parse_image_ref(ref)[3] if "@" in str(ref) else None
+    return _full_id(digest) if digest else None
+
+
+def _scans(by_image):
+    """The distinct scans of ``_scan_results["images"]``: (scan, ids it was of, manifest digests, names)."""
+    out = {}
     for key, scan in as_dict(by_image).items():
-        key = str(key)
-        index[key] = as_dict(scan)
-        if not _is_image_id(key):
-            index.setdefault(_canonical(key), as_dict(scan))
-    return index
+        scan, key = as_dict(scan), str(key)
+        ident = (str(scan.get("file")), str(scan.get("created"))) if scan.get("file") else ("key", key)
+        _scan, ids, digests, keys = out.setdefault(ident, (scan, set(), set(), []))
+        for value in [scan.get("image_id"), key]:
+            if _full_id(value):
+                ids.add(_full_id(value))
+        for value in names_of(scan.get("repo_digests")) + [key]:
+            if _digest_of(value):
+                digests.add(_digest_of(value))
+        if not _full_id(key):
+            keys.append(key)
+    return list(out.values())
 
 
 def check_13(facts, opts):
+    """Every running image scanned within scan_max_age_days with 0 CRITICAL, the scan matched to the image by
+    what it was a scan of: the report's Metadata.ImageID (Trivy's image config digest, dockerd's image ID)
+    or a manifest digest in its RepoDigests equal to one of the running image's. A tag names whatever was
+    pushed last (a moved ``:latest``): a scan that matches the running image by tag only is no scan of it."""
     tools = as_dict(facts.get("tools"))
     scanners = ["%s (%s)" % (s, tools.get(s)) for s in as_list(opt(opts, "scanners")) if tools.get(str(s))]
     results = opts.get("_scan_results")
     if isinstance(results, dict):
         errors = [str(e) for e in as_list(results.get("errors"))]
-        index = _scan_index(results.get("images"))
-        if not index:
+        scans = _scans(results.get("images"))
+        if not scans:
             return result(ERROR, ["no usable scan results at %s" % (opt(opts, "scan_report_path") or "?")]
                           + errors[:5])
         today = opts.get("_today")
         max_age = opt(opts, "scan_max_age_days")
 
         def offends(ref, img, image_id):
-            keys = [image_id] + _names_of(ref, img)
-            scan = None
-            for k in keys:
-                if k and (k in index or _canonical(k) in index):
-                    scan = index.get(k) or index.get(_canonical(k))
-                    break
-            if scan is None:
+            running_id = _full_id(image_id)
+            running_digests = set(d for d in (_digest_of(r) for r in names_of(img.get("repo_digests")) + [ref]) if d)
+            if running_id:
+                running_digests.add(running_id)   # the containerd store's image ID is the manifest (index) digest
+            matching = [s for s, ids, digests, _keys in scans
+                        if (running_id and running_id in ids) or running_digests & digests]
+            if not matching:
+                canon = set(_canonical(n) for n in _names_of(ref, img) if not _is_image_id(n))
+                by_name = [(s, ids) for s, ids, _d, keys in scans if canon & set(_canonical(k) for k in keys)]
+                if by_name:
+                    scan, ids = by_name[0]
+                    of = ("of image %s" % sorted(ids)[0][:19]) if ids else "naming only a tag (no Metadata.ImageID)"
+                    return "no scan of this image (%s): the scan by its name (%s) is %s" % (
+                        str(running_id or image_id)[:19], text(scan.get("file") or "?", 120), of)
                 return "no scan result"
+            scan = max(matching, key=lambda s: parse_timestamp(s.get("created")) or datetime.datetime.min)
             critical = scan.get("critical")
             if not isinstance(critical, int) or isinstance(critical, bool):
                 return (UNKNOWN, "scan result has no CRITICAL count")
@@ -165,7 +267,8 @@ def check_13(facts, opts):
                 return "scanned %s, %d days ago (max %d)" % (str(created)[:10], age, max_age)
             return None
         status, evidence = _per_image(facts, opts, offends,
-                                      "every running image scanned within %s days with 0 CRITICAL" % max_age,
+                                      "every running image scanned (matched by image ID or digest) within %s days "
+                                      "with 0 CRITICAL" % max_age,
                                       "images not scanned, stale or with CRITICAL findings")
         if errors:
             evidence.append("unreadable scan files skipped: %s" % "; ".join(errors[:5]))
@@ -178,18 +281,26 @@ def check_13(facts, opts):
 
 
 def check_14(facts, opts):
+    """Every running image at most max_image_size_mb (the engine's image Size), or of a minimal family by the
+    name of a repository it was pulled from (RepoDigests: a name alone is any content, as in item 11)."""
     limit = opt(opts, "max_image_size_mb")
     limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else 200
     patterns = [str(p) for p in as_list(opt(opts, "minimal_image_patterns"))]
 
     def offends(ref, img, image_id):
+        # A family name counts only for content pulled from that repository (RepoDigests): a local
+        # build or `docker tag` named *alpine* is judged by its size.
+        sources = pulled_from(img) or []
         family = [n for n in _names_of(ref, img)
-                  if any(fnmatch.fnmatch(_canonical(n), p) or fnmatch.fnmatch(n, p) for p in patterns)]
+                  if any(fnmatch.fnmatch(_canonical(n), p) or fnmatch.fnmatch(n, p) for p in patterns)
+                  and "%s/%s" % parse_image_ref(n)[:2] in sources]
         if family:
             return None
         size = img.get("size")
-        if not isinstance(size, (int, float)) or isinstance(size, bool):
-            return (UNKNOWN, "image size unknown (image not inspected)")
+        # The engine reports a whole number of bytes; a NaN or infinite size is not one.
+        if not isinstance(size, (int, float)) or isinstance(size, bool) or size != size or size in (
+                float("inf"), float("-inf")) or size < 0:
+            return (UNKNOWN, "image size unknown (image not inspected, or not a byte count: %s)" % text(size, 20))
         if size > limit * 1024 * 1024:
             return "%d MB (max %d MB) and not of a minimal family" % (size // (1024 * 1024), limit)
         return None
@@ -197,72 +308,54 @@ def check_14(facts, opts):
                       "images larger than %d MB" % limit)
 
 
-_ENV_ARG_RE = re.compile(r"(?:^|[\s;)])(?:ENV|ARG)\s+(.*)$")
-
-
-_ASSIGN_RE = re.compile(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=")
-
-
-_BARE_NAME_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s|$)")
-
-
-_RUN_ARGS_RE = re.compile(r"^\s*(?:RUN\s+)?\|(\d+)\s+(.*)$")
-
-
-_COPY_RE = re.compile(r"(?:^|[\s;)])(?:COPY|ADD)\s+(.*)$")
-
-
-def _history_secret_names(line):
-    """Secret-like variable names an image history line sets (ENV/ARG, or build args recorded on RUN)."""
-    names = set()
-    m = _ENV_ARG_RE.search(line)
-    if m:
-        body = m.group(1)
-        assigned = _ASSIGN_RE.findall(body)
-        if not assigned:
-            bare = _BARE_NAME_RE.match(body)
-            assigned = [bare.group(1)] if bare else []
-        names.update(assigned)
-    m = _RUN_ARGS_RE.match(line)
-    if m:
-        names.update(_ASSIGN_RE.findall(m.group(2))[:int(m.group(1))])
-    return set(n for n in names if is_secret_name(n))
-
-
-def _history_secret_files(line, patterns):
-    m = _COPY_RE.search(line)
-    if not m:
-        return set()
-    body = m.group(1).split(" # buildkit")[0]
-    found = set()
-    for token in body.split():
-        if token == "in" or token.startswith("--") or re.match(r"^(file|dir|multi):", token):
-            continue
-        base = token.rstrip("/").rsplit("/", 1)[-1]
-        if base and any(fnmatch.fnmatch(base, p) for p in patterns):
-            found.add(token)
-    return found
+# Kinds the layer's names already tell (ENV DB_PASSWORD=...): not repeated as a credential in the line.
+_NAMED_KIND = "a secret-like variable assigned"
 
 
 def check_15(facts, opts):
+    """No secret baked into a running image: secret-like names in its Env, in ENV/ARG/LABEL history or
+    build args recorded on RUN, secret files copied in, labels with secret-like names, and no
+    credential in the history itself (``docker history --no-trunc`` shows it to anyone who pulls the
+    image). Reads the per-layer summaries of gather/image_history.py; an image without readable history
+    cannot be checked (ARG, build args and COPY are only there)."""
     patterns = [str(p) for p in as_list(opt(opts, "secret_file_patterns"))]
 
     def offends(ref, img, image_id):
         if not img:
             return (UNKNOWN, "image not inspected")
+        layers, why_not = history_layers(img)
+        if layers is None:
+            return (UNKNOWN, why_not)
         names = set(str(n) for n in as_list(img.get("env_names")) if is_secret_name(n))
-        files = set()
-        for line in as_list(img.get("history")):
-            names.update(_history_secret_names(str(line)))
-            files.update(_history_secret_files(str(line), patterns))
+        labels = set(str(n) for n in as_list(img.get("labels_names")) if is_secret_name(n))
+        files, kinds = set(), set()
+        for layer in layers:
+            instruction = layer.get("instruction")
+            layer_names = [str(n) for n in as_list(layer.get("names"))]
+            if instruction in ("ENV", "ARG", "RUN", "OTHER"):
+                names.update(n for n in layer_names if is_secret_name(n))
+            elif instruction == "LABEL":
+                labels.update(n for n in layer_names if is_secret_name(n))
+            elif instruction in ("COPY", "ADD"):
+                for path in names_of(layer.get("paths")):
+                    base = path.rstrip("/").rsplit("/", 1)[-1]
+                    if base and any(fnmatch.fnmatch(base, p) for p in patterns):
+                        files.add(path)
+            for kind in names_of(layer.get("secret_kinds")):
+                if kind != _NAMED_KIND or instruction not in ("ENV", "ARG", "LABEL"):
+                    kinds.add("%s (%s)" % (kind, instruction or "no instruction"))
         why = []
         if names:
             why.append("secret-like names baked in: %s" % ", ".join(sorted(names)))
+        if labels:
+            why.append("secret-like label names: %s" % ", ".join(sorted(labels)))
         if files:
             why.append("secret files copied in: %s" % ", ".join(sorted(files)))
+        if kinds:
+            why.append("credentials in the image history: %s" % ", ".join(sorted(kinds)))
         return "; ".join(why) or None
-    return _per_image(facts, opts, offends, "no secret-like names in image Env or ENV/ARG history, no secret files "
-                      "copied in", "images with baked-in secrets")
+    return _per_image(facts, opts, offends, "no secret-like names in image Env, labels or ENV/ARG history, no "
+                      "secret files copied in, no credential in the history", "images with baked-in secrets")
 
 
 CHECKS = {"11": check_11, "12": check_12, "13": check_13, "14": check_14, "15": check_15}

@@ -15,7 +15,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 
 
 def check_26(facts, opts):
-    """No secret-like environment variable names in containers or swarm services."""
+    """No secret-like environment variable names in containers or swarm services (common.is_secret_name).
+    ``docker inspect`` shows Config.Env values to anyone with API access; Docker secrets are files
+    (docs.docker.com/engine/swarm/secrets). Only names leave the host, so the name decides."""
     facts = as_dict(facts)
     containers = scoped_containers(facts, opts, running_only=False)
     _active, _manager, swarm = swarm_state(facts)
@@ -137,22 +139,27 @@ def _service_secrets(swarm):
 
 
 def _on_tmpfs(c, path="/run/secrets"):
-    """True when ``path`` inside the container lies on a tmpfs (HostConfig.Tmpfs or a tmpfs mount)."""
+    """True when ``path`` inside the container lies on a tmpfs: the deepest mount holding it (HostConfig.Tmpfs,
+    Mounts) is a tmpfs. A volume or bind mount at ``path`` below a tmpfs ``/run`` shadows it (mount(8): the
+    last, innermost mount is what a path resolves to), so the secrets are on disk."""
     candidates = []
     for t in as_list(c.get("tmpfs")):
         if isinstance(t, str):
-            candidates.append(t.split(":", 1)[0])
+            candidates.append((t.split(":", 1)[0], True))
     if isinstance(c.get("tmpfs"), dict):
-        candidates.extend(str(k) for k in c.get("tmpfs"))
+        candidates.extend((str(k), True) for k in c.get("tmpfs"))
     for m in as_list(c.get("mounts")):
         m = as_dict(m)
-        if m.get("type") == "tmpfs" and isinstance(m.get("destination"), str):
-            candidates.append(m.get("destination"))
-    for t in candidates:
+        if isinstance(m.get("destination"), str):
+            candidates.append((m.get("destination"), m.get("type") == "tmpfs"))
+    best, best_len = False, -1
+    for t, is_tmpfs in candidates:
         t = t.rstrip("/") or "/"
-        if path == t or path.startswith(t + "/"):
-            return True
-    return False
+        if (path == t or t == "/" or path.startswith(t + "/")) and len(t) >= best_len:
+            # at the same depth a tmpfs entry and its Mounts twin agree; a non-tmpfs mount there wins
+            best = is_tmpfs if len(t) > best_len else (best and is_tmpfs)
+            best_len = len(t)
+    return best
 
 
 def check_28(facts, opts):
@@ -211,7 +218,9 @@ def check_29(facts, opts):
     for s in secrets:
         s = as_dict(s)
         name = text(s.get("name"))
-        stamp = s.get("created_at") or s.get("updated_at")
+        # A swarm secret's data never changes (rotation is a new secret): CreatedAt is the value's age;
+        # UpdatedAt moves with a label update and says nothing about the value.
+        stamp = s.get("created_at")
         age = days_since(stamp, day)
         if age is None:
             unknown.append("secret %s: creation date unreadable (%s)" % (name, text(stamp, 40)))

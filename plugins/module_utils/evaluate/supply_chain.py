@@ -11,16 +11,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
-import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    FAIL, MANUAL, NA, PASS, as_dict, image_matches, image_of, names, no_containers_reason, opt, parse_image_ref,
-    per_container_tri, result, scoped_containers, text
+    FAIL, MANUAL, NA, PASS, as_dict, history_layers, image_matches, image_of, names, no_containers_reason, opt,
+    per_container_tri, pulled_from, result, scoped_containers, text
 )
 
 
 def check_41(facts, opts):
-    """Running containers' image references pinned by digest."""
+    """Running containers' image references (Config.Image, as given to docker run/compose) pinned by digest:
+    ``name@sha256:...`` or ``name:tag@sha256:...``; dockerd resolves such a reference by the digest alone and
+    ignores the tag (distribution/reference grammar), while a tag can be pushed again."""
     def check(c):
         image = c.get("image")
         if isinstance(image, str) and "@sha256:" in image:
@@ -29,60 +30,31 @@ def check_41(facts, opts):
     return per_container_tri(as_dict(facts), opts, check, "every image pinned by digest", "images not pinned")
 
 
-_INSTALL_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
-                         r"(install|add|in)\b([^;&|]*)", re.IGNORECASE)
+_TOOLCHAIN_ENV_NAMES = ("GOLANG_VERSION", "RUSTUP_HOME", "CARGO_HOME", "MAVEN_HOME", "GRADLE_HOME", "GCC_VERSION")
 
 
-_REMOVE_RE = re.compile(r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper|tdnf)\b\s+(?:-\S+\s+)*"
-                        r"(purge|remove|autoremove|del|erase|rm)\b([^;&|]*)", re.IGNORECASE)
-
-
-_BUILD_RUN_RE = re.compile(r"(?:^|[\s;&|(])(go\s+(?:build|install)|cargo\s+(?:build|install)|rustc|javac|mvn|"
-                           r"gradle|\./gradlew)(?=\s|$|;)", re.IGNORECASE)
-
-
-_TOOLCHAIN_ENV_RE = re.compile(r"\bENV\s+.*\b(GOLANG_VERSION|RUSTUP_HOME|CARGO_HOME|MAVEN_HOME|GRADLE_HOME|"
-                               r"GCC_VERSION)\b")
-
-
-def _packages(args):
-    """(package names, virtual group) from a package manager's arguments (apk add --virtual .build-deps)."""
-    out, group = [], None
-    tokens = args.split()
-    for i, tok in enumerate(tokens):
-        if tok in ("--virtual", "-t") and i + 1 < len(tokens):
-            group = tokens[i + 1].lower()
-            continue
-        if tok.startswith("-") or tok.startswith("$") or (i > 0 and tokens[i - 1] in ("--virtual", "-t")):
-            continue
-        name = re.split(r"[=<>~]", tok, maxsplit=1)[0].strip("'\"\\").lower()
-        if name:
-            out.append(name)
-    return out, group
-
-
-def _toolchains_in_history(history, patterns):
-    """Toolchains found in an image history. Order-agnostic (the history's order is not part of the
-    facts contract): a package counts as removed when the same layer runs a removal, or any layer
-    removes it (or its apk --virtual group) by name."""
+def _toolchains_in_history(layers, patterns):
+    """Toolchains found in an image history's layer summaries (gather/image_history.py). Order-agnostic
+    (the history's order is not part of the facts contract): a package counts as removed when the
+    same layer runs a removal, or any layer removes it (or its apk --virtual group) by name."""
     installed = {}
     removed = set()
     found = set()
-    for line in history:
-        same_line_removal = bool(_REMOVE_RE.search(line))
-        for m in _REMOVE_RE.finditer(line):
-            removed.update(_packages(m.group(3))[0])
-        for m in _INSTALL_RE.finditer(line):
-            pkgs, group = _packages(m.group(3))
-            for pkg in pkgs:
-                if not same_line_removal and any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
-                    installed[pkg] = group
-        for m in _BUILD_RUN_RE.finditer(line):
-            if not same_line_removal:
-                found.add("`%s` run in the image" % " ".join(m.group(1).split()))
-        m = _TOOLCHAIN_ENV_RE.search(line)
-        if m:
-            found.add("toolchain base image (ENV %s)" % m.group(1))
+    for layer in layers:
+        same_layer_removal = layer.get("removes") is True
+        removed.update(names(layer.get("removed")))
+        groups = as_dict(layer.get("package_groups"))
+        for pkg in names(layer.get("installed")):
+            if not same_layer_removal and any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
+                installed[pkg] = next((str(g) for g, members in sorted(groups.items())
+                                       if pkg in names(members)), None)
+        if not same_layer_removal:
+            for build in names(layer.get("builds")):
+                found.add("`%s` run in the image" % build)
+        if layer.get("instruction") == "ENV":
+            for name in names(layer.get("names")):
+                if name in _TOOLCHAIN_ENV_NAMES:
+                    found.add("toolchain base image (ENV %s)" % name)
     for pkg, group in installed.items():
         if pkg not in removed and (group is None or group not in removed):
             found.add("%s installed" % pkg)
@@ -96,10 +68,10 @@ def check_42(facts, opts):
 
     def check(c):
         img = image_of(facts, c)
-        history = names(img.get("history"))
-        if not history:
-            return ("unknown", "image %s: history not available" % text(c.get("image")))
-        found = _toolchains_in_history(history, patterns)
+        layers, why_not = history_layers(img)
+        if layers is None:
+            return ("unknown", "image %s: %s" % (text(c.get("image")), why_not))
+        found = _toolchains_in_history(layers, patterns)
         if found:
             return "image %s: %s" % (text(c.get("image")), "; ".join(found))
         return None
@@ -111,7 +83,9 @@ def check_42(facts, opts):
 
 
 def check_43(facts, opts):
-    """cosign/notary installed and a verification policy configured; else attestation."""
+    """cosign/notary/notation installed and a verification policy configured; else attestation. Docker Engine
+    verifies no signature itself (Docker Content Trust was a CLI feature, retired on Docker Hub), so a
+    policy enforced where images are deployed (cosign verify, notation verify) is what counts."""
     facts = as_dict(facts)
     tools = as_dict(facts.get("tools"))
     installed = ["%s at %s" % (t, text(tools.get(t))) for t in ("cosign", "notary", "notation")
@@ -131,7 +105,10 @@ def check_43(facts, opts):
 
 
 def check_45(facts, opts):
-    """Every running image from a configured private registry."""
+    """Every running image pulled from a configured private registry: one of its RepoDigests (recorded by
+    dockerd on pull or push, common.pulled_from) lies under ``private_registries``. The container's
+    reference alone proves nothing: ``docker tag nginx registry.acme.io/app:1`` names Docker Hub
+    content after the private registry."""
     facts = as_dict(facts)
     registries = opt(opts, "private_registries")
     containers = scoped_containers(facts, opts)
@@ -142,13 +119,20 @@ def check_45(facts, opts):
 
     def check(c):
         image = c.get("image")
-        if isinstance(image, str) and image_matches(image, registries):
+        img = image_of(facts, c)
+        if not img:
+            return ("unknown", "image %s not inspected: where it was pulled from is unknown" % text(image))
+        sources = pulled_from(img)
+        if sources is None:
+            return ("unknown", "image %s: containerd image store: its RepoDigests are made from every name it has, "
+                               "so they do not show where it was pulled from" % text(image))
+        if any(image_matches(s, registries) for s in sources):
             return None
-        if isinstance(image, str):
-            reg, repo, _t, _d = parse_image_ref(image)
-            return "image %s comes from %s/%s" % (text(image), text(reg), text(repo))
-        return "image reference unreadable (%s)" % text(image)
-    return per_container_tri(facts, opts, check, "every image from %s" % ", ".join(registries),
+        if not sources:
+            return "image %s has no RepoDigests: built, tagged or loaded on this host, never pulled from %s" % (
+                text(image), ", ".join(registries))
+        return "image %s comes from %s" % (text(image), ", ".join(text(s) for s in sources[:3]))
+    return per_container_tri(facts, opts, check, "every image pulled from %s" % ", ".join(registries),
                              "images outside the private registries", containers=containers)
 
 

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_files import image_shells
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_history import summarize_history
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import host_network_listeners
 
 try:
@@ -95,7 +96,7 @@ def normalize_container(ins):
         "init": hc.get("Init"),
         "restart_policy": {"name": restart.get("Name") or "", "max_retry": restart.get("MaximumRetryCount") or 0},
         "apparmor_profile": ins.get("AppArmorProfile") or "",
-        "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
+        "healthcheck": has_healthcheck(cfg),
         "started_at": state.get("StartedAt"),
         # The log driver and rotation the container runs with (fixed at create); other log-opts may hold
         # credentials (splunk-token, ...) and stay on the host.
@@ -160,18 +161,41 @@ def container_lifecycle(client, info, inspected, containers):
         c["swarm_task"] = None if tasks is None else ins.get("Id") in tasks
 
 
-def normalize_image(ins, history, root_dir=None):
+def has_healthcheck(cfg):
+    """Whether dockerd runs a probe for this Config: moby daemon/health.go getProbe starts one only for a
+    Test of type CMD or CMD-SHELL; NONE (``--no-healthcheck``, ``HEALTHCHECK NONE``), an empty Test or
+    another type runs none. A container's Config already holds the image's healthcheck unless it
+    overrides it (daemon/commit.go merge)."""
+    test = (cfg.get("Healthcheck") or {}).get("Test") or []
+    return bool(test) and test[0] in ("CMD", "CMD-SHELL")
+
+
+def image_store(info):
+    """"containerd" when dockerd keeps images in containerd (docker info DriverStatus driver-type
+    io.containerd.snapshotter.v1, moby daemon/containerd/service.go), else "graphdriver"."""
+    for row in (info or {}).get("DriverStatus") or []:
+        if isinstance(row, (list, tuple)) and len(row) == 2 and row[0] == "driver-type" and \
+                "snapshotter" in str(row[1]):
+            return "containerd"
+    return "graphdriver"
+
+
+def normalize_image(ins, history, root_dir=None, store=None):
     cfg = ins.get("Config") or {}
     shells, shell_error = image_shells(ins, root_dir)
     return {
         "repo_tags": list(ins.get("RepoTags") or []),
         "repo_digests": list(ins.get("RepoDigests") or []),
+        # graphdriver: a RepoDigest is recorded on pull/push only; containerd: one is made for every name
+        # (moby daemon/containerd/image_inspect.go collectRepoTagsAndDigests), so it proves no pull.
+        "image_store": store,
         "size": ins.get("Size"),
         "os": ins.get("Os"),
         "env_names": env_names(cfg.get("Env")),
-        "history": [redact.redact_history(h.get("CreatedBy")) for h in history or []],
+        # Never the raw CreatedBy lines (they hold whatever the author typed): a summary per layer.
+        "history": summarize_history(history),
         "user": cfg.get("User") or "",
-        "healthcheck": bool((cfg.get("Healthcheck") or {}).get("Test")),
+        "healthcheck": has_healthcheck(cfg),
         "labels_names": sorted((cfg.get("Labels") or {}).keys()),
         "has_shell": bool(shells) if shells is not None else None,
         "shells": shells,
@@ -389,7 +413,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state, host=No
             if ins is None:
                 return iid, None
             hist = _inspect_or_none(client.history, iid) or []
-            return iid, normalize_image(ins, hist, info.get("DockerRootDir"))
+            return iid, normalize_image(ins, hist, info.get("DockerRootDir"), image_store(info))
         images = dict((iid, img) for iid, img in pool.map(image, image_ids) if img is not None)
     if host is not None:
         host_network_listeners(host, inspected, containers, host_why_not)

@@ -15,7 +15,11 @@ import os
 import stat
 
 
-SHELL_PATHS = ("bin/sh", "bin/bash", "usr/bin/sh", "usr/bin/bash")
+# The POSIX shells a Linux image can carry, and busybox, whose ``sh`` applet is a shell without any
+# /bin/sh link (``busybox sh``); in /bin and /usr/bin (merged-/usr images link one to the other).
+SHELL_PATHS = ("bin/sh", "bin/bash", "usr/bin/sh", "usr/bin/bash", "bin/dash", "usr/bin/dash", "bin/ash",
+               "usr/bin/ash", "bin/zsh", "usr/bin/zsh", "bin/ksh", "usr/bin/ksh", "bin/mksh", "usr/bin/mksh",
+               "bin/busybox", "usr/bin/busybox")
 
 
 def _vfs_layer_dirs(ins, root_dir):

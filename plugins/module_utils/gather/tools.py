@@ -14,7 +14,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import bench_l
 
 TOOLS = {
     "trivy": ("trivy",), "grype": ("grype",), "docker_scout": ("docker-scout",), "cosign": ("cosign",),
-    "notary": ("notary",), "falco": ("falco",),
+    "notary": ("notary",), "notation": ("notation",), "falco": ("falco",),
 }
 
 
