@@ -205,6 +205,14 @@ def test_item_14_family_name_without_its_digest_is_judged_by_size():
     assert run(images.check_14, one_image(pulled, image="alpine:3.20"))[0] == "pass"
 
 
+@pytest.mark.parametrize("size", [float("inf"), float("nan"), -5])
+def test_item_14_a_size_that_is_no_byte_count_is_unknown_not_a_crash(size):
+    # Found by test_hostile_values_in_any_container_or_image_field: inf // n is NaN, and "%d" of it raised.
+    img = make_image(repo_tags=["app:1"], repo_digests=["app@sha256:" + "b" * 64], size=size)
+    status, ev = run(images.check_14, one_image(img, image="app:1"))
+    assert status in ("manual", "error") and "not a byte count" in ev
+
+
 # ---------------------------------------------------------------- X.10: the healthcheck dockerd runs
 
 @pytest.mark.parametrize("test,expected", [(["NONE"], False), ([], False), (["CMD", "true"], True),
