@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog, dockerd_cli
 
 PASS = "pass"
 FAIL = "fail"
@@ -329,32 +329,103 @@ def icc_state(facts):
     return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
 
 
-def daemon_hosts(facts):
-    """Every address dockerd listens on: daemon.json hosts, -H/--host flags, else the unit's ExecStart."""
-    hosts = names(daemon_json(facts).get("hosts"))
+def daemon_command_flags(facts):
+    """dockerd's flags: the running process's, else (no process read) those of the unit's ExecStart,
+    read the way dockerd reads them (dockerd_cli.parse_flags)."""
     flags = daemon_flags(facts)
-    for flag in ("-H", "--host"):
-        hosts.extend(names(flags.get(flag)))
-    if not flags:
-        exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
-        if isinstance(exec_start, str):
-            tokens = exec_start.split()
-            for i, tok in enumerate(tokens):
-                if tok in ("-H", "--host") and i + 1 < len(tokens):
-                    hosts.append(tokens[i + 1])
-                elif tok.startswith("--host=") or tok.startswith("-H="):
-                    hosts.append(tok.split("=", 1)[1])
-                elif tok.startswith("-H") and len(tok) > 2:
-                    hosts.append(tok[2:])
-    return hosts
+    if flags:
+        return flags
+    exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
+    if isinstance(exec_start, str):
+        return dockerd_cli.parse_flags(exec_start.split())
+    return {}
+
+
+def socket_streams(facts):
+    """docker.socket's effective ``ListenStream=`` values (dockerd_process.socket_activation), None when unread."""
+    activation = as_dict(as_dict(facts).get("dockerd_process")).get("socket_activation")
+    streams = as_dict(activation).get("listen_streams")
+    return list(streams) if isinstance(streams, list) else None
+
+
+def daemon_listeners(facts):
+    """Every socket the audited dockerd serves its API on: dockerd_cli.listeners records
+    ({value, source, scheme, address, port, error}) from -H/--host, daemon.json ``hosts`` and, for
+    ``fd://``, docker.socket's ListenStream= lines (moby daemon/pkg/opts/hosts.go ParseDaemonHost)."""
+    return dockerd_cli.listeners(daemon_command_flags(facts), daemon_json(facts), socket_streams(facts))
+
+
+def daemon_hosts(facts):
+    """The host values dockerd was given (-H/--host, daemon.json hosts; the default when none)."""
+    return [str(r["value"]) for r in daemon_listeners(facts) if r["source"] != "docker.socket ListenStream"]
+
+
+def listener_text(record):
+    """``tcp://0.0.0.0:2375 (dockerd -H 0.0.0.0:2375)``: where it listens and what said so."""
+    r = as_dict(record)
+    scheme, address, port = r.get("scheme"), r.get("address"), r.get("port")
+    if scheme == "tcp":
+        host = "[%s]" % address if ":" in str(address) else str(address)
+        where = "tcp://%s:%s" % (host, port)
+    elif scheme in ("unix", "fd", "npipe", "vsock"):
+        where = "%s://%s" % (scheme, address)
+    elif scheme == "unix-abstract":
+        where = "abstract unix socket %s" % address
+    else:
+        where = str(r.get("value"))
+    return "%s (%s %s)" % (text(where), r.get("source"), text(r.get("value"), 60))
+
+
+# Listeners reached over a network (or, for an abstract socket, by any local process): only TLS
+# client verification guards them.
+NETWORK_SCHEMES = ("tcp", "vsock")
+
+
+def tcp_api_exposure(facts):
+    """(problems, fine, unknown) about the API's network listeners, for items 30 and X.5.
+
+    moby daemon/command/daemon.go loadListeners/newAPIServerTLSConfig: a TCP (or socket-activated
+    TCP) listener requires a client certificate only with TLS on and tlsverify not false; an
+    abstract unix socket has no file permissions at all; a host value dockerd's parser would not
+    take is ``unknown`` (error), never "no listener".
+    """
+    problems, fine, unknown = [], [], []
+    listeners = daemon_listeners(facts)
+    tls = dockerd_cli.tls_state(daemon_command_flags(facts), daemon_json(facts))
+    if tls["error"]:
+        unknown.append("TLS settings not understood: %s" % tls["error"])
+    network = []
+    for r in listeners:
+        if r["error"]:
+            unknown.append("listener not understood: %s" % text(r["error"], 160))
+        elif r["scheme"] in NETWORK_SCHEMES:
+            network.append(r)
+        elif r["scheme"] == "unix-abstract":
+            problems.append("dockerd serves the API on %s: an abstract socket has no file permissions, any local "
+                            "process (and any container in the host network namespace) can reach it"
+                            % listener_text(r))
+        elif r["scheme"] == "npipe":
+            unknown.append("named pipe listener on a Linux host: %s" % listener_text(r))
+    if network and not tls["verified"]:
+        problems.append("dockerd listens on %s without TLS client verification (%s)"
+                        % (", ".join(listener_text(r) for r in network), tls["source"]))
+    elif network and tls["cacert"] == "":
+        problems.append("dockerd listens on %s and verifies clients against the system's root CAs "
+                        "(tlscacert is empty): any publicly issued client certificate gets in"
+                        % ", ".join(listener_text(r) for r in network))
+    elif network:
+        fine.append("TCP %s with TLS client verification (%s)"
+                    % (", ".join(listener_text(r) for r in network), tls["source"]))
+    else:
+        fine.append("no TCP listener")
+    return problems, fine, unknown
 
 
 def tcp_without_tls(facts):
-    """(tcp hosts, tls state text, verified): verified is True only with tlsverify."""
-    tcp = [h for h in daemon_hosts(facts) if h.strip().lower().startswith("tcp://")]
-    verify, source = daemon_setting(facts, "tlsverify")
-    verified = verify is not None and truthy(verify)
-    return tcp, ("tlsverify from %s" % source) if verified else "no tlsverify", verified
+    """(network listener texts, TLS state text, verified): verified only when dockerd requires client certificates."""
+    listeners = [r for r in daemon_listeners(facts) if not r["error"] and r["scheme"] in NETWORK_SCHEMES]
+    tls = dockerd_cli.tls_state(daemon_command_flags(facts), daemon_json(facts))
+    return [listener_text(r) for r in listeners], tls["source"], tls["verified"]
 
 
 # --- Time (items 13, 29, 37, 46, 49) --------------------------------------------------------------

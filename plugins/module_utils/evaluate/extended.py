@@ -16,7 +16,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
     limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
-    swarm_state, tcp_without_tls, text, truthy
+    swarm_state, tcp_api_exposure, text, truthy
 )
 
 
@@ -143,18 +143,24 @@ def check_x4(facts, opts):
 
 
 def check_x5(facts, opts):
-    """Any tcp:// host the daemon listens on requires tlsverify."""
+    """Every network listener of the API requires TLS client verification.
+
+    Rule: moby daemon/pkg/opts/hosts.go ParseDaemonHost (a host without a scheme is TCP; fd:// is
+    docker.socket's ListenStream= sockets, systemd.socket(5)) and daemon/command/daemon.go
+    loadDaemonCliConfig/newAPIServerTLSConfig (client certificates are required when TLS is on and
+    tlsverify is not false; --tlsverify or a daemon.json tlsverify turns TLS on). A host value
+    dockerd would not parse is error.
+    """
     facts = as_dict(facts)
-    tcp, tls_text, verified = tcp_without_tls(facts)
-    if tcp and not verified:
-        return result(FAIL, "dockerd listens on %s without TLS client verification (%s)"
-                      % (", ".join(text(h) for h in tcp), tls_text))
-    if tcp:
-        return result(PASS, "dockerd listens on %s with %s" % (", ".join(text(h) for h in tcp), tls_text))
+    problems, fine, unknown = tcp_api_exposure(facts)
+    if problems:
+        return result(FAIL, problems + unknown)
     proc = as_dict(facts.get("dockerd_process"))
     if not isinstance(proc.get("flags"), dict) and not isinstance(proc.get("unit_exec_start"), str):
-        return result(ERROR, "dockerd command line unknown: cannot tell whether it listens on TCP")
-    return result(PASS, "dockerd listens on no TCP socket")
+        unknown.append("dockerd command line unknown: cannot tell whether it listens on TCP")
+    if unknown:
+        return result(ERROR, unknown)
+    return result(PASS, ["dockerd: " + f for f in fine])
 
 
 _VERSION_RE = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?")

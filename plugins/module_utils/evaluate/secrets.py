@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, SECRET_FILE_SUFFIX_RE, as_dict, as_list, container_label, days_since, docker,
     image_matches, is_secret_name, limited, names, opt, per_container_tri, result, scoped_containers,
-    swarm_services, swarm_state, tcp_without_tls, text, today
+    swarm_services, swarm_state, tcp_api_exposure, text, today
 )
 
 
@@ -300,17 +300,14 @@ def check_30(facts, opts):
             if allowed:
                 why += " (allow-listed proxy image, but the mount must be read-only)"
             problems.append("container %s: %s" % (container_label(c), why))
-    tcp, tls_text, verified = tcp_without_tls(facts)
+    tcp_problems, tcp_fine, tcp_unknown = tcp_api_exposure(facts)
+    problems.extend(tcp_problems)
+    fine.extend(tcp_fine)
+    unknown.extend(tcp_unknown)
     proc = as_dict(facts.get("dockerd_process"))
-    if not tcp and not isinstance(proc.get("flags"), dict) and not isinstance(proc.get("unit_exec_start"), str):
+    if not tcp_problems and not isinstance(proc.get("flags"), dict) and \
+            not isinstance(proc.get("unit_exec_start"), str):
         unknown.append("dockerd command line unknown: cannot tell whether it listens on TCP")
-    if tcp and not verified:
-        problems.append("dockerd listens on %s without TLS client verification (%s)"
-                        % (", ".join(text(h) for h in tcp), tls_text))
-    elif tcp:
-        fine.append("TCP %s with %s" % (", ".join(text(h) for h in tcp), tls_text))
-    else:
-        fine.append("no TCP listener")
     if not mounted_by:
         fine.append("no running container mounts the socket (%d checked)" % len(running))
     if problems:

@@ -10,30 +10,13 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import redact
+from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli, redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import iso_time
 
 
 def parse_flags(argv):
-    """dockerd argv -> {flag: [values]}; ``--flag=value``, ``--flag value``, ``-H value``, bare booleans."""
-    flags = {}
-    args = list(argv[1:])
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if not a.startswith("-"):
-            i += 1
-            continue
-        if "=" in a:
-            name, value = a.split("=", 1)
-        elif i + 1 < len(args) and not args[i + 1].startswith("-"):
-            name, value = a, args[i + 1]
-            i += 1
-        else:
-            name, value = a, ""
-        flags.setdefault(name, []).append(value)
-        i += 1
-    return flags
+    """dockerd argv -> {flag: [values]}, read the way pflag reads it (dockerd_cli.parse_flags)."""
+    return dockerd_cli.parse_flags(argv)
 
 
 def _limits(text):
