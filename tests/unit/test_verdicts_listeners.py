@@ -147,3 +147,154 @@ def test_the_unit_exec_start_is_read_the_same_way():
     f = make_facts()
     f["dockerd_process"].update(flags={}, cmdline=None, unit_exec_start="/usr/bin/dockerd -Htcp://0.0.0.0:2375")
     assert run("X.5", f)[0] == "fail"
+
+
+# --- Case 2: the listener list against a reference parse, and moby's own host-parsing cases -------
+
+def normalized(record):
+    """A listener record as ParseDaemonHost prints the host (``tcp://[::1]:5555``, ``unix:///path``)."""
+    if record["scheme"] == "tcp":
+        host = record["address"]
+        return "tcp://%s:%s" % ("[%s]" % host if ":" in host else host, record["port"])
+    return "%s://%s" % (record["scheme"], record["address"])
+
+
+# moby daemon/pkg/opts/hosts_test.go TestParseDockerDaemonHost (DefaultHTTPHost localhost, port 2375).
+MOBY_VALID = {
+    ":": "tcp://localhost:2375",
+    ":5555": "tcp://localhost:5555",
+    "0.0.0.1:": "tcp://0.0.0.1:2375",
+    "0.0.0.1:5555": "tcp://0.0.0.1:5555",
+    "[::1]": "tcp://[::1]:2375",
+    "[::1]:": "tcp://[::1]:2375",
+    "[::1]:5555": "tcp://[::1]:5555",
+    "[0:0:0:0:0:0:0:1]": "tcp://[0:0:0:0:0:0:0:1]:2375",
+    "[0:0:0:0:0:0:0:1]:": "tcp://[0:0:0:0:0:0:0:1]:2375",
+    "[0:0:0:0:0:0:0:1]:5555": "tcp://[0:0:0:0:0:0:0:1]:5555",
+    "localhost": "tcp://localhost:2375",
+    "localhost:": "tcp://localhost:2375",
+    "localhost:5555": "tcp://localhost:5555",
+    "fd://": "fd://",
+    "fd://something": "fd://something",
+    "npipe://": "npipe:////./pipe/docker_engine",
+    "npipe:////./pipe/foo": "npipe:////./pipe/foo",
+    "tcp://host:": "tcp://host:2375",
+    "tcp://": "tcp://localhost:2375",
+    "tcp://:": "tcp://localhost:2375",
+    "tcp://:5555": "tcp://localhost:5555",
+    "tcp://[::1]": "tcp://[::1]:2375",
+    "tcp://[::1]:": "tcp://[::1]:2375",
+    "tcp://[::1]:5555": "tcp://[::1]:5555",
+    "tcp://0.0.0.0:5555": "tcp://0.0.0.0:5555",
+    "tcp://192.168:5555": "tcp://192.168:5555",
+    "tcp://192.168.0.1:5555": "tcp://192.168.0.1:5555",
+    "tcp://0.0.0.0:1234567890": "tcp://0.0.0.0:1234567890",
+    "tcp://docker.com:5555": "tcp://docker.com:5555",
+    "unix://": "unix:///var/run/docker.sock",
+    "unix://path/to/socket": "unix://path/to/socket",
+    "unix:///run/docker.sock": "unix:///run/docker.sock",
+}
+
+# The same test's invalid hosts. Left out: "" and " ": dockerd's ValidateHost never parses an empty
+# value, 20.10-26 ParseHost trims and takes it for the default host (parse_host does the same).
+MOBY_INVALID = [
+    "something with spaces", "://", "unknown://", "tcp://:port", "tcp://invalid:port", "tcp://:5555/",
+    "tcp://:5555/p", "tcp://0.0.0.0:5555/", "tcp://0.0.0.0:5555/p", "tcp://[::1]:/", "tcp://[::1]:5555/",
+    "tcp://[::1]:5555/p", "tcp:a.b.c.d", "tcp:a.b.c.d/path", "tcp://127.0.0.1/", "udp://127.0.0.1",
+    "udp://127.0.0.1:5555", "tcp://unix:///run/docker.sock", " tcp://:5555/path ", ":5555/path",
+    "0.0.0.1:5555/path", "[::1]:5555/path", "[0:0:0:0:0:0:0:1]:5555/path", "tcp://:5555/path",
+    "localhost:5555/path", "unix://tcp://127.0.0.1", "unix://unix://tcp://127.0.0.1",
+]
+
+
+@pytest.mark.parametrize("value,expected", sorted(MOBY_VALID.items()))
+def test_moby_valid_hosts(value, expected):
+    record = dockerd_cli.parse_host(value)
+    assert record["error"] is None, record
+    assert normalized(record) == expected
+
+
+@pytest.mark.parametrize("value", MOBY_INVALID)
+def test_moby_invalid_hosts_are_error_records(value):
+    record = dockerd_cli.parse_host(value)
+    assert record["error"], record
+    assert value.strip() in record["error"]
+
+
+# Reference model of what dockerd listens on, built from the parts the strategies draw: a TCP host
+# (empty: localhost), a port (none: 2375), written with or without tcp://; a unix path (empty: the
+# default socket); an fd spec. Written independently of dockerd_cli: the parts are known, not parsed.
+TCP_HOSTS = ["", "0.0.0.0", "127.0.0.1", "localhost", "192.0.2.7", "docker.example", "[::]", "[::1]",
+             "[fe80::1]"]
+UNIX_PATHS = ["", "/var/run/docker.sock", "/run/docker.sock", "/srv/docker/api.sock"]
+
+
+@st.composite
+def host_value(draw):
+    kind = draw(st.sampled_from(["tcp", "tcp", "unix", "fd"]))
+    if kind == "tcp":
+        host = draw(st.sampled_from(TCP_HOSTS))
+        port = draw(st.one_of(st.none(), st.just(""), st.integers(min_value=1, max_value=65535)))
+        scheme = draw(st.sampled_from(["tcp://", ""]))
+        text = scheme + host + ("" if port is None else ":%s" % port)
+        if not text:
+            text = "tcp://"
+        expected = ("tcp", host.strip("[]") or "localhost", port if isinstance(port, int) else 2375)
+        return text, expected
+    if kind == "unix":
+        path = draw(st.sampled_from(UNIX_PATHS))
+        return "unix://" + path, ("unix", path or "/var/run/docker.sock", None)
+    spec = draw(st.sampled_from(["", "*", "3"]))
+    return "fd://" + spec, ("fd", spec, None)
+
+
+@st.composite
+def host_argv(draw, value):
+    """One -H/--host value in a form pflag accepts."""
+    forms = [["-H", value], ["-H=" + value], ["--host", value], ["--host=" + value]]
+    if value:
+        forms += [["-H" + value], ["-DH" + value], ["-D", "-H" + value]]
+    return draw(st.sampled_from(forms))
+
+
+NOISE = st.sampled_from([["--tlsverify=false"], ["--debug"], ["--live-restore"], ["--icc=false"],
+                         ["--userland-proxy=false"], ["--selinux-enabled"], ["--no-new-privileges"],
+                         ["--iptables"], ["--ip-masq=true"], ["--experimental"], ["--init"],
+                         ["--log-level", "info"], ["--containerd", "/run/containerd/containerd.sock"],
+                         ["-l", "warn"], ["-G", "docker"], ["--data-root=/srv/docker"]])
+
+
+@given(flag_hosts=st.lists(host_value(), max_size=4), file_hosts=st.lists(host_value(), max_size=3),
+       data=st.data())
+def test_listener_list_matches_the_reference_parse(flag_hosts, file_hosts, data):
+    argv = ["/usr/bin/dockerd"]
+    for value, _expected in flag_hosts:
+        argv += data.draw(NOISE) if data.draw(st.booleans()) else []
+        argv += data.draw(host_argv(value))
+    argv += data.draw(NOISE) if data.draw(st.booleans()) else []
+    f = make_facts()
+    f["dockerd_process"].update(cmdline=argv, flags=gather_proc.parse_flags(argv),
+                                socket_activation={"listen_streams": []})
+    content = {}
+    if file_hosts or data.draw(st.booleans()):
+        content["hosts"] = [v for v, _e in file_hosts]
+    f["daemon_config"]["content"] = content
+    expected = [e for _v, e in flag_hosts + file_hosts]
+    if not expected:
+        # no host: the unix socket, or with TLS on (--tlsverify set to anything) tcp://localhost:2376
+        tls_on = "--tlsverify=false" in argv
+        expected = [("tcp", "localhost", 2376) if tls_on else ("unix", "/var/run/docker.sock", None)]
+    got = [(r["scheme"], r["address"], r["port"]) for r in daemon_listeners(f) if r["source"] != "docker.socket"]
+    assert sorted(got, key=repr) == sorted(expected, key=repr), argv
+    # and the verdict follows: any TCP host fails X.5 (the noise never turns client verification on)
+    status = run("X.5", f)[0]
+    has_tcp = any(e[0] == "tcp" for e in expected)
+    has_fd = any(e[0] == "fd" for e in expected)
+    assert status == ("fail" if has_tcp else "error" if has_fd else "pass"), (argv, content)
+
+
+def test_tls_without_a_host_listens_on_tcp_localhost_2376():
+    # loadDaemonCliConfig: no host and TLS on -> DefaultTLSHost; --tlsverify=false turns TLS on unverified.
+    f = with_cmdline(["dockerd", "--tlsverify=false"])
+    status, evidence = run("X.5", f)
+    assert status == "fail" and "tcp://localhost:2376" in evidence

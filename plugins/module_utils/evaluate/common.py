@@ -333,9 +333,11 @@ def daemon_command_flags(facts):
     """dockerd's flags: the running process's, else (no process read) those of the unit's ExecStart,
     read the way dockerd reads them (dockerd_cli.parse_flags)."""
     flags = daemon_flags(facts)
-    if flags:
+    proc = as_dict(as_dict(facts).get("dockerd_process"))
+    if flags or isinstance(proc.get("cmdline"), list):
+        # a dockerd started without flags has none: the unit file is not what runs then
         return flags
-    exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
+    exec_start = proc.get("unit_exec_start")
     if isinstance(exec_start, str):
         return dockerd_cli.parse_flags(exec_start.split())
     return {}
