@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import posixpath
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog, dockerd_cli
@@ -274,7 +275,28 @@ def is_secret_name(name):
 
 # --- What dockerd runs versus what daemon.json says (items 7, 10, 20, 31, X.9) --------------------
 
+def daemon_config_mismatch(facts):
+    """Why facts.daemon_config is not the file the audited dockerd reads, else None.
+
+    dockerd reads its ``--config-file`` (moby daemon/command/docker.go; default
+    /etc/docker/daemon.json): a snap's dockerd never reads /etc/docker/daemon.json."""
+    facts = as_dict(facts)
+    proc = as_dict(facts.get("dockerd_process"))
+    expected = proc.get("config_file")
+    if not isinstance(expected, str) or not expected:
+        values = dockerd_cli.flag_values(daemon_flags(facts), "config-file")
+        expected = str(values[-1]) if values and values[-1] else None
+    path = as_dict(facts.get("daemon_config")).get("path")
+    if expected and isinstance(path, str) and posixpath.normpath(expected) != posixpath.normpath(path):
+        return ("the daemon configuration read is %s, but dockerd reads %s (--config-file): its settings are "
+                "unknown" % (text(path), text(expected)))
+    return None
+
+
 def daemon_json(facts):
+    """The audited dockerd's config file content; {} when the file read is not the one it reads."""
+    if daemon_config_mismatch(facts):
+        return {}
     return as_dict(as_dict(facts.get("daemon_config")).get("content"))
 
 
@@ -285,12 +307,13 @@ def daemon_flags(facts):
 def daemon_setting(facts, key, flag=None):
     """The value of a daemon setting and where it came from.
 
-    daemon.json and the command line cannot both set a key (dockerd refuses to start), so
-    whichever holds it is the effective value. Returns (value, source) or (None, None).
+    moby daemon/config/config.go findConfigurationConflicts: dockerd refuses to start when a key is
+    set both in its config file and on the command line, so one of them holds it. When both do,
+    the file changed after dockerd started and the flag is what runs (the source says so). A
+    boolean flag's value is read as pflag reads it (``--icc`` true, ``--icc=0`` false). Returns
+    (value, source) or (None, None).
     """
     content = daemon_json(facts)
-    if key in content:
-        return content[key], "daemon.json"
     flags = daemon_flags(facts)
     for name in as_list(flag) or ["--" + key]:
         if name in flags:
@@ -298,7 +321,16 @@ def daemon_setting(facts, key, flag=None):
             value = values[-1] if values else True
             if value in ("", None):
                 value = True
-            return value, "dockerd %s" % name
+            long_name = dockerd_cli.SHORT_FLAGS.get(name[1:], name[2:]) if not name.startswith("--") else name[2:]
+            if long_name in dockerd_cli.BOOL_FLAGS and dockerd_cli.go_bool(value) is not None:
+                value = dockerd_cli.go_bool(value)
+            source = "dockerd %s" % name
+            if key in content:
+                source += (" (daemon.json also sets %s: dockerd refuses both, so the file changed after it "
+                           "started and is not in effect)" % key)
+            return value, source
+    if key in content:
+        return content[key], "daemon.json"
     return None, None
 
 
@@ -309,9 +341,18 @@ def restart_pending(facts):
     and labels); a file changed after dockerd started holds settings that are not in effect
     until the next restart.
     """
+    import datetime as _dt
     changed = parse_timestamp(as_dict(facts.get("daemon_config")).get("mtime"))
-    started = parse_timestamp(as_dict(facts.get("dockerd_process")).get("started_at"))
-    if changed is None or started is None or changed <= started:
+    proc = as_dict(facts.get("dockerd_process"))
+    started = parse_timestamp(proc.get("started_at"))
+    # The start time is only as precise as the gather could read it (dockerd_process
+    # started_at_uncertainty: two clock ticks from /proc/uptime, a second from /proc/stat's btime,
+    # which is truncated). Facts without it came from btime and were truncated to the second
+    # once more: two seconds. Only a change later than the latest possible start is "after".
+    uncertainty = proc.get("started_at_uncertainty")
+    if isinstance(uncertainty, bool) or not isinstance(uncertainty, (int, float)) or uncertainty < 0:
+        uncertainty = 2.0
+    if changed is None or started is None or changed <= started + _dt.timedelta(seconds=uncertainty):
         return None
     return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
             "effect yet" % (changed.isoformat(), started.isoformat()))

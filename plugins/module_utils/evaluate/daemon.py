@@ -10,7 +10,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, PASS, as_dict, as_list, daemon_setting, docker, falsy, icc_state, restart_pending, result, opt
+    ERROR, FAIL, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy, icc_state,
+    restart_pending, result, opt
 )
 
 
@@ -20,6 +21,14 @@ def check_6(facts, opts):
 
 
 def check_7(facts, opts):
+    """log-level info (or unset) and debug off, as the running dockerd has them.
+
+    Rule: moby daemon/config (``log-level``/``debug`` keys, ``--log-level``/``-l``, ``--debug``/``-D``;
+    a key set both ways makes dockerd refuse to start) and ``docker info`` Debug for the running state.
+    """
+    mismatch = daemon_config_mismatch(facts)
+    if mismatch:
+        return result(ERROR, mismatch)
     value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
     debug, dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
     running_debug = as_dict(docker(facts).get("info")).get("Debug")
@@ -85,6 +94,14 @@ def _ulimit(entry):
 
 
 def check_10(facts, opts):
+    """default-ulimits nofile and nproc set, bounded, and in effect.
+
+    Rule: moby daemon/config ``default-ulimits`` (a map of {Name, Soft, Hard}) or
+    ``--default-ulimit name=soft[:hard]``; dockerd reads its --config-file only at start.
+    """
+    mismatch = daemon_config_mismatch(facts)
+    if mismatch:
+        return result(ERROR, mismatch)
     status, evidence = _check_10(facts, opts)
     pending = restart_pending(facts)
     if pending and daemon_setting(facts, "default-ulimits", ["--default-ulimit"])[1] == "daemon.json":

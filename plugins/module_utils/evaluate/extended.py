@@ -14,9 +14,9 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
-    limited, names, opt, per_container_tri, restart_pending, result, scoped_containers, swarm_managers_only,
-    swarm_state, tcp_api_exposure, text, truthy
+    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy,
+    host_agent_matches, image_of, limited, names, opt, per_container_tri, restart_pending, result, scoped_containers,
+    swarm_managers_only, swarm_state, tcp_api_exposure, text, truthy
 )
 
 
@@ -224,6 +224,9 @@ def check_x8(facts, opts):
         return result(PASS, "live-restore enabled (docker info)")
     if live is False:
         return result(FAIL, "live-restore disabled (docker info): a dockerd restart stops every container")
+    mismatch = daemon_config_mismatch(facts)
+    if mismatch:
+        return result(ERROR, "docker info does not say whether live-restore is on, and %s" % mismatch)
     value, source = daemon_setting(facts, "live-restore")
     if value is not None and truthy(value):
         return result(PASS, "live-restore enabled (%s)" % source)
@@ -233,6 +236,7 @@ def check_x8(facts, opts):
 def check_x9(facts, opts):
     """userland-proxy false in daemon.json or on the command line, and no docker-proxy running."""
     facts = as_dict(facts)
+    mismatch = daemon_config_mismatch(facts)
     value, source = daemon_setting(facts, "userland-proxy")
     # dockerd starts a docker-proxy process per published port while the userland proxy is on:
     # one running says what dockerd does, whatever the file says.
@@ -241,6 +245,8 @@ def check_x9(facts, opts):
         said = " (%s says userland-proxy=%s: dockerd not restarted since?)" % (source, value) if (
             value is not None and falsy(value)) else ""
         return result(FAIL, "docker-proxy processes run: the userland proxy is on%s" % said)
+    if mismatch and value is None:
+        return result(ERROR, mismatch)
     if value is not None and falsy(value):
         pending = restart_pending(facts) if source == "daemon.json" else None
         if pending:
