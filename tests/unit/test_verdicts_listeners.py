@@ -298,3 +298,254 @@ def test_tls_without_a_host_listens_on_tcp_localhost_2376():
     f = with_cmdline(["dockerd", "--tlsverify=false"])
     status, evidence = run("X.5", f)
     assert status == "fail" and "tcp://localhost:2376" in evidence
+
+
+# --- Case 3: -H fd:// serves docker.socket's ListenStream= sockets --------------------------------
+
+@pytest.mark.parametrize("streams,status", [
+    (["/run/docker.sock"], "pass"),
+    (["/run/docker.sock", "2375"], "fail"),
+    (["/run/docker.sock", "0.0.0.0:2375"], "fail"),
+    (["[::]:2375"], "fail"),
+    (["@docker"], "fail"),
+    (["vsock:2:2375"], "fail"),
+    ([], "error"),
+    (["docker.example:2375"], "error"),
+])
+def test_30_x5_judge_docker_socket_listen_streams(streams, status):
+    f = make_facts()
+    f["dockerd_process"]["socket_activation"]["listen_streams"] = streams
+    for item in ("30", "X.5"):
+        got, evidence = run(item, f)
+        assert got == status, (item, streams, evidence)
+
+
+def test_fd_without_the_socket_unit_read_is_an_error():
+    f = make_facts()
+    del f["dockerd_process"]["socket_activation"]
+    status, evidence = run("X.5", f)
+    assert status == "error" and "ListenStream" in evidence
+
+
+class UnitHost(object):
+    """Files (and links) from dicts, for the systemd unit and /proc readers."""
+
+    def __init__(self, files, links=None):
+        self.files, self.links = files, links or {}
+
+    def read(self, p):
+        if p not in self.files:
+            raise IOError(2, "No such file or directory")
+        return self.files[p]
+
+    def exists(self, p):
+        return p in self.files or p in self.links
+
+    def listdir(self, p):
+        prefix = p.rstrip("/") + "/"
+        return sorted(set(k[len(prefix):].split("/")[0] for k in list(self.files) + list(self.links)
+                          if k.startswith(prefix)))
+
+    def glob(self, pattern):
+        import fnmatch
+        return sorted(p for p in self.files if fnmatch.fnmatch(p, pattern))
+
+    def lstat(self, p):
+        import os
+        import stat
+        if p in self.links:
+            return os.stat_result((stat.S_IFLNK | 0o777, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+        if p in self.files:
+            return os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0))
+        raise OSError(2, "No such file or directory")
+
+    def readlink(self, p):
+        if p in self.links:
+            return self.links[p]
+        raise OSError(22, "Invalid argument")
+
+    def realpath(self, p):
+        return "/run" + p[len("/var/run"):] if p.startswith("/var/run/") else p
+
+
+SOCKET_UNIT = "[Unit]\nDescription=Docker Socket\n\n[Socket]\nListenStream=/run/docker.sock\nSocketMode=0660\n"
+
+
+def test_socket_unit_drop_ins_reset_and_add():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import systemd_unit
+    h = UnitHost({
+        "/lib/systemd/system/docker.socket": SOCKET_UNIT,
+        "/etc/systemd/system/docker.socket.d/10-tcp.conf": "[Socket]\nListenStream=\nListenStream=2375\n"
+                                                           "ListenStream=%t/docker.sock\n",
+        "/lib/systemd/system/docker.socket.d/20-more.conf": "[Socket]\n# ListenStream=9999\nListenStream=[::1]:2376\n",
+        "/lib/systemd/system/docker.socket.d/10-tcp.conf": "[Socket]\nListenStream=1111\n",   # hidden by /etc's
+    })
+    got = systemd_unit.list_setting(h, "docker.socket", "Socket", "ListenStream")
+    assert got["values"] == ["2375", "/run/docker.sock", "[::1]:2376"]
+    assert "/lib/systemd/system/docker.socket.d/10-tcp.conf" not in got["files"]
+
+
+def test_socket_unit_in_etc_replaces_the_one_in_lib_and_a_mask_has_none():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import systemd_unit
+    h = UnitHost({"/lib/systemd/system/docker.socket": SOCKET_UNIT,
+                  "/etc/systemd/system/docker.socket": "[Socket]\nListenStream=0.0.0.0:2375\n"})
+    assert systemd_unit.list_setting(h, "docker.socket", "Socket", "ListenStream")["values"] == ["0.0.0.0:2375"]
+    h = UnitHost({"/lib/systemd/system/docker.socket": SOCKET_UNIT},
+                 links={"/etc/systemd/system/docker.socket": "/dev/null"})
+    got = systemd_unit.list_setting(h, "docker.socket", "Socket", "ListenStream")
+    assert got["masked"] and got["values"] == []
+
+
+def test_gathered_record_lists_the_socket_units_tcp_listener():
+    h = UnitHost({
+        "/proc/42/comm": "dockerd\n", "/proc/42/cmdline": "/usr/bin/dockerd\0-H\0fd://\0", "/proc/42/limits": "",
+        "/lib/systemd/system/docker.socket": SOCKET_UNIT,
+        "/etc/systemd/system/docker.socket.d/override.conf": "[Socket]\nListenStream=2375\n",
+    })
+    out, _source = gather_proc.collect_dockerd_process(h)
+    assert out["socket_activation"]["listen_streams"] == ["/run/docker.sock", "2375"]
+    assert [(r["scheme"], r["port"]) for r in out["listeners"] if r["source"] == "docker.socket ListenStream"] == \
+        [("unix", None), ("tcp", 2375)]
+    f = make_facts()
+    f["dockerd_process"] = dict(f["dockerd_process"], **out)
+    assert run("X.5", f)[0] == "fail"
+
+
+# --- Case 4: the daemon's own config file, from the dockerd serving the endpoint --------------------
+
+def test_a_config_file_dockerd_does_not_read_is_never_judged():
+    f = make_facts()
+    f["dockerd_process"]["config_file"] = "/var/snap/docker/current/config/daemon.json"
+    f["docker"]["info"].pop("LiveRestoreEnabled")
+    for item in ("7", "10", "X.8", "X.9"):
+        check = dict(extended.CHECKS, **__import__(
+            "ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.daemon",
+            fromlist=["CHECKS"]).CHECKS)[item]
+        status, evidence = check(f, {})
+        assert status == "error", (item, evidence)
+        assert "/var/snap/docker/current/config/daemon.json" in " ".join(evidence)
+
+
+def test_a_config_file_flag_alone_names_the_file_too():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon
+    f = make_facts()
+    f["dockerd_process"]["flags"]["--config-file"] = ["/srv/docker/daemon.json"]
+    assert daemon.check_10(f, {})[0] == "error"
+
+
+def proc_host(pids, extra=None):
+    files = {}
+    for pid, argv in pids.items():
+        files["/proc/%d/comm" % pid] = "dockerd\n"
+        files["/proc/%d/cmdline" % pid] = "\0".join(argv) + "\0"
+        files["/proc/%d/limits" % pid] = ""
+    files.update(extra or {})
+    return UnitHost(files)
+
+
+def test_the_record_is_of_the_dockerd_serving_the_endpoint_not_the_first_one():
+    h = proc_host({
+        100: ["/usr/bin/dockerd", "-H", "unix:///run/other.sock", "--config-file", "/etc/other/daemon.json"],
+        200: ["/snap/docker/bin/dockerd", "--config-file=/var/snap/docker/current/config/daemon.json",
+              "-H", "unix:///var/run/docker.sock"],
+    })
+    out, _source = gather_proc.collect_dockerd_process(h, "unix:///var/run/docker.sock")
+    assert out["pid"] == 200
+    assert out["config_file"] == "/var/snap/docker/current/config/daemon.json"
+    params = {"endpoint": "unix:///var/run/docker.sock", "daemon_json_path": "/etc/docker/daemon.json"}
+    assert gather_proc.config_path(h, params)[0] == "/var/snap/docker/current/config/daemon.json"
+
+
+def test_the_dockerd_holding_the_endpoints_socket_inode_is_chosen():
+    h = proc_host({100: ["/usr/bin/dockerd", "-H", "fd://"], 200: ["/usr/bin/dockerd", "-H", "fd://"]}, {
+        "/proc/net/unix": "Num RefCount Protocol Flags Type St Inode Path\n"
+                          "0000: 00000002 00000000 00010000 0001 01 5555 /run/docker.sock\n"
+                          "0000: 00000002 00000000 00010000 0001 01 6666 /run/other.sock\n",
+        "/proc/100/fd/3": "", "/proc/200/fd/3": "",
+    })
+    h.links.update({"/proc/100/fd/3": "socket:[6666]", "/proc/200/fd/3": "socket:[5555]"})
+    assert gather_proc.locate_dockerd(h, "unix:///var/run/docker.sock")[0] == 200
+
+
+def test_several_dockerds_and_none_known_to_serve_the_endpoint_is_a_collector_error():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
+    h = proc_host({100: ["/usr/bin/dockerd", "-H", "fd://"], 200: ["/usr/bin/dockerd", "-H", "fd://"]})
+    with pytest.raises(CollectorError):
+        gather_proc.collect_dockerd_process(h, "unix:///var/run/docker.sock")
+
+
+# --- Case 5: every unix listener stat'ed; containerd's socket and parent directories ---------------
+
+def test_30_a_custom_socket_path_is_stat_ed():
+    f = with_cmdline(["dockerd", "-H", "unix:///srv/docker/api.sock"])
+    status, evidence = run("30", f)
+    assert status == "error" and "/srv/docker/api.sock: not stat'ed" in evidence
+    f["files"]["/srv/docker/api.sock"] = {"exists": True, "mode": "0666", "owner": "root", "group": "docker",
+                                          "type": "socket"}
+    status, evidence = run("30", f)
+    assert status == "fail" and "/srv/docker/api.sock 0666" in evidence
+    f["files"]["/srv/docker/api.sock"]["mode"] = "0660"
+    assert run("30", f)[0] == "pass"
+
+
+@pytest.mark.parametrize("source", ["/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock",
+                                    "/run/containerd", "/run", "/var/run/", "/", "/srv/docker"])
+def test_30_mounts_of_containerds_socket_or_a_parent_directory_fail(source):
+    f = with_cmdline(["dockerd", "-H", "unix:///srv/docker/api.sock"])
+    f["files"]["/srv/docker/api.sock"] = {"exists": True, "mode": "0660", "owner": "root", "group": "docker",
+                                          "type": "socket"}
+    f["docker"]["containers"] = [make_container(mounts=[{"type": "bind", "source": source,
+                                                         "destination": "/host", "rw": False}])]
+    status, evidence = run("30", f)
+    assert status == "fail" and "mounts %s" % source in evidence
+
+
+def test_30_a_mount_of_var_is_not_a_mount_of_var_run():
+    f = make_facts()
+    f["docker"]["containers"] = [make_container(mounts=[{"type": "bind", "source": "/var", "destination": "/v",
+                                                         "rw": False}])]
+    assert run("30", f)[0] == "pass"
+
+
+def test_files_collector_stats_the_daemons_sockets_and_config_file():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files
+    h = proc_host({7: ["/usr/bin/dockerd", "-H", "unix:///srv/docker/api.sock", "--config-file", "/srv/d.json"]})
+    paths = files.daemon_paths(h, {"endpoint": "unix:///srv/docker/api.sock"})
+    assert "/srv/docker/api.sock" in paths and "/srv/d.json" in paths
+    assert "/run/containerd/containerd.sock" in paths
+
+
+# --- Case 6: a file written just before dockerd started is not "changed after" ----------------------
+
+def test_10_a_write_within_the_start_times_precision_is_not_a_pending_restart():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon
+    f = make_facts()
+    # daemon.json written at .6, dockerd started 0.3 s later; btime truncation puts the start at :00
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00.600000Z"
+    f["dockerd_process"]["started_at"] = "2026-11-22T10:00:00Z"
+    f["dockerd_process"]["started_at_uncertainty"] = 1.02
+    assert daemon.check_10(f, {})[0] == "pass"
+    del f["dockerd_process"]["started_at_uncertainty"]     # older facts: whole seconds, twice truncated
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:01Z"
+    assert daemon.check_10(f, {})[0] == "pass"
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:05Z"    # well after: the file is not in effect
+    assert daemon.check_10(f, {})[0] == "error"
+
+
+def test_a_precise_start_time_keeps_a_real_change_after_it():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon
+    f = make_facts()
+    f["dockerd_process"].update(started_at="2026-11-22T10:00:00.250000Z", started_at_uncertainty=0.03)
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00.900000Z"
+    assert daemon.check_10(f, {})[0] == "error"
+
+
+def test_start_time_from_uptime_has_sub_second_precision(monkeypatch):
+    stat_line = "42 (dockerd) S 1 42 42 0 -1 4194560 " + " ".join(["0"] * 12) + " 12345 1 2 3\n"
+    h = proc_host({42: ["/usr/bin/dockerd"]}, {"/proc/42/stat": stat_line, "/proc/uptime": "200.50 100.00\n",
+                                               "/proc/stat": "btime 1795219200\n"})
+    monkeypatch.setattr(gather_proc.os, "sysconf", lambda name: 100)
+    monkeypatch.setattr(gather_proc.time, "time", lambda: 1795219400.75)
+    started, uncertainty = gather_proc._started(h, 42)
+    # boot at 1795219400.75 - 200.50 = 1795219200.25 (00:00:00.25), + 12345 ticks at 100 Hz = 123.45 s
+    assert started == "2026-11-21T00:02:03.700000Z" and uncertainty < 0.1
