@@ -549,3 +549,40 @@ def test_start_time_from_uptime_has_sub_second_precision(monkeypatch):
     started, uncertainty = gather_proc._started(h, 42)
     # boot at 1795219400.75 - 200.50 = 1795219200.25 (00:00:00.25), + 12345 ticks at 100 Hz = 123.45 s
     assert started == "2026-11-21T00:02:03.700000Z" and uncertainty < 0.1
+
+
+# --- Case 7: review of items 6-10, 20, X.5-X.9 against moby -------------------------------------
+
+def test_10_a_ulimit_entry_limits_what_its_name_says():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon
+    f = make_facts()
+    # mergeUlimits appends the entry itself: {"nofile": {"Name": "nproc"}} limits nproc only.
+    f["daemon_config"]["content"]["default-ulimits"] = {
+        "nofile": {"Name": "nproc", "Hard": 4096, "Soft": 4096},
+        "nproc": {"Name": "nproc", "Hard": 4096, "Soft": 4096}}
+    status, evidence = daemon.check_10(f, {})
+    assert status == "fail" and "nofile not set" in " ".join(evidence)
+
+
+def test_10_lower_case_ulimit_fields_are_read_as_dockerd_decodes_them():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon
+    f = make_facts()
+    f["daemon_config"]["content"]["default-ulimits"] = {
+        "nofile": {"name": "nofile", "hard": 20000, "soft": 20000},
+        "nproc": {"name": "nproc", "hard": 4096, "soft": 4096}}
+    assert daemon.check_10(f, {})[0] == "pass"
+
+
+def test_a_flag_beats_the_file_for_the_same_key():
+    # findConfigurationConflicts: dockerd refuses a key given both ways, so the file changed since.
+    f = make_facts()
+    f["dockerd_process"]["flags"]["--userland-proxy"] = ["true"]
+    status, evidence = run("X.9", f)
+    assert status == "fail" and "--userland-proxy" in evidence
+
+
+def test_a_go_boolean_flag_value_is_read_as_pflag_reads_it():
+    f = make_facts()
+    f["daemon_config"]["content"].pop("userland-proxy")
+    f["dockerd_process"]["flags"]["--userland-proxy"] = ["F"]
+    assert run("X.9", f)[0] == "pass"
