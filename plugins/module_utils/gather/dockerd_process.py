@@ -206,7 +206,8 @@ def _read_config_hosts(h, path):
         content = json.loads(h.read(path) or "{}")
     except (IOError, OSError, ValueError):
         return {}
-    return content if isinstance(content, dict) else {}
+    # the record keeps each host value as written: a URL's credentials must not leave the host
+    return redact.redact_config(content) if isinstance(content, dict) else {}
 
 
 def daemon_record(h, params):

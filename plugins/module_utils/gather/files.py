@@ -11,6 +11,7 @@ import grp
 import pwd
 import stat
 
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process
 
 DOCKER_PATHS = (
     "/var/run/docker.sock", "/run/docker.sock",
@@ -61,7 +62,6 @@ CONTAINERD_SOCKETS = ("/run/containerd/containerd.sock", "/var/run/containerd/co
 def daemon_paths(h, params):
     """The audited dockerd's own paths to stat beside DOCKER_PATHS: its config file and every unix
     socket it serves the API on (-H unix://..., docker.socket's ListenStream paths)."""
-    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process
     record = dockerd_process.daemon_record(h, params)
     paths = [dockerd_process.config_path(h, params)[0]]
     paths.extend(p for p in dockerd_process.socket_paths(record) if p.startswith("/"))
