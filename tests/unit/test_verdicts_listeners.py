@@ -586,3 +586,19 @@ def test_a_go_boolean_flag_value_is_read_as_pflag_reads_it():
     f["daemon_config"]["content"].pop("userland-proxy")
     f["dockerd_process"]["flags"]["--userland-proxy"] = ["F"]
     assert run("X.9", f)[0] == "pass"
+
+
+def test_x5_a_daemon_json_changed_after_start_leaves_the_listeners_unknown():
+    # hosts/tlsverify are read at start: a file that gained tlsverify (or lost a TCP host) since is not what runs
+    f = with_cmdline(["dockerd", "-H", "0.0.0.0:2376"])
+    f["daemon_config"]["content"]["tlsverify"] = True
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"
+    f["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    status, evidence = run("X.5", f)
+    assert status == "error" and "changed at" in evidence
+
+
+def test_x9_a_string_false_in_daemon_json_is_not_a_boolean_dockerd_takes():
+    f = make_facts()
+    f["daemon_config"]["content"]["userland-proxy"] = "false"
+    assert run("X.9", f)[0] == "error"

@@ -449,6 +449,11 @@ def tcp_api_exposure(facts):
                             % listener_text(r))
         elif r["scheme"] == "npipe":
             unknown.append("named pipe listener on a Linux host: %s" % listener_text(r))
+    pending = restart_pending(facts)
+    if pending and not daemon_config_mismatch(facts):
+        # hosts and tls* are read at start only: a file changed since may list listeners or a
+        # verification dockerd does not run with (or no longer list one it still serves).
+        unknown.append("%s: the running listeners and TLS settings may differ from the file's" % pending)
     if network and not tls["verified"]:
         problems.append("dockerd listens on %s without TLS client verification (%s)"
                         % (", ".join(listener_text(r) for r in network), tls["source"]))

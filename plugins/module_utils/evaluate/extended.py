@@ -228,6 +228,9 @@ def check_x8(facts, opts):
     if mismatch:
         return result(ERROR, "docker info does not say whether live-restore is on, and %s" % mismatch)
     value, source = daemon_setting(facts, "live-restore")
+    if source == "daemon.json" and not isinstance(value, bool):
+        return result(ERROR, "live-restore=%r in daemon.json is not a JSON boolean: dockerd refuses to start "
+                             "with it" % (value,))
     if value is not None and truthy(value):
         return result(PASS, "live-restore enabled (%s)" % source)
     return result(FAIL, "live-restore not enabled (%s)" % (source or "unset, default off"))
@@ -247,6 +250,10 @@ def check_x9(facts, opts):
         return result(FAIL, "docker-proxy processes run: the userland proxy is on%s" % said)
     if mismatch and value is None:
         return result(ERROR, mismatch)
+    if source == "daemon.json" and not isinstance(value, bool):
+        # moby decodes userland-proxy into a bool: dockerd refuses to start with any other JSON type.
+        return result(ERROR, "userland-proxy=%r in daemon.json is not a JSON boolean: dockerd refuses to start "
+                             "with it, so the file is not what the running dockerd read" % (value,))
     if value is not None and falsy(value):
         pending = restart_pending(facts) if source == "daemon.json" else None
         if pending:
