@@ -602,3 +602,29 @@ def test_x9_a_string_false_in_daemon_json_is_not_a_boolean_dockerd_takes():
     f = make_facts()
     f["daemon_config"]["content"]["userland-proxy"] = "false"
     assert run("X.9", f)[0] == "error"
+
+
+def test_x5_a_live_tcp_socket_no_setting_explains_is_an_error():
+    # e.g. -H in $DOCKER_OPTS of an EnvironmentFile, or a form this model does not read
+    f = make_facts()
+    f["dockerd_process"]["tcp_listening"] = [{"address": "0.0.0.0", "port": 2375}]
+    status, evidence = run("X.5", f)
+    assert status == "error" and "TCP 0.0.0.0 port 2375" in evidence
+    f["dockerd_process"]["tcp_listening"] = [{"address": "127.0.0.1", "port": 9323}]
+    f["daemon_config"]["content"]["metrics-addr"] = "127.0.0.1:9323"
+    assert run("X.5", f)[0] == "pass"
+    f = with_cmdline(["dockerd", "-H", "fd://", "--tlsverify"])
+    f["dockerd_process"]["socket_activation"]["listen_streams"] = ["/run/docker.sock", "2376"]
+    f["dockerd_process"]["tcp_listening"] = [{"address": "::", "port": 2376}]
+    assert run("X.5", f)[0] == "pass"
+
+
+def test_gather_lists_dockerds_tcp_listening_sockets():
+    h = proc_host({42: ["/usr/bin/dockerd", "-H", "fd://"]}, {
+        "/proc/42/fd/3": "", "/proc/42/fd/4": "",
+        "/proc/net/tcp": "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode\n"
+                         "0: 00000000:094F 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 777 1\n"
+                         "1: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 888 1\n",
+    })
+    h.links.update({"/proc/42/fd/3": "socket:[777]", "/proc/42/fd/4": "pipe:[1]"})
+    assert gather_proc.tcp_listening(h, 42) == [{"address": "0.0.0.0", "port": 2383}]

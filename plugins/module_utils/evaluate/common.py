@@ -424,6 +424,31 @@ def listener_text(record):
 NETWORK_SCHEMES = ("tcp", "vsock")
 
 
+def _unexplained_tcp(facts, network):
+    """dockerd's live TCP listening sockets (dockerd_process.tcp_listening, from /proc/net/tcp{,6}
+    and its fds) that neither a judged listener nor a known non-API port (swarm 2377/7946 in a
+    swarm, metrics-addr, network-diagnostic-port) explains: a form this model did not read."""
+    live = as_dict(as_dict(facts).get("dockerd_process")).get("tcp_listening")
+    if not isinstance(live, list):
+        return []
+    known = set(r["port"] for r in network if r["scheme"] == "tcp")
+    if swarm_state(facts)[0]:
+        known.update((2377, 7946))
+    for key in ("metrics-addr", "network-diagnostic-port"):
+        value, _source = daemon_setting(facts, key)
+        m = re.search(r"(\d+)\s*$", str(value)) if value is not None else None
+        if m:
+            known.add(int(m.group(1)))
+    out = []
+    for sock in live:
+        sock = as_dict(sock)
+        if sock.get("port") not in known:
+            out.append("dockerd listens on TCP %s port %s, which none of its hosts, docker.socket, swarm or "
+                       "metrics settings name: an API listener this audit could not read"
+                       % (text(sock.get("address"), 40), text(sock.get("port"), 8)))
+    return out
+
+
 def tcp_api_exposure(facts):
     """(problems, fine, unknown) about the API's network listeners, for items 30 and X.5.
 
@@ -449,6 +474,7 @@ def tcp_api_exposure(facts):
                             % listener_text(r))
         elif r["scheme"] == "npipe":
             unknown.append("named pipe listener on a Linux host: %s" % listener_text(r))
+    unknown.extend(_unexplained_tcp(facts, network))
     pending = restart_pending(facts)
     if pending and not daemon_config_mismatch(facts):
         # hosts and tls* are read at start only: a file changed since may list listeners or a

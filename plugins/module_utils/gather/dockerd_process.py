@@ -153,6 +153,48 @@ def _listening_inodes(h, endpoint):
     return inodes
 
 
+def _hex_address(text):
+    """/proc/net/tcp{,6} ``0100007F:0CEA`` -> ("127.0.0.1", 3306): 32-bit words in host (little-endian) order."""
+    addr, port = text.split(":")
+    words = [addr[i:i + 8] for i in range(0, len(addr), 8)]
+    raw = b"".join(bytes(bytearray(reversed(bytearray.fromhex(w)))) for w in words)
+    if len(raw) == 4:
+        return ".".join(str(b) for b in bytearray(raw)), int(port, 16)
+    groups = ["%x" % ((bytearray(raw)[i] << 8) | bytearray(raw)[i + 1]) for i in range(0, 16, 2)]
+    if groups[:6] == ["0"] * 5 + ["ffff"]:
+        return ".".join(str(b) for b in bytearray(raw)[12:]), int(port, 16)
+    text_addr = ":".join(groups)
+    text_addr = re.sub(r"(^|:)0(:0)+(:|$)", "::", text_addr, count=1)
+    return text_addr, int(port, 16)
+
+
+def tcp_listening(h, pid):
+    """The TCP sockets process ``pid`` listens on: [{"address", "port"}], None when its fds are unreadable.
+
+    What the kernel says dockerd serves, whatever its flags say: the evaluators hold it against
+    the listeners its configuration names."""
+    inodes = _socket_inodes(h, pid)
+    if not inodes and not h.listdir("/proc/%d/fd" % pid):
+        return None
+    out = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = h.read(table).splitlines()[1:]
+        except (IOError, OSError):
+            continue
+        for line in lines:
+            parts = line.split()
+            if len(parts) >= 10 and parts[3] == "0A" and parts[9] in inodes:
+                try:
+                    address, port = _hex_address(parts[1])
+                except (ValueError, IndexError):
+                    continue
+                entry = {"address": address, "port": port}
+                if entry not in out:
+                    out.append(entry)
+    return out
+
+
 def locate_dockerd(h, endpoint=DEFAULT_ENDPOINT):
     """(pid or None, how it was chosen) of the dockerd serving ``endpoint``.
 
@@ -229,9 +271,11 @@ def _build_record(h, endpoint):
     out = {"running": pid is not None, "pid": pid, "cmdline": None, "flags": {}, "unit_exec_start": None,
            "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None},
            "started_at": None, "started_at_uncertainty": None, "endpoint": endpoint, "chosen": chosen,
-           "config_file": None, "config_file_source": None, "listeners": None, "socket_activation": None}
+           "config_file": None, "config_file_source": None, "listeners": None, "socket_activation": None,
+           "tcp_listening": None}
     if pid is not None:
         out["started_at"], out["started_at_uncertainty"] = _started(h, pid)
+        out["tcp_listening"] = tcp_listening(h, pid)
         try:
             # dockerd's flags can carry credentials (e.g. a registry mirror URL with user:password).
             argv = redact.redact_argv([a for a in h.read("/proc/%d/cmdline" % pid).split("\0") if a])
