@@ -42,6 +42,8 @@ options:
         E(DOCKER_TLS_VERIFY) and E(DOCKER_CERT_PATH) as the docker CLI reads them).
       - If not set, the value of the E(DOCKER_HOST) environment variable is used, else
         C(unix:///var/run/docker.sock).
+      - The daemon facts (C(dockerd_process), C(daemon_config)) are those of the dockerd serving this endpoint (the one
+        holding its listening socket), not of the first dockerd process found.
     type: str
   timeout:
     description:
@@ -50,7 +52,9 @@ options:
     default: 30
   daemon_json_path:
     description:
-      - Path of the daemon configuration file.
+      - Path of the daemon configuration file, read only when no dockerd process (and no C(--config-file) in
+        docker.service's C(ExecStart)) is found. The audited dockerd's own configuration file wins, its
+        C(--config-file), else C(/etc/docker/daemon.json), the file it really reads (a snap's dockerd reads its own).
     type: path
     default: /etc/docker/daemon.json
   collectors:

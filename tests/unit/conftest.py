@@ -193,6 +193,9 @@ def make_facts(containers=None, images=None, swarm=None):
             "flags": {"-H": ["fd://"], "--containerd": ["/run/containerd/containerd.sock"]},
             "unit_exec_start": "/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock",
             "limits": {"nofile_soft": 1048576, "nofile_hard": 1048576, "nproc_soft": None, "nproc_hard": None},
+            # -H fd://: the sockets dockerd serves are docker.socket's
+            "socket_activation": {"unit": "docker.socket", "files": ["/lib/systemd/system/docker.socket"],
+                                  "listen_streams": ["/run/docker.sock"], "error": None},
         },
         "docker": {
             "reachable": True,

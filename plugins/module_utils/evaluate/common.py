@@ -18,9 +18,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import posixpath
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog, dockerd_cli
 
 PASS = "pass"
 FAIL = "fail"
@@ -420,7 +421,28 @@ def is_secret_name(name):
 
 # --- What dockerd runs versus what daemon.json says (items 7, 10, 20, 31, X.9) --------------------
 
+def daemon_config_mismatch(facts):
+    """Why facts.daemon_config is not the file the audited dockerd reads, else None.
+
+    dockerd reads its ``--config-file`` (moby daemon/command/docker.go; default
+    /etc/docker/daemon.json): a snap's dockerd never reads /etc/docker/daemon.json."""
+    facts = as_dict(facts)
+    proc = as_dict(facts.get("dockerd_process"))
+    expected = proc.get("config_file")
+    if not isinstance(expected, str) or not expected:
+        values = dockerd_cli.flag_values(daemon_flags(facts), "config-file")
+        expected = str(values[-1]) if values and values[-1] else None
+    path = as_dict(facts.get("daemon_config")).get("path")
+    if expected and isinstance(path, str) and posixpath.normpath(expected) != posixpath.normpath(path):
+        return ("the daemon configuration read is %s, but dockerd reads %s (--config-file): its settings are "
+                "unknown" % (text(path), text(expected)))
+    return None
+
+
 def daemon_json(facts):
+    """The audited dockerd's config file content; {} when the file read is not the one it reads."""
+    if daemon_config_mismatch(facts):
+        return {}
     return as_dict(as_dict(facts.get("daemon_config")).get("content"))
 
 
@@ -431,12 +453,13 @@ def daemon_flags(facts):
 def daemon_setting(facts, key, flag=None):
     """The value of a daemon setting and where it came from.
 
-    daemon.json and the command line cannot both set a key (dockerd refuses to start), so
-    whichever holds it is the effective value. Returns (value, source) or (None, None).
+    moby daemon/config/config.go findConfigurationConflicts: dockerd refuses to start when a key is
+    set both in its config file and on the command line, so one of them holds it. When both do,
+    the file changed after dockerd started and the flag is what runs (the source says so). A
+    boolean flag's value is read as pflag reads it (``--icc`` true, ``--icc=0`` false). Returns
+    (value, source) or (None, None).
     """
     content = daemon_json(facts)
-    if key in content:
-        return content[key], "daemon.json"
     flags = daemon_flags(facts)
     for name in as_list(flag) or ["--" + key]:
         if name in flags:
@@ -444,7 +467,16 @@ def daemon_setting(facts, key, flag=None):
             value = values[-1] if values else True
             if value in ("", None):
                 value = True
-            return value, "dockerd %s" % name
+            long_name = dockerd_cli.SHORT_FLAGS.get(name[1:], name[2:]) if not name.startswith("--") else name[2:]
+            if long_name in dockerd_cli.BOOL_FLAGS and dockerd_cli.go_bool(value) is not None:
+                value = dockerd_cli.go_bool(value)
+            source = "dockerd %s" % name
+            if key in content:
+                source += (" (daemon.json also sets %s: dockerd refuses both, so the file changed after it "
+                           "started and is not in effect)" % key)
+            return value, source
+    if key in content:
+        return content[key], "daemon.json"
     return None, None
 
 
@@ -455,9 +487,18 @@ def restart_pending(facts):
     and labels); a file changed after dockerd started holds settings that are not in effect
     until the next restart.
     """
+    import datetime as _dt
     changed = parse_timestamp(as_dict(facts.get("daemon_config")).get("mtime"))
-    started = parse_timestamp(as_dict(facts.get("dockerd_process")).get("started_at"))
-    if changed is None or started is None or changed <= started:
+    proc = as_dict(facts.get("dockerd_process"))
+    started = parse_timestamp(proc.get("started_at"))
+    # The start time is only as precise as the gather could read it (dockerd_process
+    # started_at_uncertainty: two clock ticks from /proc/uptime, a second from /proc/stat's btime,
+    # which is truncated). Facts without it came from btime and were truncated to the second
+    # once more: two seconds. Only a change later than the latest possible start is "after".
+    uncertainty = proc.get("started_at_uncertainty")
+    if isinstance(uncertainty, bool) or not isinstance(uncertainty, (int, float)) or uncertainty < 0:
+        uncertainty = 2.0
+    if changed is None or started is None or changed <= started + _dt.timedelta(seconds=uncertainty):
         return None
     return ("daemon.json changed at %sZ, after dockerd started at %sZ: settings that need a restart are not in "
             "effect yet" % (changed.isoformat(), started.isoformat()))
@@ -475,32 +516,136 @@ def icc_state(facts):
     return False, "icc not set in daemon.json or on the dockerd command line (default: true)"
 
 
-def daemon_hosts(facts):
-    """Every address dockerd listens on: daemon.json hosts, -H/--host flags, else the unit's ExecStart."""
-    hosts = names(daemon_json(facts).get("hosts"))
+def daemon_command_flags(facts):
+    """dockerd's flags: the running process's, else (no process read) those of the unit's ExecStart,
+    read the way dockerd reads them (dockerd_cli.parse_flags)."""
     flags = daemon_flags(facts)
-    for flag in ("-H", "--host"):
-        hosts.extend(names(flags.get(flag)))
-    if not flags:
-        exec_start = as_dict(as_dict(facts).get("dockerd_process")).get("unit_exec_start")
-        if isinstance(exec_start, str):
-            tokens = exec_start.split()
-            for i, tok in enumerate(tokens):
-                if tok in ("-H", "--host") and i + 1 < len(tokens):
-                    hosts.append(tokens[i + 1])
-                elif tok.startswith("--host=") or tok.startswith("-H="):
-                    hosts.append(tok.split("=", 1)[1])
-                elif tok.startswith("-H") and len(tok) > 2:
-                    hosts.append(tok[2:])
-    return hosts
+    proc = as_dict(as_dict(facts).get("dockerd_process"))
+    if flags or isinstance(proc.get("cmdline"), list):
+        # a dockerd started without flags has none: the unit file is not what runs then
+        return flags
+    exec_start = proc.get("unit_exec_start")
+    if isinstance(exec_start, str):
+        return dockerd_cli.parse_flags(exec_start.split())
+    return {}
+
+
+def socket_streams(facts):
+    """docker.socket's effective ``ListenStream=`` values (dockerd_process.socket_activation), None when unread."""
+    activation = as_dict(as_dict(facts).get("dockerd_process")).get("socket_activation")
+    streams = as_dict(activation).get("listen_streams")
+    return list(streams) if isinstance(streams, list) else None
+
+
+def daemon_listeners(facts):
+    """Every socket the audited dockerd serves its API on: dockerd_cli.listeners records
+    ({value, source, scheme, address, port, error}) from -H/--host, daemon.json ``hosts`` and, for
+    ``fd://``, docker.socket's ListenStream= lines (moby daemon/pkg/opts/hosts.go ParseDaemonHost)."""
+    return dockerd_cli.listeners(daemon_command_flags(facts), daemon_json(facts), socket_streams(facts))
+
+
+def daemon_hosts(facts):
+    """The host values dockerd was given (-H/--host, daemon.json hosts; the default when none)."""
+    return [str(r["value"]) for r in daemon_listeners(facts) if r["source"] != "docker.socket ListenStream"]
+
+
+def listener_text(record):
+    """``tcp://0.0.0.0:2375 (dockerd -H 0.0.0.0:2375)``: where it listens and what said so."""
+    r = as_dict(record)
+    scheme, address, port = r.get("scheme"), r.get("address"), r.get("port")
+    if scheme == "tcp":
+        host = "[%s]" % address if ":" in str(address) else str(address)
+        where = "tcp://%s:%s" % (host, port)
+    elif scheme in ("unix", "fd", "npipe", "vsock"):
+        where = "%s://%s" % (scheme, address)
+    elif scheme == "unix-abstract":
+        where = "abstract unix socket %s" % address
+    else:
+        where = str(r.get("value"))
+    return "%s (%s %s)" % (text(where), r.get("source"), text(r.get("value"), 60))
+
+
+# Listeners reached over a network (or, for an abstract socket, by any local process): only TLS
+# client verification guards them.
+NETWORK_SCHEMES = ("tcp", "vsock")
+
+
+def _unexplained_tcp(facts, network):
+    """dockerd's live TCP listening sockets (dockerd_process.tcp_listening, from /proc/net/tcp{,6}
+    and its fds) that neither a judged listener nor a known non-API port (swarm 2377/7946 in a
+    swarm, metrics-addr, network-diagnostic-port) explains: a form this model did not read."""
+    live = as_dict(as_dict(facts).get("dockerd_process")).get("tcp_listening")
+    if not isinstance(live, list):
+        return []
+    known = set(r["port"] for r in network if r["scheme"] == "tcp")
+    if swarm_state(facts)[0]:
+        known.update((2377, 7946))
+    for key in ("metrics-addr", "network-diagnostic-port"):
+        value, _source = daemon_setting(facts, key)
+        m = re.search(r"(\d+)\s*$", str(value)) if value is not None else None
+        if m:
+            known.add(int(m.group(1)))
+    out = []
+    for sock in live:
+        sock = as_dict(sock)
+        if sock.get("port") not in known:
+            out.append("dockerd listens on TCP %s port %s, which none of its hosts, docker.socket, swarm or "
+                       "metrics settings name: an API listener this audit could not read"
+                       % (text(sock.get("address"), 40), text(sock.get("port"), 8)))
+    return out
+
+
+def tcp_api_exposure(facts):
+    """(problems, fine, unknown) about the API's network listeners, for items 30 and X.5.
+
+    moby daemon/command/daemon.go loadListeners/newAPIServerTLSConfig: a TCP (or socket-activated
+    TCP) listener requires a client certificate only with TLS on and tlsverify not false; an
+    abstract unix socket has no file permissions at all; a host value dockerd's parser would not
+    take is ``unknown`` (error), never "no listener".
+    """
+    problems, fine, unknown = [], [], []
+    listeners = daemon_listeners(facts)
+    tls = dockerd_cli.tls_state(daemon_command_flags(facts), daemon_json(facts))
+    if tls["error"]:
+        unknown.append("TLS settings not understood: %s" % tls["error"])
+    network = []
+    for r in listeners:
+        if r["error"]:
+            unknown.append("listener not understood: %s" % text(r["error"], 160))
+        elif r["scheme"] in NETWORK_SCHEMES:
+            network.append(r)
+        elif r["scheme"] == "unix-abstract":
+            problems.append("dockerd serves the API on %s: an abstract socket has no file permissions, any local "
+                            "process (and any container in the host network namespace) can reach it"
+                            % listener_text(r))
+        elif r["scheme"] == "npipe":
+            unknown.append("named pipe listener on a Linux host: %s" % listener_text(r))
+    unknown.extend(_unexplained_tcp(facts, network))
+    pending = restart_pending(facts)
+    if pending and not daemon_config_mismatch(facts):
+        # hosts and tls* are read at start only: a file changed since may list listeners or a
+        # verification dockerd does not run with (or no longer list one it still serves).
+        unknown.append("%s: the running listeners and TLS settings may differ from the file's" % pending)
+    if network and not tls["verified"]:
+        problems.append("dockerd listens on %s without TLS client verification (%s)"
+                        % (", ".join(listener_text(r) for r in network), tls["source"]))
+    elif network and tls["cacert"] == "":
+        problems.append("dockerd listens on %s and verifies clients against the system's root CAs "
+                        "(tlscacert is empty): any publicly issued client certificate gets in"
+                        % ", ".join(listener_text(r) for r in network))
+    elif network:
+        fine.append("TCP %s with TLS client verification (%s)"
+                    % (", ".join(listener_text(r) for r in network), tls["source"]))
+    else:
+        fine.append("no TCP listener")
+    return problems, fine, unknown
 
 
 def tcp_without_tls(facts):
-    """(tcp hosts, tls state text, verified): verified is True only with tlsverify."""
-    tcp = [h for h in daemon_hosts(facts) if h.strip().lower().startswith("tcp://")]
-    verify, source = daemon_setting(facts, "tlsverify")
-    verified = verify is not None and truthy(verify)
-    return tcp, ("tlsverify from %s" % source) if verified else "no tlsverify", verified
+    """(network listener texts, TLS state text, verified): verified only when dockerd requires client certificates."""
+    listeners = [r for r in daemon_listeners(facts) if not r["error"] and r["scheme"] in NETWORK_SCHEMES]
+    tls = dockerd_cli.tls_state(daemon_command_flags(facts), daemon_json(facts))
+    return [listener_text(r) for r in listeners], tls["source"], tls["verified"]
 
 
 # --- Time (items 13, 29, 37, 46, 49) --------------------------------------------------------------

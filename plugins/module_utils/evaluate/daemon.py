@@ -10,7 +10,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, PASS, as_dict, as_list, daemon_setting, docker, falsy, icc_state, restart_pending, result, opt
+    ERROR, FAIL, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy, icc_state,
+    restart_pending, result, opt, text
 )
 
 
@@ -20,6 +21,14 @@ def check_6(facts, opts):
 
 
 def check_7(facts, opts):
+    """log-level info (or unset) and debug off, as the running dockerd has them.
+
+    Rule: moby daemon/config (``log-level``/``debug`` keys, ``--log-level``/``-l``, ``--debug``/``-D``;
+    a key set both ways makes dockerd refuse to start) and ``docker info`` Debug for the running state.
+    """
+    mismatch = daemon_config_mismatch(facts)
+    if mismatch:
+        return result(ERROR, mismatch)
     value, source = daemon_setting(facts, "log-level", ["--log-level", "-l"])
     debug, dsrc = daemon_setting(facts, "debug", ["--debug", "-D"])
     running_debug = as_dict(docker(facts).get("info")).get("Debug")
@@ -73,10 +82,21 @@ def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _field(entry, name):
+    """A daemon.json object's field as Go's encoding/json finds it: the key matched case-insensitively."""
+    for key in (name, name.lower()):
+        if key in entry:
+            return entry[key]
+    for key, value in entry.items():
+        if str(key).lower() == name.lower():
+            return value
+    return None
+
+
 def _ulimit(entry):
     """(soft, hard) from a daemon.json default-ulimits entry or a --default-ulimit value."""
     if isinstance(entry, dict):
-        return entry.get("Soft"), entry.get("Hard")
+        return _field(entry, "Soft"), _field(entry, "Hard")
     m = re.match(r"^\w+=(-?\d+)(?::(-?\d+))?$", str(entry))
     if m:
         soft = int(m.group(1))
@@ -85,6 +105,14 @@ def _ulimit(entry):
 
 
 def check_10(facts, opts):
+    """default-ulimits nofile and nproc set, bounded, and in effect.
+
+    Rule: moby daemon/config ``default-ulimits`` (a map of {Name, Soft, Hard}) or
+    ``--default-ulimit name=soft[:hard]``; dockerd reads its --config-file only at start.
+    """
+    mismatch = daemon_config_mismatch(facts)
+    if mismatch:
+        return result(ERROR, mismatch)
     status, evidence = _check_10(facts, opts)
     pending = restart_pending(facts)
     if pending and daemon_setting(facts, "default-ulimits", ["--default-ulimit"])[1] == "daemon.json":
@@ -97,8 +125,18 @@ def check_10(facts, opts):
 def _check_10(facts, opts):
     value, source = daemon_setting(facts, "default-ulimits", ["--default-ulimit"])
     limits = {}
+    misnamed = []
     if isinstance(value, dict):
-        limits = value
+        # moby daemon/oci_linux.go mergeUlimits appends each entry as it is: the entry's Name (the
+        # RLIMIT_ it sets) decides what it limits, not the key it sits under.
+        for key, entry in value.items():
+            name = _field(entry, "Name") if isinstance(entry, dict) else key
+            if not isinstance(name, str) or not name:
+                misnamed.append("entry %s has no Name (dockerd would set RLIMIT_ for it)" % text(key, 20))
+                continue
+            if name.lower() != str(key).lower():
+                misnamed.append("entry %s limits %s (its Name)" % (text(key, 20), text(name, 20)))
+            limits[name.lower()] = entry
     elif source == "daemon.json":
         return result(FAIL, "default-ulimits in daemon.json is not an object: %r" % (value,))
     elif value is not None:
@@ -128,6 +166,7 @@ def _check_10(facts, opts):
                        % (hard, proc_limits["nofile_hard"]))
         else:
             good.append("%s %d:%d" % (name, soft, hard))
+    bad.extend(misnamed)
     if bad:
         return result(FAIL, ["default-ulimits (%s): %s" % (source, "; ".join(bad))] + good)
     return result(PASS, "default-ulimits (%s): %s" % (source, ", ".join(good)))

@@ -14,9 +14,10 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_setting, docker, falsy, host_agent_matches, image_of,
-    history_layers, is_swarm_task, limited, names, opt, per_container_tri, restart_pending, result,
-    scoped_containers, swarm_managers_only, swarm_state, tcp_without_tls, text, truthy
+    ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy,
+    history_layers, host_agent_matches, image_of, is_swarm_task, limited, names, opt, per_container_tri,
+    restart_pending, result, scoped_containers, swarm_managers_only, swarm_state, tcp_api_exposure,
+    text, truthy
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import frozen_agents
 
@@ -261,18 +262,24 @@ def check_x4(facts, opts):
 
 
 def check_x5(facts, opts):
-    """Any tcp:// host the daemon listens on requires tlsverify."""
+    """Every network listener of the API requires TLS client verification.
+
+    Rule: moby daemon/pkg/opts/hosts.go ParseDaemonHost (a host without a scheme is TCP; fd:// is
+    docker.socket's ListenStream= sockets, systemd.socket(5)) and daemon/command/daemon.go
+    loadDaemonCliConfig/newAPIServerTLSConfig (client certificates are required when TLS is on and
+    tlsverify is not false; --tlsverify or a daemon.json tlsverify turns TLS on). A host value
+    dockerd would not parse is error.
+    """
     facts = as_dict(facts)
-    tcp, tls_text, verified = tcp_without_tls(facts)
-    if tcp and not verified:
-        return result(FAIL, "dockerd listens on %s without TLS client verification (%s)"
-                      % (", ".join(text(h) for h in tcp), tls_text))
-    if tcp:
-        return result(PASS, "dockerd listens on %s with %s" % (", ".join(text(h) for h in tcp), tls_text))
+    problems, fine, unknown = tcp_api_exposure(facts)
+    if problems:
+        return result(FAIL, problems + unknown)
     proc = as_dict(facts.get("dockerd_process"))
     if not isinstance(proc.get("flags"), dict) and not isinstance(proc.get("unit_exec_start"), str):
-        return result(ERROR, "dockerd command line unknown: cannot tell whether it listens on TCP")
-    return result(PASS, "dockerd listens on no TCP socket")
+        unknown.append("dockerd command line unknown: cannot tell whether it listens on TCP")
+    if unknown:
+        return result(ERROR, unknown)
+    return result(PASS, ["dockerd: " + f for f in fine])
 
 
 _VERSION_RE = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?")
@@ -336,7 +343,13 @@ def check_x8(facts, opts):
         return result(PASS, "live-restore enabled (docker info)")
     if live is False:
         return result(FAIL, "live-restore disabled (docker info): a dockerd restart stops every container")
+    mismatch = daemon_config_mismatch(facts)
+    if mismatch:
+        return result(ERROR, "docker info does not say whether live-restore is on, and %s" % mismatch)
     value, source = daemon_setting(facts, "live-restore")
+    if source == "daemon.json" and not isinstance(value, bool):
+        return result(ERROR, "live-restore=%r in daemon.json is not a JSON boolean: dockerd refuses to start "
+                             "with it" % (value,))
     if value is not None and truthy(value):
         return result(PASS, "live-restore enabled (%s)" % source)
     return result(FAIL, "live-restore not enabled (%s)" % (source or "unset, default off"))
@@ -345,6 +358,7 @@ def check_x8(facts, opts):
 def check_x9(facts, opts):
     """userland-proxy false in daemon.json or on the command line, and no docker-proxy running."""
     facts = as_dict(facts)
+    mismatch = daemon_config_mismatch(facts)
     value, source = daemon_setting(facts, "userland-proxy")
     # dockerd starts a docker-proxy process per published port while the userland proxy is on:
     # one running says what dockerd does, whatever the file says.
@@ -353,6 +367,12 @@ def check_x9(facts, opts):
         said = " (%s says userland-proxy=%s: dockerd not restarted since?)" % (source, value) if (
             value is not None and falsy(value)) else ""
         return result(FAIL, "docker-proxy processes run: the userland proxy is on%s" % said)
+    if mismatch and value is None:
+        return result(ERROR, mismatch)
+    if source == "daemon.json" and not isinstance(value, bool):
+        # moby decodes userland-proxy into a bool: dockerd refuses to start with any other JSON type.
+        return result(ERROR, "userland-proxy=%r in daemon.json is not a JSON boolean: dockerd refuses to start "
+                             "with it, so the file is not what the running dockerd read" % (value,))
     if value is not None and falsy(value):
         pending = restart_pending(facts) if source == "daemon.json" else None
         if pending:

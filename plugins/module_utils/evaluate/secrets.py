@@ -7,10 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import posixpath
+
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, SECRET_FILE_SUFFIX_RE, as_dict, as_list, container_label, days_since, docker,
     image_matches, is_secret_name, limited, names, opt, per_container_tri, result, scoped_containers,
-    swarm_services, swarm_state, tcp_without_tls, text, today
+    swarm_services, swarm_state, tcp_api_exposure, text, today, daemon_listeners, listener_text
 )
 
 
@@ -239,63 +241,130 @@ def check_29(facts, opts):
 
 _SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock")
 
+# containerd's API socket: whoever reaches it starts containers as root, like Docker's.
+_CONTAINERD_SOCKETS = ("/run/containerd/containerd.sock",)
 
-def _mounts_socket(m):
+
+def _canonical(path):
+    """``path`` normalised, /var/run spelled /run (a link to it on every systemd host, so a bind
+    mount of /var/run/... is the same file; /var itself is not a parent of /run)."""
+    p = posixpath.normpath(str(path))
+    if p == "/var/run" or p.startswith("/var/run/"):
+        p = "/run" + p[len("/var/run"):]
+    return p
+
+
+def _socket_paths(facts):
+    """(unix socket paths the API is served on, listener texts that cannot be stat'ed)."""
+    paths, odd = [], []
+    for r in daemon_listeners(facts):
+        if r["error"] or r["scheme"] != "unix":
+            continue
+        address = r["address"]
+        if not isinstance(address, str) or not address.startswith("/"):
+            odd.append("%s: a relative socket path (dockerd's working directory decides it), not stat'ed"
+                       % listener_text(r))
+        elif address not in paths:
+            paths.append(address)
+    return paths, odd
+
+
+def _stat_of(files, path):
+    """(key, stat): files[path], or the entry of the same file under its /var/run <-> /run spelling or realpath."""
+    if isinstance(files.get(path), dict):
+        return path, files[path]
+    want = _canonical(path)
+    for key, st in sorted(files.items()):
+        if isinstance(st, dict) and (_canonical(key) == want or (
+                isinstance(st.get("realpath"), str) and _canonical(st["realpath"]) == want)):
+            return key, st
+    return path, files.get(path)
+
+
+def _mounts_socket(m, exposed=()):
+    """The socket (or the directory above it) a mount brings into the container, else None."""
     src = m.get("source")
-    dst = m.get("destination")
-    for p in (src, dst):
+    if isinstance(src, str) and src.strip():
+        s = _canonical(src)
+        for target in exposed:
+            if s == target or s == "/" or target.startswith(s.rstrip("/") + "/"):
+                return target
+    for p in (src, m.get("destination")):
         if isinstance(p, str):
             p = p.rstrip("/")
             if p.endswith("/docker.sock") or p in ("/var/run", "/run"):
-                return True
-    return False
+                return p
+    return None
+
+
+def _socket_problem(path, st, groups):
+    """(problem, fine, unknown) text for one stat'ed socket; the two others None."""
+    mode = st.get("mode")
+    try:
+        bits = int(str(mode), 8)
+    except (TypeError, ValueError):
+        return None, None, "%s: mode unreadable (%s)" % (path, text(mode, 20))
+    owner, group = st.get("owner"), st.get("group")
+    what = "%s %s %s:%s" % (path, text(mode, 8), text(owner, 32), text(group, 32))
+    why = []
+    if bits & 0o7117:
+        why.append("mode more permissive than 0660")
+    if str(owner) not in ("root", "0"):
+        why.append("owner is not root")
+    if str(group) not in groups:
+        why.append("group not in %s" % ", ".join(groups))
+    if why:
+        return "%s: %s" % (what, "; ".join(why)), None, None
+    return None, what, None
 
 
 def check_30(facts, opts):
-    """Socket 0660 root:docker (or stricter), not mounted into containers, no plain TCP listener."""
+    """Every unix socket the API is served on is 0660 root:docker (or stricter), no container
+    mounts it (nor containerd's socket, nor a directory above either), no network listener lacks
+    TLS client verification.
+
+    Rule: the sockets are dockerd's own listeners (moby daemon/pkg/opts/hosts.go ParseDaemonHost:
+    -H unix://PATH; fd:// -> docker.socket's ListenStream=, systemd.socket(5)), plus the default
+    paths where present; a bind mount of a directory brings every socket below it; TCP as X.5
+    (moby daemon/command/daemon.go newAPIServerTLSConfig).
+    """
     facts = as_dict(facts)
     files = as_dict(facts.get("files"))
     problems, fine, unknown = [], [], []
     groups = opt(opts, "socket_allowed_groups")
-    seen_socket = False
+    listener_paths, odd = _socket_paths(facts)
+    unknown.extend(odd)
+    to_check = list(listener_paths)
     for path in _SOCKET_PATHS:
-        if path not in files:
-            continue
-        st = files.get(path)
+        if path in files and _canonical(path) not in [_canonical(p) for p in to_check]:
+            to_check.append(path)
+    seen_socket = False
+    for path in to_check:
+        key, st = _stat_of(files, path)
         if not isinstance(st, dict):
-            unknown.append("%s: not stat'ed" % path)
+            unknown.append("%s: not stat'ed (dockerd serves the API there)" % path)
             continue
         if st.get("exists") is False:
             continue
         seen_socket = True
-        mode = st.get("mode")
-        try:
-            bits = int(str(mode), 8)
-        except (TypeError, ValueError):
-            unknown.append("%s: mode unreadable (%s)" % (path, text(mode, 20)))
-            continue
-        owner, group = st.get("owner"), st.get("group")
-        what = "%s %s %s:%s" % (path, text(mode, 8), text(owner, 32), text(group, 32))
-        why = []
-        if bits & 0o7117:
-            why.append("mode more permissive than 0660")
-        if str(owner) not in ("root", "0"):
-            why.append("owner is not root")
-        if str(group) not in groups:
-            why.append("group not in %s" % ", ".join(groups))
-        if why:
-            problems.append("%s: %s" % (what, "; ".join(why)))
-        else:
-            fine.append(what)
+        bad, good, odd = _socket_problem(key, st, groups)
+        for bucket, line in ((problems, bad), (fine, good), (unknown, odd)):
+            if line:
+                bucket.append(line)
     if not seen_socket and not unknown:
-        fine.append("no unix socket at %s" % " or ".join(_SOCKET_PATHS))
+        fine.append("no unix socket at %s" % " or ".join(to_check or _SOCKET_PATHS))
+    exposed = []
+    for p in list(listener_paths) + list(_SOCKET_PATHS) + list(_CONTAINERD_SOCKETS):
+        if _canonical(p) not in exposed:
+            exposed.append(_canonical(p))
     proxies = opt(opts, "socket_proxy_images")
     mounted_by = 0
     running = scoped_containers(facts, opts)
     for c in running:
         for m in as_list(c.get("mounts")):
             m = as_dict(m)
-            if not _mounts_socket(m):
+            target = _mounts_socket(m, exposed)
+            if not target:
                 continue
             mounted_by += 1
             image = c.get("image")
@@ -305,28 +374,27 @@ def check_30(facts, opts):
                 fine.append("container %s mounts the socket read-only (allow-listed proxy %s)"
                             % (container_label(c), text(image)))
                 continue
-            why = "mounts %s%s" % (text(m.get("source")), "" if ro else " read-write")
+            src = _canonical(m.get("source")) if isinstance(m.get("source"), str) else None
+            what = "" if src == target else " (holds %s)" % target
+            why = "mounts %s%s%s" % (text(m.get("source")), what, "" if ro else " read-write")
             if allowed:
                 why += " (allow-listed proxy image, but the mount must be read-only)"
             problems.append("container %s: %s" % (container_label(c), why))
-    tcp, tls_text, verified = tcp_without_tls(facts)
+    tcp_problems, tcp_fine, tcp_unknown = tcp_api_exposure(facts)
+    problems.extend(tcp_problems)
+    fine.extend(tcp_fine)
+    unknown.extend(tcp_unknown)
     proc = as_dict(facts.get("dockerd_process"))
-    if not tcp and not isinstance(proc.get("flags"), dict) and not isinstance(proc.get("unit_exec_start"), str):
+    if not tcp_problems and not isinstance(proc.get("flags"), dict) and \
+            not isinstance(proc.get("unit_exec_start"), str):
         unknown.append("dockerd command line unknown: cannot tell whether it listens on TCP")
-    if tcp and not verified:
-        problems.append("dockerd listens on %s without TLS client verification (%s)"
-                        % (", ".join(text(h) for h in tcp), tls_text))
-    elif tcp:
-        fine.append("TCP %s with %s" % (", ".join(text(h) for h in tcp), tls_text))
-    else:
-        fine.append("no TCP listener")
     if not mounted_by:
         fine.append("no running container mounts the socket (%d checked)" % len(running))
     if problems:
         return result(FAIL, ["Docker socket exposed"] + limited(problems))
     if unknown:
         return result(ERROR, unknown)
-    if not any(p in files for p in _SOCKET_PATHS):
+    if not to_check:
         return result(ERROR, "the socket was not stat'ed (files collector holds no %s)" % _SOCKET_PATHS[0])
     return result(PASS, fine)
 

@@ -9,20 +9,31 @@ __metaclass__ = type
 
 import json
 import stat
+import time
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError, iso_time
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 
 
-def collect_daemon_config(h, path):
-    out = {"path": path, "exists": False, "valid": None, "error": None, "content": None, "symlink_target": None}
+def _iso_precise(epoch):
+    """UTC ISO 8601 with microseconds: restart_pending compares it with dockerd's start time."""
+    whole = int(epoch)
+    micro = int(round((epoch - whole) * 1000000)) % 1000000
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    return "%s.%06dZ" % (text, micro) if micro else text + "Z"
+
+
+def collect_daemon_config(h, path, chosen_by=None):
+    """``path`` is the config file the audited dockerd reads (``chosen_by`` says how that is known)."""
+    out = {"path": path, "exists": False, "valid": None, "error": None, "content": None, "symlink_target": None,
+           "chosen_by": chosen_by}
     if not h.exists(path):
         return out, path
     out["exists"] = True
     try:
         st = h.lstat(path)
         # When the file last changed: after dockerd started, settings that need a restart are not in effect.
-        out["mtime"] = iso_time(st.st_mtime)
+        out["mtime"] = _iso_precise(st.st_mtime)
         if stat.S_ISLNK(st.st_mode):
             out["symlink_target"] = h.readlink(path)
         text = h.read(path)

@@ -11,6 +11,7 @@ import grp
 import pwd
 import stat
 
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process
 
 DOCKER_PATHS = (
     "/var/run/docker.sock", "/run/docker.sock",
@@ -52,6 +53,20 @@ def stat_entry(h, path):
     if real and real != path:
         entry["realpath"] = real
     return entry
+
+
+# containerd's API socket: a container that mounts it (or a directory above it) runs anything as root.
+CONTAINERD_SOCKETS = ("/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock")
+
+
+def daemon_paths(h, params):
+    """The audited dockerd's own paths to stat beside DOCKER_PATHS: its config file and every unix
+    socket it serves the API on (-H unix://..., docker.socket's ListenStream paths)."""
+    record = dockerd_process.daemon_record(h, params)
+    paths = [dockerd_process.config_path(h, params)[0]]
+    paths.extend(p for p in dockerd_process.socket_paths(record) if p.startswith("/"))
+    paths.extend(CONTAINERD_SOCKETS)
+    return tuple(p for i, p in enumerate(paths) if p not in paths[:i])
 
 
 def collect_files(h, extra_paths=()):

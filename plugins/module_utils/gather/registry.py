@@ -26,9 +26,12 @@ COLLECTORS = (
     ("audit", lambda h, params: audit_rules.collect_audit(h)),
     ("iptables", lambda h, params: iptables.collect_iptables(h)),
     ("mounts", lambda h, params: mounts.collect_mounts(h)),
-    ("files", lambda h, params: files.collect_files(h, (params["daemon_json_path"],))),
-    ("daemon_config", lambda h, params: daemon_json.collect_daemon_config(h, params["daemon_json_path"])),
-    ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h)),
+    # files, daemon_config and dockerd_process share one record of the dockerd serving the endpoint:
+    # its config file (--config-file) and its unix sockets.
+    ("files", lambda h, params: files.collect_files(h, files.daemon_paths(h, params))),
+    ("daemon_config", lambda h, params: daemon_json.collect_daemon_config(
+        h, *dockerd_process.config_path(h, params))),
+    ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h, params=params)),
     ("environment", lambda h, params: environment.collect_environment(h)),
     ("tools", lambda h, params: tools.collect_tools(h)),
     # Last: the engine is the slowest, and a host collector's failure must not wait on it.
