@@ -500,6 +500,21 @@ def test_30_mounts_of_containerds_socket_or_a_parent_directory_fail(source):
     assert status == "fail" and "mounts %s" % source in evidence
 
 
+@pytest.mark.parametrize("argv,source", [
+    # dockerd supervises its own containerd under exec-root when no system one runs (Docker 20.10 on Debian).
+    (["dockerd"], "/var/run/docker/containerd/containerd.sock"),
+    (["dockerd", "--exec-root=/srv/exec"], "/srv/exec/containerd/containerd.sock"),
+    (["dockerd", "--containerd", "/opt/ctrd/api.sock"], "/opt/ctrd/api.sock"),
+])
+def test_30_a_mount_of_the_containerd_socket_dockerd_uses_fails(argv, source):
+    # Found by molecule/adversarial: the supervised containerd's socket passed on bookworm and trixie.
+    f = with_cmdline(argv)
+    f["docker"]["containers"] = [make_container(mounts=[{"type": "bind", "source": source,
+                                                         "destination": "/c.sock", "rw": False}])]
+    status, evidence = run("30", f)
+    assert status in ("fail", "error") and "mounts %s" % source in evidence
+
+
 def test_30_a_mount_of_var_is_not_a_mount_of_var_run():
     f = make_facts()
     f["docker"]["containers"] = [make_container(mounts=[{"type": "bind", "source": "/var", "destination": "/v",

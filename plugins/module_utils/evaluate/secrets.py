@@ -11,7 +11,7 @@ import posixpath
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, SECRET_FILE_SUFFIX_RE, as_dict, as_list, container_label, days_since, docker,
-    image_matches, is_secret_name, limited, names, opt, per_container_tri, result, scoped_containers,
+    daemon_setting, image_matches, is_secret_name, limited, names, opt, per_container_tri, result, scoped_containers,
     swarm_services, swarm_state, tcp_api_exposure, text, today, daemon_listeners, listener_text
 )
 
@@ -245,6 +245,28 @@ _SOCKET_PATHS = ("/var/run/docker.sock", "/run/docker.sock")
 _CONTAINERD_SOCKETS = ("/run/containerd/containerd.sock",)
 
 
+def _containerd_sockets(facts):
+    """Every place the audited dockerd's containerd may listen: the system one, the address it was
+    given (``--containerd`` / daemon.json ``containerd``; docker info ``Containerd.Address``), and the
+    one dockerd supervises itself when no system containerd runs (moby daemon/command/daemon.go
+    ``initializeContainerd``: ``supervisor.Start(..., filepath.Join(ExecRoot, "containerd"))``, socket
+    ``containerd.sock`` there; ``exec-root`` defaults to /var/run/docker)."""
+    out = list(_CONTAINERD_SOCKETS)
+    for key in ("containerd", "exec-root"):
+        value, _source = daemon_setting(facts, key)
+        if isinstance(value, str) and value.strip():
+            value = value.strip()
+            if value.startswith("unix://"):
+                value = value[len("unix://"):]
+            out.append(value if key == "containerd" else posixpath.join(value, "containerd", "containerd.sock"))
+        elif key == "exec-root":
+            out.append("/var/run/docker/containerd/containerd.sock")
+    address = as_dict(as_dict(docker(facts).get("info")).get("Containerd")).get("Address")
+    if isinstance(address, str) and address.startswith("/"):
+        out.append(address)
+    return out
+
+
 def _canonical(path):
     """``path`` normalised, /var/run spelled /run (a link to it on every systemd host, so a bind
     mount of /var/run/... is the same file; /var itself is not a parent of /run)."""
@@ -354,7 +376,7 @@ def check_30(facts, opts):
     if not seen_socket and not unknown:
         fine.append("no unix socket at %s" % " or ".join(to_check or _SOCKET_PATHS))
     exposed = []
-    for p in list(listener_paths) + list(_SOCKET_PATHS) + list(_CONTAINERD_SOCKETS):
+    for p in list(listener_paths) + list(_SOCKET_PATHS) + _containerd_sockets(facts):
         if _canonical(p) not in exposed:
             exposed.append(_canonical(p))
     proxies = opt(opts, "socket_proxy_images")

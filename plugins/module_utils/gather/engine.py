@@ -205,7 +205,7 @@ def normalize_image(ins, history, root_dir=None, store=None):
 
 INFO_KEYS = ("ServerVersion", "Driver", "DockerRootDir", "SecurityOptions", "LoggingDriver", "CgroupVersion",
              "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion",
-             "Debug", "CgroupDriver", "MemoryLimit", "CpuCfsQuota", "PidsLimit")
+             "Debug", "CgroupDriver", "MemoryLimit", "CpuCfsQuota", "PidsLimit", "Containerd")
 
 
 def _swarm_info(info):
