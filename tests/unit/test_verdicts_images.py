@@ -205,6 +205,15 @@ def test_item_14_family_name_without_its_digest_is_judged_by_size():
     assert run(images.check_14, one_image(pulled, image="alpine:3.20"))[0] == "pass"
 
 
+def test_item_11_evidence_names_every_reference_an_image_runs_under():
+    # Found by molecule/adversarial: nginx:1.27 (a docker tag of the workload image) was named only as the workload.
+    img = make_image(repo_tags=["dockersec/workload:busybox", "nginx:1.27"], repo_digests=[])
+    f = make_facts(containers=[make_container("app", image="dockersec/workload:busybox"),
+                               make_container("web", image="nginx:1.27")], images={IMG: img})
+    status, ev = run(images.check_11, f)
+    assert status == "fail" and "nginx:1.27" in ev and "dockersec/workload:busybox" in ev
+
+
 @pytest.mark.parametrize("size", [float("inf"), float("nan"), -5])
 def test_item_14_a_size_that_is_no_byte_count_is_unknown_not_a_crash(size):
     # Found by test_hostile_values_in_any_container_or_image_field: inf // n is NaN, and "%d" of it raised.

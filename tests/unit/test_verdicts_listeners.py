@@ -643,3 +643,14 @@ def test_gather_lists_dockerds_tcp_listening_sockets():
     })
     h.links.update({"/proc/42/fd/3": "socket:[777]", "/proc/42/fd/4": "pipe:[1]"})
     assert gather_proc.tcp_listening(h, 42) == [{"address": "0.0.0.0", "port": 2383}]
+
+
+def test_10_evidence_names_the_config_file_dockerd_reads():
+    # Found by molecule/adversarial: with --config-file the evidence said "daemon.json" for another file.
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon
+    f = make_facts()
+    f["dockerd_process"]["config_file"] = "/etc/docker/daemon-live.json"
+    f["daemon_config"]["path"] = "/etc/docker/daemon-live.json"
+    f["daemon_config"]["content"].pop("default-ulimits", None)
+    status, evidence = daemon.check_10(f, {})
+    assert status == "fail" and "/etc/docker/daemon-live.json" in " ".join(evidence)

@@ -143,7 +143,10 @@ def _check_10(facts, opts):
         for v in as_list(as_dict(as_dict(facts.get("dockerd_process")).get("flags")).get("--default-ulimit")):
             limits[str(v).split("=", 1)[0]] = v
     if not limits:
-        return result(FAIL, "default-ulimits not set (daemon.json or --default-ulimit)")
+        # Name the file dockerd reads: with --config-file it is not /etc/docker/daemon.json.
+        path = as_dict(facts.get("daemon_config")).get("path")
+        where = text(path) if isinstance(path, str) and path else "daemon.json"
+        return result(FAIL, "default-ulimits not set (%s or --default-ulimit)" % where)
     proc_limits = as_dict(as_dict(facts.get("dockerd_process")).get("limits"))
     bounds = {"nofile": opt(opts, "ulimit_nofile_max"), "nproc": opt(opts, "ulimit_nproc_max")}
     bad, good = [], []

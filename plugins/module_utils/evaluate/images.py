@@ -34,13 +34,18 @@ def _image_ref(c):
 
 
 def _images_of_running(facts, opts):
-    """Distinct images of running containers: {image_id: (ref, [container labels])}."""
+    """Distinct images of running containers: {image_id: (ref, [container labels], [every ref they use])}.
+
+    One image can run under several names (``docker tag x nginx:1.27``): the evidence names each, so the
+    name a person looks for is there."""
     out = {}
     for c in scoped_containers(facts, opts):
         key = str(c.get("image_id") or c.get("image"))
-        ref, users = out.get(key, (_image_ref(c), []))
+        ref, users, refs = out.get(key, (_image_ref(c), [], []))
         users.append(container_label(c))
-        out[key] = (ref, users)
+        if _image_ref(c) not in refs:
+            refs.append(_image_ref(c))
+        out[key] = (ref, users, refs)
     return out
 
 
@@ -55,9 +60,9 @@ def _per_image(facts, opts, offends, ok_text, fail_text):
         return result(NA, no_containers_reason(facts))
     images = as_dict(docker(facts).get("images"))
     bad, unknown = [], []
-    for image_id, (ref, users) in sorted(imgs.items()):
+    for image_id, (ref, users, refs) in sorted(imgs.items()):
         why = offends(ref, as_dict(images.get(image_id)), image_id)
-        who = "%s (used by %s%s)" % (ref, ", ".join(users[:3]), ", ..." if len(users) > 3 else "")
+        who = "%s (used by %s%s)" % (", ".join(refs[:5]), ", ".join(users[:3]), ", ..." if len(users) > 3 else "")
         if isinstance(why, tuple):
             unknown.append("%s: %s" % (who, why[1]))
         elif why:
