@@ -1,0 +1,83 @@
+"""Issue 17: a fix touches only what fails, and never stops a running workload or undoes what works."""
+
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def _audit(**statuses):
+    """A before-audit in docker_audit's shape: every control passes unless ``statuses`` says otherwise."""
+    out = {"controls": [], "extended": []}
+    for c in catalog.CONTROLS:
+        status = statuses.get("x" + c["id"][2:] if c["id"].startswith("X.") else "c" + c["id"], "pass")
+        out["extended" if c["id"].startswith("X.") else "controls"].append({"id": c["id"], "status": status})
+    return out
+
+
+# ----------------------------------------------------------------------------- 1. only what fails
+
+def test_a_role_gets_only_its_failing_controls():
+    verdicts = catalog.verdicts_of(_audit(c10="fail", c31="pass", c6="waived", c7="not_applicable", c8="manual",
+                                          c20="error", x8="fail", c3="fail"))
+    plan = catalog.remediation_plan(verdicts=verdicts)
+    assert [(p["role"], p["controls"]) for p in plan] == [("daemon", ["10", "X.8"]), ("sshd", ["3"])]
+    assert plan[0]["left"]["31"] == "pass" and plan[0]["left"]["6"] == "waived"
+    assert plan[0]["left"]["20"] == "error" and plan[0]["left"]["8"] == "manual"
+
+
+def test_a_passing_host_runs_no_role():
+    assert catalog.remediation_plan(verdicts=catalog.verdicts_of(_audit())) == []
+
+
+def test_named_controls_are_fixed_whatever_their_verdict_but_skip_wins():
+    verdicts = catalog.verdicts_of(_audit(c10="fail"))
+    plan = catalog.remediation_plan(verdicts=verdicts, fix=[31, "X.9", "30"], skip=["X.9"])
+    assert [(p["role"], p["controls"]) for p in plan] == [("daemon", ["10", "31"]), ("docker_socket", ["30"])]
+
+
+def test_a_named_control_no_role_fixes_is_refused():
+    with pytest.raises(ValueError, match="dockersec_fix_controls: no role fixes 1, 99"):
+        catalog.remediation_plan(verdicts={}, fix=["1", "99"])
+
+
+def test_a_control_the_audit_did_not_judge_is_left_alone():
+    plan = catalog.remediation_plan(verdicts={"10": "fail"}, roles=["daemon"])
+    assert plan[0]["controls"] == ["10"] and plan[0]["left"]["31"] == "not audited"
+
+
+def test_without_an_audit_the_plan_is_every_owned_control():
+    assert catalog.remediation_plan() == catalog.remediation_plan(verdicts=None)
+    assert catalog.remediation_plan()[0]["controls"] == catalog.role_controls("daemon")
+
+
+def test_the_filters_take_the_audit_result_and_give_each_role_its_plan():
+    from ansible_collections.dockersec.hardening.plugins.filter.remediation_plan import remediation_plan
+    from ansible_collections.dockersec.hardening.plugins.filter.role_controls import role_controls
+    plan = remediation_plan(None, [], verdicts=_audit(c10="fail", c30="fail"))
+    assert [p["role"] for p in plan] == ["daemon", "docker_socket"]
+    assert role_controls("daemon", [], plan=plan) == ["10"]
+    assert role_controls("sshd", [], plan=plan) == []
+    assert role_controls("daemon", ["10"], plan=plan) == []
+    assert role_controls("daemon", []) == catalog.role_controls("daemon")
+
+
+@pytest.mark.parametrize("role", catalog.REMEDIATION_ROLES)
+def test_every_role_default_reads_the_plan(role):
+    with open(os.path.join(REPO, "roles", role, "defaults", "main.yml")) as f:
+        defaults = yaml.safe_load(f)
+    assert "plan=dockersec_plan" in defaults["%s_controls" % role]
+
+
+def test_remediate_plans_from_the_before_audit_and_the_named_controls():
+    with open(os.path.join(REPO, "playbooks", "remediate.yml")) as f:
+        text = f.read()
+    assert "verdicts=dockersec_audit_before['dockersec_audit']" in text
+    assert "fix=dockersec_fix_controls" in text
+    with open(os.path.join(REPO, "playbooks", "tasks", "validate_inputs.yml")) as f:
+        validate = f.read()
+    assert "dockersec_fix_controls: {type: list, elements: str}" in validate
