@@ -223,9 +223,14 @@ def safe_replace(path, text, backup_dir=None, stamp="", validate=None, move=None
     (3) ``validate(candidate)`` may raise to refuse it; (4) ``move(candidate, path)`` (default
     os.rename). On any failure the temp file and the backup of this run are removed and
     WriteError says which step failed and why (``disk full (ENOSPC: ...)``). Returns the
-    backup path, or None when there was no previous file.
+    backup path, or None when there was no previous file. A symlink is written through: the
+    link's final target is what is backed up and replaced.
     """
     move = move or os.rename
+    # A symlinked daemon.json (kept in a config repository, say) stays a link: the new text goes
+    # to the file it points at, backed up and replaced atomically in that file's own directory
+    # (a rename over the link would turn it into a plain file and cut it off from its source).
+    path = os.path.realpath(path)
     directory = os.path.dirname(path) or "."
     existed = os.path.exists(path)
     backup = None

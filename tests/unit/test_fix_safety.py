@@ -81,3 +81,32 @@ def test_remediate_plans_from_the_before_audit_and_the_named_controls():
     with open(os.path.join(REPO, "playbooks", "tasks", "validate_inputs.yml")) as f:
         validate = f.read()
     assert "dockersec_fix_controls: {type: list, elements: str}" in validate
+
+
+# ----------------------------------------------------------------------------- 3. symlinked daemon.json
+
+def test_a_symlinked_daemon_json_is_written_through_to_its_target(tmp_path):
+    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+    repo = tmp_path / "config-repo"
+    repo.mkdir()
+    target = repo / "daemon.json"
+    target.write_text('{"debug": true}\n')
+    etc = tmp_path / "etc-docker"
+    etc.mkdir()
+    link = etc / "daemon.json"
+    link.symlink_to(target)
+    backups = tmp_path / "backups"
+    backup = dc.safe_replace(str(link), '{"debug": false}\n', backup_dir=str(backups), stamp="s")
+    assert link.is_symlink() and os.readlink(str(link)) == str(target)
+    assert target.read_text() == '{"debug": false}\n'
+    assert open(backup).read() == '{"debug": true}\n'
+    # The candidate was made beside the target (one file system: the rename is atomic), none left over.
+    assert sorted(p.name for p in repo.iterdir()) == ["daemon.json"]
+    assert sorted(p.name for p in etc.iterdir()) == ["daemon.json"]
+
+
+def test_the_rollback_copy_follows_the_link():
+    with open(os.path.join(REPO, "roles", "daemon", "tasks", "apply.yml")) as f:
+        tasks = yaml.safe_load(f)
+    restore = [t for t in tasks[0]["rescue"] if t["name"] == "Restore the previous daemon.json"][0]
+    assert restore["ansible.builtin.copy"]["follow"] is True
