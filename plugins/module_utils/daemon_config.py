@@ -87,11 +87,27 @@ def version_tuple(text):
     return tuple(int(p) for p in parts) if parts else ()
 
 
-def merge(current, settings, absent=()):
-    """New config: ``settings`` merged over ``current``; keys in ``absent`` removed; others kept."""
+# Keys whose value dockerd reads as a map of independent entries (one ulimit, one log option,
+# one feature, one runtime): a setting adds or changes entries and keeps every other one.
+MAP_KEYS = frozenset(["default-ulimits", "log-opts", "features", "runtimes"])
+
+
+def merge(current, settings, absent=(), replace=()):
+    """New config: ``settings`` merged over ``current``; keys in ``absent`` removed; others kept.
+
+    A map key (``MAP_KEYS``) is merged entry by entry: an existing ``memlock`` ulimit or syslog
+    ``tag`` stays, the setting's entries are added or changed. Keys in ``replace`` are taken whole
+    (the log options of another log driver, which the new driver would refuse).
+    """
     new = dict(current)
     for key, value in settings.items():
-        new[key] = value
+        old = current.get(key)
+        if key in MAP_KEYS and key not in replace and isinstance(old, dict) and isinstance(value, dict):
+            merged = dict(old)
+            merged.update(value)
+            new[key] = merged
+        else:
+            new[key] = value
     for key in absent:
         new.pop(key, None)
     return new

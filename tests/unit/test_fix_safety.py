@@ -110,3 +110,76 @@ def test_the_rollback_copy_follows_the_link():
         tasks = yaml.safe_load(f)
     restore = [t for t in tasks[0]["rescue"] if t["name"] == "Restore the previous daemon.json"][0]
     assert restore["ansible.builtin.copy"]["follow"] is True
+
+
+# ----------------------------------------------------------------------------- 2. deep merges
+
+WANTED = {"controls": ["10", "31"], "default_ulimits": {"nofile": {"Name": "nofile", "Soft": 16384, "Hard": 16384},
+                                                       "nproc": {"Name": "nproc", "Soft": 4096, "Hard": 4096}},
+          "ulimits_clamp": True, "log_driver": "json-file", "log_opts": {"max-size": "10m", "max-file": "3"},
+          "live_restore": True, "extra_settings": {}}
+MEMLOCK = {"Name": "memlock", "Soft": 65536, "Hard": 65536}
+
+
+def _daemon_facts(content, logging_driver=None, running=0):
+    from conftest import make_container, make_facts
+    facts = make_facts(containers=[make_container("c%d" % i) for i in range(running)])
+    facts["daemon_config"]["content"] = content
+    facts["docker"]["info"]["LoggingDriver"] = logging_driver or content.get("log-driver", "json-file")
+    facts["docker"]["info"]["ContainersRunning"] = running
+    facts["dockerd_process"]["limits"]["nofile_hard"] = 1048576
+    return facts
+
+
+def _merged(facts, wanted=WANTED):
+    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_plan
+    p = daemon_plan.plan(facts, wanted)
+    return dc.merge(facts["daemon_config"]["content"], p["settings"], replace=p["replace"]), p
+
+
+def test_merge_keeps_the_other_entries_of_a_map_key():
+    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+    current = {"default-ulimits": {"memlock": MEMLOCK}, "log-opts": {"tag": "{{.Name}}"}}
+    new = dc.merge(current, {"default-ulimits": {"nproc": {"Soft": 1, "Hard": 1}}, "log-opts": {"max-size": "10m"}})
+    assert new["default-ulimits"] == {"memlock": MEMLOCK, "nproc": {"Soft": 1, "Hard": 1}}
+    assert new["log-opts"] == {"tag": "{{.Name}}", "max-size": "10m"}
+    assert dc.merge(current, {"log-opts": {"max-size": "10m"}}, replace=["log-opts"])["log-opts"] == {"max-size": "10m"}
+
+
+def test_memlock_and_an_accepted_nofile_are_kept():
+    facts = _daemon_facts({"default-ulimits": {"memlock": MEMLOCK,
+                                               "nofile": {"Name": "nofile", "Soft": 65536, "Hard": 65536}}})
+    new, _ = _merged(facts)
+    assert new["default-ulimits"]["memlock"] == MEMLOCK
+    assert new["default-ulimits"]["nofile"]["Hard"] == 65536
+    assert new["default-ulimits"]["nproc"]["Hard"] == 4096
+
+
+def test_a_refused_nofile_is_replaced():
+    facts = _daemon_facts({"default-ulimits": {"nofile": {"Name": "nofile", "Soft": -1, "Hard": -1},
+                                               "nproc": {"Name": "nproc", "Soft": 2048, "Hard": 2048}}})
+    new, p = _merged(facts)
+    assert new["default-ulimits"]["nofile"]["Hard"] == 16384
+    assert p["settings"]["default-ulimits"] == {"nofile": WANTED["default_ulimits"]["nofile"]}
+
+
+def test_a_working_syslog_config_is_not_replaced_by_json_file():
+    content = {"log-driver": "syslog", "log-opts": {"syslog-address": "udp://127.0.0.1:514", "tag": "{{.Name}}"}}
+    new, p = _merged(_daemon_facts(dict(content)))
+    assert "log-driver" not in p["settings"] and "log-opts" not in p["settings"]
+    assert new["log-driver"] == "syslog" and new["log-opts"] == content["log-opts"]
+
+
+def test_json_file_gets_only_its_missing_rotation_options():
+    facts = _daemon_facts({"log-driver": "json-file", "log-opts": {"max-size": "50m", "labels": "app"}})
+    new, p = _merged(facts)
+    assert p["settings"]["log-opts"] == {"max-file": "3"}
+    assert new["log-opts"] == {"max-size": "50m", "labels": "app", "max-file": "3"}
+
+
+def test_a_refused_driver_is_replaced_with_its_options_whole():
+    facts = _daemon_facts({"log-driver": "none", "log-opts": {"mode": "non-blocking"}})
+    new, p = _merged(facts)
+    assert new["log-driver"] == "json-file" and new["log-opts"] == {"max-size": "10m", "max-file": "3"}
+    assert p["replace"] == ["log-opts"]
