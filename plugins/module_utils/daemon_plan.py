@@ -136,37 +136,107 @@ def _logging_settings(facts, wanted, replace):
     return out
 
 
+def _running_names(facts):
+    return sorted(str(c.get("name")) for c in (facts.get("docker") or {}).get("containers") or []
+                  if isinstance(c, dict) and c.get("state") == "running")
+
+
+def _restart_deferrals(settings, changing, deferred, reason):
+    """Deferral entries for every changing key that needs a restart (one per control)."""
+    already = set(d["id"] for d in deferred)
+    out = []
+    for key in [k for k in changing if k not in RELOADABLE and k in settings]:
+        for cid in KEY_CONTROLS.get(key, (key,)):
+            if cid in already:
+                continue
+            already.add(cid)
+            out.append({"id": cid, "reason": reason % key})
+    return out
+
+
 def _guard_restart(facts, wanted, settings, deferred, swarm_active, replace=()):
     """Keep running containers alive across the change.
 
-    A restart of dockerd stops every container unless live-restore is on. When the change needs a
-    restart and containers run: turn live-restore on first with a reload (returned as the stage
-    to apply before the rest), or, when live-restore cannot be on, hold back the keys that need a
-    restart unless the operator accepts the outage (``restart_running_containers``).
+    A restart of dockerd stops every container unless live-restore is in effect in the running
+    daemon (docker info LiveRestoreEnabled; the file alone is not enough: dockerd reads it at
+    start and on SIGHUP, moby daemon/reload.go reloadLiveRestore). When the change needs a
+    restart and containers run:
+
+    - live-restore in the file (already, or set by this plan): the role merges it first (the
+      ``stage``), then, before restarting, reads LiveRestoreEnabled, reloads when it is off and
+      reads it again (``check_live_restore``); still off, it holds back the restart keys with
+      ``restart_deferrals`` and merges ``reload_settings`` only;
+    - swarm mode (live-restore and swarm do not mix) or daemon_live_restore false: the restart
+      keys are held back, unless the operator accepts the outage (``restart_running_containers``),
+      and then ``stops`` names the containers the restart stops (the --check forecast says so).
     """
     info = (facts.get("docker") or {}).get("info") or {}
     current = _content(facts)
     changing = changed_keys(current, merge(current, settings, replace=replace))
     running = _running_containers(facts)
-    if not needs_restart(changing) or not running or info.get("LiveRestoreEnabled"):
-        return {}
-    if settings.get("live-restore") is True:
-        return {"live-restore": True}
+    out = {"stage": {}, "check_live_restore": False, "restart_deferrals": [], "stops": [],
+           "reload_settings": dict((k, v) for k, v in settings.items() if k in RELOADABLE or k not in changing)}
+    if not needs_restart(changing) or not running:
+        return out
+    in_file = settings.get("live-restore", current.get("live-restore")) is True
+    if not swarm_active and (in_file or info.get("LiveRestoreEnabled")):
+        if settings.get("live-restore") is True and current.get("live-restore") is not True \
+                and not info.get("LiveRestoreEnabled"):
+            out["stage"] = {"live-restore": True}
+        out["check_live_restore"] = True
+        out["restart_deferrals"] = _restart_deferrals(
+            settings, changing, deferred,
+            "%%s needs a dockerd restart, which would stop the %d running containers: live-restore is not in "
+            "effect in the running dockerd (docker info LiveRestoreEnabled false, also after a reload); set "
+            "daemon_restart_running_containers to accept the outage" % running)
+        return out
     if wanted.get("restart_running_containers"):
-        return {}
-    why = "swarm mode is active" if swarm_active else "daemon_live_restore is false"
-    already = set(d["id"] for d in deferred)
+        out["stops"] = _running_names(facts)
+        return out
+    why = "swarm mode is active, live-restore cannot be on" if swarm_active else "daemon_live_restore is false"
+    held = _restart_deferrals(settings, changing, deferred,
+                              "%%s needs a dockerd restart, which would stop the %d running containers (live-restore "
+                              "is off: %s); set daemon_restart_running_containers to accept the outage"
+                              % (running, why))
     for key in [k for k in changing if k not in RELOADABLE]:
+        settings.pop(key, None)
+    deferred.extend(held)
+    out["reload_settings"] = dict(settings)
+    return out
+
+
+# Keys whose change makes dockerd look at another store: the containers and images of the old one
+# vanish from view (they are not lost, but nothing runs them), and live-restore does not help.
+STORE_KEYS = ("userns-remap", "data-root", "storage-driver")
+
+
+def _guard_storage(facts, wanted, settings, deferred):
+    """Hold back a change of userns-remap, data-root or storage-driver while containers or images
+    exist, unless forced (``userns_remap_force`` for userns-remap, ``storage_change_force`` for
+    the other two)."""
+    info = (facts.get("docker") or {}).get("info") or {}
+    current = _content(facts)
+    busy = []
+    for what, count in (("containers", info.get("Containers")), ("images", info.get("Images"))):
+        if isinstance(count, int) and count > 0:
+            busy.append("%d %s" % (count, what))
+    if not busy:
+        return
+    already = set(d["id"] for d in deferred)
+    for key in STORE_KEYS:
+        if key not in settings or current.get(key) == settings[key]:
+            continue
+        force = wanted.get("userns_remap_force") if key == "userns-remap" else wanted.get("storage_change_force")
+        if force:
+            continue
         settings.pop(key)
+        var = "daemon_userns_remap_force" if key == "userns-remap" else "daemon_storage_change_force"
         for cid in KEY_CONTROLS.get(key, (key,)):
-            if cid in already:
-                continue
-            already.add(cid)
-            deferred.append({"id": cid, "reason": "%s needs a dockerd restart, which would stop the %d running "
-                                                  "containers (live-restore is off: %s); set "
-                                                  "daemon_restart_running_containers to accept the outage"
-                                                  % (key, running, why)})
-    return {}
+            if cid not in already:
+                already.add(cid)
+                deferred.append({"id": cid, "reason": "%s would make dockerd use another store while %s exist: they "
+                                                      "would vanish from view (live-restore does not keep them); "
+                                                      "set %s to accept" % (key, " and ".join(busy), var)})
 
 
 def _note_bridge_kept(facts, settings, stage, deferred):
@@ -263,7 +333,9 @@ def plan(facts, wanted):
     if "X.9" in controls:
         settings["userland-proxy"] = wanted.get("userland_proxy")
     settings.update(wanted.get("extra_settings") or {})
-    stage = _guard_restart(facts, wanted, settings, deferred, swarm_active, replace)
-    _note_bridge_kept(facts, settings, stage, deferred)
-    return {"settings": settings, "deferred": deferred, "notes": notes, "stage": stage,
-            "replace": [k for k in replace if k in settings]}
+    _guard_storage(facts, wanted, settings, deferred)
+    guard = _guard_restart(facts, wanted, settings, deferred, swarm_active, replace)
+    _note_bridge_kept(facts, settings, guard["stage"], deferred)
+    out = {"settings": settings, "deferred": deferred, "notes": notes, "replace": [k for k in replace if k in settings]}
+    out.update(guard)
+    return out

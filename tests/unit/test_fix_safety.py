@@ -183,3 +183,95 @@ def test_a_refused_driver_is_replaced_with_its_options_whole():
     new, p = _merged(facts)
     assert new["log-driver"] == "json-file" and new["log-opts"] == {"max-size": "10m", "max-file": "3"}
     assert p["replace"] == ["log-opts"]
+
+
+# ----------------------------------------------------------------------------- 4. no restart under running containers
+
+def _plan(facts, **wanted):
+    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_plan
+    return daemon_plan.plan(facts, dict(WANTED, **wanted))
+
+
+def test_live_restore_in_the_file_but_not_in_effect_is_checked_before_the_restart():
+    """The issue's host: daemon.json says live-restore true, the running dockerd has not loaded it."""
+    facts = _daemon_facts({"live-restore": True, "log-driver": "syslog",
+                           "log-opts": {"syslog-address": "udp://127.0.0.1:514"},
+                           "default-ulimits": {"memlock": MEMLOCK}}, running=1)
+    facts["docker"]["info"]["LiveRestoreEnabled"] = False
+    p = _plan(facts, controls=["10", "31", "X.8"])
+    assert p["stage"] == {}  # nothing to write: the file has it already
+    assert p["check_live_restore"] is True
+    assert "default-ulimits" in p["settings"] and "default-ulimits" not in p["reload_settings"]
+    assert [d["id"] for d in p["restart_deferrals"]] == ["10"]
+    assert "live-restore is not in effect in the running dockerd" in p["restart_deferrals"][0]["reason"]
+
+
+def test_the_check_runs_also_when_the_plan_writes_live_restore_itself():
+    facts = _daemon_facts({}, running=2)
+    facts["docker"]["info"]["LiveRestoreEnabled"] = False
+    p = _plan(facts, controls=["10", "X.8"])
+    assert p["stage"] == {"live-restore": True} and p["check_live_restore"] is True
+
+
+def test_no_check_without_running_containers_or_for_a_reload_only_change():
+    facts = _daemon_facts({}, running=0)
+    assert _plan(facts, controls=["10"])["check_live_restore"] is False
+    running = _daemon_facts({"live-restore": True}, running=1)
+    assert _plan(running, controls=["7"], log_level="info")["check_live_restore"] is False
+
+
+def test_the_role_checks_the_running_daemon_whether_or_not_the_file_changed():
+    with open(os.path.join(REPO, "roles", "daemon", "tasks", "main.yml")) as f:
+        tasks = yaml.safe_load(f)
+    guard = [t for t in tasks if t["name"].startswith("Make sure live-restore is in effect")][0]
+    assert guard["when"] == "daemon_plan.check_live_restore and not ansible_check_mode"
+    names = [t["name"] for t in guard["block"]]
+    assert names[0] == "Read live-restore from the running daemon"
+    assert any(n.startswith("Reload dockerd") for n in names)
+    assert "daemon_change" not in yaml.safe_dump(guard)
+
+
+def test_a_swarm_node_defers_restart_keys_with_the_reason():
+    facts = _daemon_facts({}, running=1)
+    facts["docker"]["info"]["Swarm"]["LocalNodeState"] = "active"
+    facts["docker"]["info"]["LiveRestoreEnabled"] = False
+    p = _plan(facts, controls=["10"])
+    assert "default-ulimits" not in p["settings"] and p["check_live_restore"] is False
+    reason = dict((d["id"], d["reason"]) for d in p["deferred"])["10"]
+    assert "swarm mode is active, live-restore cannot be on" in reason
+
+
+def test_an_allowed_restart_names_the_containers_it_stops():
+    from ansible_collections.dockersec.hardening.plugins.module_utils import prediction
+    facts = _daemon_facts({}, running=2)
+    facts["docker"]["info"]["LiveRestoreEnabled"] = False
+    p = _plan(facts, controls=["10"], live_restore=False, restart_running_containers=True)
+    assert "default-ulimits" in p["settings"] and p["stops"] == ["c0", "c1"]
+    forecast = prediction.predict({"controls": [], "extended": []}, [], [], stops=p["stops"])
+    assert forecast["stops"] == ["c0", "c1"]
+    assert any("stops 2 running containers" in line and "c0, c1" in line for line in prediction.lines("h", forecast))
+
+
+def test_the_allowing_variable_is_off_by_default_and_specified():
+    with open(os.path.join(REPO, "roles", "daemon", "defaults", "main.yml")) as f:
+        defaults = yaml.safe_load(f)
+    with open(os.path.join(REPO, "roles", "daemon", "meta", "argument_specs.yml")) as f:
+        spec = yaml.safe_load(f)["argument_specs"]["main"]["options"]
+    for var in ("daemon_restart_running_containers", "daemon_storage_change_force"):
+        assert defaults[var] is False and spec[var]["type"] == "bool" and spec[var]["default"] is False
+
+
+@pytest.mark.parametrize("key,value,force", [("data-root", "/srv/docker", "storage_change_force"),
+                                             ("storage-driver", "vfs", "storage_change_force"),
+                                             ("userns-remap", "default", "userns_remap_force")])
+def test_a_store_change_waits_while_containers_or_images_exist(key, value, force):
+    facts = _daemon_facts({}, running=0)
+    facts["docker"]["info"]["Containers"] = 0
+    facts["docker"]["info"]["Images"] = 3
+    controls = ["8"] if key == "userns-remap" else []
+    p = _plan(facts, controls=controls, userns_remap=value, extra_settings={} if controls else {key: value})
+    assert key not in p["settings"]
+    assert "3 images exist" in " ".join(d["reason"] for d in p["deferred"])
+    forced = _plan(facts, controls=controls, userns_remap=value, extra_settings={} if controls else {key: value},
+                   **{force: True})
+    assert forced["settings"][key] == value
