@@ -275,3 +275,45 @@ def test_a_store_change_waits_while_containers_or_images_exist(key, value, force
     forced = _plan(facts, controls=controls, userns_remap=value, extra_settings={} if controls else {key: value},
                    **{force: True})
     assert forced["settings"][key] == value
+
+
+# ----------------------------------------------------------------------------- 5. restarts without systemd
+
+def _tasks(name):
+    with open(os.path.join(REPO, "roles", "daemon", "tasks", name)) as f:
+        return f.read()
+
+
+@pytest.mark.parametrize("name", ["restart-none.yml", "reload-none.yml"])
+def test_dockerd_is_signalled_by_the_pid_serving_the_socket_never_by_name(name):
+    text = _tasks(name)
+    assert "pkill" not in text and "pgrep" not in text
+    assert "dockerd-pid.yml" in text
+    assert "daemon_docker_socket" in _tasks("dockerd-pid.yml")
+
+
+def test_the_restart_never_uses_the_redacted_command_line_from_the_controller():
+    text = _tasks("restart-none.yml")
+    assert "daemon_dockerd_cmdline" not in text and "dockerd_process" not in text
+    assert "cp /proc/\"$pid\"/cmdline" in text and "umask 077" in text
+    assert "mapfile -d ''" in text
+    assert "daemon_dockerd_cmdline" not in _tasks("main.yml")
+
+
+def test_the_restart_script_starts_dockerd_from_the_saved_command_line(tmp_path):
+    """The start step run for real: the NUL-separated argv (with a secret) reaches the program as it was."""
+    import subprocess
+    text = yaml.safe_load(_tasks("restart-none.yml"))[2]["ansible.builtin.shell"]
+    saved = tmp_path / "dockerd.cmdline"
+    out = tmp_path / "argv"
+    saved.write_bytes(b"/bin/sh\0-c\0printf '%s|' \"$@\" >" + str(out).encode() + b"\0sh\0--log-opt\0"
+                      b"splunk-token=s3cr3t value\0")
+    script = text.replace("{{ (daemon_backup_dir ~ '/dockerd.cmdline') | quote }}", str(saved))
+    script = script.replace("/var/log/dockerd.log", str(tmp_path / "log"))
+    subprocess.check_call(["/bin/bash", "-c", script])
+    for _ in range(50):
+        if out.exists() and out.read_text():
+            break
+        import time
+        time.sleep(0.1)
+    assert out.read_text() == "--log-opt|splunk-token=s3cr3t value|"
