@@ -338,4 +338,13 @@ def plan(facts, wanted):
     _note_bridge_kept(facts, settings, guard["stage"], deferred)
     out = {"settings": settings, "deferred": deferred, "notes": notes, "replace": [k for k in replace if k in settings]}
     out.update(guard)
+    if "X.8" in controls and settings.get("live-restore") is True and not swarm_active \
+            and not info.get("LiveRestoreEnabled"):
+        # The file may say live-restore true already (written after dockerd started): then no
+        # write applies it, a reload does (moby daemon/reload.go). The role reloads and checks.
+        out["check_live_restore"] = True
+        if "X.8" not in set(d["id"] for d in deferred + out["restart_deferrals"]):
+            out["restart_deferrals"] = out["restart_deferrals"] + [{
+                "id": "X.8", "reason": "live-restore is true in daemon.json, but the running dockerd did not take "
+                                       "it on a reload (docker info LiveRestoreEnabled false)"}]
     return out

@@ -202,7 +202,7 @@ def test_live_restore_in_the_file_but_not_in_effect_is_checked_before_the_restar
     assert p["stage"] == {}  # nothing to write: the file has it already
     assert p["check_live_restore"] is True
     assert "default-ulimits" in p["settings"] and "default-ulimits" not in p["reload_settings"]
-    assert [d["id"] for d in p["restart_deferrals"]] == ["10"]
+    assert [d["id"] for d in p["restart_deferrals"]] == ["10", "X.8"]
     assert "live-restore is not in effect in the running dockerd" in p["restart_deferrals"][0]["reason"]
 
 
@@ -358,3 +358,11 @@ def test_a_loaded_e_2_defers_with_reboot_required():
     why = [t for t in main if t["name"] == "Say why the rules cannot be loaded now"][0]
     text = why["ansible.builtin.set_fact"]["auditd_unloadable_reason"]
     assert "auditd_enabled_flag == '2'" in text and "reboot required" in text
+
+
+def test_live_restore_only_in_the_file_is_applied_by_a_reload_even_without_a_restart():
+    facts = _daemon_facts({"live-restore": True}, running=1)
+    facts["docker"]["info"]["LiveRestoreEnabled"] = False
+    p = _plan(facts, controls=["X.8"])
+    assert p["check_live_restore"] is True and p["stage"] == {}
+    assert [d["id"] for d in p["restart_deferrals"]] == ["X.8"]
