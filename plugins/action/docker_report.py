@@ -128,7 +128,9 @@ def forecasts(document, before, hostvars, plan_var, deferred_var):
         if not isinstance(plan, list) or host not in document["hosts"]:
             continue
         deferred = hv.get(deferred_var) or []
-        predicted = prediction.predict(first, prediction.fixes_from(plan, deferred), deferred)
+        # The daemon role names the running containers a restart it was allowed to make stops.
+        predicted = prediction.predict(first, prediction.fixes_from(plan, deferred), deferred,
+                                       stops=hv.get("dockersec_restart_stops"))
         document["hosts"][host]["predicted"] = predicted
         out[host] = predicted
     return out

@@ -15,9 +15,11 @@ author:
 description:
   - Reads the catalog's C(remediation_role) of every control, so that no playbook or role restates which
     role fixes which control.
-  - Returns C([{role, controls, skipped}]) in the order C(dockersec.hardening.remediate) runs the roles, for the
-    roles asked for (the default set when the input is C(none)) that still have a control to fix after
+  - Returns C([{role, controls, skipped, left}]) in the order C(dockersec.hardening.remediate) runs the roles,
+    for the roles asked for (the default set when the input is C(none)) that still have a control to fix after
     O(skip). Fails naming the role for a role this collection does not ship.
+  - With O(verdicts) (the before-audit), a role gets only its controls whose verdict is C(fail), plus the ones
+    O(fix) names; C(left) maps each control left alone to its verdict. A role with nothing to fix is left out.
 options:
   _input:
     description: The roles to run (C(dockersec_remediate_roles)), or C(none) for the default set.
@@ -29,20 +31,36 @@ options:
     type: list
     elements: raw
     default: []
+  verdicts:
+    description:
+      - The before-audit (docker_audit's C(dockersec_audit)), or a mapping of control id to status.
+      - Omitted or C(none) - every control the role owns (no audit to go by).
+    type: raw
+  fix:
+    description:
+      - Control ids to fix whatever their verdict (C(dockersec_fix_controls)); O(skip) wins over it.
+      - An id no role fixes fails the filter, naming it.
+    type: list
+    elements: raw
+    default: []
 """
 
 EXAMPLES = r"""
 - name: Run each role with the controls it owns
   ansible.builtin.include_role:
     name: "dockersec.hardening.{{ step['role'] }}"
-  loop: "{{ dockersec_remediate_roles | default(none) | dockersec.hardening.remediation_plan(dockersec_skip_controls | default([])) }}"
+  loop: >-
+    {{ dockersec_remediate_roles | default(none)
+       | dockersec.hardening.remediation_plan(dockersec_skip_controls | default([]),
+                                              verdicts=dockersec_audit_before['dockersec_audit'],
+                                              fix=dockersec_fix_controls | default([])) }}
   loop_control:
     loop_var: step
 """
 
 RETURN = r"""
 _value:
-  description: One entry per role to run, C({role, controls, skipped}).
+  description: One entry per role to run, C({role, controls, skipped, left}).
   type: list
   elements: dict
 """
@@ -52,11 +70,16 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 
 
-def remediation_plan(roles, skip=None):
+def remediation_plan(roles, skip=None, verdicts=None, fix=None):
     try:
-        return catalog.remediation_plan(skip=skip, roles=roles)
+        verdicts = catalog.verdicts_of(verdicts)
     except ValueError as exc:
-        raise AnsibleFilterError("dockersec_remediate_roles: %s" % exc)
+        raise AnsibleFilterError("remediation_plan: %s" % exc)
+    try:
+        return catalog.remediation_plan(skip=skip, roles=roles, verdicts=verdicts, fix=fix)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc) if str(exc).startswith("dockersec_") else "dockersec_remediate_roles: %s"
+                                 % exc)
 
 
 class FilterModule(object):

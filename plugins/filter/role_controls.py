@@ -26,10 +26,18 @@ options:
     type: list
     elements: raw
     default: []
+  plan:
+    description:
+      - The run's plan (C(dockersec_plan), from the C(dockersec.hardening.remediation_plan) filter). When given,
+        the role gets the controls the plan gives it (the failing ones and those the user named), none when the
+        plan does not name the role; omitted or C(none) - every control the role owns less O(skip).
+    type: list
+    elements: dict
 """
 
 EXAMPLES = r"""
-daemon_controls: "{{ 'daemon' | dockersec.hardening.role_controls(dockersec_skip_controls | default([])) }}"
+daemon_controls: "{{ 'daemon' | dockersec.hardening.role_controls(dockersec_skip_controls | default([]),
+                                                                 plan=dockersec_plan | default(none)) }}"
 """
 
 RETURN = r"""
@@ -44,10 +52,13 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 
 
-def role_controls(role, skip=None):
+def role_controls(role, skip=None, plan=None):
     if role not in catalog.REMEDIATION_ROLES:
         raise AnsibleFilterError("%s is not a remediation role (the roles are %s)"
                                  % (role, ", ".join(catalog.REMEDIATION_ROLES)))
+    if plan is not None:
+        skipped = set(catalog.normalize_ids(skip))
+        return [cid for cid in catalog.planned_controls(role, plan) if cid not in skipped]
     return catalog.role_controls(role, skip=skip)
 
 

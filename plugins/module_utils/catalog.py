@@ -203,13 +203,37 @@ def role_controls(role, skip=None, controls=None):
             if c.get("remediation_role") == role and c["id"] not in skipped]
 
 
-def remediation_plan(skip=None, roles=None, controls=None):
+def verdicts_of(audit):
+    """``{id: status}`` from an audit result (docker_audit's ``dockersec_audit``, its ``controls``
+    and ``extended`` lists) or from such a mapping already; ``None`` stays ``None`` (no audit)."""
+    if audit is None:
+        return None
+    if isinstance(audit, dict) and ("controls" in audit or "extended" in audit):
+        rows = list(audit.get("controls") or []) + list(audit.get("extended") or [])
+        return dict((str(r.get("id")), r.get("status")) for r in rows if isinstance(r, dict))
+    if isinstance(audit, dict):
+        return dict((str(k), v) for k, v in audit.items())
+    raise ValueError("the before-audit's verdicts must be an audit result or a mapping of id to status, got %s"
+                     % type(audit).__name__)
+
+
+# The only verdict a role acts on by itself: pass, waived, not_applicable, manual and error
+# leave the control's settings as they are (an error is an unknown, not a licence to rewrite).
+FIXABLE_STATUS = "fail"
+
+
+def remediation_plan(skip=None, roles=None, controls=None, verdicts=None, fix=None):
     """Which role fixes which controls on this run: the one place remediate.yml learns it from.
 
-    ``roles``: the roles asked for (``None``: the default set, opt-in roles left out). Returns
-    ``[{"role", "controls", "skipped"}]`` in ``REMEDIATION_ROLES`` order, for the roles asked for
-    that still have a control to fix; a role whose every control is skipped is left out. An
-    unknown role name raises ``ValueError``.
+    ``roles``: the roles asked for (``None``: the default set, opt-in roles left out).
+    ``verdicts``: the before-audit's ``{id: status}`` (see ``verdicts_of``); a role gets only its
+    controls whose verdict is ``fail``, plus the ones the user names in ``fix``
+    (``dockersec_fix_controls``) whatever their verdict. ``None`` (no audit): every control the
+    role owns. ``skip`` wins over ``fix``. Returns ``[{"role", "controls", "skipped", "left"}]``
+    (``left``: ``{id: verdict}`` of the controls left alone because they do not fail) in
+    ``REMEDIATION_ROLES`` order, for the roles asked for that still have a control to fix; a role
+    with nothing to fix is left out. An unknown role name, or a ``fix`` id no role owns, raises
+    ``ValueError``.
     """
     controls = CONTROLS if controls is None else controls
     wanted = DEFAULT_REMEDIATION_ROLES if roles is None else tuple(str(r) for r in roles)
@@ -217,13 +241,37 @@ def remediation_plan(skip=None, roles=None, controls=None):
     if unknown:
         raise ValueError("unknown remediation role(s) %s: the roles are %s"
                          % (", ".join(unknown), ", ".join(REMEDIATION_ROLES)))
+    named = normalize_ids(fix)
+    fixable = set(c["id"] for c in controls if c.get("remediation_role"))
+    stray = [cid for cid in named if cid not in fixable]
+    if stray:
+        raise ValueError("dockersec_fix_controls: no role fixes %s (the fixable controls are %s)"
+                         % (", ".join(stray), ", ".join(c["id"] for c in controls if c.get("remediation_role"))))
+    named = set(named)
     skipped = set(normalize_ids(skip))
     plan = []
     for role in REMEDIATION_ROLES:
         if role not in wanted:
             continue
         owned = role_controls(role, controls=controls)
-        fixes = [cid for cid in owned if cid not in skipped]
+        fixes, left = [], {}
+        for cid in owned:
+            if cid in skipped:
+                continue
+            status = None if verdicts is None else verdicts.get(cid)
+            if verdicts is None or status == FIXABLE_STATUS or cid in named:
+                fixes.append(cid)
+            else:
+                left[cid] = status or "not audited"
         if fixes:
-            plan.append({"role": role, "controls": fixes, "skipped": [cid for cid in owned if cid in skipped]})
+            plan.append({"role": role, "controls": fixes, "skipped": [cid for cid in owned if cid in skipped],
+                         "left": left})
     return plan
+
+
+def planned_controls(role, plan):
+    """The controls ``plan`` (``remediation_plan``'s result) gives ``role``; none when it is not in it."""
+    for step in plan or []:
+        if isinstance(step, dict) and step.get("role") == role:
+            return list(step.get("controls") or [])
+    return []

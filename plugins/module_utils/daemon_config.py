@@ -87,11 +87,27 @@ def version_tuple(text):
     return tuple(int(p) for p in parts) if parts else ()
 
 
-def merge(current, settings, absent=()):
-    """New config: ``settings`` merged over ``current``; keys in ``absent`` removed; others kept."""
+# Keys whose value dockerd reads as a map of independent entries (one ulimit, one log option,
+# one feature, one runtime): a setting adds or changes entries and keeps every other one.
+MAP_KEYS = frozenset(["default-ulimits", "log-opts", "features", "runtimes"])
+
+
+def merge(current, settings, absent=(), replace=()):
+    """New config: ``settings`` merged over ``current``; keys in ``absent`` removed; others kept.
+
+    A map key (``MAP_KEYS``) is merged entry by entry: an existing ``memlock`` ulimit or syslog
+    ``tag`` stays, the setting's entries are added or changed. Keys in ``replace`` are taken whole
+    (the log options of another log driver, which the new driver would refuse).
+    """
     new = dict(current)
     for key, value in settings.items():
-        new[key] = value
+        old = current.get(key)
+        if key in MAP_KEYS and key not in replace and isinstance(old, dict) and isinstance(value, dict):
+            merged = dict(old)
+            merged.update(value)
+            new[key] = merged
+        else:
+            new[key] = value
     for key in absent:
         new.pop(key, None)
     return new
@@ -223,9 +239,14 @@ def safe_replace(path, text, backup_dir=None, stamp="", validate=None, move=None
     (3) ``validate(candidate)`` may raise to refuse it; (4) ``move(candidate, path)`` (default
     os.rename). On any failure the temp file and the backup of this run are removed and
     WriteError says which step failed and why (``disk full (ENOSPC: ...)``). Returns the
-    backup path, or None when there was no previous file.
+    backup path, or None when there was no previous file. A symlink is written through: the
+    link's final target is what is backed up and replaced.
     """
     move = move or os.rename
+    # A symlinked daemon.json (kept in a config repository, say) stays a link: the new text goes
+    # to the file it points at, backed up and replaced atomically in that file's own directory
+    # (a rename over the link would turn it into a plain file and cut it off from its source).
+    path = os.path.realpath(path)
     directory = os.path.dirname(path) or "."
     existed = os.path.exists(path)
     backup = None

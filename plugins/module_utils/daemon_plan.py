@@ -16,9 +16,13 @@ import json
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_config import (
-    RELOADABLE, clamp_ulimits, needs_restart
+    RELOADABLE, changed_keys, clamp_ulimits, merge, needs_restart
 )
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon as daemon_checks
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
+
+# The ulimits item 10 judges; any other entry (memlock, core, ...) is the site's and is kept.
+JUDGED_ULIMITS = ("nofile", "nproc")
 
 
 def _legacy_links(facts):
@@ -51,38 +55,188 @@ def _containers_logging_unrotated(facts):
     return sorted(out)
 
 
-def _guard_restart(facts, wanted, settings, deferred, swarm_active):
-    """Keep running containers alive across the change.
+def _content(facts):
+    content = (facts.get("daemon_config") or {}).get("content") or {}
+    return content if isinstance(content, dict) else {}
 
-    A restart of dockerd stops every container unless live-restore is on. When the change needs a
-    restart and containers run: turn live-restore on first with a reload (returned as the stage
-    to apply before the rest), or, when live-restore cannot be on, hold back the keys that need a
-    restart unless the operator accepts the outage (``restart_running_containers``).
+
+def _ulimit_accepted(facts, name, entry, others, opts):
+    """Does item 10 accept ``entry`` as the ``name`` limit (the other judged one set to ``others``)?
+
+    Asked of the evaluator itself (evaluate/daemon.py check_10) on a host holding only these
+    limits, so the role keeps exactly what the audit passes: an accepted nofile 65536 stays.
     """
+    limits = dict(others)
+    limits[name] = entry
+    probe = {"daemon_config": {"content": {"default-ulimits": limits}},
+             "dockerd_process": {"limits": (facts.get("dockerd_process") or {}).get("limits") or {}}}
+    return daemon_checks.check_10(probe, opts)[0] == "pass"
+
+
+def _ulimits_to_add(facts, ulimits, opts):
+    """The entries of ``ulimits`` that daemon.json lacks, or whose value there item 10 refuses."""
+    current = _content(facts).get("default-ulimits")
+    if not isinstance(current, dict):
+        return ulimits
+    add = {}
+    for name, entry in ulimits.items():
+        have = current.get(name)
+        if have is None:
+            add[name] = entry
+        elif name in JUDGED_ULIMITS:
+            # The other judged limit as the role would leave it (kept if accepted, else the wanted one).
+            others = dict((n, ulimits.get(n, current.get(n))) for n in JUDGED_ULIMITS if n != name)
+            if not _ulimit_accepted(facts, name, have, others, opts):
+                add[name] = entry
+    return add
+
+
+def _logging_accepted(facts, opts):
+    """Does item 31 accept the daemon's own logging configuration (file, flags, running default)?
+
+    Asked of the evaluator (evaluate/logging_monitoring.py check_31) without the containers,
+    whose log config is fixed at their creation: a working syslog, journald, fluentd ... or a
+    rotated json-file/local stays as it is.
+    """
+    content = _content(facts)
+    info = {}
+    if "log-driver" not in content:
+        info["LoggingDriver"] = ((facts.get("docker") or {}).get("info") or {}).get("LoggingDriver")
+    probe = {"daemon_config": {"content": dict((k, content[k]) for k in ("log-driver", "log-opts") if k in content)},
+             "dockerd_process": {"flags": (facts.get("dockerd_process") or {}).get("flags") or {}},
+             "docker": {"info": info}}
+    return logging_monitoring.check_31(probe, opts)[0] == "pass"
+
+
+def _logging_settings(facts, wanted, replace):
+    """log-driver/log-opts to merge for item 31: only what is missing from a working config."""
+    opts = wanted.get("options") or {}
+    if _logging_accepted(facts, opts):
+        return {}
+    content = _content(facts)
     info = (facts.get("docker") or {}).get("info") or {}
-    current = (facts.get("daemon_config") or {}).get("content") or {}
-    current = current if isinstance(current, dict) else {}
-    changing = sorted(k for k in settings if current.get(k) != settings[k])
-    running = _running_containers(facts)
-    if not needs_restart(changing) or not running or info.get("LiveRestoreEnabled"):
-        return {}
-    if settings.get("live-restore") is True:
-        return {"live-restore": True}
-    if wanted.get("restart_running_containers"):
-        return {}
-    why = "swarm mode is active" if swarm_active else "daemon_live_restore is false"
+    flags = (facts.get("dockerd_process") or {}).get("flags") or {}
+    driver = wanted.get("log_driver")
+    log_opts = dict(wanted.get("log_opts") or {})
+    effective = content.get("log-driver") or info.get("LoggingDriver") or "json-file"
+    out = {}
+    if str(effective) == str(driver):
+        have = content.get("log-opts") if isinstance(content.get("log-opts"), dict) else {}
+        missing = dict((k, v) for k, v in log_opts.items() if have.get(k) in (None, "", 0, "0"))
+        if missing:
+            out["log-opts"] = missing
+        if "log-driver" not in content and "--log-driver" not in flags:
+            out["log-driver"] = driver
+        return out
+    # Another driver that item 31 refuses: its log options mean nothing to the new one (dockerd
+    # refuses an unknown log-opt at start), so log-opts is replaced, not merged.
+    out["log-driver"] = driver
+    out["log-opts"] = log_opts
+    replace.append("log-opts")
+    return out
+
+
+def _running_names(facts):
+    return sorted(str(c.get("name")) for c in (facts.get("docker") or {}).get("containers") or []
+                  if isinstance(c, dict) and c.get("state") == "running")
+
+
+def _restart_deferrals(settings, changing, deferred, reason):
+    """Deferral entries for every changing key that needs a restart (one per control)."""
     already = set(d["id"] for d in deferred)
-    for key in [k for k in changing if k not in RELOADABLE]:
-        settings.pop(key)
+    out = []
+    for key in [k for k in changing if k not in RELOADABLE and k in settings]:
         for cid in KEY_CONTROLS.get(key, (key,)):
             if cid in already:
                 continue
             already.add(cid)
-            deferred.append({"id": cid, "reason": "%s needs a dockerd restart, which would stop the %d running "
-                                                  "containers (live-restore is off: %s); set "
-                                                  "daemon_restart_running_containers to accept the outage"
-                                                  % (key, running, why)})
-    return {}
+            out.append({"id": cid, "reason": reason % key})
+    return out
+
+
+def _guard_restart(facts, wanted, settings, deferred, swarm_active, replace=()):
+    """Keep running containers alive across the change.
+
+    A restart of dockerd stops every container unless live-restore is in effect in the running
+    daemon (docker info LiveRestoreEnabled; the file alone is not enough: dockerd reads it at
+    start and on SIGHUP, moby daemon/reload.go reloadLiveRestore). When the change needs a
+    restart and containers run:
+
+    - live-restore in the file (already, or set by this plan): the role merges it first (the
+      ``stage``), then, before restarting, reads LiveRestoreEnabled, reloads when it is off and
+      reads it again (``check_live_restore``); still off, it holds back the restart keys with
+      ``restart_deferrals`` and merges ``reload_settings`` only;
+    - swarm mode (live-restore and swarm do not mix) or daemon_live_restore false: the restart
+      keys are held back, unless the operator accepts the outage (``restart_running_containers``),
+      and then ``stops`` names the containers the restart stops (the --check forecast says so).
+    """
+    info = (facts.get("docker") or {}).get("info") or {}
+    current = _content(facts)
+    changing = changed_keys(current, merge(current, settings, replace=replace))
+    running = _running_containers(facts)
+    out = {"stage": {}, "check_live_restore": False, "restart_deferrals": [], "stops": [],
+           "reload_settings": dict((k, v) for k, v in settings.items() if k in RELOADABLE or k not in changing)}
+    if not needs_restart(changing) or not running:
+        return out
+    in_file = settings.get("live-restore", current.get("live-restore")) is True
+    if not swarm_active and (in_file or info.get("LiveRestoreEnabled")):
+        if settings.get("live-restore") is True and current.get("live-restore") is not True \
+                and not info.get("LiveRestoreEnabled"):
+            out["stage"] = {"live-restore": True}
+        out["check_live_restore"] = True
+        out["restart_deferrals"] = _restart_deferrals(
+            settings, changing, deferred,
+            "%%s needs a dockerd restart, which would stop the %d running containers: live-restore is not in "
+            "effect in the running dockerd (docker info LiveRestoreEnabled false, also after a reload); set "
+            "daemon_restart_running_containers to accept the outage" % running)
+        return out
+    if wanted.get("restart_running_containers"):
+        out["stops"] = _running_names(facts)
+        return out
+    why = "swarm mode is active, live-restore cannot be on" if swarm_active else "daemon_live_restore is false"
+    held = _restart_deferrals(settings, changing, deferred,
+                              "%%s needs a dockerd restart, which would stop the %d running containers (live-restore "
+                              "is off: %s); set daemon_restart_running_containers to accept the outage"
+                              % (running, why))
+    for key in [k for k in changing if k not in RELOADABLE]:
+        settings.pop(key, None)
+    deferred.extend(held)
+    out["reload_settings"] = dict(settings)
+    return out
+
+
+# Keys whose change makes dockerd look at another store: the containers and images of the old one
+# vanish from view (they are not lost, but nothing runs them), and live-restore does not help.
+STORE_KEYS = ("userns-remap", "data-root", "storage-driver")
+
+
+def _guard_storage(facts, wanted, settings, deferred):
+    """Hold back a change of userns-remap, data-root or storage-driver while containers or images
+    exist, unless forced (``userns_remap_force`` for userns-remap, ``storage_change_force`` for
+    the other two)."""
+    info = (facts.get("docker") or {}).get("info") or {}
+    current = _content(facts)
+    busy = []
+    for what, count in (("containers", info.get("Containers")), ("images", info.get("Images"))):
+        if isinstance(count, int) and count > 0:
+            busy.append("%d %s" % (count, what))
+    if not busy:
+        return
+    already = set(d["id"] for d in deferred)
+    for key in STORE_KEYS:
+        if key not in settings or current.get(key) == settings[key]:
+            continue
+        force = wanted.get("userns_remap_force") if key == "userns-remap" else wanted.get("storage_change_force")
+        if force:
+            continue
+        settings.pop(key)
+        var = "daemon_userns_remap_force" if key == "userns-remap" else "daemon_storage_change_force"
+        for cid in KEY_CONTROLS.get(key, (key,)):
+            if cid not in already:
+                already.add(cid)
+                deferred.append({"id": cid, "reason": "%s would make dockerd use another store while %s exist: they "
+                                                      "would vanish from view (live-restore does not keep them); "
+                                                      "set %s to accept" % (key, " and ".join(busy), var)})
 
 
 def _note_bridge_kept(facts, settings, stage, deferred):
@@ -122,7 +276,7 @@ def plan(facts, wanted):
     docker = facts.get("docker") or {}
     info = docker.get("info") or {}
     controls = set(str(c) for c in wanted.get("controls") or [])
-    settings, deferred, notes = {}, [], []
+    settings, deferred, notes, replace = {}, [], [], []
     swarm_active = ((info.get("Swarm") or {}).get("LocalNodeState")) == "active"
 
     if controls & {"6", "22"}:
@@ -154,13 +308,16 @@ def plan(facts, wanted):
             deferred.append({"id": "10", "reason": "default-ulimits above dockerd's own hard limits (%s): every new "
                                                    "container would fail to start" % "; ".join(clamp_notes)})
         else:
-            settings["default-ulimits"] = clamped
+            # Merged entry by entry (daemon_config.merge): only the limits the file lacks or item
+            # 10 refuses go in; memlock and an accepted nofile stay as they are.
+            add = _ulimits_to_add(facts, clamped, wanted.get("options") or {})
+            if add:
+                settings["default-ulimits"] = add
             notes.extend(clamp_notes)
     if "20" in controls:
         settings["no-new-privileges"] = wanted.get("no_new_privileges")
     if "31" in controls:
-        settings["log-driver"] = wanted.get("log_driver")
-        settings["log-opts"] = wanted.get("log_opts")
+        settings.update(_logging_settings(facts, wanted, replace))
         stuck = _containers_logging_unrotated(facts)
         if stuck:
             # Item 31 judges the running containers too, and a container keeps the log config it
@@ -176,6 +333,18 @@ def plan(facts, wanted):
     if "X.9" in controls:
         settings["userland-proxy"] = wanted.get("userland_proxy")
     settings.update(wanted.get("extra_settings") or {})
-    stage = _guard_restart(facts, wanted, settings, deferred, swarm_active)
-    _note_bridge_kept(facts, settings, stage, deferred)
-    return {"settings": settings, "deferred": deferred, "notes": notes, "stage": stage}
+    _guard_storage(facts, wanted, settings, deferred)
+    guard = _guard_restart(facts, wanted, settings, deferred, swarm_active, replace)
+    _note_bridge_kept(facts, settings, guard["stage"], deferred)
+    out = {"settings": settings, "deferred": deferred, "notes": notes, "replace": [k for k in replace if k in settings]}
+    out.update(guard)
+    if "X.8" in controls and settings.get("live-restore") is True and not swarm_active \
+            and not info.get("LiveRestoreEnabled"):
+        # The file may say live-restore true already (written after dockerd started): then no
+        # write applies it, a reload does (moby daemon/reload.go). The role reloads and checks.
+        out["check_live_restore"] = True
+        if "X.8" not in set(d["id"] for d in deferred + out["restart_deferrals"]):
+            out["restart_deferrals"] = out["restart_deferrals"] + [{
+                "id": "X.8", "reason": "live-restore is true in daemon.json, but the running dockerd did not take "
+                                       "it on a reload (docker info LiveRestoreEnabled false)"}]
+    return out

@@ -35,12 +35,13 @@ def fixes_from(plan, deferred):
     return out
 
 
-def predict(before, fixes, deferred=None):
+def predict(before, fixes, deferred=None, stops=None):
     """The predicted result of remediation on the host audited as ``before`` (a ``dockersec_audit``).
 
     Returns ``{"score", "earned", "applicable", "band", "flips": [{id, title, role, from}],
-    "deferred": [{id, reason}]}``; ``flips`` are the scored and extended controls a role will
-    turn from fail or error to pass.
+    "deferred": [{id, reason}], "stops": [name]}``; ``flips`` are the scored and extended controls
+    a role will turn from fail or error to pass; ``stops`` the running containers a dockerd
+    restart the operator allowed (daemon_restart_running_containers) stops.
     """
     roles = dict((str(f["id"]), f["role"]) for f in fixes or [] if isinstance(f, dict) and "id" in f)
     scored, flips = [], []
@@ -64,6 +65,7 @@ def predict(before, fixes, deferred=None):
         "flips": flips,
         "deferred": [{"id": str(d.get("id")), "reason": str(d.get("reason"))}
                      for d in deferred or [] if isinstance(d, dict)],
+        "stops": sorted(str(n) for n in stops or [] if not isinstance(stops, (str, dict))),
     }
 
 
@@ -80,6 +82,9 @@ def lines(host, predicted, actual=None):
         out.append("  no role changes a verdict")
     for item in predicted.get("deferred") or []:
         out.append("  deferred %s: %s" % (item["id"], item["reason"]))
+    if predicted.get("stops"):
+        out.append("  the dockerd restart stops %d running containers (daemon_restart_running_containers): %s"
+                   % (len(predicted["stops"]), ", ".join(predicted["stops"])))
     text = "  Predicted score: %.1f / 100 (%s)" % (predicted["score"], predicted["band"])
     if actual is not None:
         text += "; actual %.1f (%s)" % (actual, "as predicted" if actual == predicted["score"] else

@@ -41,9 +41,17 @@ options:
     type: path
     default: /etc/docker/daemon.json
   settings:
-    description: Keys to set (daemon.json names, for example C(icc), C(log-level), C(default-ulimits)).
+    description:
+      - Keys to set (daemon.json names, for example C(icc), C(log-level), C(default-ulimits)).
+      - The map keys C(default-ulimits), C(log-opts), C(features) and C(runtimes) are merged entry by entry
+        (every existing entry is kept, the given ones are added or changed), unless named in O(replace).
     type: dict
     default: {}
+  replace:
+    description: Map keys of O(settings) that replace the file's value whole instead of being merged into it.
+    type: list
+    elements: str
+    default: []
   absent:
     description: Keys to remove.
     type: list
@@ -151,6 +159,7 @@ def main():
             path=dict(type="path", default="/etc/docker/daemon.json"),
             settings=dict(type="dict", default={}),
             absent=dict(type="list", elements="str", default=[]),
+            replace=dict(type="list", elements="str", default=[]),
             engine_version=dict(type="str"),
             dockerd_flags=dict(type="list", elements="str", default=[]),
             backup_dir=dict(type="path"),
@@ -166,7 +175,7 @@ def main():
         module.fail_json(msg="refusing to change %s: %s" % (path, exc))
 
     current = _read(module, path)[0]
-    new = dc.merge(current, p["settings"], p["absent"])
+    new = dc.merge(current, p["settings"], p["absent"], p["replace"])
     keys = dc.changed_keys(current, new)
     # daemon.json can hold secrets (log-opts tokens, credentials in URLs): what this module prints
     # (the result at -v, the --diff) shows them redacted; the file itself is written unredacted.

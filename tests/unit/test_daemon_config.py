@@ -53,10 +53,11 @@ def test_ulimits_clamped_to_dockerd_hard_limit():
     assert out["nofile"] == {"Name": "nofile", "Soft": 20000, "Hard": 20000} and "20000" in notes[0]
 
 
-def _facts(containers=0, volumes=0, swarm=False, links=False):
+def _facts(containers=0, volumes=0, swarm=False, links=False, images=0):
     facts = make_facts(containers=[make_container("c%d" % i, links=["/db:/c/db"] if links else [])
                                    for i in range(containers)])
     facts["docker"]["info"]["Containers"] = containers
+    facts["docker"]["info"]["Images"] = images
     facts["docker"]["volumes_count"] = volumes
     facts["dockerd_process"]["limits"]["nofile_hard"] = 20000
     # A weak host: nothing hardened in the file yet, live-restore off in the running daemon.
