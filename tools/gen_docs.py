@@ -70,7 +70,7 @@ def controls_md():
                 "| facts read | %s |" % (_cell(", ".join(c["requires"])) or "inventory only"),
                 "| privilege | %s |" % c["privilege"],
                 "| how it is checked | %s |" % _cell(c["check"]),
-                "| upstream rule it follows | %s |" % (_cell(c["rule"]) or "not yet stated"),
+                "| upstream rule it follows | %s |" % _cell(c["rule"]),
                 "| how it is fixed | %s |" % _cell(c["fix"]),
                 "| remediation role | %s |" % _role_cell(c["remediation_role"]),
                 "| hazards | %s |" % (_cell(c["hazards"]) or "none known"),

@@ -108,6 +108,14 @@ def _unique_keys(pairs):
     return seen
 
 
+def _rule(row):
+    # Every verdict mirrors the judged program's own rule: a control that cannot name it is a guess.
+    rule = row["rule"]
+    if not isinstance(rule, str) or not rule.strip():
+        raise CatalogError("%s: control %r states no upstream rule (\"rule\")" % (_DATA_FILE, row.get("id")))
+    return rule
+
+
 def _control(row):
     """A catalog entry from its row in catalog.json: optional fields filled, privilege derived."""
     if not isinstance(row, dict):
@@ -125,7 +133,7 @@ def _control(row):
             "check": row["check"],
             # The judged program's own rule the evaluator mirrors (upstream source file and
             # function, or the man page and its section): docs/controls.md prints it.
-            "rule": row.get("rule"),
+            "rule": _rule(row),
             "fix": row["fix"],
             "remediation_role": row.get("remediation_role"),
             "hazards": row.get("hazards"),

@@ -153,6 +153,9 @@ def test_the_catalog_file_refuses_a_key_defined_twice(tmp_path, monkeypatch):
     ('[1, 2]', 'must be an object with a list "controls" and an object "options"'),
     ('{"catalog_version": 1, "controls": {}, "options": {}}', 'must be an object with a list "controls"'),
     ('{"catalog_version": 1, "controls": ["7"], "options": {}}', "a control must be an object, got '7'"),
+    ('{"catalog_version": 1, "controls": [{"id": "1", "section": 1, "title": "t", "cis": [], "mode": "automated", '
+     '"requires": [], "scope": "host", "check": "c", "fix": "f", "rule": " "}], "options": {}}',
+     "control '1' states no upstream rule"),
 ])
 def test_a_broken_catalog_file_is_named_with_the_reason(tmp_path, monkeypatch, text, message):
     path = tmp_path / "catalog.json"
@@ -231,3 +234,11 @@ def test_every_remediation_role_is_a_role_of_this_collection():
 ])
 def test_cis_ids_match_the_benchmark(cid, cis):
     assert catalog.BY_ID[cid]["cis"] == cis
+
+
+def test_every_control_names_the_upstream_rule_it_mirrors_in_the_docs():
+    with open(os.path.join(REPO, "docs", "controls.md")) as f:
+        rows = [line for line in f if line.startswith("| upstream rule it follows |")]
+    assert len(rows) == len(catalog.CONTROLS)
+    for c, row in zip(catalog.CONTROLS, rows):
+        assert c["rule"].strip() and row.strip() != "| upstream rule it follows |  |", c["id"]
