@@ -32,7 +32,7 @@ content_trust_hub_images: "{{ ansible_facts['dockersec']['docker'] | dockersec.h
 
 RETURN = r"""
 _value:
-  description: C(<container>: <image> (<source>)) lines, sorted; empty when no container uses Docker Hub.
+  description: "One line per container, C(<container>: <image> (<source>)), sorted; empty when no container uses Docker Hub."
   type: list
   elements: str
 """
