@@ -268,10 +268,9 @@ def test_item_13_a_scan_naming_only_a_tag_is_no_scan_of_the_running_image():
 
 def test_item_13_a_scan_matched_by_manifest_digest_counts():
     digest = "sha256:" + "d" * 64
-    scans = {"images": {"registry.acme.io/app@" + digest: {"critical": 0, "created": "2026-11-22T00:00:00Z",
-                                                            "file": "/s/b.json", "image_id": "sha256:" + "9" * 64,
-                                                            "repo_digests": ["registry.acme.io/app@" + digest]}},
-             "errors": []}
+    scan = {"critical": 0, "created": "2026-11-22T00:00:00Z", "file": "/s/b.json", "image_id": "sha256:" + "9" * 64,
+            "repo_digests": ["registry.acme.io/app@" + digest]}
+    scans = {"images": {"registry.acme.io/app@" + digest: scan}, "errors": []}
     assert run(images.check_13, _latest_host(digests=["acme/app@" + digest]), _scan_results=scans)[0] == "pass"
 
 

@@ -18,7 +18,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.gather import 
 
 
 def run(item, facts):
-    checks = dict(secrets.CHECKS, **{k: v for k, v in extended.CHECKS.items()})
+    checks = dict(secrets.CHECKS, **dict(extended.CHECKS))
     key = item.replace("X.", "x") if item.startswith("X.") else item
     check = checks.get(item) or getattr(extended, "check_" + key.lower())
     status, evidence = check(facts, {})

@@ -208,7 +208,7 @@ def _writable_below(facts, source):
         target = _abs_norm(target)
         if target == source or not (source == "/" or target.startswith(source + "/")):
             continue
-        if str(e.get("options") or "").split(",")[0] != "ro":
+        if str(e.get("options") or "").split(",", 1)[0] != "ro":
             out.append(target)
     return sorted(set(out))
 

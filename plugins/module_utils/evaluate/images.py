@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import datetime
 import fnmatch
+import math
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
@@ -303,7 +304,7 @@ def check_14(facts, opts):
             return None
         size = img.get("size")
         # The engine reports a whole number of bytes; a NaN or infinite size is not one.
-        if not isinstance(size, (int, float)) or isinstance(size, bool) or size != size or size in (
+        if not isinstance(size, (int, float)) or isinstance(size, bool) or math.isnan(size) or size in (
                 float("inf"), float("-inf")) or size < 0:
             return (UNKNOWN, "image size unknown (image not inspected, or not a byte count: %s)" % text(size, 20))
         if size > limit * 1024 * 1024:

@@ -126,8 +126,8 @@ def _is_value(token):
 def _command_secret(tokens):
     """The kind of credential one simple command's own options carry, or None."""
     while tokens:
-        if tokens[0] in _WRAPPERS or tokens[0] in ("RUN", "#(nop)") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=|^\|\d+$",
-                                                                                 tokens[0]):
+        if tokens[0] in _WRAPPERS or tokens[0] in ("RUN", "#(nop)") or re.match(
+                r"^[A-Za-z_][A-Za-z0-9_]*=|^\|\d+$", tokens[0]):
             tokens = tokens[1:]
         elif len(tokens) > 1 and tokens[1] == "-c" and re.match(r"^(?:/usr)?(?:/bin/)?(?:ba|da|a|z|k)?sh$", tokens[0]):
             tokens = tokens[2:]
