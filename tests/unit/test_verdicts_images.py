@@ -495,3 +495,63 @@ def test_item_15_official_image_history_has_no_credential():
     img = make_image(history=OFFICIAL_IMAGE_LINES, env_names=["PATH", "GPG_KEY", "NGINX_VERSION"])
     status, ev = run(images.check_15, one_image(img))
     assert status == "pass", ev
+
+
+# ---------------------------------------------------------------- reviewer B: values with blanks, removals by name
+
+SPACED_RUN = "RUN |1 DB_PASSWORD=correct horse battery staple /bin/sh -c ./setup.sh # buildkit"
+
+
+def test_a_build_arg_value_with_blanks_never_leaves_the_host():
+    # docker build --build-arg "DB_PASSWORD=correct horse battery staple": BuildKit runCommandString
+    # joins the build args unquoted, so the value's words must not be read as programs
+    img = _gathered([SPACED_RUN, "RUN |2 A=x y B=z /bin/sh -c make", "RUN |1 A=x y z"])
+    text = json.dumps(img["history"])
+    assert "horse" not in text and "staple" not in text and '"y"' not in text and '"z"' not in text, text
+    first, second, third = img["history"]
+    assert first["names"] == ["DB_PASSWORD"] and first["programs"] == ["setup.sh"]
+    assert second["names"] == ["A", "B"] and second["programs"] == ["make"]
+    assert third.get("unparsed") is True and third["programs"] == [] and "installed" not in third
+    status, ev = run(images.check_15, one_image(make_image(history=[SPACED_RUN])))
+    assert status == "fail" and "DB_PASSWORD" in ev
+
+
+def test_a_run_layer_whose_build_args_cannot_be_parsed_is_not_judged():
+    f = one_image(make_image(history=["RUN |1 A=x apt-get install -y gcc"]))
+    assert run(supply_chain.check_42, f)[0] == "manual"
+    assert run(images.check_15, f)[0] == "error"
+
+
+@settings(max_examples=100, deadline=None)
+@given(words=st.lists(st.text(alphabet=string.ascii_lowercase + string.digits, min_size=4, max_size=12),
+                      min_size=2, max_size=5),
+       template=st.sampled_from(["RUN |1 PW=%s /bin/sh -c ./setup.sh # buildkit", "|2 A=%s B=1 /bin/sh -c make",
+                                 "RUN |1 PW=%s apt-get install -y gcc", 'RUN |1 PW=%s ["/app", "x"]']))
+def test_random_build_arg_values_with_blanks_never_leave(words, template):
+    line = template % " ".join(words)
+    text = json.dumps(_gathered([line])["history"])
+    for word in words:
+        if word not in (template % "").split() and not word.isdigit():
+            assert '"%s"' % word not in text, (line, text)
+
+
+def test_item_15_arg_after_a_value_with_blanks_fails():
+    # ARG APP_TITLE="My App" DB_PASSWORD=hunter2: BuildKit dispatchArg records the values unquoted
+    img = _gathered(["ARG APP_TITLE=My App DB_PASSWORD=hunter2", 'CMD ["/app"]'])
+    assert img["history"][0]["names"] == ["APP_TITLE", "DB_PASSWORD"]
+    status, ev = run(images.check_15, one_image(img))
+    assert status == "fail" and "DB_PASSWORD" in ev and "hunter2" not in ev
+
+
+@pytest.mark.parametrize("line", [
+    "RUN /bin/sh -c apt-get update && apt-get install -y gcc libc6-dev && pip install uwsgi "
+    "&& apt-get autoremove -y && rm -rf /var/lib/apt/lists/* # buildkit",
+    "RUN /bin/sh -c apt-get install -y build-essential && make -C /src && apt-get purge -y curl # buildkit"])
+def test_item_42_a_removal_of_other_packages_hides_no_install(line):
+    status, ev = run(supply_chain.check_42, one_image(make_image(history=[line, 'CMD ["uwsgi"]'])))
+    assert status == "fail" and " installed" in ev
+
+
+def test_item_42_a_toolchain_removed_by_name_in_its_layer_passes():
+    line = "RUN /bin/sh -c apk add --virtual .build gcc musl-dev && make && apk del .build # buildkit"
+    assert run(supply_chain.check_42, one_image(make_image(history=[line])))[0] == "pass"

@@ -334,7 +334,7 @@ def check_15(facts, opts):
             return (UNKNOWN, why_not)
         names = set(str(n) for n in as_list(img.get("env_names")) if is_secret_name(n))
         labels = set(str(n) for n in as_list(img.get("labels_names")) if is_secret_name(n))
-        files, kinds = set(), set()
+        files, kinds, unparsed = set(), set(), set()
         for layer in layers:
             instruction = layer.get("instruction")
             layer_names = [str(n) for n in as_list(layer.get("names"))]
@@ -347,8 +347,11 @@ def check_15(facts, opts):
                     base = path.rstrip("/").rsplit("/", 1)[-1]
                     if base and any(fnmatch.fnmatch(base, p) for p in patterns):
                         files.add(path)
+            if layer.get("unparsed") is True:
+                unparsed.add(instruction or "no instruction")
+            # ARG values are in the history whatever their names (BuildKit dispatchArg): the kind counts there
             for kind in names_of(layer.get("secret_kinds")):
-                if kind != _NAMED_KIND or instruction not in ("ENV", "ARG", "LABEL"):
+                if kind != _NAMED_KIND or instruction not in ("ENV", "LABEL"):
                     kinds.add("%s (%s)" % (kind, instruction or "no instruction"))
         why = []
         if names:
@@ -359,6 +362,9 @@ def check_15(facts, opts):
             why.append("secret files copied in: %s" % ", ".join(sorted(files)))
         if kinds:
             why.append("credentials in the image history: %s" % ", ".join(sorted(kinds)))
+        if not why and unparsed:
+            return (UNKNOWN, "build args of a %s layer not parsed (no command start found): its names unknown"
+                    % ", ".join(sorted(unparsed)))
         return "; ".join(why) or None
     return _per_image(facts, opts, offends, "no secret-like names in image Env, labels or ENV/ARG history, no "
                       "secret files copied in, no credential in the history", "images with baked-in secrets")

@@ -35,20 +35,21 @@ _TOOLCHAIN_ENV_NAMES = ("GOLANG_VERSION", "RUSTUP_HOME", "CARGO_HOME", "MAVEN_HO
 
 def _toolchains_in_history(layers, patterns):
     """Toolchains found in an image history's layer summaries (gather/image_history.py). Order-agnostic
-    (the history's order is not part of the facts contract): a package counts as removed when the
-    same layer runs a removal, or any layer removes it (or its apk --virtual group) by name."""
+    (the history's order is not part of the facts contract): a package counts as removed when a layer
+    removes it (or its apk --virtual group) by name. A removal of other packages in the same layer
+    (``apt-get purge curl``, ``apt-get autoremove``, which removes nothing named) leaves it installed."""
     installed = {}
     removed = set()
     found = set()
     for layer in layers:
-        same_layer_removal = layer.get("removes") is True
         removed.update(names(layer.get("removed")))
         groups = as_dict(layer.get("package_groups"))
         for pkg in names(layer.get("installed")):
-            if not same_layer_removal and any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
+            if any(fnmatch.fnmatchcase(pkg, p.lower()) for p in patterns):
                 installed[pkg] = next((str(g) for g, members in sorted(groups.items())
                                        if pkg in names(members)), None)
-        if not same_layer_removal:
+        # a compiler run counts unless its layer removes packages by name (`apk add go && go build && apk del go`)
+        if not names(layer.get("removed")):
             for build in names(layer.get("builds")):
                 found.add("`%s` run in the image" % build)
         if layer.get("instruction") == "ENV":
@@ -74,6 +75,9 @@ def check_42(facts, opts):
         found = _toolchains_in_history(layers, patterns)
         if found:
             return "image %s: %s" % (text(c.get("image")), "; ".join(found))
+        if any(layer.get("unparsed") is True for layer in layers):
+            return ("unknown", "image %s: a RUN layer's build args could not be told from its command (not "
+                    "parsed): what it installed is unknown" % text(c.get("image")))
         return None
     status, evidence = per_container_tri(facts, opts, check, "no build toolchain in running images",
                                          "build toolchains in runtime images")

@@ -52,6 +52,10 @@ _BUILD_NAME_RE = re.compile(r"^[a-z./ ]{1,32}$")
 _NOP_RE = re.compile(r"^\s*(?:/bin/sh\s+-c\s+|cmd\s+/S\s+/C\s+)?#\(nop\)\s*(.*)$", re.DOTALL)
 _BUILDKIT_SUFFIX_RE = re.compile(r"\s*#\s*buildkit\s*$")
 _RUN_ARGS_RE = re.compile(r"^\|(\d+)\s+(.*)$", re.DOTALL)
+# Where the command of a "|N A=.. B=.. cmd" RUN line starts: a shell prefix, or the exec form's "[".
+_COMMAND_START_RE = re.compile(r"(?:^|\s)(?=(?:/bin/|/usr/bin/)?(?:ba|da|a|z|k)?sh\s+(?:-[A-Za-z]+\s+)*-c\s|"
+                               r"(?:cmd\s+/S\s+/C|powershell(?:\.exe)?)\s|\[)", re.IGNORECASE)
+_ARG_NAME_RE = re.compile(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=")
 _SHELL_C_RE = re.compile(r"^(?:/bin/|/usr/bin/)?(?:ba|da|a|z|k)?sh\s+(?:-[A-Za-z]+\s+(?:[A-Za-z]+\s+)?)*?-c\s+(.*)$",
                          re.DOTALL)
 _WIN_SHELL_RE = re.compile(r"^(?:cmd\s+/S\s+/C|powershell(?:\.exe)?\s+(?:-\S+\s+)*-Command)\s+(.*)$",
@@ -253,7 +257,9 @@ def _env_names(body):
     """ENV/ARG: ``A=1 B="x y"``, ``A`` (ARG without default) or the old ``ENV A value`` form."""
     first = body.split(None, 1)[0] if body.split() else ""
     if "=" in first:
-        return _assignments(body)[0]
+        # BuildKit dispatchArg/dispatchEnv commit "Key=Value" pairs joined unquoted: a value with a blank
+        # ("My App") would end a left-to-right read early and hide the names after it
+        return _ARG_NAME_RE.findall(body)
     return [first] if first else []
 
 
@@ -325,9 +331,17 @@ def _run_summary(body, layer):
     text = body.strip()
     m = _RUN_ARGS_RE.match(text)
     if m:
-        names, pos = _assignments(m.group(2))
-        layer["names"] = _keep(names[:int(m.group(1))], _NAME_RE)
-        text = m.group(2)[pos:].strip()
+        # Docker joins the build args unquoted (BuildKit dockerfile2llb/convert.go runCommandString, the
+        # classic builder's "|N" prefix alike): a value may hold blanks, so the args end where the
+        # command starts (the shell prefix, or "[" of the exec form), never at the first blank.
+        start = _COMMAND_START_RE.search(m.group(2))
+        if not start:
+            # no command start: values cannot be told from names or programs, so none of them leaves
+            layer["unparsed"] = True
+            return
+        args = m.group(2)[:start.start()]
+        layer["names"] = _keep(_ARG_NAME_RE.findall(args)[:int(m.group(1))], _NAME_RE)
+        text = m.group(2)[start.start():].strip()
     flags, text = _leading_flags(text)
     layer["flags"] = _keep(flags, _FLAG_RE)
     shell = _SHELL_C_RE.match(text) or _WIN_SHELL_RE.match(text)
