@@ -413,7 +413,7 @@ def test_item_28_a_volume_at_run_secrets_below_a_tmpfs_run_is_on_disk():
                        mounts=[{"type": "volume", "source": "/var/lib/docker/volumes/s/_data",
                                 "destination": "/run/secrets", "rw": True}])
     status, ev = run(secrets.check_28, make_facts(containers=[c]))
-    assert status == "fail" and "/run/secrets is not a tmpfs" in ev
+    assert status == "fail" and "/var/lib/docker/volumes/s/_data at /run/secrets" in ev
     c["mounts"] = []
     assert run(secrets.check_28, make_facts(containers=[c]))[0] == "pass"
     c["tmpfs"] = ["/run/secrets"]
@@ -555,3 +555,39 @@ def test_item_42_a_removal_of_other_packages_hides_no_install(line):
 def test_item_42_a_toolchain_removed_by_name_in_its_layer_passes():
     line = "RUN /bin/sh -c apk add --virtual .build gcc musl-dev && make && apk del .build # buildkit"
     assert run(supply_chain.check_42, one_image(make_image(history=[line])))[0] == "pass"
+
+
+# ---------------------------------------------------------------- reviewer B: items 27 and 28, data on disk
+
+@pytest.mark.parametrize("tmpfs", [["/run"], ["/run/secrets"]])
+def test_item_28_compose_file_secret_is_a_bind_mount_of_a_host_file(tmpfs):
+    # compose `secrets: {db_password: {file: ./db_password.txt}}` without swarm: a bind mount at /run/secrets/<name>
+    mount = {"type": "bind", "source": "/srv/app/secrets/db_password.txt", "destination": "/run/secrets/db_password",
+             "rw": False}
+    c = make_container("app", env_names=["PATH", "POSTGRES_PASSWORD_FILE"], tmpfs=tmpfs, mounts=[mount])
+    status, ev = run(secrets.check_28, make_facts(containers=[c]))
+    assert status == "fail" and "/srv/app/secrets/db_password.txt at /run/secrets/db_password" in ev
+    # no secret-like env name: the mount alone says the container uses a secret
+    c = make_container("app", env_names=["PATH"], tmpfs=tmpfs, mounts=[mount])
+    assert run(secrets.check_28, make_facts(containers=[c]))[0] == "fail"
+
+
+def test_item_27_bind_mounted_data_on_a_plain_disk_fails():
+    # docker run -v /srv/pgdata:/var/lib/postgresql/data: /srv on the plain root disk, /var/lib/docker on LUKS
+    c = make_container("pg", mounts=[{"type": "bind", "source": "/srv/pgdata",
+                                      "destination": "/var/lib/postgresql/data", "rw": True}])
+    status, ev = run(secrets.check_27, make_facts(containers=[c]))
+    assert status == "fail" and "bind mount of pg /srv/pgdata on /dev/vda1" in ev
+    vol = make_container("pg", mounts=[{"type": "volume", "name": "pgdata", "bind_device": "/srv/pgdata",
+                                        "source": "/var/lib/docker/volumes/pgdata/_data",
+                                        "destination": "/var/lib/postgresql/data", "rw": True}])
+    status, ev = run(secrets.check_27, make_facts(containers=[vol]))
+    assert status == "fail" and "/srv/pgdata on /dev/vda1" in ev
+
+
+def test_item_27_binds_of_memory_file_systems_and_read_only_files_are_no_data():
+    f = make_facts(containers=[make_container("app", mounts=[
+        {"type": "bind", "source": "/run/docker.sock", "destination": "/var/run/docker.sock", "rw": True},
+        {"type": "bind", "source": "/etc/localtime", "destination": "/etc/localtime", "rw": False}])])
+    f["mounts"]["entries"].append({"target": "/run", "source": "tmpfs", "fstype": "tmpfs", "options": "rw"})
+    assert run(secrets.check_27, f)[0] == "pass"

@@ -63,6 +63,11 @@ def _mount_for(path, entries):
 _NETWORK_FS = ("nfs", "nfs4", "cifs", "smb3", "ceph", "glusterfs", "9p", "virtiofs", "zfs", "fuse")
 
 
+# File systems that hold nothing at rest (a writable bind mount of a path on one stores no container data).
+_MEMORY_FS = ("tmpfs", "ramfs", "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "mqueue", "securityfs",
+              "debugfs", "tracefs", "bpf", "configfs", "fusectl", "pstore", "hugetlbfs", "efivarfs")
+
+
 _ENCRYPTING_FS = ("ecryptfs", "gocryptfs", "fuse.gocryptfs", "fuse.encfs", "fuse.cryfs")
 
 
@@ -90,6 +95,12 @@ def check_27(facts, opts):
             if m.get("type") == "volume" and isinstance(src, str) and src.startswith("/") and \
                     not (src == root_prefix or src.startswith(root_prefix + "/")):
                 paths.append(("volume of %s" % container_label(c), src.rstrip("/") or "/"))
+            # container data outside DockerRootDir: a bind mount's host path, a local o=bind volume's device
+            device = m.get("bind_device")
+            if m.get("type") == "volume" and isinstance(device, str) and device.startswith("/"):
+                paths.append(("volume of %s (bind device)" % container_label(c), device.rstrip("/") or "/"))
+            if m.get("type") == "bind" and m.get("rw") is not False and isinstance(src, str) and src.startswith("/"):
+                paths.append(("bind mount of %s" % container_label(c), src.rstrip("/") or "/"))
     if not entries:
         return result(ERROR, "mount table not gathered: cannot tell where %s lives" % root)
     lsblk_known = crypt is not None and not lsblk_error
@@ -108,6 +119,8 @@ def check_27(facts, opts):
             unknown.append("%s %s: no mount entry found" % (what, text(path)))
             continue
         source, fstype = str(entry.get("source")), str(entry.get("fstype") or "")
+        if what.startswith("bind mount of ") and fstype in _MEMORY_FS:
+            continue   # /run/docker.sock, /proc, /dev/...: nothing kept at rest
         where = "%s %s on %s (%s, mounted at %s)" % (what, text(path), text(source), text(fstype, 20),
                                                      text(entry.get("target")))
         mapped = source.startswith("/dev/mapper/") or source.startswith("/dev/dm-")
@@ -164,8 +177,23 @@ def _on_tmpfs(c, path="/run/secrets"):
     return best
 
 
+def _disk_secret_mounts(c):
+    """Sources of bind/volume mounts at or below /run/secrets: Compose file secrets (``secrets: {db: {file:
+    ./db.txt}}``) are bind mounts of the host file at /run/secrets/<name> (compose-go/docker compose
+    ``secrets`` without swarm), so the secret lives on the host's disk whatever tmpfs lies under it."""
+    out = []
+    for m in as_list(c.get("mounts")):
+        m = as_dict(m)
+        dest = m.get("destination")
+        if m.get("type") in ("bind", "volume") and isinstance(dest, str) and \
+                (dest.rstrip("/") == "/run/secrets" or dest.startswith("/run/secrets/")):
+            out.append("%s at %s" % (text(m.get("source") or m.get("name")), text(dest)))
+    return out
+
+
 def check_28(facts, opts):
-    """Containers that use secrets keep them on tmpfs (/run/secrets) or get them as swarm secrets."""
+    """Containers that use secrets keep them on tmpfs (/run/secrets) or get them as swarm secrets; a bind or
+    volume mount at or below /run/secrets (Compose file secrets) puts them on disk."""
     facts = as_dict(facts)
     _active, _manager, swarm = swarm_state(facts)
     service_secrets = _service_secrets(swarm)
@@ -180,13 +208,17 @@ def check_28(facts, opts):
         svc_secrets = []
         if svc is not None and service_secrets is not None:
             svc_secrets = service_secrets.get(str(svc), [])
-        if secret_env or file_env or svc_secrets:
+        if secret_env or file_env or svc_secrets or _disk_secret_mounts(c):
             users[id(c)] = (c, secret_env + file_env, svc_secrets)
     if not users:
         return result(NA, "no running container uses secrets (no secret-like env names, no swarm secrets)")
 
     def check(c):
         _c, env, svc_secrets = users[id(c)]
+        on_disk = _disk_secret_mounts(c)
+        if on_disk:
+            return "secrets mounted from disk under /run/secrets (a Compose file secret is a bind mount of the " \
+                   "host file): %s" % ", ".join(on_disk)
         if svc_secrets or _on_tmpfs(c):
             return None
         if c.get("swarm_service") is not None and service_secrets is None:
