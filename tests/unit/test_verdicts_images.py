@@ -591,3 +591,32 @@ def test_item_27_binds_of_memory_file_systems_and_read_only_files_are_no_data():
         {"type": "bind", "source": "/etc/localtime", "destination": "/etc/localtime", "rw": False}])])
     f["mounts"]["entries"].append({"target": "/run", "source": "tmpfs", "fstype": "tmpfs", "options": "rw"})
     assert run(secrets.check_27, f)[0] == "pass"
+
+
+# ---------------------------------------------------------------- reviewer B: X.2 shells outside /bin
+
+def _layer_ins(layer, env=None):
+    return {"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": str(layer), "LowerDir": ""}},
+            "Config": {"Env": env or []}}
+
+
+def test_x2_distroless_debug_busybox_shell_is_found(tmp_path):
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import image_files
+    # gcr.io/distroless/base-debian12:debug: /busybox/busybox and /busybox/sh -> /busybox/busybox
+    layer = tmp_path / "diff"
+    (layer / "busybox").mkdir(parents=True)
+    (layer / "busybox" / "busybox").write_bytes(b"\x7fELF")
+    (layer / "busybox" / "sh").symlink_to("/busybox/busybox")
+    (layer / "bin").mkdir()
+    shells, why = image_files.image_shells(_layer_ins(layer))
+    assert shells == ["/busybox/sh", "/busybox/busybox"], (shells, why)
+
+
+def test_x2_a_shell_in_a_directory_of_the_image_path_is_found(tmp_path):
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import image_files
+    layer = tmp_path / "diff"
+    (layer / "opt" / "tools").mkdir(parents=True)
+    (layer / "opt" / "tools" / "bash").write_bytes(b"\x7fELF")
+    assert image_files.image_shells(_layer_ins(layer))[0] == []
+    shells, _why = image_files.image_shells(_layer_ins(layer, ["PATH=/opt/tools:/../etc:relative"]))
+    assert shells == ["/opt/tools/bash"]

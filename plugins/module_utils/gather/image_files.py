@@ -19,7 +19,22 @@ import stat
 # /bin/sh link (``busybox sh``); in /bin and /usr/bin (merged-/usr images link one to the other).
 SHELL_PATHS = ("bin/sh", "bin/bash", "usr/bin/sh", "usr/bin/bash", "bin/dash", "usr/bin/dash", "bin/ash",
                "usr/bin/ash", "bin/zsh", "usr/bin/zsh", "bin/ksh", "usr/bin/ksh", "bin/mksh", "usr/bin/mksh",
-               "bin/busybox", "usr/bin/busybox")
+               "bin/busybox", "usr/bin/busybox",
+               # distroless :debug images keep busybox in /busybox (ENTRYPOINT ["/busybox/sh"]); others put
+               # shells in /usr/local/bin or sbin
+               "busybox/sh", "busybox/busybox", "usr/local/bin/sh", "usr/local/bin/bash", "usr/local/bin/busybox",
+               "sbin/sh", "sbin/busybox", "usr/sbin/busybox")
+_SHELL_NAMES = ("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox")
+
+
+def _path_dirs(ins):
+    """The directories of the image's Config.Env PATH (what ``sh`` resolves to in the container), relative."""
+    env = ((ins.get("Config") or {}).get("Env") or []) if isinstance(ins, dict) else []
+    for item in env if isinstance(env, list) else []:
+        if isinstance(item, str) and item.startswith("PATH="):
+            return [d.strip("/") for d in item[5:].split(":")[:32]
+                    if d.startswith("/") and ".." not in d.split("/") and d.strip("/")]
+    return []
 
 
 def _vfs_layer_dirs(ins, root_dir):
@@ -102,6 +117,9 @@ def image_shells(ins, root_dir=None):
     if layers is None:
         return None, why
     try:
-        return ["/" + p for p in SHELL_PATHS if image_path_exists(layers, p)], None
+        candidates = list(SHELL_PATHS)
+        for d in _path_dirs(ins):
+            candidates.extend(c for c in ("%s/%s" % (d, n) for n in _SHELL_NAMES) if c not in candidates)
+        return ["/" + p for p in candidates if image_path_exists(layers, p)], None
     except OSError as exc:
         return None, "layer files unreadable: %s (run with become)" % (exc.strerror or exc)
