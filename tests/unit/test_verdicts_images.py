@@ -297,7 +297,9 @@ def test_item_13_trivy_reader_keeps_what_the_report_was_a_scan_of(tmp_path):
 
 @pytest.mark.parametrize("name", ["DB_PASS", "DATABASE_URL", "MYSQL_PASS", "STRIPE_KEY", "JWT_SIGNING_KEY",
                                   "GITHUB_PAT", "PASSPHRASE", "db_pass", "db-pass", "REDIS_URL", "MONGODB_URI",
-                                  "BASIC_AUTH", "ENCRYPTION_KEY", "CELERY_BROKER_URL", "GPG_PASSPHRASE"])
+                                  "BASIC_AUTH", "ENCRYPTION_KEY", "CELERY_BROKER_URL", "GPG_PASSPHRASE",
+                                  "DOCKER_AUTH_CONFIG", "SLACK_WEBHOOK_URL", "KAFKA_SASL_JAAS_CONFIG", "LDAP_ADMIN_PW",
+                                  "DB_PW", "DB_CREDS", "AWS_CRED", "DISCORD_WEBHOOK"])
 def test_item_26_common_secret_names_fail(name):
     f = make_facts(containers=[make_container("app", env_names=["PATH", name])])
     status, ev = run(secrets.check_26, f)
@@ -307,7 +309,8 @@ def test_item_26_common_secret_names_fail(name):
 @pytest.mark.parametrize("name", ["PATH", "PASSENGER_APP_ENV", "BYPASS_CACHE", "COMPASS_URL", "GPG_KEY",
                                   "PYTHON_GPG_KEY", "PUBLIC_KEY", "CACHE_KEY", "APP_URL", "API_URL",
                                   "OAUTH_CALLBACK_URL", "TOKENIZERS_PARALLELISM", "NGINX_GPGKEY", "DB_PASSWORD_FILE",
-                                  "DATABASE_URL_FILE", "JWT_SIGNING_KEY_PATH", "DB_HOST"])
+                                  "DATABASE_URL_FILE", "JWT_SIGNING_KEY_PATH", "DB_HOST", "PWD_HOME", "NPM_CONFIG_PREFIX",
+                                  "AUTH_CONFIG_FILE", "WEBHOOK_PORT", "JAVA_OPTS", "SCREW", "APP_CONFIG", "DRAW"])
 def test_item_26_ordinary_names_pass(name):
     f = make_facts(containers=[make_container("app", env_names=["HOME", name])])
     assert run(secrets.check_26, f)[0] == "pass"
