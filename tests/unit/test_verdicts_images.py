@@ -623,3 +623,29 @@ def test_x2_a_shell_in_a_directory_of_the_image_path_is_found(tmp_path):
     assert image_files.image_shells(_layer_ins(layer))[0] == []
     shells, _why = image_files.image_shells(_layer_ins(layer, ["PATH=/opt/tools:/../etc:relative"]))
     assert shells == ["/opt/tools/bash"]
+
+
+# ---------------------------------------------------------------- reviewer B: X.13/X.4 host paths by another name
+
+@pytest.mark.parametrize("src, shown", [("/bin", "/bin = /usr/bin (below /usr) (read-write)"),
+                                        ("/sbin/", "/sbin/ = /usr/sbin (below /usr) (read-write)"),
+                                        ("/lib64", "/lib64 = /usr/lib64 (below /usr) (read-write)")])
+def test_x13_a_writable_bind_of_a_merged_usr_alias_fails(src, shown):
+    # Debian 12+, Ubuntu, Fedora: /bin -> usr/bin, so -v /bin:/b writes /usr/bin
+    c = make_container("app", mounts=[{"type": "bind", "source": src, "destination": "/hostbin", "rw": True}])
+    status, ev = run(extended.check_x13, make_facts(containers=[c]))
+    assert status == "fail" and shown in ev
+
+
+@pytest.mark.parametrize("src", ["/proc/1/root", "/proc/self/root/", "/proc/1/task/1/root"])
+def test_x13_proc_pid_root_is_the_host_root(src):
+    c = make_container("app", mounts=[{"type": "bind", "source": src, "destination": "/host", "rw": False}])
+    status, ev = run(extended.check_x13, make_facts(containers=[c]))
+    assert status == "fail" and "= / " in ev + " "
+    c["mounts"][0]["source"] = "/proc/1/root/etc"
+    assert run(extended.check_x13, make_facts(containers=[c]))[0] == "fail"
+
+
+def test_x4_allow_list_and_sources_compare_through_merged_usr():
+    c = make_container("app", mounts=[{"type": "bind", "source": "/bin", "destination": "/b", "rw": True}])
+    assert run(extended.check_x4, make_facts(containers=[c]), writable_bind_mounts=["/usr/bin"])[0] == "pass"

@@ -502,12 +502,26 @@ def check_x12(facts, opts):
                              "containers sharing host namespaces")
 
 
+_USR_MERGED = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+_PROC_ROOT_RE = re.compile(r"^/proc/(?:[0-9]+|self|thread-self)(?:/task/[0-9]+)?/root(?=/|$)")
+
+
 def _abs_norm(path):
     """``//etc/`` -> ``/etc``, ``/etc/../etc`` -> ``/etc`` (posixpath keeps a leading ``//``); /var/run
-    is /run (a symlink on every systemd distribution)."""
+    is /run (a symlink on every systemd distribution). /bin, /sbin, /lib* are /usr/...: merged-/usr
+    is the default on Debian 12+, Ubuntu and Fedora (a write to /bin lands in /usr/bin); on other hosts
+    they are system directories anyway. /proc/<pid>/root is that process's root (proc(5)), which the
+    bind resolves at mount time: /proc/1/root is the host's /."""
     norm = "/" + posixpath.normpath(path).lstrip("/")
+    m = _PROC_ROOT_RE.match(norm)
+    if m:
+        norm = "/" + norm[m.end():].lstrip("/")
     if norm == "/var/run" or norm.startswith("/var/run/"):
         norm = "/run" + norm[len("/var/run"):]
+    for top in _USR_MERGED:
+        if norm == top or norm.startswith(top + "/"):
+            norm = "/usr" + norm
+            break
     return norm
 
 
@@ -531,6 +545,8 @@ def check_x13(facts, opts):
             below = sorted(p for p in sensitive if p != "/" and norm.startswith(p + "/"))
             if norm in sensitive or (writable and below):
                 shown = text(norm) if norm in sensitive else "%s (below %s)" % (text(norm), below[0])
+                if norm != src.rstrip("/"):
+                    shown = "%s = %s" % (text(src), shown)
                 bad.append("%s%s" % (shown, " (read-write)" if writable else ""))
         if bad:
             return "mounts host %s" % ", ".join(bad)
