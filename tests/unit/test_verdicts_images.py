@@ -362,9 +362,21 @@ def test_item_12_dct_on_a_host_pulling_from_docker_hub_fails_naming_the_retireme
     assert "Docker Content Trust is retired on Docker Hub" in ev and "2025-08-08" in ev and "cosign or Notation" in ev
 
 
-def test_item_12_dct_counts_where_every_image_comes_from_another_registry():
-    status, ev = run(images.check_12, _private(make_facts()))
+def test_item_12_dct_counts_where_every_image_comes_from_a_notary_v1_registry():
+    status, ev = run(images.check_12, _private(make_facts()), notary_v1_registries=["registry.acme.io"])
     assert status == "pass" and "DOCKER_CONTENT_TRUST=1 in /etc/environment" in ev and "Notary v1" in ev
+
+
+@pytest.mark.parametrize("ref", ["ghcr.io/acme/app", "quay.io/acme/app", "registry.acme.io/base/nginx"])
+def test_item_12_dct_verifies_nothing_for_registries_without_notary_v1(ref):
+    # ghcr.io and quay.io never ran a Notary v1 server: DCT=1 cannot have verified an image that runs from there
+    f = make_facts()
+    f["docker"]["images"][IMG]["repo_digests"] = ["%s@sha256:%s" % (ref, "b" * 64)]
+    f["docker"]["containers"][0]["image"] = ref + ":1"
+    status, ev = run(images.check_12, f)          # notary_v1_registries empty by default
+    assert status == "fail" and "images from registries not in notary_v1_registries: %s" % ref in ev
+    assert "cosign (Sigstore) or Notation" in ev
+    assert run(images.check_12, f, notary_v1_registries=["registry.other.io"])[0] == "fail"
 
 
 def test_item_12_a_verification_policy_passes_with_its_tool():

@@ -127,16 +127,21 @@ DCT_RETIRED = ("Docker Content Trust is retired on Docker Hub (pulls of Docker O
                "DOCKER_CONTENT_TRUST=1 fail since 2025-08-08; notary.docker.io shuts down 2026-12-08)")
 
 
-def _hub_sources(facts, opts):
-    """Running images that come from Docker Hub: a docker.io RepoDigest, or for an image without any
-    (built or loaded here) a reference that names docker.io (its base was pulled from there)."""
+def _image_sources(facts, opts):
+    """Where the running images come from: their RepoDigests, or for an image without any (built or
+    loaded here) the registry/repository its reference names (its base was pulled from there)."""
     found = []
     for c in scoped_containers(facts, opts):
         sources = pulled_from(image_of(facts, c)) or []
         if not sources and not _is_image_id(_image_ref(c)):
             sources = ["%s/%s" % parse_image_ref(_image_ref(c))[:2]]
-        found.extend(s for s in sources if s.startswith(DEFAULT_REGISTRY + "/") and s not in found)
+        found.extend(s for s in sources if s not in found)
     return found
+
+
+def _hub_sources(facts, opts):
+    """Running images that come from Docker Hub (_image_sources on docker.io)."""
+    return [s for s in _image_sources(facts, opts) if s.startswith(DEFAULT_REGISTRY + "/")]
 
 
 def check_12(facts, opts):
@@ -145,7 +150,8 @@ def check_12(facts, opts):
     run a Notary v1 server have: Docker retired DCT on Docker Hub ("Retiring Docker Content Trust", 2025),
     so on a host whose images come from Docker Hub it verifies nothing and breaks pulls. There (and
     anywhere) a verification policy counts instead: ``signature_policy`` with cosign or notation installed
-    (as item 43). DCT counts only where every running image comes from another registry."""
+    (as item 43). DCT counts only where every running image comes from a registry named in
+    ``notary_v1_registries`` (one that serves Notary v1 trust data; ghcr.io and quay.io never did)."""
     tools = as_dict(facts.get("tools"))
     verifiers = ["%s at %s" % (t, tools.get(t)) for t in ("cosign", "notation") if isinstance(tools.get(t), str)
                  and tools.get(t)]
@@ -172,10 +178,19 @@ def check_12(facts, opts):
         if hub:
             return result(FAIL, ["%s, but it verifies nothing there: %s; %s" % (hub_text, DCT_RETIRED, instead)]
                           + where)
+        # only a registry running a Notary v1 server has trust data; ghcr.io, quay.io and most others never did
+        notary = [str(r) for r in as_list(opt(opts, "notary_v1_registries"))]
+        unverified = [src for src in _image_sources(facts, opts) if not image_matches(src, notary)]
+        if unverified:
+            return result(FAIL, ["images from registries not in notary_v1_registries: %s: they serve no Notary v1 "
+                                 "signatures, so DOCKER_CONTENT_TRUST verifies nothing there; %s"
+                                 % (", ".join(unverified[:5]) + (" ..." if len(unverified) > 5 else ""),
+                                    instead.replace("cosign or Notation", "cosign (Sigstore) or Notation"))] + where)
         if policy:
             where.append("signature_policy %s is set, but neither cosign nor notation is installed" % text(policy))
-        return result(PASS, where + ["no running image comes from Docker Hub: DCT (Notary v1) verifies the "
-                                     "registries that serve its signatures (the docker CLI refuses unsigned tags)"])
+        return result(PASS, where + ["every running image comes from a Notary v1 registry (notary_v1_registries: "
+                                     "%s): DCT verifies its signatures (the docker CLI refuses unsigned tags)"
+                                     % (", ".join(text(r) for r in notary) or "none")])
     why = []
     if policy:
         why.append("signature_policy %s is set, but neither cosign nor notation is installed" % text(policy))
