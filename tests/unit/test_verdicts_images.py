@@ -421,6 +421,18 @@ def test_content_trust_role_defers_on_docker_hub_hosts():
     assert "content_trust_deferred | length == 0" in write["when"]
 
 
+def test_content_trust_role_defers_unless_a_notary_v1_registry_is_named():
+    # Item 12 counts DCT only for registries in notary_v1_registries: the role must not switch on what item 12
+    # then still fails as verifying nothing.
+    import yaml
+    from conftest import REPO
+    import os
+    tasks = yaml.safe_load(open(os.path.join(REPO, "roles", "content_trust", "tasks", "main.yml")))
+    block = [t for t in tasks if "block" in t and "docker_hub_images" in json.dumps(t)][0]["block"]
+    defer = [t for t in block if "notary_v1_registries" in json.dumps(t.get("when", ""))]
+    assert len(defer) == 1 and "verifies nothing" in json.dumps(defer[0])
+
+
 # ---------------------------------------------------------------- own review: 28 and 29
 
 def test_item_28_a_volume_at_run_secrets_below_a_tmpfs_run_is_on_disk():
