@@ -1,0 +1,207 @@
+"""Issue 16, defects an independent review proved (its failing tests, adapted to the fixtures):
+a stopped or restarting container's port bindings (item 23), a bind volume of /run (item 30),
+the audit exclude list (item 5), journald's truncated comm taken for a log shipper (32, X.14),
+a paused agent container (35), a POSIX ACL on the socket (30)."""
+
+import os
+import socket
+import struct
+
+import pytest
+
+from conftest import make_container, make_facts
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as EX
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host as H
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring as LM
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network as N
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets as S
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files as gather_files
+
+OPTS = audit.validate_options({})
+
+
+# --- item 23: NetworkSettings.Ports is nil while a container is stopped -------------------------
+
+def _inspect(state):
+    """`docker run -d --restart always -p 80:80 nginx`, crash-looping or stopped: moby
+    daemon/container_operations.go releaseNetwork sets NetworkSettings.Ports = nil; HostConfig.PortBindings
+    keeps 0.0.0.0:80 and dockerd binds it again at the next start."""
+    return {
+        "Id": "d" * 64, "Name": "/web", "Image": "sha256:" + "1" * 64,
+        "Config": {"Image": "nginx:1.27", "User": "1000", "Env": [], "Labels": {}},
+        "State": {"Status": state, "Running": state == "restarting", "Restarting": state == "restarting",
+                  "Paused": False, "ExitCode": 1, "StartedAt": "2026-11-20T00:00:00Z"},
+        "HostConfig": {"NetworkMode": "appnet", "RestartPolicy": {"Name": "always", "MaximumRetryCount": 0},
+                       "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "80"}]}},
+        "NetworkSettings": {"Ports": None, "Networks": {"appnet": {}}},
+        "Mounts": [],
+    }
+
+
+def _web(state, **extra):
+    n = gather_engine.normalize_container(_inspect(state))
+    return make_container("web", state=state, ports=n["ports"], port_bindings=n["port_bindings"],
+                          restart_policy={"name": "always", "max_retry": 0}, **extra)
+
+
+def test_23_restarting_container_port_bindings_judged():
+    st, ev = N.check_23(make_facts(containers=[_web("restarting")]), OPTS)
+    assert st == "fail" and "0.0.0.0:80" in " ".join(ev)
+
+
+def test_23_stopped_container_that_comes_back_port_bindings_judged():
+    st, ev = N.check_23(make_facts(containers=[_web("exited", exit_code=0)]), OPTS)
+    assert st == "fail" and "0.0.0.0:80" in " ".join(ev)
+
+
+def test_23_gather_records_port_bindings():
+    assert gather_engine.normalize_container(_inspect("exited"))["port_bindings"] == [
+        {"container_port": "80/tcp", "host_ip": "", "host_port": "80"}]
+
+
+def test_23_unreadable_port_bindings_is_error():
+    c = make_container("web", state="restarting")
+    del c["port_bindings"]
+    st, ev = N.check_23(make_facts(containers=[c]), OPTS)
+    assert st == "error", ev
+
+
+def test_23_running_container_union_of_ports_and_bindings():
+    c = make_container("web", port_bindings=[{"container_port": "80/tcp", "host_ip": "", "host_port": "80"}])
+    assert N.check_23(make_facts(containers=[c]), OPTS)[0] == "fail"
+
+
+# --- item 30: a local volume bound to /run -------------------------------------------------------
+
+def test_30_local_bind_volume_of_run_exposes_socket():
+    c = make_container("tool", mounts=[{
+        "type": "volume", "source": "/var/lib/docker/volumes/hostrun/_data", "destination": "/hostrun",
+        "rw": True, "bind_device": "/run"}])
+    st, ev = S.check_30(make_facts(containers=[c]), OPTS)
+    assert st == "fail", ev
+
+
+# --- item 5: the exclude list drops records ------------------------------------------------------
+
+def _audit_with(rules_before):
+    f = make_facts()
+    f["audit"]["auditd_pid"] = 4242
+    f["audit"]["live_rules"] = rules_before + f["audit"]["live_rules"]
+    return f
+
+
+def test_5_baseline_passes():
+    assert H.check_5(_audit_with([]), OPTS)[0] == "pass"
+
+
+def test_5_exclude_syscall_and_path_records():
+    st, ev = H.check_5(_audit_with(["-a always,exclude -F msgtype=SYSCALL",
+                                    "-a always,exclude -F msgtype=PATH"]), OPTS)
+    assert st == "fail" and "exclude" in " ".join(ev)
+
+
+def test_5_exclude_by_uid_drops_root():
+    st, ev = H.check_5(_audit_with(["-a always,exclude -F uid=0"]), OPTS)
+    assert st == "fail" and "uid=0" in " ".join(ev)
+
+
+def test_5_exclude_harmless_msgtypes_pass():
+    st, ev = H.check_5(_audit_with(["-a always,exclude -F msgtype=CWD", "-a never,exclude -F msgtype=EOE",
+                                    "-a always,exclude -F msgtype=PROCTITLE", "-a always,exclude -F msgtype=AVC"]),
+                       OPTS)
+    assert st == "pass", ev
+
+
+def test_5_exclude_numeric_syscall_msgtype_and_range():
+    assert H.check_5(_audit_with(["-a always,exclude -F msgtype=1300"]), OPTS)[0] == "fail"
+    assert H.check_5(_audit_with(["-a always,exclude -F msgtype>=1100"]), OPTS)[0] == "fail"
+
+
+def test_5_exclude_unknown_form_is_error():
+    st, ev = H.check_5(_audit_with(["-a always,exclude -F gid=0"]), OPTS)
+    assert st == "error" and "gid=0" in " ".join(ev)
+
+
+# --- X.14 / item 32: journald is not a log shipper ------------------------------------------------
+
+def _no_shipper(f):
+    s = f["services"]
+    s["running"] = [u for u in s["running"] if u != "fluent-bit.service"]
+    s["processes"] = [p for p in s["processes"] if p != "fluent-bit"]
+    return f
+
+
+def test_32_x14_journald_comm_is_no_log_shipper():
+    f = _no_shipper(make_facts())
+    f["services"]["processes"].append("systemd-journal")
+    assert LM.check_32(f, OPTS)[0] != "pass"
+    assert EX.check_x14(f, OPTS)[0] != "pass"
+
+
+def test_32_truncated_comm_confirmed_by_exe_name_still_matches():
+    f = _no_shipper(make_facts())
+    f["services"]["processes"] += ["systemd-journal", "systemd-journal-upload"]
+    assert LM.check_32(f, OPTS)[0] == "pass"
+
+
+# --- item 35: a paused agent container ------------------------------------------------------------
+
+def test_35_paused_falco_container_processes_do_not_count():
+    f = make_facts(containers=[make_container("app"),
+                               make_container("falco", image="docker.io/falcosecurity/falco:0.39.0",
+                                              state="paused")])
+    s = f["services"]
+    s["running"] = [u for u in s["running"] if u != "falco.service"]
+    st, ev = LM.check_35(f, OPTS)
+    assert st != "pass", ev
+
+
+# --- item 30: a POSIX ACL on the socket -----------------------------------------------------------
+
+def _acl(entries):
+    # linux/posix_acl_xattr.h: version 2, then (tag u16, perm u16, id u32) entries
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i) for t, p, i in entries)
+
+
+def test_30_acl_parser_names_users_and_groups():
+    acl = gather_files.parse_posix_acl(_acl([(0x01, 6, 0xffffffff), (0x02, 6, 1001), (0x04, 6, 0xffffffff),
+                                              (0x08, 4, 2000), (0x08, 1, 2001), (0x10, 6, 0xffffffff),
+                                              (0x20, 0, 0xffffffff)]))
+    assert acl == {"users": [{"id": 1001, "perm": "rw"}], "groups": [{"id": 2000, "perm": "r"}]}
+
+
+def test_30_acl_named_user_on_socket_fails():
+    f = make_facts()
+    f["files"]["/var/run/docker.sock"]["acl"] = {"users": [{"id": 1001, "perm": "rw"}], "groups": []}
+    st, ev = S.check_30(f, OPTS)
+    assert st == "fail" and "1001" in " ".join(ev)
+
+
+def test_30_acl_unreadable_is_error():
+    f = make_facts()
+    f["files"]["/var/run/docker.sock"]["acl_error"] = "EIO"
+    assert S.check_30(f, OPTS)[0] == "error"
+
+
+def test_30_acl_real_socket(tmp_path):
+    path = str(tmp_path / "docker.sock")
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(path)
+    os.chmod(path, 0o660)
+    try:
+        os.setxattr(path, "system.posix_acl_access",
+                    _acl([(0x01, 6, 0xffffffff), (0x02, 6, 1001), (0x04, 6, 0xffffffff),
+                          (0x10, 6, 0xffffffff), (0x20, 0, 0xffffffff)]))
+    except (OSError, AttributeError) as exc:
+        s.close()
+        pytest.skip("no POSIX ACLs here: %s" % exc)
+
+    class RealHost(object):
+        lstat = staticmethod(os.lstat)
+        realpath = staticmethod(os.path.realpath)
+    entry = gather_files.stat_entry(RealHost(), path)
+    s.close()
+    assert entry["acl"]["users"] == [{"id": 1001, "perm": "rw"}]
