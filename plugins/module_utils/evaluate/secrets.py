@@ -304,14 +304,17 @@ def _stat_of(files, path):
 
 
 def _mounts_socket(m, exposed=()):
-    """The socket (or the directory above it) a mount brings into the container, else None."""
+    """The socket (or the directory above it) a mount brings into the container, else None.
+    A ``local`` volume made with ``type=none,o=bind,device=<path>`` binds that host path
+    (moby volume/local: the mount's device), so its ``bind_device`` is judged like a source."""
     src = m.get("source")
-    if isinstance(src, str) and src.strip():
-        s = _canonical(src)
-        for target in exposed:
-            if s == target or s == "/" or target.startswith(s.rstrip("/") + "/"):
-                return target
-    for p in (src, m.get("destination")):
+    for host_path in (src, m.get("bind_device")):
+        if isinstance(host_path, str) and host_path.strip():
+            s = _canonical(host_path)
+            for target in exposed:
+                if s == target or s == "/" or target.startswith(s.rstrip("/") + "/"):
+                    return target
+    for p in (src, m.get("bind_device"), m.get("destination")):
         if isinstance(p, str):
             p = p.rstrip("/")
             if p.endswith("/docker.sock") or p in ("/var/run", "/run"):
