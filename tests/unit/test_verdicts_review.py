@@ -10,6 +10,7 @@ import struct
 import pytest
 
 from conftest import make_container, make_facts
+from test_collectors import FakeHost, run_collector
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as EX
@@ -19,6 +20,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate impor
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets as S
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files as gather_files
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import services as gather_services
 
 OPTS = audit.validate_options({})
 
@@ -149,14 +151,58 @@ def test_32_truncated_comm_confirmed_by_exe_name_still_matches():
 
 # --- item 35: a paused agent container ------------------------------------------------------------
 
+def _procs(specs):
+    """FakeHost files for (pid, comm, exe, cgroup line) processes, all in state S."""
+    files = {}
+    for pid, comm, exe, cgroup in specs:
+        files["/proc/%d/comm" % pid] = comm + "\n"
+        files["/proc/%d/cmdline" % pid] = exe + "\0"
+        files["/proc/%d/exe" % pid] = exe
+        files["/proc/%d/stat" % pid] = "%d (%s) S 1 %d %d 0 -1 4194560 0 0" % (pid, comm, pid, pid)
+        files["/proc/%d/cgroup" % pid] = cgroup + "\n"
+    return files
+
+
+class _LinkHost(FakeHost):
+    def readlink(self, p):
+        return self.read(p)
+
+
 def test_35_paused_falco_container_processes_do_not_count():
+    """`docker pause falco`: the freezer leaves its tasks in S, cgroup.events says frozen 1."""
+    cg = "0::/system.slice/docker-%s.scope" % ("f" * 64)
+    files = _procs([(1, "systemd", "/usr/lib/systemd/systemd", "0::/init.scope"),
+                    (300, "falco", "/usr/bin/falco", cg)])
+    files["/sys/fs/cgroup/system.slice/docker-%s.scope/cgroup.events" % ("f" * 64)] = "populated 1\nfrozen 1\n"
+    _state, out = run_collector(gather_services.collect_services, _LinkHost(files=files))
+    assert out["stopped"] == ["falco"]
     f = make_facts(containers=[make_container("app"),
                                make_container("falco", image="docker.io/falcosecurity/falco:0.39.0",
                                               state="paused")])
     s = f["services"]
     s["running"] = [u for u in s["running"] if u != "falco.service"]
+    s["stopped"] = out["stopped"]
     st, ev = LM.check_35(f, OPTS)
-    assert st != "pass", ev
+    assert st == "fail", ev
+
+
+def test_35_cgroup_v1_freezer_and_unfrozen_cgroup():
+    files = _procs([(300, "falco", "/usr/bin/falco", "7:freezer:/docker/abc"),
+                    (400, "vector", "/usr/bin/vector", "0::/system.slice/vector.service")])
+    files["/sys/fs/cgroup/freezer/docker/abc/freezer.state"] = "FROZEN\n"
+    files["/sys/fs/cgroup/system.slice/vector.service/cgroup.events"] = "populated 1\nfrozen 0\n"
+    _state, out = run_collector(gather_services.collect_services, _LinkHost(files=files))
+    assert out["stopped"] == ["falco"] and "vector" in out["processes"]
+
+
+def test_32_gather_lists_the_confirmed_full_name_of_a_truncated_comm():
+    files = _procs([(10, "systemd-journal", "/usr/lib/systemd/systemd-journald", "0::/"),
+                    (11, "systemd-journal", "/usr/lib/systemd/systemd-journal-upload", "0::/")])
+    _state, out = run_collector(gather_services.collect_services, _LinkHost(files=files))
+    assert out["processes"] == ["systemd-journal", "systemd-journal-upload", "systemd-journald"]
+    f = _no_shipper(make_facts())
+    f["services"]["processes"] += ["systemd-journal", "systemd-journald"]
+    assert LM.check_32(f, OPTS)[0] != "pass" and EX.check_x14(f, OPTS)[0] != "pass"
 
 
 # --- item 30: a POSIX ACL on the socket -----------------------------------------------------------
