@@ -216,7 +216,23 @@ def test_30_acl_parser_names_users_and_groups():
     acl = gather_files.parse_posix_acl(_acl([(0x01, 6, 0xffffffff), (0x02, 6, 1001), (0x04, 6, 0xffffffff),
                                               (0x08, 4, 2000), (0x08, 1, 2001), (0x10, 6, 0xffffffff),
                                               (0x20, 0, 0xffffffff)]))
-    assert acl == {"users": [{"id": 1001, "perm": "rw"}], "groups": [{"id": 2000, "perm": "r"}]}
+    strip = lambda es: [(e["id"], e["perm"]) for e in es]  # noqa: E731
+    assert strip(acl["users"]) == [(1001, "rw")] and strip(acl["groups"]) == [(2000, "r")]
+    # the mask limits named entries (acl(5)): mask --- grants nothing
+    masked = gather_files.parse_posix_acl(_acl([(0x02, 6, 1001), (0x10, 0, 0xffffffff)]))
+    assert masked == {"users": [], "groups": []}
+    with pytest.raises(ValueError):
+        gather_files.parse_posix_acl(b"\x01\x00\x00\x00")
+
+
+def test_30_acl_named_group_allowed_passes_other_fails():
+    f = make_facts()
+    st = f["files"]["/var/run/docker.sock"]
+    st["acl"] = {"users": [], "groups": [{"id": 999, "name": st["group"], "perm": "rw"}]}
+    assert S.check_30(f, OPTS)[0] == "pass"
+    st["acl"]["groups"].append({"id": 2000, "name": "ci", "perm": "rw"})
+    status, ev = S.check_30(f, OPTS)
+    assert status == "fail" and "group ci" in " ".join(ev)
 
 
 def test_30_acl_named_user_on_socket_fails():
@@ -248,6 +264,10 @@ def test_30_acl_real_socket(tmp_path):
     class RealHost(object):
         lstat = staticmethod(os.lstat)
         realpath = staticmethod(os.path.realpath)
+        getxattr = staticmethod(lambda p, name: os.getxattr(p, name, follow_symlinks=False))
     entry = gather_files.stat_entry(RealHost(), path)
     s.close()
-    assert entry["acl"]["users"] == [{"id": 1001, "perm": "rw"}]
+    assert [(e["id"], e["perm"]) for e in entry["acl"]["users"]] == [(1001, "rw")]
+    f = make_facts()
+    f["files"]["/var/run/docker.sock"] = dict(entry, owner="root")
+    assert S.check_30(f, audit.validate_options({"socket_allowed_groups": [entry["group"]]}))[0] == "fail"

@@ -338,8 +338,19 @@ def _socket_problem(path, st, groups):
         why.append("owner is not root")
     if str(group) not in groups:
         why.append("group not in %s" % ", ".join(groups))
+    # A POSIX ACL (acl(5)) grants beyond the mode bits: a named user, or a named group outside
+    # the allowed ones, with read or write reaches the API.
+    acl = as_dict(st.get("acl"))
+    for kind, allowed in (("users", ()), ("groups", groups)):
+        for e in as_list(acl.get(kind)):
+            e = as_dict(e)
+            if str(e.get("name")) not in allowed and str(e.get("id")) not in allowed:
+                why.append("ACL grants %s to %s %s" % (text(e.get("perm"), 4), kind[:-1],
+                                                       text(e.get("name") or e.get("id"), 32)))
     if why:
         return "%s: %s" % (what, "; ".join(why)), None, None
+    if st.get("acl_error"):
+        return None, None, "%s: POSIX ACL unreadable (%s)" % (what, text(st.get("acl_error"), 60))
     return None, what, None
 
 
