@@ -212,12 +212,15 @@ def _acl(entries):
     return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i) for t, p, i in entries)
 
 
+def _ids(entries):
+    return [(e["id"], e["perm"]) for e in entries]
+
+
 def test_30_acl_parser_names_users_and_groups():
-    acl = gather_files.parse_posix_acl(_acl([(0x01, 6, 0xffffffff), (0x02, 6, 1001), (0x04, 6, 0xffffffff),
-                                              (0x08, 4, 2000), (0x08, 1, 2001), (0x10, 6, 0xffffffff),
-                                              (0x20, 0, 0xffffffff)]))
-    strip = lambda es: [(e["id"], e["perm"]) for e in es]  # noqa: E731
-    assert strip(acl["users"]) == [(1001, "rw")] and strip(acl["groups"]) == [(2000, "r")]
+    acl = gather_files.parse_posix_acl(_acl([
+        (0x01, 6, 0xffffffff), (0x02, 6, 1001), (0x04, 6, 0xffffffff), (0x08, 4, 2000), (0x08, 1, 2001),
+        (0x10, 6, 0xffffffff), (0x20, 0, 0xffffffff)]))
+    assert _ids(acl["users"]) == [(1001, "rw")] and _ids(acl["groups"]) == [(2000, "r")]
     # the mask limits named entries (acl(5)): mask --- grants nothing
     masked = gather_files.parse_posix_acl(_acl([(0x02, 6, 1001), (0x10, 0, 0xffffffff)]))
     assert masked == {"users": [], "groups": []}
