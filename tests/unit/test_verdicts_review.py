@@ -274,3 +274,12 @@ def test_30_acl_real_socket(tmp_path):
     f = make_facts()
     f["files"]["/var/run/docker.sock"] = dict(entry, owner="root")
     assert S.check_30(f, audit.validate_options({"socket_allowed_groups": [entry["group"]]}))[0] == "fail"
+
+
+def test_30_acl_gather_error_and_no_acl():
+    h = FakeHost(modes={"/run/docker.sock": (0o140660, 0, 0)})
+    assert "acl" not in gather_files.stat_entry(h, "/run/docker.sock")  # ENODATA: no ACL
+    h.xattrs = {"/run/docker.sock": OSError(5, "Input/output error")}
+    assert gather_files.stat_entry(h, "/run/docker.sock")["acl_error"] == "Input/output error"
+    h.xattrs = {"/run/docker.sock": _acl([(0x08, 6, 4242)])}
+    assert _ids(gather_files.stat_entry(h, "/run/docker.sock")["acl"]["groups"]) == [(4242, "rw")]
