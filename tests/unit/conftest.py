@@ -68,6 +68,7 @@ def make_container(name="app", **overrides):
         "networks": ["appnet"],
         "links": [],
         "ports": [{"container_port": "8080/tcp", "host_ip": "127.0.0.1", "host_port": "8080"}],
+        "port_bindings": [{"container_port": "8080/tcp", "host_ip": "127.0.0.1", "host_port": "8080"}],
         "mounts": [],
         "tmpfs": ["/run/secrets"],
         "pid_mode": "",

@@ -1,5 +1,6 @@
 """Collectors on fake hosts: what they read, what they refuse to copy, and how they fail."""
 
+import errno
 import json
 import os
 import stat
@@ -66,6 +67,15 @@ class FakeHost(gather_base.Host):
         if p in self.files:
             return os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0))
         raise OSError(2, "No such file or directory")
+
+    def getxattr(self, p, name):
+        # POSIX ACLs from {path: raw xattr bytes or an OSError}; none otherwise (never the real file).
+        value = getattr(self, "xattrs", {}).get(p)
+        if value is None:
+            raise OSError(errno.ENODATA, "No data available")
+        if isinstance(value, Exception):
+            raise value
+        return value
 
     def which(self, name):
         return self.binaries.get(name)

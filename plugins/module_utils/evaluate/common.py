@@ -756,20 +756,16 @@ def swarm_services(swarm):
 
 
 def _boundary_match(name, pattern):
-    """``pattern`` occurs in ``name`` as a whole word (separators: anything but [a-z0-9]); a
-    15-character process name (truncated comm) may end in the pattern's prefix."""
+    """``pattern`` occurs in ``name`` as a whole word (separators: anything but [a-z0-9]). A
+    truncated comm (15 characters, proc(5) TASK_COMM_LEN) matches no longer pattern by its
+    prefix: the services gather lists the full name beside it when /proc/PID/exe or argv[0]
+    confirms it, so ``systemd-journal`` (journald) is neither ``systemd-journal-upload`` nor
+    ``journalbeat``."""
     name = name.lower().replace("_", "-")
     pattern = pattern.lower().replace("_", "-")
     if not pattern:
         return False
-    if re.search(r"(^|[^a-z0-9])%s($|[^a-z0-9])" % re.escape(pattern), name):
-        return True
-    if len(name) == 15:
-        for m in re.finditer(r"(^|[^a-z0-9])", name):
-            tail = name[m.end():]
-            if len(tail) >= 4 and pattern.startswith(tail):
-                return True
-    return False
+    return bool(re.search(r"(^|[^a-z0-9])%s($|[^a-z0-9])" % re.escape(pattern), name))
 
 
 def frozen_agents(facts, patterns):

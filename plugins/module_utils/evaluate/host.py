@@ -414,16 +414,59 @@ def _write_perm(perm):
     return perm is None or ("w" in perm and "a" in perm)
 
 
+# linux/audit.h record types by the names auditctl -l prints for -F msgtype.
+_MSGTYPES = {"SYSCALL": 1300, "PATH": 1302, "IPC": 1303, "SOCKETCALL": 1304, "CONFIG_CHANGE": 1305,
+             "SOCKADDR": 1306, "CWD": 1307, "EXECVE": 1309, "MMAP": 1323, "EOE": 1320, "PROCTITLE": 1327,
+             "BPRM_FCAPS": 1321, "CAPSET": 1322, "NETFILTER_CFG": 1325, "SECCOMP": 1326, "AVC": 1400,
+             "SELINUX_ERR": 1401, "AVC_PATH": 1402, "MAC_POLICY_LOAD": 1403, "MAC_STATUS": 1404,
+             "ANOM_PROMISCUOUS": 1700, "ANOM_ABEND": 1701, "USER": 1005, "LOGIN": 1006}
+_WATCH_RECORDS = (1300, 1302)  # a watch hit is a SYSCALL record and PATH records
+_EXCLUDE_PROCESS_FIELDS = re.compile(r"^(uid|auid|exe|pid|subj_[a-z]+)(=|!=|>=|<=|>|<|&=|&)")
+_CMP = {"=": lambda a, b: a == b, "!=": lambda a, b: a != b, ">": lambda a, b: a > b, "<": lambda a, b: a < b,
+        ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "&": lambda a, b: bool(a & b),
+        "&=": lambda a, b: a & b == b}
+
+
+def exclude_effect(r):
+    """For a parsed rule on the exclude list: "suppress", "harmless" or "unknown: <why>".
+
+    auditctl(8): on the exclude list the action is ignored, a match drops the record
+    (kernel/auditfilter.c audit_filter returns 0 for AUDIT_FILTER_EXCLUDE whatever the action).
+    The fields are ANDed: a msgtype condition that spares SYSCALL and PATH makes the rule harmless
+    to file watches; one that covers either, or none at all with only process fields (uid, auid,
+    exe, pid, subj_*), drops watch records; any other form is not judged here.
+    """
+    msg = [f for f in r["fields"] if f.startswith("msgtype")]
+    other = [f for f in r["fields"] if not f.startswith("msgtype")]
+    covers = True
+    for f in msg:
+        m = re.match(r"^msgtype(=|!=|>=|<=|>|<|&=|&)(.*)$", f)
+        value = m.group(2) if m else ""
+        number = int(value) if value.isdigit() else _MSGTYPES.get(value.upper())
+        if m is None or number is None:
+            return "unknown: msgtype %s" % value
+        covers = covers and any(_CMP[m.group(1)](t, number) for t in _WATCH_RECORDS)
+    if msg and not covers:
+        return "harmless"
+    if r["syscalls"] is not None or r["paths"] or any(not _EXCLUDE_PROCESS_FIELDS.match(f) for f in other):
+        return "unknown: fields %s" % " ".join(other + ["-S %s" % ",".join(r["syscalls"] or [])])
+    return "suppress"
+
+
 def audit_decision(rules, path, canon):
     """(watched by, suppressed by): how the kernel treats a write or attribute change of ``path``.
 
     For each ABI (64- and 32-bit syscalls) the exit list is walked in order and the first rule that
     matches the event decides (kernel/auditsc.c audit_filter_syscall); ``-a never,task`` stops
-    syscall auditing for the tasks it matches (audit_filter_task). A watch counts only when it
+    syscall auditing for the tasks it matches (audit_filter_task), and an exclude rule that drops
+    SYSCALL or PATH records (exclude_effect) hides every watch hit. A watch counts only when it
     covers both ABIs for every process: rules limited by other fields (auid, uid, exe ...) or to
     some syscalls match only some events and decide nothing for the others.
     """
     parsed = [(str(r), parse_audit_rule(r)) for r in as_list(rules)]
+    for text_, r in parsed:
+        if r.get("kind") == "rule" and r["list"] == "exclude" and exclude_effect(r) == "suppress":
+            return None, text_
     for text_, r in parsed:
         if r.get("kind") == "rule" and r["action"] == "never" and r["list"] == "task":
             return None, text_
@@ -523,7 +566,8 @@ def _spelled(canon, spelling):
 def check_5(facts, opts):
     """Write and attribute changes of the checklist's paths reach the audit log: the loaded rules
     (``auditctl -l``; a rules file is not a loaded rule), judged as the kernel applies them
-    (auditctl(8) rule forms, first match on the exit list, ``-a never`` suppression, watches on
+    (auditctl(8) rule forms, first match on the exit list, ``-a never`` suppression, the exclude
+    list dropping records, watches on
     the name given, not through a symlink), with auditing enabled (``auditctl -s``)."""
     audit = as_dict(facts.get("audit"))
     required, advice = _audit_targets(facts, opts)
@@ -554,6 +598,11 @@ def check_5(facts, opts):
             via_parent.append("%s (by the watch on %s)" % (spelling, by))
     spellings = set(required.values()) | set(required)
     unknown = _unknown_rules(rules, spellings)
+    for r in as_list(rules):
+        parsed = parse_audit_rule(r)
+        effect = exclude_effect(parsed) if parsed.get("kind") == "rule" and parsed["list"] == "exclude" else ""
+        if effect.startswith("unknown"):
+            unknown.append("%s (exclude list, %s)" % (text(r, 100), effect[len("unknown: "):]))
     engine = set(_canonical(facts, p) for p in (_existing(files, s) for s in ENGINE_BINARIES) if p)
     unwatched_advice = [_spelled(c, p) for c, p in sorted(advice.items(), key=lambda kv: (kv[0] not in engine, kv[1]))
                         if audit_decision(rules, c, canon)[0] is None]

@@ -186,7 +186,9 @@ def _judge_listeners(c, allow):
 
 
 def check_23(facts, opts):
-    """Published ports as dockerd publishes them (NetworkSettings.Ports: an empty HostIp binds
+    """Published ports as dockerd publishes them (NetworkSettings.Ports of a running container,
+    HostConfig.PortBindings of every container, since releaseNetwork in moby
+    daemon/container_operations.go empties Ports whenever it stops: an empty HostIp binds
     every address, moby's portmapper; a HostPort may be a range), and for containers in the host's
     network namespace the TCP sockets they listen on (proc(5) /proc/<pid>/net/tcp{,6}, gathered
     per container): nothing below 1024, nothing on all interfaces, and for a host-network
@@ -196,7 +198,14 @@ def check_23(facts, opts):
     by_ref = _containers_by_ref(facts)
 
     def judge(c):
-        verdicts = [_judge_mapping(c, as_dict(p), allow) for p in as_list(c.get("ports"))]
+        # A container not plainly running has no NetworkSettings.Ports (moby releaseNetwork sets
+        # them nil on every stop, also between restart attempts): judge HostConfig.PortBindings,
+        # which dockerd binds again at the next start; for a running or paused one, both.
+        bindings = c.get("port_bindings")
+        if not isinstance(bindings, list):
+            return ("unknown", "HostConfig.PortBindings not read")
+        mappings = list(bindings) + [p for p in as_list(c.get("ports")) if p not in bindings]
+        verdicts = [_judge_mapping(c, as_dict(p), allow) for p in mappings]
         if _shares_host_netns(c, by_ref):
             verdicts.append(_judge_listeners(c, allow))
         why = [v for v in verdicts if v and not isinstance(v, tuple)]

@@ -336,14 +336,17 @@ def _stat_of(files, path):
 
 
 def _mounts_socket(m, exposed=()):
-    """The socket (or the directory above it) a mount brings into the container, else None."""
+    """The socket (or the directory above it) a mount brings into the container, else None.
+    A ``local`` volume made with ``type=none,o=bind,device=<path>`` binds that host path
+    (moby volume/local: the mount's device), so its ``bind_device`` is judged like a source."""
     src = m.get("source")
-    if isinstance(src, str) and src.strip():
-        s = _canonical(src)
-        for target in exposed:
-            if s == target or s == "/" or target.startswith(s.rstrip("/") + "/"):
-                return target
-    for p in (src, m.get("destination")):
+    for host_path in (src, m.get("bind_device")):
+        if isinstance(host_path, str) and host_path.strip():
+            s = _canonical(host_path)
+            for target in exposed:
+                if s == target or s == "/" or target.startswith(s.rstrip("/") + "/"):
+                    return target
+    for p in (src, m.get("bind_device"), m.get("destination")):
         if isinstance(p, str):
             p = p.rstrip("/")
             if p.endswith("/docker.sock") or p in ("/var/run", "/run"):
@@ -367,8 +370,19 @@ def _socket_problem(path, st, groups):
         why.append("owner is not root")
     if str(group) not in groups:
         why.append("group not in %s" % ", ".join(groups))
+    # A POSIX ACL (acl(5)) grants beyond the mode bits: a named user, or a named group outside
+    # the allowed ones, with read or write reaches the API.
+    acl = as_dict(st.get("acl"))
+    for kind, allowed in (("users", ()), ("groups", groups)):
+        for e in as_list(acl.get(kind)):
+            e = as_dict(e)
+            if str(e.get("name")) not in allowed and str(e.get("id")) not in allowed:
+                why.append("ACL grants %s to %s %s" % (text(e.get("perm"), 4), kind[:-1],
+                                                       text(e.get("name") or e.get("id"), 32)))
     if why:
         return "%s: %s" % (what, "; ".join(why)), None, None
+    if st.get("acl_error"):
+        return None, None, "%s: POSIX ACL unreadable (%s)" % (what, text(st.get("acl_error"), 60))
     return None, what, None
 
 

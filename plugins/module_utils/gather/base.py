@@ -70,6 +70,9 @@ class Host(object):
     def readlink(self, p):
         return os.readlink(self.path(p))
 
+    def getxattr(self, p, name):
+        return os.getxattr(self.path(p), name, follow_symlinks=False)
+
     def realpath(self, p):
         """The canonical path of ``p`` on this host (symlinks resolved, e.g. merged-/usr ``/lib``)."""
         real = os.path.realpath(self.path(p))

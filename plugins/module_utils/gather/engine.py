@@ -57,6 +57,13 @@ def normalize_container(ins):
     for cport, bindings in sorted((ns.get("Ports") or {}).items()):
         for b in bindings or []:
             ports.append({"container_port": cport, "host_ip": b.get("HostIp") or "", "host_port": b.get("HostPort") or ""})
+    # NetworkSettings.Ports is nil while the container is stopped, also between restart attempts
+    # (moby daemon/container_operations.go releaseNetwork); PortBindings is what the next start binds.
+    port_bindings = []
+    for cport, bindings in sorted((hc.get("PortBindings") or {}).items()):
+        for b in bindings or []:
+            port_bindings.append({"container_port": cport, "host_ip": (b or {}).get("HostIp") or "",
+                                  "host_port": (b or {}).get("HostPort") or ""})
     mounts = [{"type": m.get("Type"), "source": m.get("Source"), "destination": m.get("Destination"),
                "rw": bool(m.get("RW"))} for m in ins.get("Mounts") or []]
     restart = hc.get("RestartPolicy") or {}
@@ -87,6 +94,7 @@ def normalize_container(ins):
         "networks": sorted((ns.get("Networks") or {}).keys()),
         "links": list(hc.get("Links") or []),
         "ports": ports,
+        "port_bindings": port_bindings,
         "mounts": mounts,
         "tmpfs": sorted((hc.get("Tmpfs") or {}).keys()) + [m["destination"] for m in mounts if m["type"] == "tmpfs"],
         "pid_mode": hc.get("PidMode") or "",

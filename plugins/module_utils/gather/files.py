@@ -1,15 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Collector ``files``: lstat of Docker's paths (owner, group, mode, kind)."""
+"""Collector ``files``: lstat of Docker's paths (owner, group, mode, kind) and their POSIX ACLs."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import grp
 import pwd
 import stat
+import struct
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process
 
@@ -24,6 +26,54 @@ DOCKER_PATHS = (
     "/usr/bin/containerd-shim-runc-v2", "/usr/bin/runc", "/usr/sbin/runc", "/etc/containerd",
     "/etc/containerd/config.toml", "/run/containerd",
 )
+
+
+_ACL_USER, _ACL_GROUP, _ACL_MASK = 0x02, 0x08, 0x10
+
+
+def _id_name(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except (KeyError, OverflowError):
+        return None
+
+
+def parse_posix_acl(raw):
+    """The named users and groups a ``system.posix_acl_access`` value grants read or write, as
+    {"users": [{"id", "name", "perm"}], "groups": [...]} (linux/posix_acl_xattr.h: a u32 version 2,
+    then (tag u16, perm u16, id u32) entries; a named entry's access is masked by the MASK entry,
+    acl(5)). ValueError for any other layout."""
+    if len(raw) < 4 or (len(raw) - 4) % 8 or struct.unpack("<I", raw[:4])[0] != 2:
+        raise ValueError("not a version 2 POSIX ACL")
+    entries = [struct.unpack("<HHI", raw[i:i + 8]) for i in range(4, len(raw), 8)]
+    mask = [perm for tag, perm, _id in entries if tag == _ACL_MASK]
+    out = {"users": [], "groups": []}
+    for tag, perm, ident in entries:
+        if tag not in (_ACL_USER, _ACL_GROUP):
+            continue
+        if mask:
+            perm &= mask[0]
+        text = ("r" if perm & 4 else "") + ("w" if perm & 2 else "")
+        if text:
+            kind, lookup = ("users", pwd.getpwuid) if tag == _ACL_USER else ("groups", grp.getgrgid)
+            out[kind].append({"id": ident, "name": _id_name(lookup, ident), "perm": text})
+    return out
+
+
+def _acl(h, path):
+    """(acl, error): the access ACL's named entries, or why it could not be read; (None, None)
+    when the path has none or the filesystem keeps none (ENODATA, ENOTSUP)."""
+    getxattr = getattr(h, "getxattr", None)
+    if getxattr is None:
+        return None, None
+    try:
+        return parse_posix_acl(getxattr(path, "system.posix_acl_access")), None
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENODATA, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return None, None
+        return None, exc.strerror or str(exc)
+    except (ValueError, struct.error) as exc:
+        return None, str(exc)
 
 
 def stat_entry(h, path):
@@ -52,6 +102,13 @@ def stat_entry(h, path):
         real = None
     if real and real != path:
         entry["realpath"] = real
+    if kind != "link":
+        # setfacl -m u:jenkins:rw grants beyond the mode bits (which then show the ACL mask).
+        acl, error = _acl(h, path)
+        if acl is not None:
+            entry["acl"] = acl
+        if error is not None:
+            entry["acl_error"] = error
     return entry
 
 

@@ -26,6 +26,55 @@ def _pid_ns(h, pid):
         return None
 
 
+def _full_name(h, proc, comm, cmdline):
+    """The untruncated name of a process whose comm is cut at 15 characters (proc(5):
+    TASK_COMM_LEN 16): the basename of /proc/PID/exe, else of argv[0], when it starts with the
+    comm (that confirms it is the same name); None otherwise."""
+    if len(comm) != 15:
+        return None
+    candidates = []
+    try:
+        candidates.append(h.readlink(proc + "/exe").replace(" (deleted)", ""))
+    except (IOError, OSError, AttributeError):
+        pass
+    candidates.append(cmdline.split("\0", 1)[0])
+    for c in candidates:
+        base = c.rstrip("/").rsplit("/", 1)[-1]
+        if len(base) > 15 and base.startswith(comm):
+            return base
+    return None
+
+
+def _frozen(h, proc, cache):
+    """Whether the process's cgroup is frozen (``docker pause``): its tasks then show S or D in
+    /proc/PID/stat, not T. cgroup v2: ``frozen 1`` in cgroup.events; v1: freezer.state FROZEN
+    (both report the effective state, an ancestor's freeze included)."""
+    try:
+        lines = h.read(proc + "/cgroup").splitlines()
+    except (IOError, OSError):
+        return False
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        if parts[0] == "0" and parts[1] == "":
+            path = "/sys/fs/cgroup%s/cgroup.events" % parts[2].rstrip("/")
+            want = "frozen 1"
+        elif "freezer" in parts[1].split(","):
+            path = "/sys/fs/cgroup/freezer%s/freezer.state" % parts[2].rstrip("/")
+            want = "FROZEN"
+        else:
+            continue
+        if path not in cache:
+            try:
+                cache[path] = want in [x.strip() for x in h.read(path).splitlines()]
+            except (IOError, OSError):
+                cache[path] = False
+        if cache[path]:
+            return True
+    return False
+
+
 def _process_names(h):
     """Every process name, and the daemons among them.
 
@@ -36,23 +85,31 @@ def _process_names(h):
     """
     names, daemons, stopped, live = set(), set(), set(), set()
     host_ns = _pid_ns(h, 1)
+    freezer = {}
     for p in h.glob("/proc/[0-9]*/comm"):
         proc = p[:-len("/comm")]
         try:
             # Kernel threads have an empty command line: they are not services.
-            if not h.read(proc + "/cmdline").strip("\0"):
+            cmdline = h.read(proc + "/cmdline")
+            if not cmdline.strip("\0"):
                 continue
             name = h.read(p).strip()
         except (IOError, OSError):
             continue
         if not name:
             continue
-        names.add(name)
+        # A truncated comm is listed with its confirmed full name: "systemd-journal" alone is not
+        # "systemd-journal-upload".
+        full = _full_name(h, proc, name, cmdline)
+        these = [name] + ([full] if full else [])
+        names.update(these)
         try:
             stat = h.read(proc + "/stat")
             ppid, tty = _stat_fields(stat)
-            # SIGSTOP freezes a sensor while its unit still shows running (systemd does not track it).
-            (stopped if _stat_state(stat) in ("T", "t", "Z", "X") else live).add(name)
+            # SIGSTOP freezes a sensor while its unit still shows running (systemd does not track it);
+            # so does the cgroup freezer of a paused container.
+            frozen = _stat_state(stat) in ("T", "t", "Z", "X") or _frozen(h, proc, freezer)
+            (stopped if frozen else live).update(these)
         except (IOError, OSError, ValueError, IndexError):
             continue
         if ppid != 1 or tty != 0:
@@ -60,7 +117,7 @@ def _process_names(h):
         ns = _pid_ns(h, proc.rsplit("/", 1)[-1])
         if host_ns and ns and ns != host_ns:
             continue
-        daemons.add(name)
+        daemons.update(these)
     # A name counts as stopped when none of its processes runs.
     return sorted(names), sorted(daemons), sorted(stopped - live)
 
