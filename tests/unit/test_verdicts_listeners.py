@@ -613,6 +613,19 @@ def test_x5_a_daemon_json_changed_after_start_leaves_the_listeners_unknown():
     assert status == "error" and "changed at" in evidence
 
 
+def test_x5_a_changed_daemon_json_opens_no_tcp_api_when_dockerd_holds_no_tcp_socket():
+    # Found by molecule/faults (daemon.json replaced by a symlink after dockerd started): the kernel's own list
+    # of dockerd's TCP listening sockets settles the TCP side.
+    f = make_facts()
+    f["daemon_config"]["mtime"] = "2026-11-22T10:00:00Z"
+    f["dockerd_process"]["started_at"] = "2026-11-20T08:00:00Z"
+    f["dockerd_process"]["tcp_listening"] = []
+    status, evidence = run("X.5", f)
+    assert status == "pass" and "no TCP listening socket" in evidence
+    f["dockerd_process"]["tcp_listening"] = None
+    assert run("X.5", f)[0] == "error"
+
+
 def test_x9_a_string_false_in_daemon_json_is_not_a_boolean_dockerd_takes():
     f = make_facts()
     f["daemon_config"]["content"]["userland-proxy"] = "false"

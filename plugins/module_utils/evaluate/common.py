@@ -627,8 +627,15 @@ def tcp_api_exposure(facts):
     pending = restart_pending(facts)
     if pending and not daemon_config_mismatch(facts):
         # hosts and tls* are read at start only: a file changed since may list listeners or a
-        # verification dockerd does not run with (or no longer list one it still serves).
-        unknown.append("%s: the running listeners and TLS settings may differ from the file's" % pending)
+        # verification dockerd does not run with (or no longer list one it still serves). The
+        # kernel's list of dockerd's own TCP listening sockets settles the TCP side: none held, and
+        # none in the settings, means no TCP API whatever the file says now.
+        live = as_dict(as_dict(facts).get("dockerd_process")).get("tcp_listening")
+        if isinstance(live, list) and not live and not network:
+            fine.append("dockerd holds no TCP listening socket (/proc/net/tcp, tcp6), so the daemon.json change "
+                        "since it started opens no TCP API")
+        else:
+            unknown.append("%s: the running listeners and TLS settings may differ from the file's" % pending)
     if network and not tls["verified"]:
         problems.append("dockerd listens on %s without TLS client verification (%s)"
                         % (", ".join(listener_text(r) for r in network), tls["source"]))
