@@ -20,6 +20,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_config 
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon as daemon_checks
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import runtime as runtime_checks
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import scoped_containers
 
 # The ulimits item 10 judges; any other entry (memlock, core, ...) is the site's and is kept.
 JUDGED_ULIMITS = ("nofile", "nproc")
@@ -51,6 +53,17 @@ def _containers_logging_unrotated(facts):
     out = []
     for c in (facts.get("docker") or {}).get("containers") or []:
         if isinstance(c, dict) and c.get("state") == "running" and logging_monitoring.container_log_offence(c, remote):
+            out.append(str(c.get("name")))
+    return sorted(out)
+
+
+def _containers_without_own_nnp(facts):
+    """Containers item 20 judges that do not set no-new-privileges themselves: the daemon default
+    reaches only containers created after dockerd starts with it (moby daemon/create.go
+    setSecurityOptions copies it at create), so these stay without it after the fix."""
+    out = []
+    for c in scoped_containers(facts, {}):
+        if runtime_checks.container_nnp(c)[0] is not True:
             out.append(str(c.get("name")))
     return sorted(out)
 
@@ -316,6 +329,12 @@ def plan(facts, wanted):
             notes.extend(clamp_notes)
     if "20" in controls:
         settings["no-new-privileges"] = wanted.get("no_new_privileges")
+        stuck = _containers_without_own_nnp(facts)
+        if stuck:
+            deferred.append({"id": "20", "reason": "no-new-privileges in daemon.json applies to containers created "
+                                                   "after dockerd restarts with it; %d containers were created without "
+                                                   "it (%s): recreate them or set security_opt" %
+                                                   (len(stuck), ", ".join(stuck[:5]))})
     if "31" in controls:
         settings.update(_logging_settings(facts, wanted, replace))
         stuck = _containers_logging_unrotated(facts)

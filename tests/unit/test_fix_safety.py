@@ -380,3 +380,19 @@ def test_the_report_puts_the_containers_a_restart_stops_in_the_forecast():
                       "dockersec_restart_stops": ["web"]}}
     out = docker_report.forecasts(document, {"h": before}, hostvars, "dockersec_plan", "dockersec_deferred")
     assert out["h"]["stops"] == ["web"] and document["hosts"]["h"]["predicted"]["stops"] == ["web"]
+
+
+def test_no_new_privileges_is_deferred_while_containers_were_created_without_it():
+    # Found by molecule/remediation: the forecast flipped item 20, but the daemon default reaches only containers
+    # created after the restart (moby daemon/create.go setSecurityOptions), so the real run left it manual.
+    facts = _daemon_facts({}, running=2)
+    for c in facts["docker"]["containers"]:
+        c["security_opt"] = []
+    _new, p = _merged(facts, dict(WANTED, controls=["20"], no_new_privileges=True))
+    assert p["settings"].get("no-new-privileges") is True
+    reasons = [d["reason"] for d in p["deferred"] if d["id"] == "20"]
+    assert reasons and "2 containers were created without it (c0, c1)" in reasons[0]
+    for c in facts["docker"]["containers"]:
+        c["security_opt"] = ["no-new-privileges:true"]
+    _new, p = _merged(facts, dict(WANTED, controls=["20"], no_new_privileges=True))
+    assert not [d for d in p["deferred"] if d["id"] == "20"]
