@@ -667,3 +667,16 @@ def test_10_evidence_names_the_config_file_dockerd_reads():
     f["daemon_config"]["content"].pop("default-ulimits", None)
     status, evidence = daemon.check_10(f, {})
     assert status == "fail" and "/etc/docker/daemon-live.json" in " ".join(evidence)
+
+
+def test_x5_a_published_port_dockerd_holds_without_the_userland_proxy_is_no_api():
+    # Found by molecule/remediation: with userland-proxy off dockerd binds 0.0.0.0:80 itself for a container's
+    # published port (moby libnetwork/portmapper newDummyProxy); that is not an API listener.
+    f = make_facts()
+    f["dockerd_process"]["tcp_listening"] = [{"address": "0.0.0.0", "port": 80}]
+    f["docker"]["containers"] = [make_container(ports=[{"container_port": "80/tcp", "host_ip": "0.0.0.0",
+                                                        "host_port": "80"}])]
+    assert run("X.5", f)[0] == "pass"
+    f["dockerd_process"]["tcp_listening"].append({"address": "0.0.0.0", "port": 2375})
+    status, evidence = run("X.5", f)
+    assert status == "error" and "port 2375" in evidence

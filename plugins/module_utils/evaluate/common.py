@@ -573,6 +573,15 @@ def listener_text(record):
 NETWORK_SCHEMES = ("tcp", "vsock")
 
 
+def _host_ports(value):
+    """The ports a published HostPort names: ``8080``, ``8080-8090``; none for other forms."""
+    m = re.match(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*$", str(value)) if value not in (None, "") else None
+    if not m:
+        return set()
+    low, high = int(m.group(1)), int(m.group(2) or m.group(1))
+    return set(range(low, min(high, low + 1024) + 1))
+
+
 def _unexplained_tcp(facts, network):
     """dockerd's live TCP listening sockets (dockerd_process.tcp_listening, from /proc/net/tcp{,6}
     and its fds) that neither a judged listener nor a known non-API port (swarm 2377/7946 in a
@@ -588,6 +597,11 @@ def _unexplained_tcp(facts, network):
         m = re.search(r"(\d+)\s*$", str(value)) if value is not None else None
         if m:
             known.add(int(m.group(1)))
+    # With userland-proxy off, dockerd itself binds each published host port to keep it reserved
+    # (moby libnetwork/portmapper newDummyProxy): those sockets are containers' ports, not the API.
+    for c in as_list(docker(facts).get("containers")):
+        for mapping in as_list(as_dict(c).get("ports")) + as_list(as_dict(c).get("port_bindings")):
+            known.update(_host_ports(as_dict(mapping).get("host_port")))
     out = []
     for sock in live:
         sock = as_dict(sock)
