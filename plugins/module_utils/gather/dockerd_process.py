@@ -15,6 +15,9 @@ import time
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli, redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import systemd_unit
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import (
+    ListenerError, parse_proc_net_tcp
+)
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 
 DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
@@ -140,32 +143,27 @@ def _listening_inodes(h, endpoint):
     record = dockerd_cli.parse_host(endpoint)
     if record["scheme"] != "tcp" or record["error"]:
         return inodes
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = h.read(table).splitlines()[1:]
-        except (IOError, OSError):
-            continue
-        for line in lines:
-            parts = line.split()
-            # sl local_address rem_address st ... inode (field 9); st 0A is LISTEN
-            if len(parts) >= 10 and parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == record["port"]:
-                inodes.add(parts[9])
+    try:
+        rows = _listening_tcp(h)
+    except ListenerError:
+        return inodes  # unreadable: the dockerd is then chosen by its -H flags, or not at all
+    for _address, port, inode in rows:
+        if port == record["port"]:
+            inodes.add(inode)
     return inodes
 
 
-def _hex_address(text):
-    """/proc/net/tcp{,6} ``0100007F:0CEA`` -> ("127.0.0.1", 3306): 32-bit words in host (little-endian) order."""
-    addr, port = text.split(":")
-    words = [addr[i:i + 8] for i in range(0, len(addr), 8)]
-    raw = b"".join(bytes(bytearray(reversed(bytearray.fromhex(w)))) for w in words)
-    if len(raw) == 4:
-        return ".".join(str(b) for b in bytearray(raw)), int(port, 16)
-    groups = ["%x" % ((bytearray(raw)[i] << 8) | bytearray(raw)[i + 1]) for i in range(0, 16, 2)]
-    if groups[:6] == ["0"] * 5 + ["ffff"]:
-        return ".".join(str(b) for b in bytearray(raw)[12:]), int(port, 16)
-    text_addr = ":".join(groups)
-    text_addr = re.sub(r"(^|:)0(:0)+(:|$)", "::", text_addr, count=1)
-    return text_addr, int(port, 16)
+def _listening_tcp(h):
+    """[(address, port, inode)] of the host's TCP LISTEN sockets (/proc/net/tcp, tcp6), read by the
+    one /proc/net/tcp parser (gather.listeners); a missing table (no IPv6) is skipped."""
+    out = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            text = h.read(table)
+        except (IOError, OSError):
+            continue
+        out.extend(parse_proc_net_tcp(text))
+    return out
 
 
 def tcp_listening(h, pid):
@@ -176,22 +174,15 @@ def tcp_listening(h, pid):
     inodes = _socket_inodes(h, pid)
     if not inodes and not h.listdir("/proc/%d/fd" % pid):
         return None
+    try:
+        rows = _listening_tcp(h)
+    except ListenerError:
+        return None  # a table this parser cannot read: what dockerd listens on is unknown
     out = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = h.read(table).splitlines()[1:]
-        except (IOError, OSError):
-            continue
-        for line in lines:
-            parts = line.split()
-            if len(parts) >= 10 and parts[3] == "0A" and parts[9] in inodes:
-                try:
-                    address, port = _hex_address(parts[1])
-                except (ValueError, IndexError):
-                    continue
-                entry = {"address": address, "port": port}
-                if entry not in out:
-                    out.append(entry)
+    for address, port, inode in rows:
+        entry = {"address": address, "port": port}
+        if inode in inodes and entry not in out:
+            out.append(entry)
     return out
 
 
