@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$PWD/.venv/bin
+# ansible-test skips its shellcheck test, silently, where shellcheck is missing: a green run would prove nothing.
+command -v shellcheck >/dev/null || { echo "make sanity needs shellcheck (apt-get install shellcheck; .ci/run installs it)" >&2; exit 1; }
 pyver=$("$BIN/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 cache=$HOME/.ansible/test/cache
