@@ -64,3 +64,33 @@ def test_role_platforms_are_the_tested_hosts():
     for role in roles:
         platforms = _yaml("roles/%s/meta/main.yml" % role)["galaxy_info"]["platforms"]
         assert [(p["name"], sorted(p["versions"])) for p in platforms] == [("Debian", sorted(tested))], role
+
+
+def _readme():
+    with open(os.path.join(REPO, "README.md")) as f:
+        return f.read()
+
+
+def test_readme_names_the_runtime_requirements_as_they_are():
+    with open(os.path.join(REPO, "requirements.txt")) as f:
+        pinned = [line.split("==")[0] for line in f.read().splitlines() if line and not line.startswith("#")]
+    assert pinned == ["ansible-core"]
+    assert "(`requirements.txt`: %s)" % ", ".join(pinned) in _readme()
+    assert "jmespath" not in _readme()
+
+
+def test_readme_documents_every_playbook_variable_by_its_full_name():
+    with open(os.path.join(REPO, "playbooks", "tasks", "validate_inputs.yml")) as f:
+        names = sorted(set(re.findall(r"\b(dockersec_[a-z_]+)\b", f.read())))
+    assert "dockersec_target" in names and "dockersec_daemon_json_path" in names
+    readme = _readme()
+    assert [n for n in names if "`%s`" % n not in readme] == []
+    # No variable is abbreviated to a suffix after another name (`_port_sources`).
+    assert re.findall(r"`_[a-z_]+`", readme) == []
+
+
+def test_readme_checkout_commands_run_in_the_venv():
+    # A checkout's `ansible-playbook playbooks/...` needs the .venv's ansible-core: each such block says so.
+    for block in re.findall(r"```sh\n(.*?)```", _readme(), re.S):
+        if re.search(r"^ansible-playbook .*playbooks/", block, re.M):
+            assert ".venv" in block, block
