@@ -11,12 +11,12 @@ export PATH := $(BIN):$(PATH)
 # controls it cannot read come out as `error`, with the reason).
 BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo true; else echo false; fi)
 
-.PHONY: audit test unit build build-tarball lint sanity molecule installed testbed venv venv-dev link docs clean
+.PHONY: audit test unit build build-tarball galaxy-import changelog lint sanity molecule installed testbed venv venv-dev link docs clean
 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
 	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) -e dockersec_report_dir=$(CURDIR)/dockersec-reports $(AUDIT_ARGS)
 
-test: venv-dev link unit prometheus-test build lint sanity testbed molecule installed bench-smoke  ## The whole test suite (what .ci/run calls)
+test: venv-dev link unit prometheus-test build galaxy-import lint sanity testbed molecule installed bench-smoke  ## The whole test suite (what .ci/run calls)
 
 venv:
 	@scripts/venv.sh runtime
@@ -34,8 +34,10 @@ unit: venv-dev link
 build: venv-dev  ## ansible-galaxy build + install into a scratch path, then ansible-doc the plugins
 	scripts/check-build.sh
 
+# ansible-lint installs the collection it lints into $ANSIBLE_HOME/collections: a scratch one, never
+# ~/.ansible/collections, where a user's `ansible-galaxy collection install` of the tarball goes.
 lint: venv-dev link  ## ansible-lint, production profile, whole collection (.ansible-lint)
-	$(BIN)/ansible-lint
+	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && ANSIBLE_HOME=$$home $(BIN)/ansible-lint
 
 sanity: venv-dev  ## ansible-test sanity on the tracked files
 	scripts/sanity.sh
@@ -51,13 +53,23 @@ molecule: venv-dev link testbed
 installed: venv-dev testbed  ## The installed-collection test (scripts/installed-test.sh)
 	scripts/installed-test.sh
 
+# Galaxy's importer on the built tarball, in its own virtualenv (.venv-importer; galaxy-importer.cfg).
+galaxy-import:  ## galaxy-importer on the tarball: fails on any ERROR
+	scripts/galaxy-import.sh
+
+# CHANGELOG.md from changelogs/fragments (antsibull-changelog; `antsibull-changelog release` cuts a version).
+changelog: venv-dev link  ## lint the changelog fragments and regenerate CHANGELOG.md
+	$(BIN)/antsibull-changelog lint
+	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	$(BIN)/antsibull-changelog generate
+
 build-tarball: venv  ## The collection tarball (for ansible-builder / Galaxy)
 	$(BIN)/ansible-galaxy collection build --force .
 
 clean:
-	rm -rf .collections dockersec-reports *.tar.gz
+	rm -rf .collections .venv-importer dockersec-reports *.tar.gz
 
-docs: venv link  ## Regenerate docs/controls.md and docs/options.md from the catalog
+docs: venv link  ## Regenerate docs/controls.md, docs/options.md and roles/*/README.md from the catalog and argument specs
 	$(BIN)/python tools/gen_docs.py
 
 # The speed and scale benchmark (issue 6; benchmarks/README.md): starts and removes its own

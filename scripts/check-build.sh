@@ -11,10 +11,17 @@ trap 'rm -rf "$tmp"' EXIT
 "$BIN/ansible-galaxy" collection build --output-path "$tmp" . >/dev/null
 tarball=$(ls "$tmp"/dockersec-hardening-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-if tar -tzf "$tarball" | grep -E '^(tests|molecule|\.ci|benchmarks|scripts)/' >/dev/null; then
-  echo "build_ignore failed: test files ended up in the tarball" >&2
+if tar -tzf "$tarball" | grep -E '^(tests|molecule|\.ci|benchmarks|scripts|collections|changelogs/fragments)/' >/dev/null; then
+  echo "build_ignore failed: test files, the checkout's collections/ link or changelog fragments ended up in the tarball" >&2
   exit 1
 fi
+# What Galaxy shows and its importer requires: a README per role and the changelog.
+tar -tzf "$tarball" > "$tmp/contents"
+wanted=(CHANGELOG.md changelogs/changelog.yaml)
+for r in roles/*/; do wanted+=("${r}README.md"); done
+for want in "${wanted[@]}"; do
+  grep -qxF "$want" "$tmp/contents" || { echo "the tarball lacks $want" >&2; exit 1; }
+done
 # Only the tarball's copy may be visible: not the checkout's .collections link.
 unset ANSIBLE_CONFIG
 export ANSIBLE_COLLECTIONS_PATH="$tmp/install"

@@ -28,7 +28,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-HOSTS=${DOCKERSEC_INSTALLED_HOSTS:-bookworm trixie}
+# An array: each release one word, passed on as separate arguments (never re-split or globbed).
+read -r -a HOSTS <<< "${DOCKERSEC_INSTALLED_HOSTS:-bookworm trixie}"
 WORKLOAD_TAR=${DOCKERSEC_IMAGE_DIR:-$ROOT/images/build}/workload.tar
 WORKLOAD_IMAGE=dockersec/workload:busybox
 LABEL=dockersec.installed-test
@@ -40,7 +41,7 @@ now() { date +%s; }
 
 [ "$(id -u)" = 0 ] || die "run as root (it starts Docker-host instances)"
 [ -f "$WORKLOAD_TAR" ] || die "$WORKLOAD_TAR is missing: run scripts/testbed.sh (or make testbed) first"
-for h in $HOSTS; do
+for h in "${HOSTS[@]}"; do
   docker image inspect "dockersec/host:$h" >/dev/null 2>&1 \
     || die "image dockersec/host:$h is missing: run scripts/testbed.sh (or make testbed) first"
 done
@@ -151,7 +152,7 @@ inventory=$TMP/work/inventory.yml
   echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$TMP/known_hosts"
   echo "  hosts:"
 } >"$inventory"
-for h in $HOSTS; do
+for h in "${HOSTS[@]}"; do
   start_host "$h"
   addr=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "dockersec-installed-$h-$$")
   [ -n "$addr" ] || die "no address on the Docker bridge for dockersec-installed-$h-$$"
@@ -162,7 +163,7 @@ for h in $HOSTS; do
   grep -q "^$addr " "$TMP/known_hosts" || die "sshd on $h ($addr) does not answer"
   printf '    %s:\n      ansible_host: %s\n' "$h" "$addr" >>"$inventory"
 done
-log "stock hosts up ($HOSTS), reached as ops@ over SSH: $(( $(now) - t )) s"
+log "stock hosts up (${HOSTS[*]}), reached as ops@ over SSH: $(( $(now) - t )) s"
 
 # --- 4. the playbooks by FQCN ----------------------------------------------------------------------
 RUN_DIR=$TMP/work
@@ -189,7 +190,7 @@ log "reports in ${REPORT_DIR#"$TMP"/}"
 
 # Assertions on the reports, in Python: the controller's python3 reads JSON without a package.
 check() {  # STAGE
-  python3 - "$1" "$REPORT_DIR" "$TMP" $HOSTS <<'PY'
+  python3 - "$1" "$REPORT_DIR" "$TMP" "${HOSTS[@]}" <<'PY'
 import json, os, re, sys
 
 stage, report_dir, tmp, hosts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
@@ -239,7 +240,7 @@ check remediate || die "the remediation's output or reports are not what a user 
 RUN_DIR=$TMP/elsewhere
 run_playbook remediate-again.log dockersec.hardening.remediate
 [ "$LAST_RC" = 0 ] || { show_tail remediate-again.log; die "the second remediation run failed (rc $LAST_RC)"; }
-for h in $HOSTS; do
+for h in "${HOSTS[@]}"; do
   recap=$(grep -E "^$h +: " "$TMP/remediate-again.log" | tail -n 1)
   [ -n "$recap" ] || { show_tail remediate-again.log; die "no PLAY RECAP line for $h in the second remediation run"; }
   case $recap in
@@ -248,8 +249,8 @@ for h in $HOSTS; do
        die "the second remediation run changed $h: $recap" ;;
   esac
 done
-log "second remediation run: changed=0 on $HOSTS"
-for h in $HOSTS; do
+log "second remediation run: changed=0 on ${HOSTS[*]}"
+for h in "${HOSTS[@]}"; do
   n=$(grep -c "\"host\": *\"$h\"" "$REPORT_DIR/dockersec-history.jsonl" || true)
   [ "$n" = 3 ] || die "$REPORT_DIR/dockersec-history.jsonl holds $n lines for $h after three runs (the run from another directory lost or split the history)"
 done

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: container_limits_plan
 short_description: The docker update arguments that give running containers their missing limits
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - dockersec.hardening contributors (@dockersec)
 description:

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: daemon_plan
 short_description: What the daemon role may merge into daemon.json on this host, and what it must defer
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - dockersec.hardening contributors (@dockersec)
 description:

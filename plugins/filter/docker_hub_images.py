@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: docker_hub_images
 short_description: The containers of a host whose images come from Docker Hub
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - dockersec.hardening contributors (@dockersec)
 description:

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: docker_user_rules
 short_description: The DOCKER-USER rules for allowed sources, as iptables -S prints them
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - dockersec.hardening contributors (@dockersec)
 description:

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: sshd_plan
 short_description: Where the sshd role writes its settings, and whether the lockout guard refuses them
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - dockersec.hardening contributors (@dockersec)
 description:

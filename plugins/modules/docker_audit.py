@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: docker_audit
 short_description: Evaluate and score a Docker host against the dockersec 50-point checklist
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Evaluates every control of the dockersec catalog from the facts gathered by
     M(dockersec.hardening.docker_host_facts) and scores the host 0-100.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: docker_audit_profile
 short_description: Check a host's dockersec profile (threshold, skipped controls, waivers, attestations)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Checks the profile an inventory group gives its hosts before anything runs on them, and fails the host
     with every problem found, each naming the entry by its index and control id.

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: docker_daemon_config
 short_description: Merge settings into daemon.json safely, never overwriting unrelated keys
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Merges O(settings) into the Docker daemon configuration file and removes the keys in O(absent);
     every other key is kept as it was.

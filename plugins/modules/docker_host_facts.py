@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: docker_host_facts
 short_description: Gather everything the dockersec audit needs from a Docker host, in one read-only pass
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Gathers daemon configuration (daemon.json, the dockerd command line and unit, C(docker info)), every
     container and the images they use (listed once and inspected concurrently through the Engine API),

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: sshd_login_facts
 short_description: Read what the sshd role needs to harden sshd without locking anyone out
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Reads the main sshd configuration, the files in the directory its first C(Include) names, the effective
     configuration (C(sshd -T)), and which accounts with a login shell hold at least one authorized key
