@@ -64,7 +64,12 @@ for tool in ansible-builder ansible-runner ansible-galaxy; do
   [ -x "$BIN/$tool" ] || die "$BIN/$tool is missing: run make venv-dev (requirements-dev.txt)"
 done
 command -v debootstrap >/dev/null || die "debootstrap is missing: run make testbed (it installs it)"
-command -v ssh-keyscan >/dev/null || die "ssh-keyscan is missing (apt-get install openssh-client)"
+# The controller side of SSH (ssh-keygen, ssh-keyscan); a fresh CI machine may not have it.
+if ! command -v ssh-keygen >/dev/null || ! command -v ssh-keyscan >/dev/null; then
+  command -v apt-get >/dev/null || die "no ssh client and no apt-get to install openssh-client"
+  log "installing openssh-client ..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-client >/dev/null
+fi
 [ -f "$CA_BUNDLE" ] || die "$CA_BUNDLE is missing (apt-get install ca-certificates)"
 read -r NAMESPACE NAME VERSION < <("$BIN/python" -c '
 import sys, yaml
