@@ -16,7 +16,7 @@ BECOME := $(shell if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then echo 
 audit: venv link  ## Audit this machine, read-only, and write ./dockersec-reports
 	ansible-playbook playbooks/audit.yml --check -e dockersec_become=$(BECOME) -e dockersec_report_dir=$(CURDIR)/dockersec-reports $(AUDIT_ARGS)
 
-test: venv-dev link unit prometheus-test build galaxy-import lint sanity testbed molecule installed bench-smoke  ## The whole test suite (what .ci/run calls)
+test: venv-dev link unit prometheus-test build galaxy-import lint sanity testbed molecule installed ee bench-smoke  ## The whole test suite (what .ci/run calls)
 
 venv:
 	@scripts/venv.sh runtime
@@ -62,6 +62,13 @@ changelog: venv-dev link  ## lint the changelog fragments and regenerate CHANGEL
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 	$(BIN)/antsibull-changelog generate
+
+# The execution environment: execution-environment.yml built with ansible-builder on a local Debian
+# base (no registry here), then the audit run inside it through ansible-runner's container
+# isolation over SSH, the way AWX runs a job; the set_stats artifacts are read back.
+.PHONY: ee
+ee: venv-dev testbed  ## The EE test (scripts/ee-test.sh); skips the image builds when their inputs are unchanged
+	scripts/ee-test.sh
 
 build-tarball: venv  ## The collection tarball (for ansible-builder / Galaxy)
 	$(BIN)/ansible-galaxy collection build --force .
