@@ -18,24 +18,41 @@ ARGUMENT_SPEC = {
     "waivers": {"type": "raw", "default": []},
     "attestations": {"type": "raw", "default": []},
     "today": {"type": "str"},
+    # Also check every other dockersec_* variable the host sees (the playbooks' first play).
+    "variables": {"type": "bool", "default": False},
 }
+# The arguments stand for these variables: the argument's value is the one checked.
+_ARGUMENT_VARIABLES = {"fail_under": "dockersec_fail_under", "skip_controls": "dockersec_skip_controls",
+                       "waivers": "dockersec_waivers", "attestations": "dockersec_attestations",
+                       "today": "dockersec_today"}
 
 
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def act(self, result, args, task_vars, host):
+    def _variables(self, task_vars):
+        """``{name: value}`` of every dockersec_* variable the host sees, templated."""
+        out = {}
+        for name in sorted(task_vars):
+            if name.startswith("dockersec_"):
+                out[name] = self._templar.template(task_vars[name])
+        return out
 
-        errors = profile.check_profile(fail_under=args.get("fail_under"), skip_controls=args.get("skip_controls"),
-                                       waivers=args.get("waivers"), attestations=args.get("attestations"),
-                                       today=args.get("today"))
+    def act(self, result, args, task_vars, host):
+        variables = self._variables(task_vars) if args.get("variables") else {}
+        for arg, name in _ARGUMENT_VARIABLES.items():
+            if arg in self._task.args:
+                variables[name] = args.get(arg)
+        errors = profile.check_variables(variables)
         if errors:
-            result.update(failed=True, errors=errors,
-                          msg="%s: invalid dockersec profile, nothing was run: %s" % (host, "; ".join(errors)))
+            # The message only, cut: Ansible prints it twice already ([ERROR] and the result).
+            result.update(failed=True, error_count=len(errors),
+                          msg="%s: invalid dockersec profile, nothing was run: %s" % (host, profile.summary(errors)))
             return result
+        fail_under = variables.get("dockersec_fail_under")
         result["msg"] = "%s: profile valid (%d waivers, %d attestations, %d skipped controls%s)" % (
-            host, len(args.get("waivers") or []), len(args.get("attestations") or []),
-            len(args.get("skip_controls") or []),
-            "" if args.get("fail_under") is None else ", fail under %s" % args["fail_under"])
+            host, len(variables.get("dockersec_waivers") or []), len(variables.get("dockersec_attestations") or []),
+            len(variables.get("dockersec_skip_controls") or []),
+            "" if fail_under is None else ", fail under %s" % fail_under)
         result["errors"] = []
         return result
