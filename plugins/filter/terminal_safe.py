@@ -14,7 +14,7 @@ author:
   - dockersec.hardening contributors (@dockersec)
 description:
   - C0 control characters (ESC, BEL, CR, LF...), DEL, C1 control characters and the Unicode bidi controls and
-    line separators, each shown as C(\\xNN) or C(\\uNNNN): an escape sequence or a forged line in a message
+    line separators, each shown as C(\\xNN) or C(\\uNNNN). An escape sequence or a forged line in a message
     from a host is printed, not obeyed.
   - The report step's scorecard goes through the same function; the playbooks pass the messages they fail
     with through this filter, because Ansible prints a failure's message raw on its C([ERROR]) line.

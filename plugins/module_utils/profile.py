@@ -213,7 +213,7 @@ def _number(low, high):
                 number = float(value.strip())
             except ValueError:
                 number = None
-        if number is None or number != number or not low <= number <= high:
+        if number is None or math.isnan(number) or not low <= number <= high:
             return ["%s must be a number from %s to %s, got %s" % (name, low, high, _got(value))]
         return []
     return check

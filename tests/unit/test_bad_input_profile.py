@@ -8,7 +8,6 @@ variable, each with a report directory seeded with an earlier report and history
 stay byte-identical. The runs reach no host (unreachable or nonmatching inventory, --check).
 """
 
-import datetime
 import glob
 import json
 import os
@@ -325,8 +324,8 @@ def _playbook(tmp_path, playbook, inventory, *extra):
 
 RUNS = [
     # (case, playbook, inventory text (None: a file that does not parse), extra args, rc, message)
-    ("target matches nothing, gate set", "audit.yml", GHOST, ["-e", "dockersec_target=nomatch",
-                                                             "-e", "dockersec_fail_under=80"], 2,
+    ("target matches nothing, gate set", "audit.yml", GHOST,
+     ["-e", "dockersec_target=nomatch", "-e", "dockersec_fail_under=80"], 2,
      "dockersec: no host was audited, and dockersec_fail_under is set: the pattern nomatch (dockersec_target) "
      "matched none of the 1 inventory hosts"),
     ("target matches nothing, no gate", "audit.yml", GHOST, ["-e", "dockersec_target=nomatch"], 0,
