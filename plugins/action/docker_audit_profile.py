@@ -30,20 +30,26 @@ _ARGUMENT_VARIABLES = {"fail_under": "dockersec_fail_under", "skip_controls": "d
 class ActionModule(ControllerAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def _variables(self, task_vars):
-        """``{name: value}`` of every dockersec_* variable the host sees, templated."""
+    def _variables(self, task_vars, errors):
+        """``{name: value}`` of every dockersec_* variable the host sees, templated; one that cannot be
+        templated (an undefined variable in it) is a problem named in ``errors``."""
         out = {}
         for name in sorted(task_vars):
-            if name.startswith("dockersec_"):
-                out[name] = self._templar.template(task_vars[name])
+            # What the playbooks set themselves (gathered facts, results) is theirs, not the profile.
+            if name.startswith("dockersec_") and name not in profile.OUTPUT_VARIABLES:
+                try:
+                    out[name] = self._templar.template(task_vars[name])
+                except Exception as exc:  # AnsibleError and what a filter raises: named, never a traceback
+                    errors.append("%s cannot be templated: %s" % (name, str(exc).split("\n")[0][:300]))
         return out
 
     def act(self, result, args, task_vars, host):
-        variables = self._variables(task_vars) if args.get("variables") else {}
+        unusable = []
+        variables = self._variables(task_vars, unusable) if args.get("variables") else {}
         for arg, name in _ARGUMENT_VARIABLES.items():
             if arg in self._task.args:
                 variables[name] = args.get(arg)
-        errors = profile.check_variables(variables)
+        errors = unusable + profile.check_variables(variables)
         if errors:
             # The message only, cut: Ansible prints it twice already ([ERROR] and the result).
             result.update(failed=True, error_count=len(errors),

@@ -237,6 +237,8 @@ def _action(task_vars, args=None):
 
     class Templar:
         def template(self, value):
+            if isinstance(value, str) and "{{ nope }}" in value:
+                raise ValueError("'nope' is undefined\nmore lines")
             return value
 
     plugin = profile_action.ActionModule(task, connection, None, None, Templar(), None)
@@ -265,6 +267,12 @@ def test_the_action_checks_every_variable_the_host_sees():
         "least 0, got -5; dockersec_report_dir must be a non-empty string, got str ''")
     good = _action({"dockersec_options": None, "dockersec_waivers": None, "dockersec_skip_controls": None})
     assert not good.get("failed") and good["msg"] == "db1: profile valid (0 waivers, 0 attestations, 0 skipped controls)"
+
+
+def test_a_variable_that_cannot_be_templated_is_named():
+    res = _action({"dockersec_report_dir": "{{ nope }}/reports", "dockersec_gather": "{{ nope }}"})
+    assert res["failed"] and res["msg"] == ("db1: invalid dockersec profile, nothing was run: "
+                                            "dockersec_report_dir cannot be templated: 'nope' is undefined")
 
 
 def test_the_first_play_checks_every_variable():
