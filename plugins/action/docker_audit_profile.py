@@ -8,6 +8,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.dockersec.hardening.plugins.module_utils import profile
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
@@ -40,7 +42,7 @@ class ActionModule(ControllerAction):
                 try:
                     out[name] = self._templar.template(task_vars[name])
                 except Exception as exc:  # AnsibleError and what a filter raises: named, never a traceback
-                    errors.append("%s cannot be templated: %s" % (name, str(exc).split("\n")[0][:300]))
+                    errors.append("%s cannot be templated: %s" % (name, str(exc).partition("\n")[0][:300]))
         return out
 
     def act(self, result, args, task_vars, host):
@@ -50,6 +52,10 @@ class ActionModule(ControllerAction):
             if arg in self._task.args:
                 variables[name] = args.get(arg)
         errors = unusable + profile.check_variables(variables)
+        formats = os.environ.get("DOCKERSEC_REPORT_FORMATS")
+        if args.get("variables") and formats is not None and "dockersec_report_formats" not in variables:
+            # The report step reads it when the variable is unset: an unknown format is refused here too.
+            errors += profile.VARIABLES["dockersec_report_formats"]("DOCKERSEC_REPORT_FORMATS (environment)", formats)
         if errors:
             # The message only, cut: Ansible prints it twice already ([ERROR] and the result).
             result.update(failed=True, error_count=len(errors),

@@ -269,6 +269,14 @@ def test_the_action_checks_every_variable_the_host_sees():
     assert not good.get("failed") and good["msg"] == "db1: profile valid (0 waivers, 0 attestations, 0 skipped controls)"
 
 
+def test_an_unknown_report_format_in_the_environment_is_refused_up_front(monkeypatch):
+    monkeypatch.setenv("DOCKERSEC_REPORT_FORMATS", "json,pdf")
+    res = _action({})
+    assert res["failed"] and res["msg"].startswith(
+        "db1: invalid dockersec profile, nothing was run: DOCKERSEC_REPORT_FORMATS (environment)[1]: 'pdf' is not one of")
+    assert not _action({"dockersec_report_formats": ["json"]}).get("failed")  # the variable wins, as in the report step
+
+
 def test_a_variable_that_cannot_be_templated_is_named():
     res = _action({"dockersec_report_dir": "{{ nope }}/reports", "dockersec_gather": "{{ nope }}"})
     assert res["failed"] and res["msg"] == ("db1: invalid dockersec profile, nothing was run: "
