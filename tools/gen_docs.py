@@ -86,21 +86,36 @@ def controls_md():
     return "\n".join(out).rstrip() + "\n"
 
 
+def _option_type(spec):
+    """``int >= 0``, ``list of str``, ``dict of str``, ``str matching ...``: what the first play accepts."""
+    text = spec.get("type")
+    if spec.get("elements"):
+        text += " of %s" % spec["elements"]
+    if spec.get("values"):
+        text += " of %s" % spec["values"]
+    if spec.get("min") is not None:
+        text += " >= %s" % spec["min"]
+    if spec.get("pattern"):
+        text += " matching `%s`" % spec["pattern"]
+    return text
+
+
 def options_md():
     specs = catalog.OPTIONS
     out = [
         "# Audit options (`dockersec_options`)",
         "",
         "Generated from the `options` of `plugins/module_utils/catalog.json` by `make docs`; do not edit by hand.",
-        "Set any of these in inventory as keys of the dict `dockersec_options`; unknown keys and wrong"
-        " types are refused before any host is evaluated.",
+        "Set any of these in inventory as keys of the dict `dockersec_options`; unknown keys, wrong"
+        " types, values out of range and list elements of another type are refused by the first play,"
+        " before any host is touched (an empty `dockersec_options:` means none set).",
         "",
         "| option | type | default | meaning |",
         "| --- | --- | --- | --- |",
     ]
     for name in sorted(specs):
         spec = specs[name]
-        out.append("| `%s` | %s | `%s` | %s |" % (name, spec.get("type"), _cell(repr(spec.get("default"))),
+        out.append("| `%s` | %s | `%s` | %s |" % (name, _cell(_option_type(spec)), _cell(repr(spec.get("default"))),
                                                   _cell(spec.get("description"))))
     return "\n".join(out) + "\n"
 

@@ -189,13 +189,20 @@ def _paint(text, style):
 
 
 def show(lines):
-    """The scorecard on the terminal: colour only where Ansible would colour (a tty, no NO_COLOR)."""
+    """Everything the report step prints, on the terminal: colour only where Ansible would colour
+    (a tty, no NO_COLOR). ``lines``: rendered lines (segments), or plain strings; either way every
+    text from a host or a profile (names, evidence, owners, paths) is shown escaped, never obeyed."""
+    lines = report_text.safe_lines([[(line, None)] if isinstance(line, str) else line for line in lines])
     plain = report_text.to_text(lines)
     if not (_color is not None and getattr(_color, "ANSIBLE_COLOR", False)):
         display.display(plain)
         return
     display.display("\n".join("".join(_paint(t, s) for t, s in line) for line in lines), screen_only=True)
     display.display(plain, log_only=True)
+
+
+def warn(text):
+    display.warning(report_text.terminal_safe(text))
 
 
 def textfiles(document, hostvars, textfile_var, previous):
@@ -263,7 +270,7 @@ class ActionModule(ControllerAction):
         check_mode = bool(getattr(self._task, "check_mode", False))
         for host, forecast in sorted(predicted.items()):
             actual = None if check_mode else document["hosts"][host]["score"]
-            display.display("\n".join(prediction.lines(host, forecast, actual)))
+            show(prediction.lines(host, forecast, actual))
 
         directory = report_paths.report_dir(args.get("report_dir"))
         # The metrics say "since the previous audit" (score drop, pass -> fail alerts): without a
@@ -287,9 +294,9 @@ class ActionModule(ControllerAction):
         lines = ["dockersec: wrote %s" % path for path in written]
         lines.append("dockersec: the history %s held %d earlier audit(s) of these hosts"
                      % (report_paths.history_path(directory), earlier))
-        display.display("\n".join(lines))
+        show(lines)
         for warning in warnings:
-            display.warning("dockersec report: %s" % warning)
+            warn("dockersec report: %s" % warning)
 
         result.update(
             msg="dockersec report: %d host(s) in %s" % (len(document["hosts"]), directory),

@@ -71,26 +71,90 @@ def default_options():
     return dict((name, spec.get("default")) for name, spec in OPTION_SPECS.items())
 
 
-def validate_options(options):
-    """Merge ``options`` over the defaults; unknown names and wrong types are refused."""
+def plain(value):
+    """``value`` as plain Python: Ansible hands over its own subclasses of dict, list and str
+    (``_AnsibleTaggedDict``...), whose names and reprs mean nothing to the one who wrote the value."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, dict):
+        return dict((plain(k), plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+# A message shows at most this much of a value: 10,000 bad entries must not print megabytes.
+VALUE_WIDTH = 200
+
+
+def show(value, width=VALUE_WIDTH):
+    """The value as its author wrote it (repr of the plain value, cut), for error messages."""
+    text = repr(plain(value))
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def type_name(value):
+    """The YAML-level type of ``value``: ``dict``, ``list``, ``str``, ``int``... (never Ansible's classes)."""
+    if value is None:
+        return "null"
+    for kind in (bool, dict, list, str, int, float):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
+def option_error(name, value, spec):
+    """Why ``value`` is not a valid ``dockersec_options.<name>`` of ``spec``, or None."""
+    where = "dockersec_options.%s" % name
+    want = _TYPES.get(spec.get("type"), (object,))
+    ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
+    if not ok:
+        return "%s must be of type %s, got %s %s" % (where, spec.get("type"), type_name(value), show(value))
+    if spec.get("min") is not None and value < spec["min"]:
+        return "%s must be at least %s, got %s" % (where, spec["min"], show(value))
+    if spec.get("pattern") and not re.match(spec["pattern"], value):
+        return "%s must match %s, got %s" % (where, spec["pattern"], show(value))
+    # List elements and mapping values are refused, never turned into strings: 8080 is not '8080'.
+    members = []
+    if spec.get("elements"):
+        members = [("%s[%d]" % (where, n), item, spec["elements"]) for n, item in enumerate(value)]
+    if spec.get("values"):
+        members = [("%s.%s" % (where, key), item, spec["values"]) for key, item in value.items()]
+    for at, item, kind in members:
+        if not isinstance(item, _TYPES[kind]) or isinstance(item, bool):
+            return "%s must be of type %s (quote it in YAML), got %s %s" % (at, kind, type_name(item), show(item))
+    return None
+
+
+def option_errors(options):
+    """Every problem of ``dockersec_options`` (null means none set), as messages."""
     if options is None:
-        options = {}
+        return []
     if not isinstance(options, dict):
-        raise AuditInputError("dockersec_options must be a dict, got %s" % type(options).__name__)
-    merged = default_options()
+        return ["dockersec_options must be a dict, got %s %s" % (type_name(options), show(options))]
+    errors = []
     for name, value in options.items():
         spec = OPTION_SPECS.get(name)
         if spec is None:
-            raise AuditInputError("dockersec_options.%s is not a known option (known: %s)"
-                                  % (name, ", ".join(sorted(OPTION_SPECS))))
-        want = _TYPES.get(spec.get("type"), (object,))
-        ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
-        if not ok:
-            raise AuditInputError("dockersec_options.%s must be of type %s, got %s: %r"
-                                  % (name, spec.get("type"), type(value).__name__, value))
-        if spec.get("min") is not None and value < spec["min"]:
-            raise AuditInputError("dockersec_options.%s must be at least %s, got %r" % (name, spec["min"], value))
-        merged[name] = value
+            errors.append("dockersec_options.%s is not a known option (known: %s)"
+                          % (plain(name), ", ".join(sorted(OPTION_SPECS))))
+            continue
+        error = option_error(name, value, spec)
+        if error:
+            errors.append(error)
+    return errors
+
+
+def validate_options(options):
+    """Merge ``options`` over the defaults; unknown names and wrong types or values are refused."""
+    errors = option_errors(options)
+    if errors:
+        raise AuditInputError("; ".join(errors))
+    merged = default_options()
+    merged.update(plain(options or {}))
     return merged
 
 
@@ -102,27 +166,27 @@ def parse_date(value, what):
         return value
     text = str(value).strip() if value is not None else ""
     if not _DATE_RE.match(text):
-        raise AuditInputError("%s: %r is not a date of the form YYYY-MM-DD" % (what, value))
+        raise AuditInputError("%s: %s is not a date of the form YYYY-MM-DD" % (what, show(value)))
     try:
         return datetime.datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise AuditInputError("%s: %r is not a real calendar date" % (what, value))
+        raise AuditInputError("%s: %s is not a real calendar date" % (what, show(value)))
 
 
 def _entries(entries, kind, required):
     if entries is None:
         return []
     if not isinstance(entries, list):
-        raise AuditInputError("dockersec_%s must be a list, got %s" % (kind, type(entries).__name__))
+        raise AuditInputError("dockersec_%s must be a list, got %s %s" % (kind, type_name(entries), show(entries)))
     out = []
     for n, entry in enumerate(entries):
         where = "dockersec_%s[%d]" % (kind, n)
         if not isinstance(entry, dict):
-            raise AuditInputError("%s must be a dict with keys %s, got %r" % (where, ", ".join(required), entry))
+            raise AuditInputError("%s must be a dict with keys %s, got %s" % (where, ", ".join(required), show(entry)))
         cid = str(entry.get("id", "")).strip()
         where = "%s (id %s)" % (where, cid or "?")
         if cid not in catalog.BY_ID:
-            raise AuditInputError("%s: unknown control id %r" % (where, entry.get("id")))
+            raise AuditInputError("%s: unknown control id %s" % (where, show(entry.get("id"))))
         for key in required:
             if key in ("expires", "date"):
                 continue
@@ -240,9 +304,9 @@ def validate_min_coverage(value):
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise AuditInputError("dockersec_min_coverage must be a number between 0 and 100, got %r" % (value,))
+        raise AuditInputError("dockersec_min_coverage must be a number between 0 and 100, got %s" % show(value))
     if isinstance(value, bool) or not 0 <= number <= 100:
-        raise AuditInputError("dockersec_min_coverage must be a number between 0 and 100, got %r" % (value,))
+        raise AuditInputError("dockersec_min_coverage must be a number between 0 and 100, got %s" % show(value))
     return number
 
 

@@ -57,11 +57,25 @@ options:
     description:
       - The date expiries are judged against (C(YYYY-MM-DD)); defaults to the controller's date.
     type: str
+  variables:
+    description:
+      - Also check every other C(dockersec_*) variable the host sees, type and value, against the collection's
+        one spec (C(VARIABLES) in C(plugins/module_utils/profile.py)), and refuse a C(dockersec_*) name the
+        collection does not read. The first play of both playbooks runs it so, with no other option.
+      - An empty (null) list or mapping variable means none; an empty scalar is refused. The options given
+        above, when given, are the values checked for their variables.
+    type: bool
+    default: false
 seealso:
   - module: dockersec.hardening.docker_audit
 """
 
 EXAMPLES = r"""
+- name: Check every dockersec_* variable of the host (what the playbooks' first play does)
+  dockersec.hardening.docker_audit_profile:
+    variables: true
+  any_errors_fatal: true
+
 - name: Check the host's dockersec profile before anything runs
   dockersec.hardening.docker_audit_profile:
     fail_under: "{{ dockersec_fail_under | default(omit) }}"
@@ -74,14 +88,21 @@ EXAMPLES = r"""
 
 RETURN = r"""
 msg:
-  description: Whether the profile is valid, and if not every problem, prefixed with the host.
+  description:
+    - Whether the profile is valid, and if not its problems, prefixed with the host. At most the first 20 are
+      listed, then how many more; each value shown is cut at 200 characters.
   returned: always
   type: str
   sample: "db1: invalid dockersec profile, nothing was run: dockersec_waivers[0] (id 99): unknown control id '99'"
 errors:
-  description: Every problem found, one message each (empty when the profile is valid).
-  returned: always
+  description: Empty; a failed check lists its problems once, in RV(msg) (Ansible prints a failure's message twice).
+  returned: success
   type: list
   elements: str
-  sample: ["dockersec_waivers[1] (id 3): expired on 2026-01-31 (today is 2026-06-01): renew it or remove it"]
+  sample: []
+error_count:
+  description: How many problems the check found.
+  returned: failure
+  type: int
+  sample: 3
 """

@@ -78,9 +78,11 @@ def test_remediate_plans_from_the_before_audit_and_the_named_controls():
         text = f.read()
     assert "verdicts=dockersec_audit_before['dockersec_audit']" in text
     assert "fix=dockersec_fix_controls" in text
-    with open(os.path.join(REPO, "playbooks", "tasks", "validate_inputs.yml")) as f:
-        validate = f.read()
-    assert "dockersec_fix_controls: {type: list, elements: str}" in validate
+    from ansible_collections.dockersec.hardening.plugins.module_utils import profile
+    assert "dockersec_fix_controls" in profile.VARIABLES
+    assert profile.check_variables({"dockersec_fix_controls": ["99"]}) == [
+        "dockersec_fix_controls[0]: no role fixes '99' (the fixable controls are %s)"
+        % ", ".join(c["id"] for c in profile.catalog.CONTROLS if c.get("remediation_role"))]
 
 
 # ----------------------------------------------------------------------------- 3. symlinked daemon.json

@@ -13,6 +13,7 @@ __metaclass__ = type
 import json
 import os
 import socket
+import stat
 import threading
 
 from concurrent.futures import ThreadPoolExecutor
@@ -482,8 +483,27 @@ def docker_sdk(endpoint):
     return docker, None
 
 
+def _not_a_socket(endpoint):
+    """What the unix endpoint's path is when it exists but is no socket (connect() then says only
+    "connection refused", as if dockerd were stopped), else None."""
+    if not endpoint.startswith(("unix://", "/")):
+        return None
+    path = endpoint[len("unix://"):] if endpoint.startswith("unix://") else endpoint
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISSOCK(mode):
+        return None
+    kind = "a directory" if stat.S_ISDIR(mode) else ("a regular file" if stat.S_ISREG(mode) else "not a socket")
+    return "%s is %s, not the Docker engine's socket: set dockersec_docker_host to dockerd's unix socket" % (path, kind)
+
+
 def describe_engine_error(exc, endpoint):
     text = str(exc)
+    not_a_socket = _not_a_socket(endpoint)
+    if not_a_socket:
+        return not_a_socket
     if "Permission denied" in text or "PermissionError" in text:
         path = endpoint.replace("unix://", "")
         return "permission denied on %s: run with become (root) to read the Docker engine" % path

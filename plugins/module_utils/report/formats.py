@@ -39,7 +39,7 @@ FILE_NAMES = {
     "prom": prometheus.FILE_NAME,
 }
 
-_ALIASES = {"markdown": "md", "xml": "junit", "xunit": "junit", "prometheus": "prom", "openmetrics": "prom"}
+ALIASES = {"markdown": "md", "xml": "junit", "xunit": "junit", "prometheus": "prom", "openmetrics": "prom"}
 
 
 def parse_formats(value):
@@ -60,7 +60,7 @@ def parse_formats(value):
         name = item.strip().lower()
         if not name:
             continue
-        name = _ALIASES.get(name, name)
+        name = ALIASES.get(name, name)
         if name == "all":
             wanted.update(FORMATS)
         elif name in FORMATS:

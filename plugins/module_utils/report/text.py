@@ -66,9 +66,29 @@ def band_style(band):
     return "fail"
 
 
+# What a terminal obeys instead of showing: C0 (ESC starts colour, cursor and OSC title/link
+# sequences, BEL, CR and LF forge or overwrite lines), DEL, C1 (0x9b is a one-byte CSI), and the
+# Unicode bidi controls and line separators that reorder or break what follows.
+_UNSAFE = set(range(0x00, 0x20)) | set(range(0x7f, 0xa0)) | set(range(0x202a, 0x202f)) | set(range(0x2066, 0x206a)) \
+    | set((0x061c, 0x200e, 0x200f, 0x2028, 0x2029))
+_ESCAPES = dict((c, "\\x%02x" % c if c < 0x100 else "\\u%04x" % c) for c in _UNSAFE)
+
+
+def terminal_safe(text):
+    """``text`` with every character a terminal would act on shown escaped (``\\x1b``): every
+    string from a host or a profile passes here before it is printed."""
+    text = text if isinstance(text, str) else str(text)
+    return text.translate(_ESCAPES)
+
+
+def safe_lines(lines):
+    """``lines`` with every segment's text through ``terminal_safe`` (the styles are the caller's)."""
+    return [[(terminal_safe(text), style) for text, style in line] for line in lines]
+
+
 def to_text(lines):
-    """Plain text of rendered lines (what a terminal without colour shows)."""
-    return "\n".join("".join(text for text, dummy in line) for line in lines)
+    """Plain text of rendered lines (what a terminal without colour shows), made safe to print."""
+    return "\n".join("".join(text for text, dummy in line) for line in safe_lines(lines))
 
 
 def _table(entry):
