@@ -234,7 +234,7 @@ _KEY_TYPE = re.compile(r"^(ssh|ecdsa|sk)-[A-Za-z0-9@._-]+$")
 
 
 def _split_options(text):
-    """auth-options.c: options are comma separated; a double-quoted value may hold commas."""
+    """auth-options.c sshauthopt_parse: options are comma separated; a double-quoted value may hold commas."""
     out, cur, quoted = [], "", False
     for i, c in enumerate(text):
         if c == '"' and not (i and text[i - 1] == "\\"):
@@ -253,7 +253,7 @@ def parse_key_line(raw):
 
     As auth2-pubkeyfile.c auth_check_authkey_line reads it: a line whose first word is not a key
     type starts with options, up to the first blank outside double quotes
-    (sshkey_advance_past_options). ``forced``: a ``command=`` option: the key runs that command
+    (authfile.c sshkey_advance_past_options). ``forced``: a ``command=`` option: the key runs that command
     and nothing else, so it is no shell for anyone (GitLab's ``git`` keys). ``restrict`` alone
     only takes the pty and forwardings away: Ansible needs neither.
     """
@@ -343,7 +343,7 @@ def _one(eff, key, default):
     return str(values[0]).lower()
 
 
-def _methods(way, eff, key_from_ok=True):
+def _methods(way, eff):
     """The authentication methods ``way`` (publickey|password) gets from ``eff``, and the rule that
     leaves none. A password is typed through ``password`` or, with PAM, ``keyboard-interactive``."""
     if way == "publickey":
@@ -366,8 +366,8 @@ def login_rule(login, ways, eff):
     """None when ``login`` gets in through ``ways`` under ``eff`` (``sshd -T -C`` for its own
     connection), else the rule that keeps it out: auth.c allowed_user, auth_root_allowed (uid 0:
     PermitRootLogin prohibit-password takes keys only, forced-commands-only only keys with a forced
-    command, which give no shell), the methods ``ways`` can use, and AuthenticationMethods (auth2.c:
-    every method of one list must succeed)."""
+    command, which give no shell), the methods ``ways`` can use, and AuthenticationMethods
+    (auth2.c auth2_setup_methods_lists: every method of one list must succeed)."""
     denied = allowed_user(login, eff)
     if denied:
         return denied
@@ -439,7 +439,6 @@ def login_ways(login, controller, before):
     logs in is unknown and every way it may use must survive.
     """
     controller = controller or {}
-    user = login["user"]
     method = str(controller.get("login_method") or "auto")
     if method not in LOGIN_METHODS:
         raise SshdPolicyError("sshd_login_method: %r is not one of %s" % (method, ", ".join(LOGIN_METHODS)))
@@ -449,14 +448,10 @@ def login_ways(login, controller, before):
     usable = [k for k in keys if not k.get("forced") and (
         not k.get("from") or match_host_and_ip(login.get("host"), login.get("addr"), k["from"]) == 1)]
     akc = _one(before, "authorizedkeyscommand", "none") not in ("none", "")
-    if usable:
-        key_how = "a key (authorized in %s)" % usable[0]["path"]
-    elif keys:
-        key_how = None
+    if keys and not usable:
         no_key = "its only key(s) in %s %s" % (keys[0]["path"], "carry a forced command (no shell)"
                                                  if all(k.get("forced") for k in keys) else "do not serve this address")
     else:
-        key_how = None
         no_key = "it has no authorized key"
     ways, hows = [], []
     if str(controller.get("password_set")).lower() in ("true", "yes", "1"):
@@ -467,15 +462,15 @@ def login_ways(login, controller, before):
         hows.append("a key (ansible_ssh_private_key_file set%s)" % ("" if usable else "; AuthorizedKeysCommand"))
     if ways:
         return ways, "with " + " or ".join(hows), False
-    if usable and login_rule(login, ["publickey"], before) is None:
-        return ["publickey"], "with %s" % key_how, False
+    key_rule = login_rule(login, ["publickey"], before) if usable else None
+    if usable and key_rule is None:
+        return ["publickey"], "with a key (authorized in %s)" % usable[0]["path"], False
     if akc:
         return ["publickey", "password"], "with a key AuthorizedKeysCommand serves or a password (the guard " \
             "cannot see those keys; set sshd_login_method)", True
-    reason = no_key if not usable else "its key does not work today (%s%s)" % (
-        login_rule(login, ["publickey"], before), _where(login_rule(login, ["publickey"], before), login,
-                                                         login.get("match_blocks")))
-    return ["password"], "with a password (%s)" % reason, False
+    if usable:
+        no_key = "its key does not work today (%s%s)" % (key_rule, _where(key_rule, login, login.get("match_blocks")))
+    return ["password"], "with a password (%s)" % no_key, False
 
 
 def lockout_guard(login, before, after, controller=None):
@@ -513,13 +508,14 @@ def plan(facts, wanted):
     """Everything the role decides, from what sshd_login_facts read and the role's variables.
 
     ``wanted``: {settings, dropin_name, connecting_user, guard, controller}. Returns {settings, block,
-    placement, refused}; ``refused`` non-empty means: write nothing, defer the control.
+    placement, refused, login}; ``refused`` non-empty means: write nothing, defer the control; ``login``
+    says how the guard judged the connecting account's login (None when it did not).
     """
     facts = facts if isinstance(facts, dict) else {}
     settings = validate_settings(wanted.get("settings"))
     place = placement(facts.get("config_text") or "", facts.get("include_dir_files") or [],
                       wanted.get("dropin_name"))
-    refused = []
+    refused, judged = [], None
     if wanted.get("guard", True):
         login = facts.get("login") or {"user": wanted.get("connecting_user"),
                                        "error": "sshd_login_facts read no login (login_user not given)"}
@@ -533,4 +529,10 @@ def plan(facts, wanted):
         else:
             refused = lockout_guard(login, facts.get("login_before") or {}, facts.get("login_after") or {},
                                     wanted.get("controller"))
-    return {"settings": settings, "block": render_block(settings), "placement": place, "refused": refused}
+        if not login.get("error") and facts.get("login_before"):
+            judged = "%s from %s (%s) logs in %s" % (
+                login.get("user"), login.get("addr"), "over SSH" if login.get("via_ssh") else "judged as a login from "
+                "outside: Ansible does not come in over SSH", login_ways(login, wanted.get("controller"),
+                                                                          facts["login_before"])[1])
+    return {"settings": settings, "block": render_block(settings), "placement": place, "refused": refused,
+            "login": judged}

@@ -372,3 +372,16 @@ def test_sshd_T_is_parsed_once_for_the_gather_and_the_role():
     assert sshd_policy.parse_effective(out) == {"port": "22", "permitrootlogin": "no",
                                                 "subsystem": "sftp /usr/lib/openssh/sftp-server"}
     assert sshd_policy.parse_effective(None) == {}
+
+
+def test_plan_says_how_it_judged_the_login():
+    facts = {"config_text": DEBIAN, "include_dir_files": [], "login": login(keys=[ops_key()]),
+             "login_before": BEFORE, "login_after": AFTER}
+    got = sp.plan(facts, {"settings": WANT, "dropin_name": NAME, "guard": True,
+                          "controller": {"key_file": "/k/id", "password_set": False}})
+    assert got["login"] == "ops from 10.0.0.5 (over SSH) logs in with a key (ansible_ssh_private_key_file set)"
+    facts["login"] = dict(login(keys=[ops_key()]), via_ssh=False)
+    got = sp.plan(facts, {"settings": WANT, "dropin_name": NAME, "guard": True})
+    assert got["login"] == ("ops from 10.0.0.5 (judged as a login from outside: Ansible does not come in over SSH) "
+                            "logs in with a key (authorized in /home/ops/.ssh/authorized_keys)")
+    assert sp.plan(facts, {"settings": WANT, "dropin_name": NAME, "guard": False})["login"] is None
