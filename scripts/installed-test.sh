@@ -194,6 +194,7 @@ log "reports in ${REPORT_DIR#"$TMP"/}"
 
 # Assertions on the reports, in Python: the controller's python3 reads JSON without a package.
 check() {  # STAGE
+  # shellcheck disable=SC2086  # HOSTS is a list of words
   python3 - "$1" "$REPORT_DIR" "$TMP" $HOSTS <<'PY'
 import json, os, re, sys
 
@@ -265,7 +266,7 @@ log "the run from another directory went on with the same history"
 t=$(now)
 n=$(grep -cE '"lockout guard: ops from [0-9.]+ \(over SSH\) logs in with a key \(ansible_ssh_private_key_file set\)"' \
   "$TMP/remediate.log" || true)
-[ "$n" = "$(echo $HOSTS | wc -w)" ] \
+[ "$n" = "$(wc -w <<<"$HOSTS")" ] \
   || { grep 'lockout guard' "$TMP/remediate.log" >&2; die "the guard did not judge ops's login as a key login over SSH on every host"; }
 ! grep -q 'deferred 3:' "$TMP/remediate.log" || { grep 'deferred 3:' "$TMP/remediate.log" >&2; die "item 3 was deferred for ops"; }
 h=${HOSTS%% *}
@@ -275,6 +276,7 @@ ssh_ops() {
   ssh -i "$TMP/id_ed25519" -o UserKnownHostsFile="$TMP/known_hosts" -o BatchMode=yes -o ConnectTimeout=10 "$@"
 }
 # The address sshd sees the controller come from, as sshd itself reports it.
+# shellcheck disable=SC2016  # expanded by ops's shell on the host
 client=$(ssh_ops "ops@$addr" 'echo "$SSH_CONNECTION"' | awk '{print $1}')
 [ -n "$client" ] || die "no SSH_CONNECTION in ops's session on $h"
 etc_ssh() { docker exec "$name" sh -c 'cd / && find etc/ssh -type f | LC_ALL=C sort | xargs sha256sum'; }

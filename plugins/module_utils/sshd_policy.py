@@ -449,8 +449,8 @@ def login_ways(login, controller, before):
         not k.get("from") or match_host_and_ip(login.get("host"), login.get("addr"), k["from"]) == 1)]
     akc = _one(before, "authorizedkeyscommand", "none") not in ("none", "")
     if keys and not usable:
-        no_key = "its only key(s) in %s %s" % (keys[0]["path"], "carry a forced command (no shell)"
-                                                 if all(k.get("forced") for k in keys) else "do not serve this address")
+        why = "carry a forced command (no shell)" if all(k.get("forced") for k in keys) else "do not serve this address"
+        no_key = "its only key(s) in %s %s" % (keys[0]["path"], why)
     else:
         no_key = "it has no authorized key"
     ways, hows = [], []
@@ -530,9 +530,9 @@ def plan(facts, wanted):
             refused = lockout_guard(login, facts.get("login_before") or {}, facts.get("login_after") or {},
                                     wanted.get("controller"))
         if not login.get("error") and facts.get("login_before"):
-            judged = "%s from %s (%s) logs in %s" % (
-                login.get("user"), login.get("addr"), "over SSH" if login.get("via_ssh") else "judged as a login from "
-                "outside: Ansible does not come in over SSH", login_ways(login, wanted.get("controller"),
-                                                                          facts["login_before"])[1])
+            via = "over SSH" if login.get("via_ssh") else \
+                "judged as a login from outside: Ansible does not come in over SSH"
+            judged = "%s from %s (%s) logs in %s" % (login.get("user"), login.get("addr"), via, login_ways(
+                login, wanted.get("controller"), facts["login_before"])[1])
     return {"settings": settings, "block": render_block(settings), "placement": place, "refused": refused,
             "login": judged}

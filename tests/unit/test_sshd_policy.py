@@ -146,7 +146,8 @@ def login(user="ops", uid=1000, groups=("ops",), addr="10.0.0.5", keys=(), block
             "via_ssh": True, "keys": list(keys), "match_blocks": list(blocks)}
 
 
-def guard(who, before=BEFORE, after=AFTER, key_users=(), settings=WANT, **controller):
+def guard(who, before=None, after=None, key_users=(), settings=None, **controller):
+    before, after, settings = before or BEFORE, after or AFTER, settings or WANT
     facts = {"config_text": DEBIAN, "include_dir_files": [], "login": who, "login_before": before,
              "login_after": after, "key_users": list(key_users),
              "effective": dict((k, v[0]) for k, v in before.items())}
