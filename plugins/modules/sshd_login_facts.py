@@ -15,8 +15,8 @@ version_added: 0.1.0
 description:
   - Reads the main sshd configuration, the files in the directory its first C(Include) names, the effective
     configuration (C(sshd -T)).
-  - With O(login_user), judges nothing but reads what the lockout guard needs about that account's own login
-    - its groups (primary and supplementary), its authorized keys (the C(AuthorizedKeysFile) of its connection,
+  - With O(login_user), also reads what the lockout guard needs about that account's own login (it judges
+    nothing itself) - its groups (primary and supplementary), its authorized keys (the C(AuthorizedKeysFile) of its connection,
     with each key's C(command=), C(restrict) and C(from=) options), the C(Match) blocks - and runs
     C(sshd -T -C) for its connection (from C(SSH_CONNECTION), else an outside address) twice, on the current
     configuration and on a copy that has O(settings) where the role would write them.

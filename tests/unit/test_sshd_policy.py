@@ -386,3 +386,29 @@ def test_plan_says_how_it_judged_the_login():
     assert got["login"] == ("ops from 10.0.0.5 (judged as a login from outside: Ansible does not come in over SSH) "
                             "logs in with a key (authorized in /home/ops/.ssh/authorized_keys)")
     assert sp.plan(facts, {"settings": WANT, "dropin_name": NAME, "guard": False})["login"] is None
+
+
+def test_login_facts_candidate_copies_the_tree_with_the_change(tmp_path):
+    import importlib
+    mod = importlib.import_module("ansible_collections.dockersec.hardening.plugins.modules.sshd_login_facts")
+    d = tmp_path / "sshd_config.d"
+    d.mkdir()
+    (d / "50-cloud-init.conf").write_text("PasswordAuthentication yes\n")
+    conf = tmp_path / "sshd_config"
+    text = "# top\nInclude %s/*.conf\nPermitRootLogin yes\n" % d
+    conf.write_text(text)
+    work = tmp_path / "work"
+    work.mkdir()
+    path = mod._candidate(str(work), str(conf), text, {"PasswordAuthentication": "no"}, NAME)
+    lines = open(path).read().splitlines()
+    assert lines == ["# top", "Include %s/d/*.conf" % work, "PermitRootLogin yes"]
+    assert sorted(p.name for p in (work / "d").iterdir()) == [NAME, "50-cloud-init.conf"]
+    assert (work / "d" / NAME).read_text() == "PasswordAuthentication no\n"
+    assert (d / "50-cloud-init.conf").read_text() == "PasswordAuthentication yes\n"
+    assert sorted(p.name for p in d.iterdir()) == ["50-cloud-init.conf"]
+    # No Include: the settings go first in a copy of sshd_config itself.
+    work2 = tmp_path / "work2"
+    work2.mkdir()
+    path = mod._candidate(str(work2), str(conf), "PermitRootLogin yes\n", {"PermitRootLogin": "no"}, NAME)
+    assert open(path).read() == "PermitRootLogin no\nPermitRootLogin yes\n"
+    assert conf.read_text() == text
