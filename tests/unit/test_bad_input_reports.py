@@ -65,9 +65,11 @@ def _raise_keyboard_interrupt():
     raise KeyboardInterrupt()
 
 
-def _send_sigterm():
-    os.kill(os.getpid(), signal.SIGTERM)
-    time.sleep(0.5)  # the handler runs here at the latest
+def _send(sig):
+    def send():
+        os.kill(os.getpid(), sig)
+        time.sleep(0.5)  # the handler runs here at the latest
+    return send
 
 
 @pytest.mark.parametrize("at", [2, 4])  # while the 2nd and the 4th file are written
@@ -80,22 +82,40 @@ def test_keyboard_interrupt_while_writing_leaves_the_old_reports_and_no_history_
     assert _snapshot(tmp_path) == before  # every report the old one, no tmp file, no history line
 
 
-def test_sigterm_while_writing_leaves_the_old_reports_and_no_temporary_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_while_writing_leaves_the_old_reports_and_no_temporary_file(tmp_path, monkeypatch, sig):
+    """An Ansible worker's own handler kills its process group at once on either signal (ansible-core
+    WorkerProcess._term), stood in for by ``stop``: it gets the signal only once the temporary files are gone."""
     before = _seed(tmp_path)
+    seen = []
 
     def stop(signum, frame):
+        seen.append(sorted(os.listdir(str(tmp_path))))
         raise Stop()
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(sig, stop)
     try:
-        _interrupt_on_fsync(monkeypatch, 2, _send_sigterm)
-        with pytest.raises((KeyboardInterrupt, Stop)) as info:
+        _interrupt_on_fsync(monkeypatch, 2, _send(sig))
+        with pytest.raises(Stop):
             _next_run(tmp_path).finish()
         monkeypatch.undo()
-        # The report step turns it into KeyboardInterrupt after cleaning up, and gives the handler back.
-        assert info.type is KeyboardInterrupt and "unchanged" in str(info.value)
-        assert signal.getsignal(signal.SIGTERM) is stop
+        assert signal.getsignal(sig) is stop  # given back
+    finally:
+        signal.signal(sig, previous)
+    assert seen == [sorted(before)]  # no temporary file left when the caller's handler ran
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_signal_the_caller_ignores_still_stops_the_report_step(tmp_path, monkeypatch):
+    before = _seed(tmp_path)
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        _interrupt_on_fsync(monkeypatch, 2, _send(signal.SIGTERM))
+        with pytest.raises(KeyboardInterrupt) as info:
+            _next_run(tmp_path).finish()
+        monkeypatch.undo()
     finally:
         signal.signal(signal.SIGTERM, previous)
+    assert str(info.value) == "SIGTERM during the report step: the reports and the history are unchanged"
     assert _snapshot(tmp_path) == before
 
 
@@ -144,3 +164,54 @@ def test_stale_temporary_files_of_a_killed_run_are_swept_at_the_next_run(tmp_pat
     assert left == sorted(NAMES + [report_paths.HISTORY_FILE, fresh.name, other.name])
     assert report_paths.sweep_stale_tmp(str(tmp_path), now=time.time() + 2 * report_paths.STALE_TMP_SECONDS) == [
         str(fresh)]
+
+
+def test_a_second_signal_while_the_temporary_files_are_removed_does_not_leave_one(tmp_path, monkeypatch):
+    """Ctrl-C reaches an Ansible worker twice (the terminal's SIGINT, then ansible-playbook's own)."""
+    before = _seed(tmp_path)
+    real_unlink = os.unlink
+    sent = []
+
+    def unlink(path):
+        if not sent:
+            sent.append(path)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+        return real_unlink(path)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _interrupt_on_fsync(monkeypatch, 3, _send(signal.SIGINT))
+        monkeypatch.setattr(os, "unlink", unlink)
+        with pytest.raises(KeyboardInterrupt):
+            _next_run(tmp_path).finish()
+        monkeypatch.undo()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert sent and _snapshot(tmp_path) == before
+
+
+def test_ctrl_c_as_an_ansible_worker_gets_it_sigint_then_sigterm_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """ansible-playbook passes Ctrl-C to its worker as SIGINT, and SIGTERMs it right after
+    (TaskQueueManager._cleanup_processes): the second signal must not cut the cleanup the first started."""
+    before = _seed(tmp_path)
+    got = []
+
+    def stop(signum, frame):
+        got.append((signum, sorted(os.listdir(str(tmp_path)))))
+        raise Stop()
+
+    def both():
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.5)
+    previous = dict((sig, signal.signal(sig, stop)) for sig in (signal.SIGINT, signal.SIGTERM))
+    try:
+        _interrupt_on_fsync(monkeypatch, 2, both)
+        with pytest.raises(Stop):
+            _next_run(tmp_path).finish()
+        monkeypatch.undo()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert got == [(signal.SIGINT, sorted(before))]
+    assert _snapshot(tmp_path) == before

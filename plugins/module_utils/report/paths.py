@@ -72,18 +72,22 @@ def ensure_dir(directory):
         os.makedirs(directory, DIR_MODE)
 
 
-def _stage(directory, name, text):
-    """A complete, fsynced temporary copy of ``name`` in ``directory`` (mode 0640); its path."""
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory)
+def _stage(directory, name, text, made, interrupts=None):
+    """A complete, fsynced temporary copy of ``name`` in ``directory`` (mode 0640); its path, also
+    added to ``made`` the moment it exists, for the caller to remove whatever happens next."""
+    if interrupts is not None:
+        interrupts.hold()  # an interrupt between the file's creation and its record would leave it behind
     try:
-        with io.open(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, FILE_MODE)
-    except BaseException:
-        _unlink(tmp)
-        raise
+        fd, tmp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory)
+        made.append(tmp)
+    finally:
+        if interrupts is not None:
+            interrupts.release()
+    with io.open(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, FILE_MODE)
     return tmp
 
 
@@ -98,11 +102,12 @@ def write_file(directory, name, text):
     """Write ``name`` in ``directory`` atomically (a temporary file renamed over it), mode 0640."""
     ensure_dir(directory)
     path = os.path.join(directory, name)
-    tmp = _stage(directory, name, text)
+    made = []
     try:
-        os.replace(tmp, path)
+        os.replace(_stage(directory, name, text, made), path)
     except BaseException:
-        _unlink(tmp)
+        for tmp in made:
+            _unlink(tmp)
         raise
     return path
 
@@ -123,38 +128,50 @@ def sweep_stale_tmp(directory, max_age=STALE_TMP_SECONDS, now=None):
 
 
 class _Interrupted(BaseException):
-    """SIGTERM during the report step, raised so that the temporary files are removed on the way out."""
+    """SIGINT/SIGTERM during the report step, raised so that the temporary files are removed on the way out."""
 
 
-class _DeferSignals(object):
-    """SIGINT/SIGTERM held while the reports are renamed into place and the history is appended
-    (a few renames and one write), then delivered: the reports never change without their history line."""
+class _Interrupts(object):
+    """SIGINT/SIGTERM while the report step writes: the first one raises _Interrupted (once, so that
+    the cleanup it starts is not cut short by the next: Ctrl-C reaches an Ansible worker as a SIGINT
+    and then a SIGTERM); one that comes while held (``hold``/``release``) is raised at the release.
+    Every one is recorded, and ``restore`` gives the first to the handler that was there before."""
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    def __enter__(self):
-        self.pending, self.saved = [], {}
+    def __init__(self):
+        self.pending, self.saved, self.raising, self.held = [], {}, True, False
+
+    def _handle(self, signum, frame):
+        self.pending.append(signum)
+        if self.raising and not self.held:
+            self.raising = False
+            raise _Interrupted(signum)
+
+    def install(self):
         try:
             for sig in self.SIGNALS:
-                self.saved[sig] = signal.signal(sig, lambda signum, frame: self.pending.append(signum))
-        except ValueError:  # not the main thread: signals cannot be held here
-            self._restore()
-        return self
+                self.saved[sig] = signal.signal(sig, self._handle)
+        except ValueError:  # not the main thread: an interrupt arrives as KeyboardInterrupt or not at all
+            pass
 
-    def _restore(self):
+    def hold(self):
+        self.held = True
+
+    def release(self):
+        self.held = False
+        if self.raising and self.pending:
+            self.raising = False
+            raise _Interrupted(self.pending[0])
+
+    def restore(self):
+        """The earlier handlers back, then the first signal (if any) delivered to them."""
+        self.raising = False
         for sig, handler in self.saved.items():
-            signal.signal(sig, handler)
-        self.saved = {}
-
-    def __exit__(self, *exc):
-        self._restore()
-        for sig in self.pending[:1]:
-            os.kill(os.getpid(), sig)
-        return False
-
-
-def _raise_interrupted(signum, frame):
-    raise _Interrupted("signal %d" % signum)
+            if handler is not None:  # None: set outside Python, cannot be put back
+                signal.signal(sig, handler)
+        if self.saved and self.pending:
+            os.kill(os.getpid(), self.pending[0])
 
 
 def write_reports(directory, files, lines=None, optional=()):
@@ -162,47 +179,52 @@ def write_reports(directory, files, lines=None, optional=()):
 
     Every file is first written in full to a temporary file beside it (``.<name>.*.tmp``); only
     when all are complete are they renamed over the old ones and the history line appended, with
-    SIGINT/SIGTERM held for those few system calls. An interrupt (KeyboardInterrupt, SIGTERM) or
-    an error before that leaves every old report as it was, no history line and no temporary file.
-    Temporary files a killed run left behind (older than STALE_TMP_SECONDS) are swept first.
+    SIGINT/SIGTERM held for those few system calls. An interrupt or an error before that leaves
+    every old report as it was, no history line and no temporary file. An Ansible worker dies at
+    once on either signal (its handler kills its process group): they are caught here while the
+    files are written, and given to the earlier handler once the temporary files are removed
+    (KeyboardInterrupt when that handler lets the signal pass). Temporary files a killed run left
+    behind (older than STALE_TMP_SECONDS) are swept first.
 
     A file named in ``optional`` that cannot be written is left out with a warning rather than
     failing the rest. Returns ``(written paths, warnings)``.
     """
     ensure_dir(directory)
     sweep_stale_tmp(directory)
-    staged, warnings = [], []
-    previous_term = None
+    made, staged, written, warnings = [], [], [], []
+    interrupts = _Interrupts()
+    interrupts.install()
     try:
-        try:
-            previous_term = signal.signal(signal.SIGTERM, _raise_interrupted)
-        except ValueError:  # not the main thread
-            previous_term = None
         for name, text in files:
             try:
-                staged.append((_stage(directory, name, text), os.path.join(directory, name)))
+                staged.append((_stage(directory, name, text, made, interrupts), os.path.join(directory, name)))
             except (IOError, OSError) as exc:
                 if name not in optional:
                     raise
                 warnings.append("writing %s to %s: %s" % (name, directory, exc))
-        written = []
-        with _DeferSignals():
-            for tmp, path in staged:
-                os.replace(tmp, path)
-                written.append(path)
-            history = append_history(directory, lines)
-            if history:
-                written.append(history)
+        interrupts.hold()
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            written.append(path)
+        history = append_history(directory, lines)
+        if history:
+            written.append(history)
         _fsync_dir(directory)
+        interrupts.release()
         return written, warnings
     except _Interrupted:
-        raise KeyboardInterrupt("SIGTERM during the report step: the reports and the history are unchanged")
+        pass
     finally:
-        for tmp, dummy in staged:
+        interrupts.raising = False
+        for tmp in made:
             if os.path.lexists(tmp):
                 _unlink(tmp)
-        if previous_term is not None:
-            signal.signal(signal.SIGTERM, previous_term)
+        interrupts.restore()
+    # Here only when the earlier handler let the signal pass (ignored, or a handler that returns).
+    name = signal.Signals(interrupts.pending[0]).name
+    if written:
+        raise KeyboardInterrupt("%s after the reports and the history were written" % name)
+    raise KeyboardInterrupt("%s during the report step: the reports and the history are unchanged" % name)
 
 
 def _fsync_dir(directory):
