@@ -104,9 +104,8 @@ def _trivy_shape(doc):
         for j, vuln in enumerate(vulns):
             severity = vuln.get("Severity") if isinstance(vuln, dict) else None
             if not isinstance(severity, str):
-                return "Results[%d].Vulnerabilities[%d]%s is %s, not a severity string" % (
-                    i, j, ".Severity" if isinstance(vuln, dict) else "", _shown(severity if isinstance(vuln, dict)
-                                                                              else vuln))
+                where, seen = (".Severity", severity) if isinstance(vuln, dict) else ("", vuln)
+                return "Results[%d].Vulnerabilities[%d]%s is %s, not a severity string" % (i, j, where, _shown(seen))
     return None
 
 
@@ -117,8 +116,8 @@ def _read_trivy_file(name):
         size = os.fstat(f.fileno()).st_size
     if len(data) > TRIVY_MAX_BYTES:
         return None, ("%s: %d bytes, over the %d MiB cap on a Trivy report (docker_audit TRIVY_MAX_BYTES): not read; "
-                      "trivy --severity CRITICAL writes a smaller one" % (name, max(size, len(data)),
-                                                                         TRIVY_MAX_BYTES // (1024 * 1024)))
+                      "trivy --severity CRITICAL writes a smaller one"
+                      % (name, max(size, len(data)), TRIVY_MAX_BYTES // (1024 * 1024)))
     try:
         doc = json.loads(data.decode("utf-8"))
     except RecursionError:

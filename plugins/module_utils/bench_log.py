@@ -75,8 +75,8 @@ def _epoch(doc, key, problems):
     value = doc.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
-            or not 0 <= value <= _MAX_EPOCH:
+    # NaN compares false to everything, so the range test refuses it along with infinity.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= _MAX_EPOCH:
         problems.append("%s is %s, not epoch seconds" % (key, _shown(value)))
         return None
     return int(value)

@@ -23,7 +23,6 @@ from test_report import make_audit  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import tools as gather_tools  # noqa: E402
 
 TODAY = "2026-11-23"
@@ -303,4 +302,3 @@ def test_a_reader_that_raises_is_the_controls_error_not_the_hosts(tmp_path, monk
     controls = dict((c["id"], c) for c in res["dockersec_audit"]["controls"])
     assert controls["46"]["status"] == "error" and "TypeError: unhashable type" in controls["46"]["evidence"][0]
     assert controls["13"]["status"] == "error" and "TypeError: unhashable type" in " ".join(controls["13"]["evidence"])
-

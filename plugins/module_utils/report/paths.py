@@ -327,8 +327,8 @@ def record_problem(entry):
     for key, low, high in (("score", 0, 100), ("coverage", 0, 100), ("earned", 0, None), ("applicable", 0, None),
                            ("waivers", 0, None)):
         if not _number_or_none(entry.get(key), low, high):
-            return "%s is %s, not a number%s" % (key, _shown(entry.get(key)),
-                                                  "" if high is None else " from %s to %s" % (low, high))
+            span = "" if high is None else " from %s to %s" % (low, high)
+            return "%s is %s, not a number%s" % (key, _shown(entry.get(key)), span)
     if entry.get("before") is not None and not isinstance(entry.get("before"), dict):
         return "before is %s, not an object" % _shown(entry.get("before"))
     return None
