@@ -41,13 +41,13 @@ class FakeHost(gather_base.Host):
             return 127, "", "not found: %s" % key
         return self.commands[key]
 
-    def read(self, p):
+    def read(self, p, limit=None):
         if p not in self.files:
             raise IOError(2, "No such file or directory")
         value = self.files[p]
         if isinstance(value, Exception):
             raise value
-        return value
+        return value if limit is None else value[:limit]
 
     def exists(self, p):
         return p in self.files or p in self.modes

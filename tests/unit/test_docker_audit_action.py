@@ -128,7 +128,7 @@ def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
     assert summary["error"] == "%s: no *.json files" % empty
     res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "options": {"docker_bench_log_path": str(empty)}})
     c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
-    assert c46["status"] == "fail" and "no *.json files" in " ".join(c46["evidence"])
+    assert c46["status"] == "error" and "no *.json files" in " ".join(c46["evidence"])
 
 
 def test_inventory_export_on_by_default_and_off_by_option(report_dir):

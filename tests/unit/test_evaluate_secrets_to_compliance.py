@@ -809,13 +809,20 @@ def test_46_bench_log_from_the_controller_option():
 @pytest.mark.parametrize("change, why", [
     ({"end": None, "complete": False}, "the run did not finish"),
     ({"results": 0, "counts": {"PASS": 0, "WARN": 0, "INFO": 0, "NOTE": 0}}, "holds no results"),
-    ({"error": "permission denied"}, "permission denied"),
 ])
 def test_46_a_log_without_a_finished_run_is_not_credited(change, why):
     f = make_facts()
     f["tools"]["docker_bench"] = _bench(**change)
     status, ev = run("46", f)
     assert status == "fail" and why in ev
+
+
+def test_46_a_log_that_cannot_be_read_is_an_error_not_a_fail():
+    """Issue 18: it proves neither a run nor its absence."""
+    f = make_facts()
+    f["tools"]["docker_bench"] = _bench(error="permission denied")
+    status, ev = run("46", f)
+    assert status == "error" and "permission denied" in ev
 
 
 def test_46_old_bench_run_fails():
