@@ -149,7 +149,7 @@ def _judge_tasks(cluster, nodes, node, out):
     others = [n for n in nodes if n.get("id") != node.get("id") and str(n.get("state") or "").lower() == "ready"
               and str(n.get("availability") or "").lower() == "active"]
     for task in sorted((t for t in cluster.get("tasks") or [] if isinstance(t, dict)),
-                       key=lambda t: (str(t.get("service")), str(t.get("slot")))):
+                       key=lambda t: (str((services.get(t.get("service")) or {}).get("name")), str(t.get("slot")))):
         svc = services.get(task.get("service"))
         if svc is None:
             return "task %s belongs to a service the manager did not describe" % task.get("id")
