@@ -16,8 +16,8 @@ import os
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
@@ -196,11 +196,11 @@ class ActionModule(ControllerAction):
             extra["bench_log"] = read_bench_log(os.path.expanduser(bench_path))
 
         try:
-            doc = audit.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
+            doc = engine.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
                                  attestations=args.get("attestations"), today=args.get("today"),
                                  history=history, extra=extra,
                                  min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
-        except audit.AuditInputError as exc:
+        except engine.AuditInputError as exc:
             result.update(failed=True, msg="%s: %s" % (host, exc))
             return result
         except Exception as exc:

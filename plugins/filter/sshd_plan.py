@@ -46,7 +46,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.sshd_policy import SshdPolicyError, plan
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.sshd_policy import SshdPolicyError, plan
 
 
 def sshd_plan(facts, wanted):

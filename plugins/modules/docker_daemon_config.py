@@ -117,7 +117,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 
 

@@ -80,7 +80,7 @@ import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.sshd_policy import (
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.sshd_policy import (
     authorized_key_paths, parse_effective, parse_includes)
 
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from conftest import make_container, make_facts, make_image
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 
 TODAY = "2026-11-23"
 MANUAL_IDS = [c["id"] for c in catalog.CONTROLS if c["mode"] == "manual"]

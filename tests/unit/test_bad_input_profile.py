@@ -22,8 +22,10 @@ import yaml
 from ansible.parsing.yaml.loader import AnsibleLoader
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit_profile as profile_action
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog, profile
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inventory_check as profile
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
@@ -302,11 +304,11 @@ def test_a_docker_host_that_is_a_regular_file_says_so(tmp_path):
     with pytest.raises(OSError) as exc:
         sock.connect(str(path))
     sock.close()
-    msg = gather_engine.describe_engine_error(exc.value, "unix://%s" % path)
+    msg = gather_docker.describe_engine_error(exc.value, "unix://%s" % path)
     assert msg == ("%s is a regular file, not the Docker engine's socket: set dockersec_docker_host to dockerd's "
                    "unix socket" % path)
-    assert "is a directory" in gather_engine.describe_engine_error(exc.value, "unix://%s" % tmp_path)
-    assert "dockerd is not running" in gather_engine.describe_engine_error(
+    assert "is a directory" in gather_docker.describe_engine_error(exc.value, "unix://%s" % tmp_path)
+    assert "dockerd is not running" in gather_docker.describe_engine_error(
         ConnectionRefusedError(111, "Connection refused"), "unix://%s" % (tmp_path / "absent.sock"))
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import REPO
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 
 
 def _facts_md_collectors():
@@ -168,7 +169,7 @@ def test_a_broken_catalog_file_is_named_with_the_reason(tmp_path, monkeypatch, t
 def test_the_daemon_json_writer_the_target_runs_needs_neither_the_catalog_nor_the_evaluators():
     # AnsiballZ ships module_utils .py files, not catalog.json: the module docker_daemon_config
     # must import nothing that loads the catalog.
-    with open(os.path.join(REPO, "plugins", "module_utils", "daemon_config.py")) as f:
+    with open(os.path.join(REPO, "plugins", "module_utils", "remediate", "daemon_config.py")) as f:
         source = f.read()
     assert "module_utils import catalog" not in source and "module_utils.evaluate" not in source
 

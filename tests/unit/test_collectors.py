@@ -7,11 +7,11 @@ import stat
 
 import pytest
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import audit_rules as gather_audit_rules
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import audit as gather_audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import daemon_json as gather_daemon_json
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import daemon_config as gather_daemon_config
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process as gather_dockerd_process
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import environment as gather_environment
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files as gather_files
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import host as gather_host
@@ -102,7 +102,7 @@ def run_collector(func, *args):
 def test_daemon_json_parsed_and_secrets_redacted():
     h = FakeHost(files={"/etc/docker/daemon.json": json.dumps(
         {"icc": False, "log-level": "info", "registry-password": "hunter2", "tlskey": "/etc/docker/key.pem"})})
-    state, out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, out = run_collector(gather_daemon_config.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert state["ok"] and out["valid"] and out["content"]["icc"] is False
     assert out["content"]["registry-password"] == "<redacted>"
     assert "hunter2" not in json.dumps(out)
@@ -110,24 +110,24 @@ def test_daemon_json_parsed_and_secrets_redacted():
 
 def test_daemon_json_not_json_is_a_specific_error():
     h = FakeHost(files={"/etc/docker/daemon.json": '{"icc": false,, }'})
-    state, out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, out = run_collector(gather_daemon_config.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert not state["ok"] and "is not JSON" in state["error"] and "line 1" in state["error"]
 
 
 def test_daemon_json_not_an_object():
     h = FakeHost(files={"/etc/docker/daemon.json": "[1, 2]"})
-    state, _out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, _out = run_collector(gather_daemon_config.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert not state["ok"] and "not an object" in state["error"]
 
 
 def test_daemon_json_unreadable():
     h = FakeHost(files={"/etc/docker/daemon.json": IOError(13, "Permission denied")})
-    state, _out = run_collector(gather_daemon_json.collect_daemon_config, h, "/etc/docker/daemon.json")
+    state, _out = run_collector(gather_daemon_config.collect_daemon_config, h, "/etc/docker/daemon.json")
     assert not state["ok"] and "Permission denied" in state["error"]
 
 
 def test_daemon_json_missing_is_fine():
-    state, out = run_collector(gather_daemon_json.collect_daemon_config, FakeHost(), "/etc/docker/daemon.json")
+    state, out = run_collector(gather_daemon_config.collect_daemon_config, FakeHost(), "/etc/docker/daemon.json")
     assert state["ok"] and out["exists"] is False and out["content"] is None
 
 
@@ -157,13 +157,13 @@ def test_audit_live_rules_and_refused_fallback():
     rules = "-w /usr/bin/docker -p wa -k docker\n"
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 2\n", "")})
-    state, out = run_collector(gather_audit_rules.collect_audit, h)
+    state, out = run_collector(gather_audit.collect_audit, h)
     assert out["live_rules"] == ["-w /usr/bin/docker -p wa -k docker"] and out["enabled_flag"] == 2
 
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  files={"/etc/audit/rules.d/docker.rules": "# comment\n" + rules},
                  commands={"/sbin/auditctl -l": (1, "", "You must be root to run this program.")})
-    state, out = run_collector(gather_audit_rules.collect_audit, h)
+    state, out = run_collector(gather_audit.collect_audit, h)
     assert state["ok"] and out["live_rules"] is None and "root" in out["live_error"]
     assert out["file_rules"] == {"/etc/audit/rules.d/docker.rules": ["-w /usr/bin/docker -p wa -k docker"]}
 
@@ -171,7 +171,7 @@ def test_audit_live_rules_and_refused_fallback():
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"}, files={"/etc/audit/rules.d/docker.rules": rules},
                  commands={"/sbin/auditctl -l": (1, "", "Error sending rule list data request (Operation not "
                                                         "permitted)\nThere was an error while processing parameters\n")})
-    state, out = run_collector(gather_audit_rules.collect_audit, h)
+    state, out = run_collector(gather_audit.collect_audit, h)
     assert out["live_error"] == ("auditctl -l: Error sending rule list data request (Operation not permitted); "
                                  "There was an error while processing parameters")
 
@@ -182,18 +182,18 @@ def test_audit_without_root_is_an_error_not_an_empty_rule_set():
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  commands={"/sbin/auditctl -l": (1, "", "You must be root to run this program.")})
     h.denied_paths = {"/etc/audit/rules.d": "/etc/audit/rules.d: Permission denied"}
-    state, out = run_collector(gather_audit_rules.collect_audit, h)
+    state, out = run_collector(gather_audit.collect_audit, h)
     assert not state["ok"] and out is None
     assert state["error"] == ("auditctl -l: You must be root to run this program., and the rules files are not "
                               "readable (/etc/audit/rules.d: Permission denied): run with become (root)")
     # A rules file that exists but cannot be read, without live rules: the same.
     h = FakeHost(files={"/etc/audit/audit.rules": IOError(13, "Permission denied")})
-    state, _out = run_collector(gather_audit_rules.collect_audit, h)
+    state, _out = run_collector(gather_audit.collect_audit, h)
     assert not state["ok"] and "/etc/audit/audit.rules: Permission denied" in state["error"]
     # With the live rules, an unreadable rules file is only noted.
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"}, files={"/etc/audit/audit.rules": IOError(13, "Permission denied")},
                  commands={"/sbin/auditctl -l": (0, "No rules\n", ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
-    state, out = run_collector(gather_audit_rules.collect_audit, h)
+    state, out = run_collector(gather_audit.collect_audit, h)
     assert state["ok"] and out["live_rules"] == [] and "unreadable" in out["live_error"]
 
 
@@ -203,7 +203,7 @@ def test_audit_resolves_rule_paths_on_the_host():
     h = FakeHost(binaries={"auditctl": "/sbin/auditctl"},
                  commands={"/sbin/auditctl -l": (0, rules, ""), "/sbin/auditctl -s": (0, "enabled 1\n", "")})
     h.links = {"/lib": "/usr/lib", "/usr/bin/runc": "/usr/sbin/runc"}
-    _state, out = run_collector(gather_audit_rules.collect_audit, h)
+    _state, out = run_collector(gather_audit.collect_audit, h)
     # Only the spellings that differ from their canonical path are listed; the kernel resolves a
     # watch's parents, never its last component: the watch on the /usr/bin/runc link stays on the link.
     assert out["resolved"] == {"/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service"}
@@ -221,7 +221,7 @@ def test_realpath_on_a_real_tree(tmp_path):
     h = gather_base.Host(root=str(tmp_path))
     assert h.realpath("/lib/systemd/system/docker.service") == "/usr/lib/systemd/system/docker.service"
     assert h.realpath("/usr/bin/runc") == "/usr/sbin/runc" and h.realpath("/") == "/"
-    assert gather_audit_rules._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
+    assert gather_audit._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
                                                       "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
         "/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service"}   # the link stays a link
     entry = gather_files.stat_entry(h, "/usr/bin/runc")
@@ -462,7 +462,7 @@ def _inspect(cid, name, **hc):
 
 def test_docker_collector_normalizes_and_never_copies_secret_values():
     client = FakeClient([_inspect("c1", "web"), _inspect("c2", "db")], swarm=True)
-    out = gather_engine.collect_docker(lambda: client, 4, {"security-zone"}, {"join_token_rotated_at": None})
+    out = gather_docker.collect_docker(lambda: client, 4, {"security-zone"}, {"join_token_rotated_at": None})
     text = json.dumps(out)
     for secret in ("s3cr3t", "abc123", "c2VjcmV0", "team-a"):
         assert secret not in text
@@ -481,7 +481,7 @@ def test_docker_collector_normalizes_and_never_copies_secret_values():
 def test_container_removed_between_list_and_inspect_is_skipped():
     client = FakeClient([_inspect("c1", "web")])
     client.containers = lambda all=False: [{"Id": "c1"}, {"Id": "gone"}]
-    out = gather_engine.collect_docker(lambda: client, 2, set(), {})
+    out = gather_docker.collect_docker(lambda: client, 2, set(), {})
     assert [c["name"] for c in out["containers"]] == ["web"]
 
 
@@ -493,12 +493,12 @@ def test_container_removed_between_list_and_inspect_is_skipped():
      "closed the connection in the middle of the gather"),
 ])
 def test_docker_error_messages_are_specific(error, needle):
-    assert needle in gather_engine.describe_engine_error(Exception(error), "unix:///var/run/docker.sock")
+    assert needle in gather_docker.describe_engine_error(Exception(error), "unix:///var/run/docker.sock")
 
 
 def test_docker_collector_lists_swarm_nodes_and_the_leader_on_a_manager():
     client = FakeClient([], swarm=True)
-    sw = gather_engine.collect_docker(lambda: client, 1, set(), {})["swarm"]
+    sw = gather_docker.collect_docker(lambda: client, 1, set(), {})["swarm"]
     assert sw["cluster_id"] == "cluster1" and sw["is_leader"] is True
     assert [(n["hostname"], n["role"], n["state"], n["leader"]) for n in sw["node_list"]] == [
         ("mgr", "manager", "ready", True), ("w1", "worker", "down", False)]
@@ -509,14 +509,14 @@ def test_docker_collector_leaves_manager_only_lists_unknown_on_a_worker():
     info = client.info()
     info["Swarm"]["ControlAvailable"] = False
     client.info = lambda: info
-    sw = gather_engine.collect_docker(lambda: client, 1, set(), {})["swarm"]
+    sw = gather_docker.collect_docker(lambda: client, 1, set(), {})["swarm"]
     assert sw["is_manager"] is False and sw["is_leader"] is None
     assert sw["node_list"] is None and sw["secrets"] is None and sw["services"] is None
 
 
 def test_engine_dying_mid_gather_is_named():
     import http.client
-    msg = gather_engine.describe_engine_error(
+    msg = gather_docker.describe_engine_error(
         http.client.RemoteDisconnected("Remote end closed connection without response"), "unix:///var/run/docker.sock")
     assert msg.startswith("the Docker engine at unix:///var/run/docker.sock closed the connection in the middle")
 
@@ -546,14 +546,14 @@ def test_image_shell_through_a_merged_usr_link_in_a_lower_layer(tmp_path):
     upper = _layer(tmp_path, "upper", ["app/server"])
     shells, why = gather_image_files.image_shells(_overlay(tmp_path, upper, [base]))
     assert why is None and shells == ["/bin/sh", "/usr/bin/sh", "/bin/dash", "/usr/bin/dash"]
-    assert gather_engine.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
+    assert gather_docker.normalize_image(_overlay(tmp_path, upper, [base]), [])["has_shell"] is True
 
 
 def test_image_absolute_links_resolve_inside_the_image_not_on_the_host(tmp_path):
     # bin -> /usr/bin (absolute): on the host /usr/bin/sh exists, in this image usr/bin holds no shell.
     base = _layer(tmp_path, "base", ["usr/bin/server"], {"bin": "/usr/bin"})
     upper = _layer(tmp_path, "upper")
-    img = gather_engine.normalize_image(_overlay(tmp_path, upper, [base]), [])
+    img = gather_docker.normalize_image(_overlay(tmp_path, upper, [base]), [])
     assert img["has_shell"] is False and img["shells"] == [] and img["has_shell_error"] is None
 
 
@@ -586,7 +586,7 @@ def test_image_shell_on_vfs_through_the_layer_store(tmp_path):
 
 
 def test_image_without_mapped_layers_says_why():
-    img = gather_engine.normalize_image({"GraphDriver": {"Name": "overlayfs", "Data": None}}, [])
+    img = gather_docker.normalize_image({"GraphDriver": {"Name": "overlayfs", "Data": None}}, [])
     assert img["has_shell"] is None and img["has_shell_error"] == (
         "storage driver overlayfs: the image's layer files are not mapped")
     assert gather_image_files.image_shells({})[1].startswith("no GraphDriver (containerd image store)")

@@ -4,8 +4,8 @@ import pytest
 
 from conftest import make_container, make_facts
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
-from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_plan
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_plan
 
 WANTED = {"controls": ["6", "7", "8", "10", "20", "22", "31", "X.8", "X.9"], "icc": False, "log_level": "info",
           "userns_remap": "default", "userns_remap_force": False,

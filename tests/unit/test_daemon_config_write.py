@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
 
 OLD = '{\n  "storage-driver": "vfs"\n}\n'
 NEW = '{\n  "icc": false,\n  "storage-driver": "vfs"\n}\n'

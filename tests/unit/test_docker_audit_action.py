@@ -9,7 +9,8 @@ import pytest
 from conftest import REPO, make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit, catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 
 TODAY = "2026-11-23"

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 
 
 class _Engine(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -83,9 +83,9 @@ def _routes(v):
 def test_the_gather_reads_the_engine_with_the_standard_library_only(engine):
     path, routes, log = engine
     routes.update(_routes("1.45"))
-    client = gather_engine.engine_client("unix://" + path, 5, sdk=None)
+    client = gather_docker.engine_client("unix://" + path, 5, sdk=None)
     assert client.api_version == "1.45"
-    out = gather_engine.collect_docker(lambda: client, 4, set(), {"join_token_rotated_at": None})
+    out = gather_docker.collect_docker(lambda: client, 4, set(), {"join_token_rotated_at": None})
     assert out["api_version"] == "1.45" and out["info"]["ServerVersion"] == "26.1.5"
     # "gone" answers 404 between list and inspect: skipped, not an error.
     assert [c["name"] for c in out["containers"]] == ["web"] and out["containers"][0]["privileged"] is True
@@ -98,7 +98,7 @@ def test_the_gather_reads_the_engine_with_the_standard_library_only(engine):
 def test_one_keep_alive_connection_per_thread(engine):
     path, routes, log = engine
     routes.update(_routes("1.41"))
-    client = gather_engine.EngineClient(path, 5)
+    client = gather_docker.EngineClient(path, 5)
     for _attempt in range(20):
         client.info()
     connections = set(entry[2] for entry in log)
@@ -108,20 +108,20 @@ def test_one_keep_alive_connection_per_thread(engine):
 def test_a_non_200_answer_names_the_status_and_path(engine):
     path, routes, _log = engine
     routes.update(_routes("1.41"))
-    client = gather_engine.EngineClient(path, 5)
-    with pytest.raises(gather_engine.EngineAPIError, match=r"^404 Client Error for GET /v1.41/nodes"):
+    client = gather_docker.EngineClient(path, 5)
+    with pytest.raises(gather_docker.EngineAPIError, match=r"^404 Client Error for GET /v1.41/nodes"):
         client.nodes()
 
 
 def test_a_missing_socket_fails_at_once_without_the_sdk():
     with pytest.raises(FileNotFoundError):
-        gather_engine.engine_client("unix:///nonexistent/docker.sock", 2, sdk=None)
+        gather_docker.engine_client("unix:///nonexistent/docker.sock", 2, sdk=None)
 
 
 @pytest.mark.parametrize("endpoint", ["tcp://10.0.0.5:2376", "ssh://admin@docker1"])
 def test_a_remote_endpoint_without_the_sdk_names_what_to_install(endpoint):
     with pytest.raises(gather_base.CollectorError) as err:
-        gather_engine.engine_client(endpoint, 2, sdk=None, sdk_error="No module named 'docker'")
+        gather_docker.engine_client(endpoint, 2, sdk=None, sdk_error="No module named 'docker'")
     msg = str(err.value)
     assert endpoint in msg and "python3-docker" in msg and "pip install docker" in msg
     assert "No module named 'docker'" in msg
@@ -141,17 +141,17 @@ def test_a_remote_endpoint_uses_the_sdk_when_present():
             made.append(kwargs)
             return "client"
 
-    assert gather_engine.engine_client("ssh://admin@docker1", 7, sdk=FakeSDK) == "client"
+    assert gather_docker.engine_client("ssh://admin@docker1", 7, sdk=FakeSDK) == "client"
     assert made == [{"base_url": "ssh://admin@docker1", "version": "auto", "timeout": 7}]
 
 
 def test_an_unknown_scheme_is_refused_with_the_forms_that_work():
     with pytest.raises(gather_base.CollectorError, match="unsupported Docker endpoint 'npipe:"):
-        gather_engine.engine_client("npipe:////./pipe/docker_engine", 2)
+        gather_docker.engine_client("npipe:////./pipe/docker_engine", 2)
 
 
 def test_the_gather_imports_the_sdk_only_for_a_remote_endpoint(monkeypatch):
     monkeypatch.setitem(sys.modules, "docker", None)  # as on a stock host: import docker fails
-    assert gather_engine.docker_sdk("unix:///var/run/docker.sock") == (None, None)
-    sdk, why = gather_engine.docker_sdk("ssh://admin@docker1")
+    assert gather_docker.docker_sdk("unix:///var/run/docker.sock") == (None, None)
+    sdk, why = gather_docker.docker_sdk("ssh://admin@docker1")
     assert sdk is None and "docker" in why

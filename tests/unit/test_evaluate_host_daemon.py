@@ -5,7 +5,7 @@ import pytest
 
 from conftest import evaluator_sections, make_facts
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon, host
 
 H = evaluator_sections(host, daemon)

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import evaluator_sections, make_container, make_facts, make_image
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import images, network, runtime
 
 W = evaluator_sections(images, runtime, network)

@@ -16,7 +16,8 @@ import os
 import pytest
 from conftest import REPO, evaluator_sections, make_container, make_facts, make_image
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log, catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
     compliance, logging_monitoring, orchestration, secrets, supply_chain,
 )

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_report import make_audit  # noqa: E402  (shared result builder)
 from report_step import ReportRun, read_report  # noqa: E402
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit as engine  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import text as report_text  # noqa: E402

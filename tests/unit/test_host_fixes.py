@@ -1,7 +1,7 @@
 """Pure planning of the host roles: DOCKER-USER rules (item 25) and docker update limits (item 19)."""
 import pytest
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import host_fixes as hf
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import host_fixes as hf
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.network import check_25
 
 

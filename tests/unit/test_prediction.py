@@ -7,7 +7,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_step import ReportRun, read_report  # noqa: E402
 from test_report import make_audit  # noqa: E402
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import prediction  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction  # noqa: E402
 
 PLAN = [{"role": "daemon", "controls": ["6", "7", "8", "X.8"], "skipped": []},
         {"role": "docker_socket", "controls": ["30"], "skipped": []}]

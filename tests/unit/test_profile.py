@@ -1,4 +1,4 @@
-"""Profile checks (module_utils/profile.py) and the action plugin docker_audit_profile that runs them first."""
+"""Profile checks (module_utils/evaluate/inventory_check.py) and the action plugin docker_audit_profile that runs them first."""
 
 import datetime
 import types
@@ -6,7 +6,7 @@ import types
 import pytest
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit_profile as action
-from ansible_collections.dockersec.hardening.plugins.module_utils import profile
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inventory_check as profile
 
 TODAY = "2026-06-01"
 

@@ -7,7 +7,7 @@ import string
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 
 R = redact.REDACTED
@@ -92,7 +92,7 @@ def test_url_token_as_user_is_redacted():
 
 
 def test_collector_history_and_dockerd_cmdline_are_redacted():
-    img = gather_engine.normalize_image({"Config": {"Env": ["DB_PASSWORD=abc123"], "Labels": {"api_token": "abc123"}}},
+    img = gather_docker.normalize_image({"Config": {"Env": ["DB_PASSWORD=abc123"], "Labels": {"api_token": "abc123"}}},
                                         [{"CreatedBy": "/bin/sh -c #(nop)  LABEL api_token=abc123"},
                                          {"CreatedBy": "|1 DB_PASSWORD=abc123 /bin/sh -c true"}])
     assert "abc123" not in json.dumps(img)

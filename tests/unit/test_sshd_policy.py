@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy as sp
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import sshd_policy as sp
 
 DEBIAN = "\n".join([
     "# This is the sshd server system-wide configuration file.",
@@ -180,7 +180,7 @@ def test_plan_guard_off_never_refuses():
 
 
 def test_sshd_T_is_parsed_once_for_the_gather_and_the_role():
-    from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
+    from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import sshd_policy
     out = "port 22\nPermitRootLogin no\npermitrootlogin yes\nsubsystem sftp /usr/lib/openssh/sftp-server\n\nbad\n"
     assert sshd_policy.parse_effective(out) == {"port": "22", "permitrootlogin": "no",
                                                 "subsystem": "sftp /usr/lib/openssh/sftp-server"}

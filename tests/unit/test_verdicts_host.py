@@ -7,7 +7,8 @@ import pytest
 from conftest import evaluator_sections
 from test_collectors import FakeHost, run_collector
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit, sshd_policy
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import sshd_policy
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended, host, logging_monitoring
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd as gather_sshd
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from conftest import make_container, make_facts, make_image
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended, images, secrets
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import supply_chain
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 
 OPTS = audit.validate_options({})
 TODAY = datetime.date(2026, 11, 23)
@@ -83,7 +83,7 @@ PLANTED = [
 def _gathered(lines):
     ins = {"RepoTags": ["app:1"], "RepoDigests": [], "Size": 5, "Os": "linux",
            "Config": {"Env": ["PATH=/bin", "DB_PASSWORD=" + SECRETS["env"]], "Labels": {"api_token": SECRETS["label"]}}}
-    return gather_engine.normalize_image(ins, [{"CreatedBy": line, "Created": 1700000000, "Size": 10,
+    return gather_docker.normalize_image(ins, [{"CreatedBy": line, "Created": 1700000000, "Size": 10,
                                                 "Comment": "buildkit.dockerfile.v0"} for line in lines])
 
 
@@ -227,8 +227,8 @@ def test_item_14_a_size_that_is_no_byte_count_is_unknown_not_a_crash(size):
 @pytest.mark.parametrize("test,expected", [(["NONE"], False), ([], False), (["CMD", "true"], True),
                                            (["CMD-SHELL", "curl -f http://localhost/"], True), (["BOGUS"], False)])
 def test_x10_gather_counts_only_a_probe_dockerd_runs(test, expected):
-    assert gather_engine.has_healthcheck({"Healthcheck": {"Test": test}}) is expected
-    assert gather_engine.normalize_image({"Config": {"Healthcheck": {"Test": test}}}, [])["healthcheck"] is expected
+    assert gather_docker.has_healthcheck({"Healthcheck": {"Test": test}}) is expected
+    assert gather_docker.normalize_image({"Config": {"Healthcheck": {"Test": test}}}, [])["healthcheck"] is expected
 
 
 def test_x10_no_healthcheck_on_the_container_fails_although_the_image_has_one():
@@ -325,7 +325,7 @@ def test_x2_busybox_without_a_sh_link_is_a_shell(tmp_path):
     (layer / "bin" / "busybox").write_text("")
     (layer / "app").write_text("")
     ins = {"GraphDriver": {"Name": "overlay2", "Data": {"UpperDir": str(layer), "LowerDir": ""}}}
-    img = gather_engine.normalize_image(ins, [])
+    img = gather_docker.normalize_image(ins, [])
     assert img["has_shell"] is True and img["shells"] == ["/bin/busybox"]
     status, ev = run(extended.check_x2, one_image(img))
     assert status == "fail" and "/bin/busybox" in ev
@@ -483,8 +483,8 @@ def test_x3_init_paths_as_written():
 
 def test_containerd_store_repo_digests_prove_no_pull():
     info = {"DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]]}
-    assert gather_engine.image_store(info) == "containerd"
-    assert gather_engine.image_store({"DriverStatus": [["Backing Filesystem", "extfs"]]}) == "graphdriver"
+    assert gather_docker.image_store(info) == "containerd"
+    assert gather_docker.image_store({"DriverStatus": [["Backing Filesystem", "extfs"]]}) == "graphdriver"
     # docker build -t nginx:1.27 under the containerd store: RepoDigests ["nginx@sha256:<local manifest>"]
     img = make_image(repo_tags=["nginx:1.27"], repo_digests=["nginx@sha256:" + "a" * 64], image_store="containerd")
     status, ev = run(images.check_11, one_image(img, image="nginx:1.27"))

@@ -8,12 +8,12 @@ import pytest
 
 from conftest import make_container, make_facts
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network as N
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import listeners as gather_listeners
-from ansible_collections.dockersec.hardening.plugins.module_utils.host_fixes import docker_user_rules
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.host_fixes import docker_user_rules
 
 OPTS = audit.validate_options({})
 
@@ -237,14 +237,14 @@ def test_23_engine_collector_adds_listeners_to_host_network_containers_only(tmp_
     h = _host_tree(tmp_path)
     client = _Client([_ins(CID, "edge", "host", 4242, "paused"), _ins("b" * 64, "app", "appnet", 5000),
                       _ins("d" * 64, "sidecar", "container:" + CID, 0)])
-    out = gather_engine.collect_docker(lambda: client, 2, set(), {}, host=h)
+    out = gather_docker.collect_docker(lambda: client, 2, set(), {}, host=h)
     by = dict((c["name"], c) for c in out["containers"])
     assert by["edge"]["listeners"] == [{"address": "0.0.0.0", "port": 80}, {"address": "::", "port": 8443}]
     assert by["edge"]["listeners_error"] is None
     assert "listeners" not in by["app"] and "listeners_error" not in by["app"]
     # shares edge's namespace, i.e. the host's; no process of its own here: unknown, not empty
     assert by["sidecar"]["listeners"] is None and "State.Pid is 0" in by["sidecar"]["listeners_error"]
-    out = gather_engine.collect_docker(lambda: client, 2, set(), {}, host=h, host_why_not="the engine is remote")
+    out = gather_docker.collect_docker(lambda: client, 2, set(), {}, host=h, host_why_not="the engine is remote")
     assert [c["listeners_error"] for c in out["containers"] if c["name"] == "edge"] == ["the engine is remote"]
 
 

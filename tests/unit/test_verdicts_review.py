@@ -12,13 +12,13 @@ import pytest
 from conftest import make_container, make_facts
 from test_collectors import FakeHost, run_collector
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as EX
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host as H
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import logging_monitoring as LM
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network as N
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets as S
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files as gather_files
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import services as gather_services
 
@@ -44,7 +44,7 @@ def _inspect(state):
 
 
 def _web(state, **extra):
-    n = gather_engine.normalize_container(_inspect(state))
+    n = gather_docker.normalize_container(_inspect(state))
     return make_container("web", state=state, ports=n["ports"], port_bindings=n["port_bindings"],
                           restart_policy={"name": "always", "max_retry": 0}, **extra)
 
@@ -60,7 +60,7 @@ def test_23_stopped_container_that_comes_back_port_bindings_judged():
 
 
 def test_23_gather_records_port_bindings():
-    assert gather_engine.normalize_container(_inspect("exited"))["port_bindings"] == [
+    assert gather_docker.normalize_container(_inspect("exited"))["port_bindings"] == [
         {"container_port": "80/tcp", "host_ip": "", "host_port": "80"}]
 
 

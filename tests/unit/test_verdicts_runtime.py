@@ -16,11 +16,11 @@ import pytest
 from conftest import make_container, make_facts, make_image
 from test_evaluate_secrets_to_compliance import swarm_facts
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
     common, compliance, extended, orchestration, runtime
 )
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import engine as gather_engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 
 TODAY = datetime.date(2026, 11, 23)
 OPTS = audit.validate_options({})
@@ -172,19 +172,19 @@ def test_gather_asks_the_engine_which_containers_are_tasks():
                   "HostConfig": {"CgroupnsMode": "host"}},
                  {"Id": "p1", "State": {"ExitCode": 1}, "Path": "nginx"}]
     containers = [{}, {}]
-    gather_engine.container_lifecycle(Client(), {"Swarm": {"LocalNodeState": "active"}}, inspected, containers)
+    gather_docker.container_lifecycle(Client(), {"Swarm": {"LocalNodeState": "active"}}, inspected, containers)
     assert [c["swarm_task"] for c in containers] == [True, False]
     assert containers[0]["pid1"] == "tini" and containers[0]["restart_count"] == 2
     assert containers[0]["cgroupns_mode"] == "host" and containers[1]["exit_code"] == 1
     off = [{}]
-    gather_engine.container_lifecycle(None, {"Swarm": {"LocalNodeState": "inactive"}}, inspected[:1], off)
+    gather_docker.container_lifecycle(None, {"Swarm": {"LocalNodeState": "inactive"}}, inspected[:1], off)
     assert off[0]["swarm_task"] is False
 
     class Old(object):
         def containers(self, all=False):
             return []
     unknown = [{}]
-    gather_engine.container_lifecycle(Old(), {"Swarm": {"LocalNodeState": "active"}}, inspected[:1], unknown)
+    gather_docker.container_lifecycle(Old(), {"Swarm": {"LocalNodeState": "active"}}, inspected[:1], unknown)
     assert unknown[0]["swarm_task"] is None
 
 
@@ -417,7 +417,7 @@ def test_gather_records_the_device_of_a_bind_volume_and_no_other_option():
                                  "Options": {"type": "cifs", "o": "username=u,password=s3cr3t", "device": "//x/y"}}]}
     inspected = [{"Id": "c1", "Mounts": [{"Type": "volume", "Name": "etc"}, {"Type": "volume", "Name": "share"}]}]
     containers = [{"mounts": [{"type": "volume"}, {"type": "volume"}]}]
-    gather_engine.container_lifecycle(Client(), {}, inspected, containers)
+    gather_docker.container_lifecycle(Client(), {}, inspected, containers)
     assert containers[0]["mounts"][0]["bind_device"] == "/etc"
     assert "bind_device" not in containers[0]["mounts"][1] and "s3cr3t" not in str(containers)
 
@@ -462,7 +462,7 @@ def test_gather_marks_a_non_recursive_read_only_bind():
                   "HostConfig": {"Mounts": [{"Type": "bind", "Target": "/host",
                                              "BindOptions": {"ReadOnlyNonRecursive": True}}]}}]
     containers = [{"mounts": [{"type": "bind"}]}]
-    gather_engine.container_lifecycle(None, {}, inspected, containers)
+    gather_docker.container_lifecycle(None, {}, inspected, containers)
     assert containers[0]["mounts"][0]["ro_non_recursive"] is True
 
 

@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, PASS, as_dict, as_list, days_since, docker, opt, parse_timestamp, result, text, today
 )

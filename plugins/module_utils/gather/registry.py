@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import (
-    audit_rules, daemon_json, dockerd_process, engine, environment, files, host, iptables, mounts, services, sshd,
+    audit, daemon_config, docker, dockerd_process, environment, files, host, iptables, mounts, services, sshd,
     tools
 )
 
@@ -23,19 +23,19 @@ COLLECTORS = (
     ("host", lambda h, params: host.collect_host(h)),
     ("services", lambda h, params: services.collect_services(h)),
     ("sshd", lambda h, params: sshd.collect_sshd(h)),
-    ("audit", lambda h, params: audit_rules.collect_audit(h)),
+    ("audit", lambda h, params: audit.collect_audit(h)),
     ("iptables", lambda h, params: iptables.collect_iptables(h)),
     ("mounts", lambda h, params: mounts.collect_mounts(h)),
     # files, daemon_config and dockerd_process share one record of the dockerd serving the endpoint:
     # its config file (--config-file) and its unix sockets.
     ("files", lambda h, params: files.collect_files(h, files.daemon_paths(h, params))),
-    ("daemon_config", lambda h, params: daemon_json.collect_daemon_config(
+    ("daemon_config", lambda h, params: daemon_config.collect_daemon_config(
         h, *dockerd_process.config_path(h, params))),
     ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h, params=params)),
     ("environment", lambda h, params: environment.collect_environment(h)),
     ("tools", lambda h, params: tools.collect_tools(h)),
     # Last: the engine is the slowest, and a host collector's failure must not wait on it.
-    ("docker", engine.collect_engine),
+    ("docker", docker.collect_engine),
 )
 
 NAMES = tuple(name for name, dummy in COLLECTORS)

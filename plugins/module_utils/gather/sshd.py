@@ -22,7 +22,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import sshd_policy
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 
 SSHDIR = "/etc/ssh"

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 
 
 TOOLS = {

@@ -26,7 +26,7 @@ import difflib
 import math
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.audit import (
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.engine import (
     AuditInputError, option_errors, parse_date, plain, show, type_name
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import formats as report_formats

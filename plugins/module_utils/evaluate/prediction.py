@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 
 # A fix makes these pass; waived and not applicable controls are out of the score either way,
@@ -56,7 +56,7 @@ def predict(before, fixes, deferred=None, stops=None):
         cid = str(control.get("id"))
         if cid in roles and control.get("status") in FLIPPABLE:
             flips.append({"id": cid, "title": control.get("title"), "role": roles[cid], "from": control.get("status")})
-    score, earned, applicable = audit.score_of(scored)
+    score, earned, applicable = engine.score_of(scored)
     return {
         "score": score,
         "earned": earned,

@@ -15,7 +15,7 @@ __metaclass__ = type
 import json
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_config import (
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.daemon_config import (
     RELOADABLE, changed_keys, clamp_ulimits, merge, needs_restart
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import daemon as daemon_checks
