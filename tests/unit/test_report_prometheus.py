@@ -220,3 +220,15 @@ def test_the_alert_rules_ship_in_the_collection_tarball():
     assert os.path.isfile(os.path.join(repo, rules))
     for part in ("prometheus", rules, "dockersec-alerts.yml"):
         assert not [p for p in ignore if fnmatch.fnmatch(part, p)], part
+
+
+def test_one_coverage_formula_for_the_engine_and_every_report(monkeypatch):
+    # Issue 19: the reports recomputed coverage with formulas of their own beside the engine's.
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
+    assert report_prometheus.coverage is report_document.coverage
+    entry = make_audit(statuses={"1": "pass", "2": "fail", "3": "manual", "4": "waived"}, default="not_applicable")
+    entry.pop("coverage", None)
+    assert report_document.coverage(entry) == engine.coverage_of(entry["controls"]) == 6.0
+    monkeypatch.setattr(engine, "coverage_of", lambda results: 42.0)
+    assert report_document.coverage(entry) == 42.0
+    assert report_document.coverage(dict(entry, coverage=91.5)) == 91.5

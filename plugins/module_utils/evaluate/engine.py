@@ -290,10 +290,24 @@ def score_of(results):
     return score, earned, applicable
 
 
+def _points(value):
+    if value is None or isinstance(value, bool):
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def coverage_of(results):
-    """Points decided (pass, fail, manual) out of the checklist's 100, rounded to one decimal."""
+    """Points decided (pass, fail, manual) out of the checklist's 100, rounded to one decimal.
+
+    The one coverage formula: the reports recompute a stored result's coverage with it too, so
+    a result from history may carry controls without points (counted as 0).
+    """
     total = catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS)
-    decided = sum(r["max_points"] for r in results if r["status"] in catalog.DECIDED_STATUSES)
+    decided = sum(_points(r.get("max_points")) for r in results
+                  if isinstance(r, dict) and r.get("status") in catalog.DECIDED_STATUSES)
     return round(100.0 * decided / total, 1) if total else 0.0
 
 

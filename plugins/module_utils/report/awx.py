@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.prometheus import coverage
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import coverage
 
 
 def _ids(entry, status):

@@ -24,6 +24,7 @@ import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
 
 
 REPORT_SCHEMA_VERSION = 1
@@ -142,15 +143,16 @@ def _control_entry(control):
     return entry
 
 
-def _coverage(audit, controls):
-    """The audit's coverage; recomputed from the controls for results from before coverage existed."""
+def coverage(audit):
+    """The audit's coverage; for results from before coverage existed, recomputed from their
+    controls by the engine's formula (``engine.coverage_of``); None without either."""
     value = audit.get("coverage")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    controls = audit.get("controls") or []
     if not controls:
         return None
-    decided = sum(float(c.get("max_points") or 0) for c in controls if c.get("status") in catalog.DECIDED_STATUSES)
-    return round(100.0 * decided / (catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS)), 1)
+    return engine.coverage_of(controls)
 
 
 def _waiver_count(audit, controls):
@@ -184,7 +186,7 @@ def host_entry(audit, before=None):
         "earned": num(audit.get("earned")),
         "applicable": num(audit.get("applicable")),
         "band": _band(score, audit.get("band")),
-        "coverage": _coverage(audit, controls),
+        "coverage": coverage(audit),
         "waivers": _waiver_count(audit, controls),
         "counts": dict(audit.get("counts") or status_counts(controls)),
         "controls": controls,
