@@ -11,6 +11,7 @@ from conftest import REPO, make_container, make_facts
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inputs
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 
 TODAY = "2026-11-23"
@@ -100,9 +101,9 @@ def test_history_of_this_host_only_and_corrupt_lines_skipped(report_dir):
         f.write(json.dumps({"host": "node1", "generated_at": "2026-11-20T00:00:00Z", "score": 80.0}) + "\n")
         f.write("{not json\n\x00\xff\n[1, 2]\n")
         f.write(json.dumps({"host": "other", "generated_at": "2026-11-22T00:00:00Z", "score": 10.0}) + "\n")
-    assert action.read_history(path, "node1") == [{"host": "node1", "generated_at": "2026-11-20T00:00:00Z",
+    assert inputs.read_history(path, "node1") == [{"host": "node1", "generated_at": "2026-11-20T00:00:00Z",
                                                    "score": 80.0}]
-    assert action.read_history(os.path.join(report_dir, "missing.jsonl"), "node1") == []
+    assert inputs.read_history(os.path.join(report_dir, "missing.jsonl"), "node1") == []
     res = run({"facts": make_facts(), "today": TODAY, "report_dir": report_dir})
     c49 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "49"][0]
     # One recorded audit of node1 (the other host's does not count) is no cadence yet.
@@ -125,7 +126,7 @@ def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
     # A directory: the newest *.json counts; an empty one is named in the evidence.
     empty = tmp_path / "empty"
     empty.mkdir()
-    summary = action.read_bench_log(str(empty))
+    summary = inputs.read_bench_log(str(empty))
     assert summary["error"] == "%s: no *.json files" % empty
     res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "options": {"docker_bench_log_path": str(empty)}})
     c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
@@ -169,15 +170,15 @@ def test_read_trivy_results(tmp_path):
     (tmp_path / "old-format.json").write_text(json.dumps({"ArtifactName": "old:1", "Results": []}))
     (tmp_path / "broken.json").write_text("{")
     (tmp_path / "other.json").write_text("[]")
-    out = action.read_trivy_results(str(tmp_path))
+    out = inputs.read_trivy_results(str(tmp_path))
     assert out["images"]["app:1"]["critical"] == 0 and out["images"]["app:1"]["created"].startswith("2026-11-20")
     assert out["images"]["sha256:abc"]["critical"] == 1 and "app@sha256:def" in out["images"]
     assert out["images"]["old:1"]["created"].endswith("Z")         # file mtime when CreatedAt is absent
     assert len(out["errors"]) == 2 and any("broken.json" in e for e in out["errors"])
-    assert action.read_trivy_results(str(tmp_path / "missing.json"))["errors"]
+    assert inputs.read_trivy_results(str(tmp_path / "missing.json"))["errors"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert action.read_trivy_results(str(empty)) == {"images": {}, "errors": ["%s: no *.json files" % empty]}
+    assert inputs.read_trivy_results(str(empty)) == {"images": {}, "errors": ["%s: no *.json files" % empty]}
 
 
 def test_deferred_controls_are_marked(report_dir):
@@ -205,3 +206,16 @@ def test_module_stub_documents_the_action():
         assert doc["options"][name]["type"] == spec["type"], name
     yaml.safe_load(stub.EXAMPLES)
     assert "dockersec_audit" in yaml.safe_load(stub.RETURN)
+
+
+def test_the_action_only_wires_scoring_policy_and_input_readers_live_in_evaluate():
+    # Issue 19: the action kept the gate, the deferred marking and the Trivy/docker-bench parsers.
+    for name in ("gate", "_mark_deferred", "inventory", "read_trivy_results", "read_bench_log", "read_history"):
+        assert not hasattr(action, name), name
+    assert callable(audit.gate) and callable(audit.mark_deferred) and callable(audit.inventory)
+    assert callable(inputs.read_trivy_results) and callable(inputs.read_bench_log) and callable(inputs.read_history)
+    doc = {"score": 70.0, "coverage": 10.0, "min_coverage": 50.0, "incomplete": True, "waivers": 3}
+    assert audit.gate(doc, None) is None
+    assert audit.gate(doc, 80.0) == "score 70.0 is below dockersec_fail_under 80.0"
+    assert audit.gate(doc, 60.0).startswith("coverage 10.0% is below dockersec_min_coverage 50.0 (band Incomplete")
+    assert audit.gate(doc, 60.0, fail_incomplete=False) is None

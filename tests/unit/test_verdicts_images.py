@@ -282,14 +282,14 @@ def test_item_13_the_newest_matching_scan_counts():
 
 
 def test_item_13_trivy_reader_keeps_what_the_report_was_a_scan_of(tmp_path):
-    from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inputs
     (tmp_path / "a.json").write_text(json.dumps({
         "ArtifactName": "acme/app:latest", "CreatedAt": "2026-11-22T00:00:00Z",
         "Metadata": {"ImageID": IMG, "RepoTags": ["acme/app:latest"], "RepoDigests": ["acme/app@sha256:" + "d" * 64]},
         "Results": []}))
-    scan = action.read_trivy_results(str(tmp_path))["images"]["acme/app:latest"]
+    scan = inputs.read_trivy_results(str(tmp_path))["images"]["acme/app:latest"]
     assert scan["image_id"] == IMG and scan["repo_digests"] == ["acme/app@sha256:" + "d" * 64]
-    status, ev = run(images.check_13, _latest_host(), _scan_results=action.read_trivy_results(str(tmp_path)))
+    status, ev = run(images.check_13, _latest_host(), _scan_results=inputs.read_trivy_results(str(tmp_path)))
     assert status == "fail" and "no scan of this image" in ev
 
 

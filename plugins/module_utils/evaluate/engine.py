@@ -402,3 +402,40 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
         "options_used": options_used,
         "today": str(today),
     }
+
+
+# Fields of each container that make up the exported inventory (item 50): no env, no labels.
+INVENTORY_FIELDS = ("name", "image", "state", "compose_project", "compose_service", "swarm_service", "user")
+
+
+def inventory(facts):
+    """The container inventory (item 50): every gathered container, names and images only."""
+    containers = common.as_list(common.as_dict(common.as_dict(facts).get("docker")).get("containers"))
+    return [dict((k, c.get(k)) for k in INVENTORY_FIELDS) for c in containers if isinstance(c, dict)]
+
+
+def mark_deferred(doc, deferred):
+    """Remediation left these alone on purpose: say so, with the reason, where people look."""
+    reasons = dict((str(d.get("id")), str(d.get("reason"))) for d in deferred or [] if isinstance(d, dict))
+    for control in doc["controls"] + doc["extended"]:
+        if control["id"] in reasons and control["status"] != "pass":
+            control["evidence"] = ["remediation deferred: %s" % reasons[control["id"]]] + control["evidence"]
+            control["deferred"] = reasons[control["id"]]
+    doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
+
+
+def gate(doc, threshold, fail_incomplete=True):
+    """Why ``dockersec_fail_under`` fails this host, else None.
+
+    An Incomplete host (coverage below the floor) fails the gate unless ``fail_incomplete`` is
+    false: a score over a few decided points must not pass CI.
+    """
+    if threshold is None:
+        return None
+    if doc["score"] < threshold:
+        return "score %.1f is below dockersec_fail_under %s" % (doc["score"], threshold)
+    if doc.get("incomplete") and fail_incomplete:
+        return ("coverage %.1f%% is below dockersec_min_coverage %s (band Incomplete, %d waived): the score %.1f "
+                "is not trusted by dockersec_fail_under (dockersec_fail_incomplete: false to allow it)"
+                % (doc["coverage"], doc["min_coverage"], doc.get("waivers", 0), doc["score"]))
+    return None
