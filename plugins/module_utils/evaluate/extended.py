@@ -12,7 +12,7 @@ __metaclass__ = type
 import posixpath
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog, versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy,
     history_layers, host_agent_matches, image_of, is_swarm_task, limited, names, opt, per_container_tri,
@@ -186,8 +186,8 @@ def _recursive_ro(facts):
     always use ``ro``.
     """
     info = as_dict(docker(facts).get("info"))
-    engine = _version(info.get("ServerVersion") or "")
-    kernel = _version(info.get("KernelVersion") or as_dict(facts.get("host")).get("kernel_running") or "")
+    engine = versions.release(info.get("ServerVersion") or "")
+    kernel = versions.release(info.get("KernelVersion") or as_dict(facts.get("host")).get("kernel_running") or "")
     if engine is not None and engine < (25, 0, 0):
         return False
     if kernel is not None and kernel < (5, 12, 0):
@@ -282,18 +282,8 @@ def check_x5(facts, opts):
     return result(PASS, ["dockerd: " + f for f in fine])
 
 
-_VERSION_RE = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?")
-
-
 _PRERELEASE_RE = re.compile(r"(?:^|[-.+~_])(alpha|beta|rc|dev|nightly|snapshot|test|master)(?=$|[-.+~_0-9])",
                             re.IGNORECASE)
-
-
-def _version(value):
-    m = _VERSION_RE.match(str(value))
-    if not m:
-        return None
-    return tuple(int(g or 0) for g in m.groups())
 
 
 def check_x6(facts, opts):
@@ -302,12 +292,12 @@ def check_x6(facts, opts):
     version = as_dict(docker(facts).get("info")).get("ServerVersion")
     if not isinstance(version, str) or not version.strip():
         return result(ERROR, "engine version not reported")
-    current = _version(version)
+    current = versions.release(version)
     wanted_text = opt(opts, "min_engine_version")
-    wanted = _version(wanted_text)
+    wanted = versions.release(wanted_text)
     if wanted is None:
         wanted_text = catalog.OPTIONS["min_engine_version"]["default"]
-        wanted = _version(wanted_text)
+        wanted = versions.release(wanted_text)
     if current is None:
         return result(ERROR, "engine version %s not understood" % text(version))
     problems = []

@@ -10,6 +10,7 @@ __metaclass__ = type
 import fnmatch
 import re
 
+from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, NA, PASS, as_dict, as_list, docker, limited, names, result, opt, text
 )
@@ -75,11 +76,6 @@ def check_1(facts, opts):
     return result(PASS, "%d running services, all allow-listed (source: %s)" % (len(names), source))
 
 
-def _version_key(text):
-    """Sortable key for kernel versions: numeric parts compare as numbers, never str vs int."""
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-+~_]", str(text)) if p != ""]
-
-
 def check_2(facts, opts):
     host = as_dict(facts.get("host"))
     running = host.get("kernel_running")
@@ -88,7 +84,7 @@ def check_2(facts, opts):
     if not running:
         return result(ERROR, "running kernel unknown")
     if newest and str(newest) != str(running):
-        if _version_key(newest) > _version_key(running):
+        if versions.sort_key(newest) > versions.sort_key(running):
             problems.append("running kernel %s, newer %s installed: reboot into it" % (running, newest))
         else:
             good.append("running kernel %s is newer than every installed kernel package (newest %s)"

@@ -10,16 +10,7 @@ __metaclass__ = type
 import os
 import re
 
-
-def _version_key(text):
-    return [int(p) if p.isdigit() else p for p in re.split(r"[.\-+~]", text) if p]
-
-
-def _safe_sort(values):
-    try:
-        return sorted(values, key=_version_key)
-    except TypeError:
-        return sorted(values)
+from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 
 
 # --- apt's configuration as apt reads it (item 2) ---------------------------------------------
@@ -282,7 +273,7 @@ def collect_host(h):
     for name in h.listdir("/lib/modules"):
         if h.exists("/lib/modules/%s/modules.dep" % name) or h.exists("/boot/vmlinuz-%s" % name):
             installed.add(name)
-    installed = _safe_sort(installed)
+    installed = sorted(installed, key=versions.sort_key)
     auto_updates = _auto_updates(h)
     in_container = h.exists("/.dockerenv")
     try:

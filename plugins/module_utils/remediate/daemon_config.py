@@ -16,10 +16,10 @@ __metaclass__ = type
 
 import errno
 import os
-import re
 import shutil
 import tempfile
 
+from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 
 # key -> (python types, first engine version that knows it, command-line flags that conflict)
 KEYS = {
@@ -82,11 +82,6 @@ class DaemonConfigError(ValueError):
     """A change that must not be written; the message says why."""
 
 
-def version_tuple(text):
-    parts = re.findall(r"\d+", str(text or ""))[:3]
-    return tuple(int(p) for p in parts) if parts else ()
-
-
 # Keys whose value dockerd reads as a map of independent entries (one ulimit, one log option,
 # one feature, one runtime): a setting adds or changes entries and keeps every other one.
 MAP_KEYS = frozenset(["default-ulimits", "log-opts", "features", "runtimes"])
@@ -116,7 +111,7 @@ def merge(current, settings, absent=(), replace=()):
 def validate(settings, engine_version=None, dockerd_flags=None):
     """Refuse unknown keys, wrong types, keys too new for the engine, conflicts with dockerd flags."""
     problems = []
-    engine = version_tuple(engine_version)
+    engine = versions.release(engine_version)
     flags = set(dockerd_flags or ())
     for key, value in settings.items():
         spec = KEYS.get(key)
@@ -128,7 +123,7 @@ def validate(settings, engine_version=None, dockerd_flags=None):
             wanted = "/".join(t.__name__ for t in types)
             problems.append("%s: must be %s, got %s" % (key, wanted, type(value).__name__))
             continue
-        if engine and engine < version_tuple(since):
+        if engine and engine < versions.release(since):
             problems.append("%s: needs Docker Engine %s or newer, this host runs %s" % (key, since, engine_version))
         clash = sorted(flags.intersection(conflicting))
         if clash:
