@@ -243,3 +243,17 @@ def test_every_control_names_the_upstream_rule_it_mirrors_in_the_docs():
     assert len(rows) == len(catalog.CONTROLS)
     for c, row in zip(catalog.CONTROLS, rows):
         assert c["rule"].strip() and row.strip() != "| upstream rule it follows |  |", c["id"]
+
+
+def test_every_module_util_carries_the_private_banner():
+    # As community.docker marks its module_utils: other collections must not build on them.
+    banner = ("# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.\n"
+              "# Do not use this from other collections or standalone plugins/modules!\n")
+    missing = []
+    for dirpath, dirnames, filenames in os.walk(os.path.join(REPO, "plugins", "module_utils")):
+        for name in filenames:
+            if name.endswith(".py") and name != "__init__.py":
+                with open(os.path.join(dirpath, name)) as f:
+                    if banner not in f.read(2000):
+                        missing.append(os.path.relpath(os.path.join(dirpath, name), REPO))
+    assert missing == []

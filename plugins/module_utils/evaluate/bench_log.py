@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """The summary of a docker-bench-security JSON log (item 46), on the target or the controller.
 
 docker-bench-security (functions/output_lib.sh) writes ``log/docker-bench-security.log.json``::

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """The inputs the engine reads beside the facts, on the controller: Trivy results (item 13), a
 docker-bench-security log (item 46, summarized by ``bench_log``) and this host's earlier audits
 from the controller-side history (items 46 and 49, through ``report/paths.py``, which also

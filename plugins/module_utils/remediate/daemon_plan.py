@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """The daemon role's plan, on the controller: which daemon.json settings serve the controls
 asked for, and which must wait (with the reason) so that no running container is lost.
 
