@@ -10,7 +10,7 @@ An entry is ``(name, run)``: ``run(host, params)`` returns ``(section, source)``
 ``params`` being the module's parameters (plus ``endpoint``, the resolved Docker endpoint). The
 name is the key of the collector's section in the facts and of its state under
 ``facts["collectors"]``; catalog.COLLECTOR_PRIVILEGE and the module's ``collectors`` choices name
-the same set (tests/unit/test_collectors.py holds the three together).
+the same set (tests/unit/module_utils/gather/test_collectors.py holds the three together).
 """
 
 from __future__ import absolute_import, division, print_function

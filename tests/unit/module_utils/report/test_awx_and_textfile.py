@@ -15,15 +15,15 @@ from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_step import ReportRun, read_report  # noqa: E402
-from test_report import make_audit  # noqa: E402
-from test_report_formats import canned_audits  # noqa: E402
+from canned_audits import make_audit  # noqa: E402
+from canned_audits import canned_audits  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import awx as report_awx  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.modules import docker_prometheus_textfile as textfile  # noqa: E402
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
 
 

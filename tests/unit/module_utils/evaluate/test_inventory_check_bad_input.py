@@ -27,7 +27,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate impor
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inventory_check as profile
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
 TODAY = "2026-06-01"
 LIST_VARIABLES = ("dockersec_attestations", "dockersec_fix_controls", "dockersec_remediate_roles",

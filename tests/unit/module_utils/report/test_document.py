@@ -4,67 +4,14 @@ import json
 import os
 
 import pytest
+from canned_audits import make_audit, seventy_two
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import text as report_text
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
-
-def make_audit(host="node1", statuses=None, extended=None, default="pass", inventory=None,
-               generated_at="2026-11-23T05:00:00Z"):
-    """A ``dockersec_audit`` result shaped like the action plugin's, scored by the documented rule."""
-    statuses = statuses or {}
-    extended = extended or {}
-
-    def control(c, status, scored):
-        max_points = catalog.max_points(c["id"])
-        return {
-            "id": c["id"], "section": c["section"],
-            "section_name": catalog.SECTIONS.get(c["section"], catalog.EXTENDED_SECTION),
-            "title": c["title"], "status": status,
-            "points": max_points if (scored and status == "pass") else 0, "max_points": max_points,
-            "evidence": ["%s evidence for %s" % (status, c["id"]), "second line for %s" % c["id"]],
-            "cis": c["cis"], "mode": c["mode"], "fix": c["fix"], "remediation_role": c["remediation_role"],
-            "raw_inspect": {"Env": ["PASSWORD=hunter2"]},  # must never reach the report
-        }
-
-    controls = [control(c, statuses.get(c["id"], default), True) for c in catalog.CONTROLS
-                if catalog.is_scored(c["id"])]
-    ext = [control(c, extended.get(c["id"], "pass"), False) for c in catalog.CONTROLS
-           if not catalog.is_scored(c["id"])]
-    earned = sum(c["points"] for c in controls)
-    applicable = sum(c["max_points"] for c in controls if c["status"] not in ("not_applicable", "waived"))
-    score = round(100.0 * earned / applicable, 1) if applicable else 0.0
-
-    def counts(items):
-        out = dict((s, 0) for s in catalog.STATUSES)
-        for c in items:
-            out[c["status"]] += 1
-        return out
-
-    audit = {
-        "host": host, "generated_at": generated_at, "schema_version": 1,
-        "score": score, "earned": earned, "applicable": applicable, "band": catalog.band_for(score),
-        "counts": counts(controls), "controls": controls, "extended": ext, "extended_counts": counts(ext),
-    }
-    if inventory is not None:
-        audit["inventory"] = inventory
-    return audit
-
-
-def seventy_two():
-    """36 of 50 items pass: 72.0, Acceptable (dev only); 2 errors, 8 fails, 4 manual."""
-    statuses = {}
-    ids = catalog.SCORED_IDS
-    for cid in ids[:2]:
-        statuses[cid] = "error"
-    for cid in ids[2:10]:
-        statuses[cid] = "fail"
-    for cid in ("34", "44", "47", "48"):
-        statuses[cid] = "manual"
-    return make_audit(statuses=statuses, extended={"X.2": "fail", "X.4": "fail", "X.6": "error"})
 
 
 def test_fixture_scores_72():

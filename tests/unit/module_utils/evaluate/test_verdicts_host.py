@@ -5,7 +5,7 @@ failed before its fix; the gather cases run the collectors on fake hosts."""
 import pytest
 
 from conftest import evaluator_sections
-from test_collectors import FakeHost, run_collector
+from fake_host import FakeHost, run_collector
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import sshd_policy

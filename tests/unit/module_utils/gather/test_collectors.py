@@ -1,11 +1,11 @@
 """Collectors on fake hosts: what they read, what they refuse to copy, and how they fail."""
 
-import errno
 import json
 import os
 import stat
 
 import pytest
+from fake_host import FakeHost, run_collector
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import audit as gather_audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
@@ -22,79 +22,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.gather import 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd as gather_sshd
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import tools as gather_tools
 
-
-class FakeHost(gather_base.Host):
-    """Files, commands and binaries from dicts; nothing touches the real machine."""
-
-    def __init__(self, files=None, commands=None, binaries=None, modes=None):
-        super(FakeHost, self).__init__(run_command=self._fake_run)
-        self.files = files or {}
-        self.commands = commands or {}
-        self.binaries = binaries or {}
-        self.modes = modes or {}
-        self.calls = []
-
-    def _fake_run(self, argv, timeout):
-        self.calls.append(argv)
-        key = " ".join(argv)
-        if key not in self.commands:
-            return 127, "", "not found: %s" % key
-        return self.commands[key]
-
-    def read(self, p):
-        if p not in self.files:
-            raise IOError(2, "No such file or directory")
-        value = self.files[p]
-        if isinstance(value, Exception):
-            raise value
-        return value
-
-    def exists(self, p):
-        return p in self.files or p in self.modes
-
-    def glob(self, pattern):
-        import fnmatch
-        return sorted(p for p in self.files if fnmatch.fnmatch(p, pattern))
-
-    def listdir(self, p):
-        prefix = p.rstrip("/") + "/"
-        return sorted(set(k[len(prefix):].split("/")[0] for k in self.files if k.startswith(prefix)))
-
-    def lstat(self, p):
-        if p in self.modes:
-            mode, uid, gid = self.modes[p]
-            return os.stat_result((mode, 0, 0, 1, uid, gid, 0, 0, 0, 0))
-        if p in self.files:
-            return os.stat_result((stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, 0, 0, 0, 0))
-        raise OSError(2, "No such file or directory")
-
-    def getxattr(self, p, name):
-        # POSIX ACLs from {path: raw xattr bytes or an OSError}; none otherwise (never the real file).
-        value = getattr(self, "xattrs", {}).get(p)
-        if value is None:
-            raise OSError(errno.ENODATA, "No data available")
-        if isinstance(value, Exception):
-            raise value
-        return value
-
-    def which(self, name):
-        return self.binaries.get(name)
-
-    def denied(self, p):
-        return getattr(self, "denied_paths", {}).get(p)
-
-    def realpath(self, p):
-        # Prefix links, like a merged-/usr host's /lib -> /usr/lib: {"/lib": "/usr/lib"}.
-        for link, target in sorted(getattr(self, "links", {}).items(), key=lambda kv: -len(kv[0])):
-            if p == link or p.startswith(link + "/"):
-                return target + p[len(link):]
-        return p
-
-
-def run_collector(func, *args):
-    facts = {}
-    state = gather_base.timed("x", func, facts, *args)
-    return state, facts.get("x")
 
 
 # ---------------------------------------------------------------- daemon.json
@@ -230,7 +157,7 @@ def test_realpath_on_a_real_tree(tmp_path):
 
 
 def test_tools_summarize_the_newest_docker_bench_json_log():
-    with open(os.path.join(os.path.dirname(__file__), "..", "data", "docker-bench",
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "data", "docker-bench",
                            "docker-bench-security.log.json")) as f:
         log = f.read()
     h = FakeHost(files={"/opt/docker-bench-security/log/docker-bench-security.log.json": log,

@@ -10,7 +10,7 @@ import struct
 import pytest
 
 from conftest import make_container, make_facts
-from test_collectors import FakeHost, run_collector
+from fake_host import FakeHost, run_collector
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as EX

@@ -5,7 +5,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_step import ReportRun, read_report  # noqa: E402
-from test_report import make_audit  # noqa: E402
+from canned_audits import make_audit  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction  # noqa: E402
 

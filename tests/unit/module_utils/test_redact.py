@@ -45,7 +45,7 @@ def test_harmless_text_is_unchanged():
         assert redact.redact_text(line) == line
 
 
-# Image history is summarised, never redacted: tests/unit/test_verdicts_images.py.
+# Image history is summarised, never redacted: tests/unit/module_utils/evaluate/test_verdicts_images.py.
 
 
 # ---------------------------------------------------------------- argv and config

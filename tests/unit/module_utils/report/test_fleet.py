@@ -5,7 +5,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_report import make_audit  # noqa: E402  (shared result builder)
+from canned_audits import make_audit  # noqa: E402  (shared result builder)
 from report_step import ReportRun, read_report  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine  # noqa: E402

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from conftest import make_container, make_facts, make_image
 from hypothesis import HealthCheck, given, settings
-from test_evaluate_secrets_to_compliance import assert_robust, malformed_facts, malformed_opts, swarm_facts
+from sections_support import assert_robust, malformed_facts, malformed_opts, swarm_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import extended as checks_extended

@@ -13,12 +13,12 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_step import ReportRun, read_history, read_report  # noqa: E402
-from test_report import make_audit, seventy_two  # noqa: E402  (shared result builder)
+from canned_audits import make_audit, seventy_two  # noqa: E402  (shared result builder)
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_report  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths  # noqa: E402
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
 SCORE_72 = "72.0 / 100 (36/50 earned, 72 of 100 applicable points; coverage 96.0%, 0 waived) — Acceptable (dev only)"
 

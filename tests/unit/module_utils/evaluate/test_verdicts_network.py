@@ -465,7 +465,7 @@ def test_25_a_chain_that_could_not_be_read_is_an_error_with_the_reason(facts):
 
 
 def test_25_gather_reads_the_chains_docker_user_jumps_to():
-    from test_collectors import FakeHost
+    from fake_host import FakeHost
     from ansible_collections.dockersec.hardening.plugins.module_utils.gather import iptables as gather_iptables
     ipt = "/usr/sbin/iptables -w 5 -S "
     h = FakeHost(binaries={"iptables": "/usr/sbin/iptables"}, commands={

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_report import make_audit  # noqa: E402  (shared result builder)
-from test_report_formats import EVIL_HOST, _rescore, canned_audits  # noqa: E402
+from canned_audits import make_audit  # noqa: E402  (shared result builder)
+from canned_audits import EVIL_HOST, _rescore, canned_audits  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
@@ -213,7 +213,7 @@ def test_the_alert_rules_ship_in_the_collection_tarball():
 
     import yaml
 
-    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
     with open(os.path.join(repo, "galaxy.yml")) as f:
         ignore = yaml.safe_load(f)["build_ignore"]
     rules = os.path.join("prometheus", "dockersec-alerts.yml")

@@ -14,7 +14,7 @@ import datetime
 
 import pytest
 from conftest import make_container, make_facts, make_image
-from test_evaluate_secrets_to_compliance import swarm_facts
+from sections_support import swarm_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
