@@ -539,3 +539,16 @@ def test_report_step_survives_a_bad_previous_report_and_a_broken_format(tmp_path
     run = ReportRun(tmp_path, formats=["html"], previous_report=str(tmp_path / "not-a-report.json"))
     _result, display = run.audit("web1", seventy_two()).finish()
     assert any("is not a dockersec JSON report" in w for w in display.warnings)
+
+
+def test_the_html_page_is_an_autoescaped_jinja2_template():
+    # Issue 19: the page was string formatting with an html.escape at every call site.
+    with open(report_html_page.__file__) as f:
+        source = f.read()
+    assert "escape(" not in source and "<" not in source.split("def to_html", 1)[1]
+    template = report_html_page._template()
+    assert template.environment.autoescape is True
+    assert os.path.isfile(report_html_page.TEMPLATE) and report_html_page.TEMPLATE.endswith(".html.j2")
+    doc = report_document.build_document({EVIL_HOST: make_audit(host=EVIL_HOST)})
+    text = report_html_page.to_html(doc)
+    assert EVIL_HOST not in text and "db|&lt;script&gt;alert(1)&lt;/script&gt;&amp;&#34;&#39;" in text
