@@ -70,9 +70,9 @@ class ActionModule(ControllerAction):
 
         try:
             doc = engine.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
-                                 attestations=args.get("attestations"), today=args.get("today"),
-                                 history=history, extra=extra,
-                                 min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
+                                  attestations=args.get("attestations"), today=args.get("today"),
+                                  history=history, extra=extra,
+                                  min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
         except engine.AuditInputError as exc:
             result.update(failed=True, msg="%s: %s" % (host, exc))
             return result

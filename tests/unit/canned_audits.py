@@ -49,7 +49,6 @@ def make_audit(host="node1", statuses=None, extended=None, default="pass", inven
     return audit
 
 
-
 def seventy_two():
     """36 of 50 items pass: 72.0, Acceptable (dev only); 2 errors, 8 fails, 4 manual."""
     statuses = {}
@@ -77,7 +76,6 @@ def _set(audit, cid, status, evidence=None):
     return audit
 
 
-
 def _rescore(audit):
     controls = audit["controls"]
     earned = sum(c["points"] for c in controls)
@@ -87,7 +85,6 @@ def _rescore(audit):
     audit["band"] = catalog.band_for(audit["score"])
     audit["counts"] = dict((s, sum(1 for c in controls if c["status"] == s)) for s in catalog.STATUSES)
     return audit
-
 
 
 def canned_audits():
@@ -113,14 +110,12 @@ def canned_audits():
     return {"web1": _rescore(web1), "web2": _rescore(web2), EVIL_HOST: _rescore(evil)}
 
 
-
 def canned_document():
     return report_document.build_document(
         canned_audits(),
         unreachable={"web3": "Failed to connect to the host via ssh: <refused>"},
         failed={"web2": "Evaluate: score 72.0 is below fail_under 80", "web4": "Gather: docker not reachable"},
         generated_at="2026-11-23T06:00:00Z", collection_version="0.1.0")
-
 
 
 def canned_previous():
@@ -130,7 +125,6 @@ def canned_previous():
     web2 = make_audit(host="web2", statuses={"6": "fail"}, generated_at="2026-11-16T05:00:00Z")
     return report_document.build_document({"web1": web1, "web2": web2}, generated_at="2026-11-16T06:00:00Z",
                                           collection_version="0.1.0")
-
 
 
 class _Page(HTMLParser):
@@ -159,7 +153,6 @@ class _Page(HTMLParser):
             self.styles.append(data)
         else:
             self.text.append(data)
-
 
 
 def _page(text):

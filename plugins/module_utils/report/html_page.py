@@ -16,9 +16,6 @@ __metaclass__ = type
 
 import os
 
-import jinja2
-from markupsafe import Markup
-
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
     COLUMNS, fleet_stats, format_score, score_text, status_counts
 )
@@ -37,29 +34,33 @@ def band_class(band):
     return "band-%s" % (str(band).split(" ", 1)[0] if band in BAND_COLORS else "none")
 
 
-def _finalize(value):
-    """Every value the template prints: markup (charts, CSS, JS, macros) as it is, anything else
-    as text without the control characters XML and HTML forbid (autoescaping escapes it then)."""
-    return value if isinstance(value, Markup) else clean_text(value)
-
-
-def _markup(render):
-    return lambda *args, **kwargs: Markup(render(*args, **kwargs))
-
-
 def _template():
+    """The compiled page template. Jinja2 and MarkupSafe are imported here, not with the module:
+    they ship with ansible-core on the controller, and module_utils must import on a target."""
+    import jinja2
+    from markupsafe import Markup
+
+    def finalize(value):
+        # Every value the template prints: markup (charts, CSS, JS, macros) as it is, anything else
+        # as text without the control characters XML and HTML forbid (autoescaping escapes it then).
+        return value if isinstance(value, Markup) else clean_text(value)
+
+    def markup(render):
+        return lambda *args, **kwargs: Markup(render(*args, **kwargs))
+
     # The template's line breaks are for reading: the page is one line, as the browser test's
     # screenshots and the report tests have always seen it.
     with open(TEMPLATE) as f:
         source = "".join(f.read().splitlines())
-    env = jinja2.Environment(autoescape=True, finalize=_finalize, keep_trailing_newline=True)
+    env = jinja2.Environment(autoescape=True, finalize=finalize, keep_trailing_newline=True)
     env.globals.update(
         band_class=band_class, by_status=by_status, catalog_entry=catalog_entry, evidence_lines=evidence_lines,
         format_delta=format_delta, format_pct=format_pct, format_score=format_score, score_text=score_text,
         status_counts=status_counts, round1=lambda value: round(value, 1), newline=Markup("\n"),
-        gauge_svg=_markup(gauge_svg), section_bars_svg=_markup(section_bars_svg), bands_svg=_markup(bands_svg),
+        gauge_svg=markup(gauge_svg), section_bars_svg=markup(section_bars_svg), bands_svg=markup(bands_svg),
         COLUMNS=COLUMNS, STATUS_COLORS=STATUS_COLORS, STATUS_LABELS=STATUS_LABELS, TOOL_NAME=TOOL_NAME,
         CSS=Markup(CSS), JS=Markup(JS))
+    env.globals["Markup"] = Markup
     return env.from_string(source)
 
 
@@ -98,4 +99,4 @@ def to_html(document, previous=None):
         failed_audited=[h for h, dummy in hosts if h in failed], not_audited=not_audited, kpis=kpis, title=title,
         csp="default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'"
             % (csp_hash(CSS), csp_hash(JS)),
-        heatmap=Markup(heatmap_svg(hosts, anchors)) if hosts else "", top_failing=fleet.get("top_failing") or [])
+        heatmap=heatmap_svg(hosts, anchors) if hosts else "", top_failing=fleet.get("top_failing") or [])

@@ -11,8 +11,6 @@ import pytest
 from conftest import make_container, make_facts
 from sections_support import days_ago, run, swarm_facts
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets
-
 
 # --- 26 secret-like env names ---------------------------------------------------------------------
 

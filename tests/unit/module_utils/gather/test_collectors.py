@@ -23,7 +23,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.gather import 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import tools as gather_tools
 
 
-
 # ---------------------------------------------------------------- daemon.json
 
 def test_daemon_json_parsed_and_secrets_redacted():
@@ -149,7 +148,7 @@ def test_realpath_on_a_real_tree(tmp_path):
     assert h.realpath("/lib/systemd/system/docker.service") == "/usr/lib/systemd/system/docker.service"
     assert h.realpath("/usr/bin/runc") == "/usr/sbin/runc" and h.realpath("/") == "/"
     assert gather_audit._resolve_rule_paths(h, ["-w /lib/systemd/system/docker.service -p wa", "-w /usr/sbin/runc -p wa",
-                                                      "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
+                                                "-a always,exit -F dir=/usr/bin/runc -F perm=wa"]) == {
         "/lib/systemd/system/docker.service": "/usr/lib/systemd/system/docker.service"}   # the link stays a link
     entry = gather_files.stat_entry(h, "/usr/bin/runc")
     assert entry["type"] == "link" and entry["realpath"] == "/usr/sbin/runc"

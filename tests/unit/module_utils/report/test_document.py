@@ -13,7 +13,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report import 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
 
-
 def test_fixture_scores_72():
     audit = seventy_two()
     assert (audit["score"], audit["earned"], audit["applicable"]) == (72.0, 72, 100)
