@@ -6,8 +6,8 @@
 #      installed into a fresh $HOME with `ansible-galaxy collection install` (plus whatever
 #      galaxy.yml declares as dependencies, nothing else);
 #   3. stock Docker hosts from the test-bed images (no python3-docker), each with its own
-#      dockerd, one workload container, sshd, and a non-root account `ops` that logs in with a
-#      key and becomes root through password-less sudo;
+#      dockerd, one workload container, sshd, a non-root account `ops` that logs in with a
+#      key and becomes root through password-less sudo, and root with a password only;
 #   4. from an empty directory (no ansible.cfg, ANSIBLE_CONFIG unset, no callback variable,
 #      ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false), over SSH to each host's address on the Docker
 #      bridge:
@@ -17,7 +17,11 @@
 #
 # It asserts: the scorecard is printed, the JSON report and the history exist, the audit has no
 # `error` verdict caused by a missing Python package, remediation raised every host's score,
-# the second remediation run changed nothing, and it added to the same history.
+# the second remediation run changed nothing, and it added to the same history. The sshd
+# lockout guard (issue 17 item 3), over real SSH logins: connected as ops with its key, root and
+# password login go (the guard judged ops's own login, over SSH); a change that would lock ops out
+# (DenyUsers ops@<the controller's address>) is refused with that rule and /etc/ssh unchanged;
+# afterwards ops still logs in with its key and a password login is refused.
 #
 # Needs root and the test bed (scripts/testbed.sh). Usage: scripts/installed-test.sh
 # Environment:
@@ -130,6 +134,7 @@ start_host() {  # SUITE
     docker load --quiet --input /root/workload.tar >/dev/null && rm /root/workload.tar
     docker run --detach --name web --publish 80:8080 "$WORKLOAD_IMAGE" >/dev/null
     useradd --create-home --shell /bin/bash ops
+    echo root:testbed | chpasswd
     install -d -o ops -g ops -m 0700 /home/ops/.ssh
     install -o ops -g ops -m 0600 /root/ops.pub /home/ops/.ssh/authorized_keys && rm /root/ops.pub
     printf "ops ALL=(ALL) NOPASSWD: ALL\nDefaults:ops env_keep += \"DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE\"\n" \
@@ -256,4 +261,42 @@ for h in "${HOSTS[@]}"; do
 done
 [ -z "$(find "$TMP/elsewhere" -name 'dockersec-*')" ] || die "the run from $TMP/elsewhere wrote reports there: $(find "$TMP/elsewhere" -name 'dockersec-*')"
 log "the run from another directory went on with the same history"
+
+# --- 5. the sshd lockout guard over real SSH logins ---------------------------------------------------
+t=$(now)
+n=$(grep -cE '"lockout guard: ops from [0-9.]+ \(over SSH\) logs in with a key \(ansible_ssh_private_key_file set\)"' \
+  "$TMP/remediate.log" || true)
+[ "$n" = "${#HOSTS[@]}" ] \
+  || { grep 'lockout guard' "$TMP/remediate.log" >&2; die "the guard did not judge ops's login as a key login over SSH on every host"; }
+! grep -q 'deferred 3:' "$TMP/remediate.log" || { grep 'deferred 3:' "$TMP/remediate.log" >&2; die "item 3 was deferred for ops"; }
+h=${HOSTS[0]}
+name="dockersec-installed-$h-$$"
+addr=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$name")
+ssh_ops() {
+  ssh -i "$TMP/id_ed25519" -o UserKnownHostsFile="$TMP/known_hosts" -o BatchMode=yes -o ConnectTimeout=10 "$@"
+}
+# The address sshd sees the controller come from, as sshd itself reports it.
+# shellcheck disable=SC2016  # expanded by ops's shell on the host
+client=$(ssh_ops "ops@$addr" 'echo "$SSH_CONNECTION"' | awk '{print $1}')
+[ -n "$client" ] || die "no SSH_CONNECTION in ops's session on $h"
+etc_ssh() { docker exec "$name" sh -c 'cd / && find etc/ssh -type f | LC_ALL=C sort | xargs sha256sum'; }
+before=$(etc_ssh)
+run_playbook guard.log dockersec.hardening.remediate --limit "$h" -e \
+  "{\"dockersec_remediate_roles\": [\"sshd\"], \"dockersec_fix_controls\": [\"3\"], \"sshd_extra_settings\": {\"DenyUsers\": \"ops@$client\"}}"
+[ "$LAST_RC" = 0 ] || { show_tail guard.log; die "the refused sshd change failed the run (rc $LAST_RC)"; }
+want="deferred 3: sshd left unchanged by the lockout guard: ops logs in with a key (ansible_ssh_private_key_file set) and DenyUsers ops@$client would lock it out"
+grep -qF "$want" "$TMP/guard.log" || { show_tail guard.log; die "the guard did not refuse DenyUsers ops@$client with the rule: want '$want'"; }
+[ "$(etc_ssh)" = "$before" ] || die "the refused sshd change altered /etc/ssh on $h"
+for h in "${HOSTS[@]}"; do
+  addr=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "dockersec-installed-$h-$$")
+  [ "$(ssh_ops "ops@$addr" id -un)" = ops ] || die "ops no longer logs in with its key on $h"
+  set +e
+  err=$(ssh_ops -o PubkeyAuthentication=no "root@$addr" true 2>&1)
+  set -e
+  case $err in
+    *"Permission denied (publickey)"*) ;;
+    *) die "root's password login on $h was not refused as publickey-only: $err" ;;
+  esac
+done
+log "sshd lockout guard: ops judged over SSH by key, DenyUsers ops@$client refused with /etc/ssh unchanged, ops still logs in: $(( $(now) - t )) s"
 log "passed in $(( $(now) - T0 )) s"

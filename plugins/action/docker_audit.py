@@ -59,14 +59,26 @@ class ActionModule(ControllerAction):
             return result
 
         directory = report_paths.report_dir(args.get("report_dir"))
-        history = inputs.read_history(os.path.join(directory, report_paths.HISTORY_FILE), host)
+        warnings = []
+        history = inputs.read_history(os.path.join(directory, report_paths.HISTORY_FILE), host, warnings)
+        if warnings:
+            # Items 46 and 49 are judged without those lines: say which, where people look.
+            result["warnings"] = ["%s: %s" % (host, w) for w in warnings]
         extra = {}
         scan_path = (args.get("options") or {}).get("scan_report_path")
+        # An external file is judged by its control (13, 46): whatever is in it, never the host's audit.
         if isinstance(scan_path, str) and scan_path:
-            extra["scan_results"] = inputs.read_trivy_results(os.path.expanduser(scan_path))
+            try:
+                extra["scan_results"] = inputs.read_trivy_results(os.path.expanduser(scan_path))
+            except Exception as exc:
+                extra["scan_results"] = {"images": {}, "errors": ["%s: %s: %s" % (scan_path, type(exc).__name__, exc)]}
         bench_path = (args.get("options") or {}).get("docker_bench_log_path")
         if isinstance(bench_path, str) and bench_path:
-            extra["bench_log"] = inputs.read_bench_log(os.path.expanduser(bench_path))
+            try:
+                extra["bench_log"] = inputs.read_bench_log(os.path.expanduser(bench_path))
+            except Exception as exc:
+                extra["bench_log"] = {"path": bench_path, "mtime": None,
+                                      "error": "%s: %s: %s" % (bench_path, type(exc).__name__, exc)}
 
         try:
             doc = engine.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),

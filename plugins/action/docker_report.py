@@ -151,34 +151,36 @@ def read_previous(path):
     return previous, None
 
 
-def history_count(directory, hosts):
-    """How many earlier audits of ``hosts`` the history in ``directory`` holds (told on every run)."""
-    return len(report_paths.read_history(os.path.join(directory, report_paths.HISTORY_FILE), hosts))
+def history_count(directory, hosts, warnings=None):
+    """How many earlier audits of ``hosts`` the history in ``directory`` holds (told on every run);
+    the lines skipped as malformed are added to ``warnings``."""
+    return len(report_paths.read_history(os.path.join(directory, report_paths.HISTORY_FILE), hosts, warnings))
 
 
 def publish(document, directory, formats, previous=None, history_hosts=None, metrics_previous=None):
-    """Write the JSON report, the other formats and the history lines of ``history_hosts``.
+    """Write the JSON report, the other formats and then the history lines of ``history_hosts``.
 
     ``metrics_previous``: the report the Prometheus format compares with, when it is not ``previous``.
 
-    Returns ``(written paths, warnings)``; one format that fails to render is a warning, never
-    the loss of the others.
+    Every file is rendered before anything is written, and report_paths.write_reports replaces
+    them all and appends the history only once each is complete: an interrupt or an error leaves
+    the earlier reports and the history as they were. Returns ``(written paths, warnings)``; one
+    format that fails to render or to be written is a warning, never the loss of the others.
     """
-    written, warnings = [], []
-    written.append(report_paths.write_file(directory, report_paths.REPORT_FILE, report_document.dumps_document(document)))
+    files, warnings = [(report_paths.REPORT_FILE, report_document.dumps_document(document))], []
     for fmt in formats:
         if fmt == "json":
             continue
         name = report_formats.FILE_NAMES[fmt]
         try:
             earlier = metrics_previous if fmt == "prom" and metrics_previous is not None else previous
-            written.append(report_paths.write_file(directory, name, report_formats.render_format(fmt, document, earlier)))
+            files.append((name, report_formats.render_format(fmt, document, earlier)))
         except Exception as exc:
             warnings.append("writing the %s report %s to %s: %s: %s" % (fmt, name, directory, type(exc).__name__, exc))
-    path = report_paths.append_history(directory, report_document.history_lines(document, history_hosts))
-    if path:
-        written.append(path)
-    return written, warnings
+    written, write_warnings = report_paths.write_reports(
+        directory, files, report_document.history_lines(document, history_hosts),
+        optional=[name for name, dummy in files[1:]])
+    return written, warnings + write_warnings
 
 
 def _paint(text, style):
@@ -278,7 +280,7 @@ class ActionModule(ControllerAction):
         metrics_previous = previous
         if metrics_previous is None:
             metrics_previous, dummy = read_previous(os.path.join(directory, report_paths.REPORT_FILE))
-        earlier = history_count(directory, set(audits))
+        earlier = history_count(directory, set(audits), warnings)
         try:
             written, write_warnings = publish(document, directory, formats, previous,
                                               history_hosts=[h for h in batch if h in audits],

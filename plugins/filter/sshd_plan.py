@@ -16,7 +16,8 @@ description:
   - Takes what M(dockersec.hardening.sshd_login_facts) read and the role's settings. Returns the validated
     settings, the text to write, where to write it (a drop-in that sorts before every other file the
     C(Include) reads, or the top of sshd_config when there is no usable C(Include)), and the reasons the
-    lockout guard refuses the change (empty when it is safe).
+    lockout guard refuses the change (empty when it is safe), that is when the account Ansible connects as
+    would lose the way it logs in today (C(sshd -T -C) for its own connection, before and after the change).
   - Fails with a message naming the entry for a setting that is not a single-valued sshd keyword, for
     C(Match)/C(Include), and for a drop-in name that would not sort first.
 options:
@@ -25,7 +26,9 @@ options:
     type: dict
     required: true
   wanted:
-    description: C(settings) (keyword to value), C(dropin_name), C(connecting_user) and C(guard) (bool).
+    description:
+      - C(settings) (keyword to value), C(dropin_name), C(connecting_user), C(guard) (bool) and C(controller)
+        (C(password_set), C(key_file), C(login_method), C(connection) - how Ansible logs in, as the controller knows).
     type: dict
     required: true
 """
@@ -40,7 +43,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: C(settings), C(block) (the lines to write), C(placement) (C(mode) dropin or inplace, C(path),
-    C(reason)) and C(refused) (list of reasons).
+    C(reason)), C(refused) (list of reasons) and C(login) (how the guard judged the connecting account's login).
   type: dict
 """
 

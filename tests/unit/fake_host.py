@@ -25,13 +25,13 @@ class FakeHost(gather_base.Host):
             return 127, "", "not found: %s" % key
         return self.commands[key]
 
-    def read(self, p):
+    def read(self, p, limit=None):
         if p not in self.files:
             raise IOError(2, "No such file or directory")
         value = self.files[p]
         if isinstance(value, Exception):
             raise value
-        return value
+        return value if limit is None else value[:limit]
 
     def exists(self, p):
         return p in self.files or p in self.modes
@@ -73,6 +73,7 @@ class FakeHost(gather_base.Host):
             if p == link or p.startswith(link + "/"):
                 return target + p[len(link):]
         return p
+
 
 
 def run_collector(func, *args):

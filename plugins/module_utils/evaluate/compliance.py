@@ -13,10 +13,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, PASS, as_dict, as_list, days_since, docker, opt, parse_timestamp, result, text, today
 )
+
+
+# How far a host's clock may be ahead of the gather's timestamp for a run to count as not in the future.
+_CLOCK_SKEW = datetime.timedelta(minutes=10)
 
 
 def _bench_runs(facts, opts):
@@ -49,11 +55,12 @@ def check_46(facts, opts):
     day = today(facts, opts)
     if day is None:
         return result(ERROR, "audit date unknown")
-    credited, notes = [], []
+    credited, notes, errors = [], [], []
+    gathered = parse_timestamp(facts.get("gathered_at"))
     for where, run in _bench_runs(facts, opts):
         path = text(run.get("path"), 120)
         if run.get("error"):
-            notes.append("docker-bench-security log %s (%s): %s" % (path, where, text(run["error"], 160)))
+            errors.append("docker-bench-security log %s (%s): %s" % (path, where, text(run["error"], 400)))
             continue
         if not run.get("results"):
             notes.append("docker-bench-security log %s (%s) holds no results: not a completed run" % (path, where))
@@ -66,9 +73,11 @@ def check_46(facts, opts):
             line += "; the run did not finish (no end time)"
         if age is None:
             notes.append(line + "; run date unreadable")
-        elif age < -1:
-            # A day of clock skew is tolerated; a run dated further ahead proves nothing about now.
-            notes.append("%s; dated %d days in the future: the log or a clock is wrong" % (line, -age))
+        elif age < 0 and (gathered is None or stamp > gathered + _CLOCK_SKEW):
+            # As an attestation dated after the audit date: a run dated later proves nothing about now. Only
+            # after the gather too (a host's clock, which dated the log): the audit date is the controller's.
+            notes.append("%s; dated %s, in the future (audit date %s): the log or a clock is wrong, not credited"
+                         % (line, stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), day))
         elif max(age, 0) > max_age:
             notes.append("%s; %d days old (benchmark_max_age_days %d)" % (line, age, max_age))
         elif not run.get("complete"):
@@ -76,7 +85,10 @@ def check_46(facts, opts):
         else:
             credited.append("%s; ran %d days ago" % (line, max(age, 0)))
     if credited:
-        return result(PASS, credited + notes)
+        return result(PASS, credited + notes + errors)
+    if errors:
+        # A log that cannot be read proves neither a run nor its absence.
+        return result(ERROR, errors + notes)
     legacy = as_dict(facts.get("tools")).get("docker_bench_log")
     if legacy:
         notes.append("text log %s found: only its JSON log (log/docker-bench-security.log.json) shows the results"

@@ -51,9 +51,10 @@ class Host(object):
     def path(self, p):
         return os.path.join(self.root, p.lstrip("/")) if self.root != "/" else p
 
-    def read(self, p):
+    def read(self, p, limit=None):
+        """The file's text; only its first ``limit`` bytes when given (a log that may be huge)."""
         with open(self.path(p), "rb") as f:
-            return f.read().decode("utf-8", "replace")
+            return (f.read() if limit is None else f.read(limit)).decode("utf-8", "replace")
 
     def exists(self, p):
         return os.path.lexists(self.path(p))

@@ -59,7 +59,15 @@ def _docker_bench_json(h):
         return None
     out = {"path": newest, "mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime)), "error": None}
     try:
-        out.update(bench_log.summarize(h.read(newest)))
+        size = h.lstat(newest).st_size
+        if size > bench_log.MAX_BYTES:
+            out.update(bench_log.summarize(""), error=bench_log.too_large(newest, size))
+            return out
+        # The cap again: the file may grow between the stat and the read.
+        text = h.read(newest, limit=bench_log.MAX_BYTES + 1)
     except (IOError, OSError) as exc:
         out["error"] = "%s unreadable: %s" % (newest, exc)
+        return out
+    out.update(bench_log.summarize(text))
+    out["error"] = out["error"] and "%s: %s" % (newest, out["error"])
     return out

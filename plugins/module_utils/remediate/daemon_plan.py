@@ -190,7 +190,7 @@ def _guard_restart(facts, wanted, settings, deferred, swarm_active, replace=()):
     current = _content(facts)
     changing = changed_keys(current, merge(current, settings, replace=replace))
     running = _running_containers(facts)
-    out = {"stage": {}, "check_live_restore": False, "restart_deferrals": [], "stops": [],
+    out = {"stage": {}, "check_live_restore": False, "restart_deferrals": [], "stops": [], "swarm_drain": False,
            "reload_settings": dict((k, v) for k, v in settings.items() if k in RELOADABLE or k not in changing)}
     if not needs_restart(changing) or not running:
         return out
@@ -206,18 +206,52 @@ def _guard_restart(facts, wanted, settings, deferred, swarm_active, replace=()):
             "effect in the running dockerd (docker info LiveRestoreEnabled false, also after a reload); set "
             "daemon_restart_running_containers to accept the outage" % running)
         return out
+    if swarm_active and wanted.get("swarm_drain_restart"):
+        return _guard_swarm_drain(facts, wanted, settings, changing, deferred, running, out)
     if wanted.get("restart_running_containers"):
         out["stops"] = _running_names(facts)
         return out
     why = "swarm mode is active, live-restore cannot be on" if swarm_active else "daemon_live_restore is false"
+    # On a swarm node the opt-in drain moves the node's tasks away first (one node at a time).
+    drain = " (or daemon_swarm_drain_restart to drain the node first)" if swarm_active else ""
     held = _restart_deferrals(settings, changing, deferred,
                               "%%s needs a dockerd restart, which would stop the %d running containers (live-restore "
-                              "is off: %s); set daemon_restart_running_containers to accept the outage"
-                              % (running, why))
+                              "is off: %s); set daemon_restart_running_containers to accept the outage%s"
+                              % (running, why, drain))
     for key in [k for k in changing if k not in RELOADABLE]:
         settings.pop(key, None)
     deferred.extend(held)
     out["reload_settings"] = dict(settings)
+    return out
+
+
+def _guard_swarm_drain(facts, wanted, settings, changing, deferred, running, out):
+    """daemon_swarm_drain_restart: the node's swarm tasks move away (drain) before the restart.
+
+    A drain moves swarm tasks only: a container started outside the swarm (docker run, compose)
+    stays and the restart stops it, so such containers hold the restart back unless
+    restart_running_containers accepts that (``stops`` names them). Otherwise ``swarm_drain`` asks
+    the role to judge the cluster on a manager (swarm_drain.plan: quorum, rescheduling), and
+    ``restart_deferrals`` is what is held back, with that judgment's reason, when it refuses.
+    """
+    standalone = sorted(str(c.get("name")) for c in (facts.get("docker") or {}).get("containers") or []
+                        if isinstance(c, dict) and c.get("state") == "running" and c.get("swarm_task") is not True)
+    if standalone and not wanted.get("restart_running_containers"):
+        deferred.extend(_restart_deferrals(
+            settings, changing, deferred,
+            "%%s needs a dockerd restart: a swarm drain moves only swarm tasks, and the restart would stop the %d "
+            "containers started outside the swarm (%s; live-restore cannot be on in swarm mode); set "
+            "daemon_restart_running_containers to accept the outage" % (len(standalone), ", ".join(standalone[:5]))))
+        for key in [k for k in changing if k not in RELOADABLE]:
+            settings.pop(key, None)
+        out["reload_settings"] = dict(settings)
+        return out
+    out["stops"] = standalone
+    out["swarm_drain"] = True
+    out["restart_deferrals"] = _restart_deferrals(
+        settings, changing, deferred,
+        "%%s needs a dockerd restart, which would stop the %d running containers (swarm mode is active, "
+        "live-restore cannot be on)" % running)
     return out
 
 

@@ -219,32 +219,287 @@ def authorized_key_paths(passwd, patterns):
     return out
 
 
-def lockout_guard(wanted, effective, connecting_user, key_users):
+# --- the connecting account's own login (issue 17 item 3) ---------------------------------------
+
+def effective_values(text):
+    """``sshd -T`` output as {lower-case keyword: [values]}: every line, in order. AllowUsers,
+    DenyUsers, AllowGroups and DenyGroups print one line per pattern (servconf.c dump_cfg_strarray),
+    so the first-value parser would keep only the first pattern."""
+    values = {}
+    for line in (text or "").splitlines():
+        parts = line.strip().split(None, 1)
+        if len(parts) == 2:
+            values.setdefault(parts[0].lower(), []).append(parts[1])
+    return values
+
+
+_KEY_TYPE = re.compile(r"^(ssh|ecdsa|sk)-[A-Za-z0-9@._-]+$")
+
+
+def _split_options(text):
+    """auth-options.c sshauthopt_parse: options are comma separated; a double-quoted value may hold commas."""
+    out, cur, quoted = [], "", False
+    for i, c in enumerate(text):
+        if c == '"' and not (i and text[i - 1] == "\\"):
+            quoted = not quoted
+        if c == "," and not quoted:
+            out.append(cur)
+            cur = ""
+            continue
+        cur += c
+    out.append(cur)
+    return out
+
+
+def parse_key_line(raw):
+    """One authorized_keys line as {type, forced, restrict, from} or None (blank, comment, no key).
+
+    As auth2-pubkeyfile.c auth_check_authkey_line reads it: a line whose first word is not a key
+    type starts with options, up to the first blank outside double quotes
+    (authfile.c sshkey_advance_past_options). ``forced``: a ``command=`` option: the key runs that command
+    and nothing else, so it is no shell for anyone (GitLab's ``git`` keys). ``restrict`` alone
+    only takes the pty and forwardings away: Ansible needs neither.
+    """
+    line = (raw or "").strip()
+    if not line or line.startswith("#"):
+        return None
+    options = ""
+    if not _KEY_TYPE.match(line.split(None, 1)[0]):
+        quoted, i = False, 0
+        while i < len(line) and (quoted or line[i] not in " \t"):
+            if line[i] == "\\" and line[i + 1:i + 2] == '"':
+                i += 1
+            elif line[i] == '"':
+                quoted = not quoted
+            i += 1
+        options, line = line[:i], line[i:].strip()
+    words = line.split()
+    if not words or not _KEY_TYPE.match(words[0]) or len(words) < 2:
+        return None
+    opts = {}
+    for opt in _split_options(options) if options else []:
+        name, eq, value = opt.partition("=")
+        opts[name.strip().lower()] = value.strip().strip('"') if eq else True
+    return {"type": words[0], "forced": "command" in opts, "restrict": "restrict" in opts,
+            "from": opts.get("from") if isinstance(opts.get("from"), str) else None}
+
+
+def _gather():
+    # The pattern rules live with the collector that reads Match blocks (gather/sshd.py imports
+    # this module, so the import waits until a guard runs).
+    from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd as gather_sshd
+    return gather_sshd
+
+
+def match_host_and_ip(host, addr, patterns):
+    """match.c match_host_and_ip: 1 when the address or the host name matches ``patterns``, 0 when
+    not or a negated entry matches, -1 for a malformed address pattern."""
+    g = _gather()
+    mip = g.address_list(addr or "", patterns)
+    if mip == -2:
+        return -1
+    if not host or not addr or mip == -1:
+        return 0
+    mhost = g.pattern_list(host.lower(), patterns, lower=True)
+    if mhost == -1 or (mhost == 0 and mip == 0):
+        return 0
+    return 1
+
+
+def match_user(user, host, addr, pattern):
+    """match.c match_user: one AllowUsers/DenyUsers entry, ``USER`` or ``USER@HOST`` (the last
+    ``@`` splits; HOST is a host name or address pattern list, CIDR allowed)."""
+    g = _gather()
+    if "@" not in pattern:
+        return 1 if g._wildcard(user, pattern) else 0
+    upat, _at, hpat = pattern.rpartition("@")
+    if not g._wildcard(user, upat):
+        return 0
+    return match_host_and_ip(host, addr, hpat)
+
+
+def allowed_user(login, eff):
+    """auth.c allowed_user, the parts that depend on the configuration: DenyUsers, then
+    AllowUsers, then DenyGroups, then AllowGroups (primary and supplementary groups, groupaccess.c
+    ga_match: shell-style patterns, no negation). The rule that refuses ``login`` as text, else None."""
+    g = _gather()
+    user, host, addr = login["user"], login.get("host"), login.get("addr")
+    for pat in eff.get("denyusers", []):
+        if match_user(user, host, addr, pat) != 0:
+            return "DenyUsers %s" % pat
+    allow = eff.get("allowusers", [])
+    if allow and not any(match_user(user, host, addr, pat) == 1 for pat in allow):
+        return "AllowUsers %s (%s from %s is not listed)" % (" ".join(allow), user, addr)
+    groups = login.get("groups") or []
+    for pat in eff.get("denygroups", []):
+        hit = [gr for gr in groups if g._wildcard(gr, pat)]
+        if hit:
+            return "DenyGroups %s (%s is in group %s)" % (pat, user, hit[0])
+    allow = eff.get("allowgroups", [])
+    if allow and not any(g._wildcard(gr, pat) for gr in groups for pat in allow):
+        return "AllowGroups %s (none of %s's groups %s)" % (" ".join(allow), user, ",".join(groups) or "-")
+    return None
+
+
+def _one(eff, key, default):
+    values = eff.get(key) or [default]
+    return str(values[0]).lower()
+
+
+def _methods(way, eff):
+    """The authentication methods ``way`` (publickey|password) gets from ``eff``, and the rule that
+    leaves none. A password is typed through ``password`` or, with PAM, ``keyboard-interactive``."""
+    if way == "publickey":
+        if _one(eff, "pubkeyauthentication", "yes") != "yes":
+            return set(), "PubkeyAuthentication no"
+        return {"publickey"}, None
+    got = set()
+    if _one(eff, "passwordauthentication", "yes") == "yes":
+        got.add("password")
+    kbd = _one(eff, "kbdinteractiveauthentication", _one(eff, "challengeresponseauthentication", "yes"))
+    if kbd == "yes" and _one(eff, "usepam", "no") == "yes":
+        got.add("keyboard-interactive")
+    if not got:
+        return got, "PasswordAuthentication no" + (
+            "" if kbd == "yes" else " and KbdInteractiveAuthentication no")
+    return got, None
+
+
+def login_rule(login, ways, eff):
+    """None when ``login`` gets in through ``ways`` under ``eff`` (``sshd -T -C`` for its own
+    connection), else the rule that keeps it out: auth.c allowed_user, auth_root_allowed (uid 0:
+    PermitRootLogin prohibit-password takes keys only, forced-commands-only only keys with a forced
+    command, which give no shell), the methods ``ways`` can use, and AuthenticationMethods
+    (auth2.c auth2_setup_methods_lists: every method of one list must succeed)."""
+    denied = allowed_user(login, eff)
+    if denied:
+        return denied
+    methods, rule = set(), None
+    for way in ways:
+        got, why = _methods(way, eff)
+        if got and login.get("uid") == 0:
+            prl = _one(eff, "permitrootlogin", "prohibit-password")
+            if prl == "no" or prl == "forced-commands-only" or (
+                    prl in ("prohibit-password", "without-password") and way != "publickey"):
+                got, why = set(), "PermitRootLogin %s" % prl
+        methods |= got
+        rule = rule or why
+    if not methods:
+        return rule
+    lists = " ".join(eff.get("authenticationmethods") or ["any"]).split()
+    if lists and lists != ["any"] and not any(
+            all(m.split(":")[0] in methods for m in lst.split(",")) for lst in lists):
+        return "AuthenticationMethods %s (%s can offer only %s)" % (
+            " ".join(lists), login["user"], ",".join(sorted(methods)))
+    return None
+
+
+def _block_applies(block, login):
+    """Whether a Match block's criteria (gather/sshd.py read_config) accept this connection."""
+    g = _gather()
+    for name, pats in block.get("parsed") or [("unknown", None)]:
+        if name == "all":
+            continue
+        if name == "user":
+            ok = g.pattern_list(login["user"], pats) == 1
+        elif name == "group":
+            ok = g._group_ok(login.get("groups") or [], pats)
+        elif name == "host":
+            ok = g.pattern_list((login.get("host") or "").lower(), pats, lower=True) == 1
+        elif name in ("address", "localaddress"):
+            ok = g.address_list(login.get("addr" if name == "address" else "laddr") or "", pats) == 1
+        elif name == "localport":
+            ok = str(login.get("lport")) == pats
+        else:
+            ok = False
+        if not ok:
+            return False
+    return not block.get("error")
+
+
+def _where(rule, login, blocks):
+    """`` in Match ... (file:line)`` when the first Match block that applies to this connection
+    sets the keyword that decided; sshd takes a Match block's value over the global one."""
+    key = rule.split()[0].lower()
+    for block in blocks or []:
+        if key in (block.get("keywords") or []) and _block_applies(block, login):
+            return " in Match %s (%s:%s)" % (block["criteria"], block["file"], block["line"])
+    return ""
+
+
+LOGIN_METHODS = ("auto", "publickey", "password")
+
+
+def login_ways(login, controller, before):
+    """How the connecting account logs in today: ([ways], how (text), unknown (bool)).
+
+    Evidence, strongest first: sshd_login_method; the controller's ansible_password (a password;
+    Ansible's ssh turns client-side password login off without one) and
+    ansible_ssh_private_key_file; the account's authorized keys (a key with a forced command is no
+    way in, nor one whose ``from=`` refuses this address). With neither variable the login is by
+    key when a usable key works today, else by a password (``--ask-pass``). AuthorizedKeysCommand
+    serves keys the guard cannot see: unless the account has a usable key of its own, how it
+    logs in is unknown and every way it may use must survive.
+    """
+    controller = controller or {}
+    method = str(controller.get("login_method") or "auto")
+    if method not in LOGIN_METHODS:
+        raise SshdPolicyError("sshd_login_method: %r is not one of %s" % (method, ", ".join(LOGIN_METHODS)))
+    if method != "auto":
+        return [method], "with %s (sshd_login_method)" % ("a key" if method == "publickey" else "a password"), False
+    keys = login.get("keys") or []
+    usable = [k for k in keys if not k.get("forced") and (
+        not k.get("from") or match_host_and_ip(login.get("host"), login.get("addr"), k["from"]) == 1)]
+    akc = _one(before, "authorizedkeyscommand", "none") not in ("none", "")
+    if keys and not usable:
+        why = "carry a forced command (no shell)" if all(k.get("forced") for k in keys) else "do not serve this address"
+        no_key = "its only key(s) in %s %s" % (keys[0]["path"], why)
+    else:
+        no_key = "it has no authorized key"
+    ways, hows = [], []
+    if str(controller.get("password_set")).lower() in ("true", "yes", "1"):
+        ways.append("password")
+        hows.append("a password (ansible_password set)")
+    if controller.get("key_file") and (usable or akc):
+        ways.append("publickey")
+        hows.append("a key (ansible_ssh_private_key_file set%s)" % ("" if usable else "; AuthorizedKeysCommand"))
+    if ways:
+        return ways, "with " + " or ".join(hows), False
+    key_rule = login_rule(login, ["publickey"], before) if usable else None
+    if usable and key_rule is None:
+        return ["publickey"], "with a key (authorized in %s)" % usable[0]["path"], False
+    if akc:
+        return ["publickey", "password"], "with a key AuthorizedKeysCommand serves or a password (the guard " \
+            "cannot see those keys; set sshd_login_method)", True
+    if usable:
+        no_key = "its key does not work today (%s%s)" % (key_rule, _where(key_rule, login, login.get("match_blocks")))
+    return ["password"], "with a password (%s)" % no_key, False
+
+
+def lockout_guard(login, before, after, controller=None):
     """Reasons (list of str) to refuse the change; empty when it is safe.
 
-    ``wanted``: settings to write; ``effective``: ``sshd -T`` as {lowercase key: value};
-    ``key_users``: accounts with at least one authorized key.
-    Only a change counts: a host already at ``no`` cannot be locked by writing ``no`` again.
+    ``login``: the connecting account as sshd_login_facts read it (user, uid, groups, addr, host,
+    keys, match_blocks); ``before``/``after``: ``sshd -T -C`` for that account's own connection
+    with the current and with the changed configuration, {keyword: [values]}; ``controller``:
+    {password_set, key_file, login_method, connection}. Only a change counts: a way in that
+    does not work today cannot be lost by the change.
     """
-    low = dict((str(k).lower(), str(v).lower()) for k, v in (wanted or {}).items())
-    eff = dict((str(k).lower(), str(v).lower()) for k, v in (effective or {}).items())
-    keys = set(key_users or [])
-    user = str(connecting_user)
-    others = sorted(keys - {"root"})
-    root_off = low.get("permitrootlogin") == "no"
+    user = login.get("user")
+    if login.get("error"):
+        return ["the connecting account %s cannot be judged: %s" % (user, login["error"])]
+    ways, how, unknown = login_ways(login, controller, before)
+    # Unknown: each way it may use must survive. Known: one of its ways is enough.
+    trials = [[w] for w in ways] if unknown else [ways]
     reasons = []
-    if root_off and eff.get("permitrootlogin") != "no" and user == "root" and not others:
-        reasons.append("Ansible connects as root and no other account has an authorized key: "
-                       "PermitRootLogin no would leave no SSH way in")
-    if low.get("passwordauthentication") == "no" and eff.get("passwordauthentication") != "no":
-        if user == "root" and root_off:
-            # root's own key stops counting once root login is off; another account must carry on.
-            if not others and not reasons:
-                reasons.append("Ansible connects as root, root login is being turned off and no other "
-                               "account has an authorized key: PasswordAuthentication no would lock everyone out")
-        elif user not in keys:
-            reasons.append("the connecting user %s has no authorized key: PasswordAuthentication no would "
-                           "lock %s out" % (user, user))
+    for trial in trials:
+        if login_rule(login, trial, before) is not None:
+            continue
+        rule = login_rule(login, trial, after)
+        if rule:
+            reasons.append("%s logs in %s and %s%s would lock it out" % (
+                user, how, rule, _where(rule, login, login.get("match_blocks"))))
+            break
     return reasons
 
 
@@ -255,15 +510,32 @@ def render_block(settings):
 def plan(facts, wanted):
     """Everything the role decides, from what sshd_login_facts read and the role's variables.
 
-    ``wanted``: {settings, dropin_name, connecting_user, guard}. Returns {settings, block,
-    placement, refused}; ``refused`` non-empty means: write nothing, defer the control.
+    ``wanted``: {settings, dropin_name, connecting_user, guard, controller}. Returns {settings, block,
+    placement, refused, login}; ``refused`` non-empty means: write nothing, defer the control; ``login``
+    says how the guard judged the connecting account's login (None when it did not).
     """
     facts = facts if isinstance(facts, dict) else {}
     settings = validate_settings(wanted.get("settings"))
     place = placement(facts.get("config_text") or "", facts.get("include_dir_files") or [],
                       wanted.get("dropin_name"))
-    refused = []
+    refused, judged = [], None
     if wanted.get("guard", True):
-        refused = lockout_guard(settings, facts.get("effective"), wanted.get("connecting_user"),
-                                facts.get("key_users"))
-    return {"settings": settings, "block": render_block(settings), "placement": place, "refused": refused}
+        login = facts.get("login") or {"user": wanted.get("connecting_user"),
+                                       "error": "sshd_login_facts read no login (login_user not given)"}
+        if facts.get("login_after") is None and facts.get("candidate_invalid"):
+            # sshd -t rejects the changed configuration: the write step fails the host with sshd's
+            # own message and installs nothing, so there is no login to lose.
+            refused = []
+        elif facts.get("login_after") is None and not login.get("error"):
+            refused = ["sshd -T -C %s on the changed configuration failed: %s" % (
+                login.get("spec"), facts.get("login_after_error") or "no output")]
+        else:
+            refused = lockout_guard(login, facts.get("login_before") or {}, facts.get("login_after") or {},
+                                    wanted.get("controller"))
+        if not login.get("error") and facts.get("login_before"):
+            via = "over SSH" if login.get("via_ssh") else \
+                "judged as a login from outside: Ansible does not come in over SSH"
+            judged = "%s from %s (%s) logs in %s" % (login.get("user"), login.get("addr"), via, login_ways(
+                login, wanted.get("controller"), facts["login_before"])[1])
+    return {"settings": settings, "block": render_block(settings), "placement": place, "refused": refused,
+            "login": judged}

@@ -28,6 +28,7 @@ import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_FORMAT
 
 
 REPORT_SCHEMA_VERSION = 1
@@ -345,7 +346,7 @@ def dumps_document(document):
 
 
 def history_lines(document, hosts=None):
-    """One JSON line per audited host (only those in ``hosts`` when given): ``{"host",
+    """One JSON line per audited host (only those in ``hosts`` when given): ``{"history_format", "host",
     "generated_at", "score", "earned", "applicable", "collection_version"}``, plus ``"before":
     {"score", "earned", "fixed", "regressed"}`` for a host audited before and after a remediation
     in the same run."""
@@ -356,6 +357,7 @@ def history_lines(document, hosts=None):
             continue
         entry = document["hosts"][host]
         line = {
+            "history_format": HISTORY_FORMAT,
             "host": host,
             "generated_at": entry.get("generated_at") or document.get("generated_at"),
             "score": entry.get("score"),

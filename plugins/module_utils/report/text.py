@@ -209,14 +209,14 @@ def _hosts_by_band_lines(hosts, fleet):
     if not isinstance(by_band, dict):
         return []
     lines = [[("  Hosts by band:", None)]]
-    for dummy, name in catalog.BANDS:
+    for name in _band_names():
         members = by_band.get(name) or []
         if not members:
             continue
         scored = ["%s %s" % (h, format_score((hosts.get(h) or {}).get("score"))) for h in members]
         lines.append([("    ", None), ("%s (%d)" % (name, len(members)), band_style(name)),
                       (": %s" % _names(scored), None)])
-    return lines
+    return lines if len(lines) > 1 else []
 
 
 def _expiring_lines(fleet):
@@ -233,6 +233,11 @@ def _expiring_lines(fleet):
     return lines
 
 
+def _band_names():
+    """Every band a host can be in, Incomplete (too little decided to rate) last."""
+    return [name for dummy, name in catalog.BANDS] + [catalog.INCOMPLETE_BAND]
+
+
 def fleet_lines(document, top_n=TOP_FAILING_TEXT):
     hosts = document.get("hosts") or {}
     fleet = document.get("fleet") or fleet_stats(hosts)
@@ -247,13 +252,14 @@ def fleet_lines(document, top_n=TOP_FAILING_TEXT):
     lines = [[("", None)], [("dockersec fleet summary: %s" % summary, STYLE_HEADER)]]
     if hosts:
         bands = []
-        for dummy, name in catalog.BANDS:
+        for name in _band_names():
             n = fleet["by_band"].get(name, 0)
             if n:
                 if bands:
                     bands.append((", ", None))
                 bands.append(("%s %d" % (name, n), band_style(name)))
-        lines.append([("  Bands: ", None)] + bands)
+        if bands:
+            lines.append([("  Bands: ", None)] + bands)
         scored = [(entry["score"], h) for h, entry in hosts.items() if entry.get("score") is not None]
         if scored:
             low, low_host = min(scored)

@@ -10,11 +10,13 @@ __metaclass__ = type
 
 import copy
 import datetime
+import os
 
 from hypothesis import strategies as st
-from conftest import evaluator_sections, make_container, make_facts
+from conftest import REPO, evaluator_sections, make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
     compliance, logging_monitoring, orchestration, secrets, supply_chain,
 )
@@ -182,3 +184,15 @@ def assert_robust(checks, facts, options):
 def _history(*ages):
     return [{"host": "node1", "generated_at": days_ago(a), "score": 80.0, "collection_version": "1.0.0"}
             for a in ages]
+
+
+BENCH_LOG = os.path.join(REPO, "tests", "data", "docker-bench", "docker-bench-security.log.json")
+
+
+def _bench(**kw):
+    with open(BENCH_LOG) as f:
+        summary = bench_log.summarize(f.read())
+    summary.update(path="/opt/docker-bench-security/log/docker-bench-security.log.json",
+                   mtime="2026-11-21T05:01:00Z", error=None)
+    summary.update(kw)
+    return summary

@@ -8,28 +8,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import os
 
 import pytest
-from conftest import REPO, make_container, make_facts
-from sections_support import CHECKS, _history, days_ago, run
+from conftest import make_container, make_facts
+from sections_support import BENCH_LOG, CHECKS, _bench, _history, days_ago, run
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 
 
 # --- 46 / 49 history ------------------------------------------------------------------------------
-
-
-BENCH_LOG = os.path.join(REPO, "tests", "data", "docker-bench", "docker-bench-security.log.json")
-
-
-def _bench(**kw):
-    with open(BENCH_LOG) as f:
-        summary = bench_log.summarize(f.read())
-    summary.update(path="/opt/docker-bench-security/log/docker-bench-security.log.json",
-                   mtime="2026-11-21T05:01:00Z", error=None)
-    summary.update(kw)
-    return summary
 
 
 def _no_bench():
@@ -66,13 +53,20 @@ def test_46_bench_log_from_the_controller_option():
 @pytest.mark.parametrize("change, why", [
     ({"end": None, "complete": False}, "the run did not finish"),
     ({"results": 0, "counts": {"PASS": 0, "WARN": 0, "INFO": 0, "NOTE": 0}}, "holds no results"),
-    ({"error": "permission denied"}, "permission denied"),
 ])
 def test_46_a_log_without_a_finished_run_is_not_credited(change, why):
     f = make_facts()
     f["tools"]["docker_bench"] = _bench(**change)
     status, ev = run("46", f)
     assert status == "fail" and why in ev
+
+
+def test_46_a_log_that_cannot_be_read_is_an_error_not_a_fail():
+    """Issue 18: it proves neither a run nor its absence."""
+    f = make_facts()
+    f["tools"]["docker_bench"] = _bench(error="permission denied")
+    status, ev = run("46", f)
+    assert status == "error" and "permission denied" in ev
 
 
 def test_46_old_bench_run_fails():

@@ -130,6 +130,26 @@ def test_fleet_summary_text():
     assert "    db1 [22] owner dba-team, expires 2026-07-01 (in 30 days)" in summary
 
 
+def test_fleet_summary_of_hosts_that_are_all_incomplete():
+    """Issue 18: on a machine without Docker every host is Incomplete, and Bands:/Hosts by band: were empty."""
+    audits = {}
+    for host in ("a", "b"):
+        doc = engine.evaluate({}, today=TODAY)  # every control errors or is manual without facts
+        doc["host"] = host
+        audits[host] = doc
+    doc = report_document.build_document(audits)
+    assert set(h["band"] for h in doc["hosts"].values()) == {catalog.INCOMPLETE_BAND}
+    summary = report_text.to_text(report_text.scorecard_lines(doc, compact=True)).splitlines()
+    summary = summary[summary.index("dockersec fleet summary: 2 hosts audited"):]
+    score = "%.1f" % doc["hosts"]["a"]["score"]
+    assert summary[1:5] == [
+        "  Bands: Incomplete 2",
+        "  Score: average %s, min %s (a)" % (score, score),
+        "  Hosts by band:",
+        "    Incomplete (2): a %s, b %s" % (score, score),
+    ]
+
+
 def test_long_name_lists_are_cut():
     audits = dict(("h%02d" % i, make_audit(host="h%02d" % i, statuses={"6": "fail"})) for i in range(25))
     text = report_text.to_text(report_text.scorecard_lines(report_document.build_document(audits), compact=True))

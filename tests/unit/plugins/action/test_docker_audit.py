@@ -2,10 +2,10 @@
 
 import json
 import os
-import types
 
 import pytest
 
+from audit_step import run
 from conftest import REPO, make_container, make_facts
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_audit as action
@@ -15,15 +15,6 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate impor
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 
 TODAY = "2026-11-23"
-
-
-def run(args, task_vars=None, check_mode=True):
-    task = types.SimpleNamespace(args=args, async_val=0, check_mode=check_mode, action="dockersec.hardening.docker_audit")
-    connection = types.SimpleNamespace(_shell=types.SimpleNamespace(tmpdir="/nonexistent"))
-    plugin = action.ActionModule(task, connection, None, None, None)
-    tv = {"inventory_hostname": "node1"}
-    tv.update(task_vars or {})
-    return plugin.run(task_vars=tv)
 
 
 @pytest.fixture
@@ -130,7 +121,7 @@ def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
     assert summary["error"] == "%s: no *.json files" % empty
     res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "options": {"docker_bench_log_path": str(empty)}})
     c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
-    assert c46["status"] == "fail" and "no *.json files" in " ".join(c46["evidence"])
+    assert c46["status"] == "error" and "no *.json files" in " ".join(c46["evidence"])
 
 
 def test_inventory_export_on_by_default_and_off_by_option(report_dir):
