@@ -75,7 +75,6 @@ class FakeHost(gather_base.Host):
         return p
 
 
-
 def run_collector(func, *args):
     facts = {}
     state = gather_base.timed("x", func, facts, *args)
