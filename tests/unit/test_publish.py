@@ -45,10 +45,10 @@ def test_plugins_were_added_no_later_than_the_collection_version():
 def test_tarball_names_follow_galaxy_yml():
     tarball = "dockersec-hardening-%s.tar.gz" % _version()
     stale = []
+    found = (glob.glob(os.path.join(REPO, "scripts", "*")) + glob.glob(os.path.join(REPO, ".ci", "*")) +
+             glob.glob(os.path.join(REPO, "docs", "*.md")))
     for rel in ["README.md", "execution-environment.yml", "Makefile"] + \
-            [os.path.relpath(p, REPO) for p in glob.glob(os.path.join(REPO, "scripts", "*")) +
-             glob.glob(os.path.join(REPO, ".ci", "*")) + glob.glob(os.path.join(REPO, "docs", "*.md"))
-             if os.path.isfile(p)]:
+            [os.path.relpath(p, REPO) for p in found if os.path.isfile(p)]:
         with open(os.path.join(REPO, rel)) as f:
             for name in re.findall(r"dockersec-hardening-[0-9][0-9.]*[0-9]\.tar\.gz", f.read()):
                 if name != tarball:
