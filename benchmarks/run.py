@@ -11,7 +11,7 @@ On the Docker host this runs on, it starts N workload containers with a mix of s
   * the gather module alone: ``plugins/modules/docker_host_facts.py`` run directly as a
     subprocess (no Ansible around it): its wall seconds, the seconds of its ``docker``
     collector (list + concurrent inspects) and its peak RSS (``wait4`` rusage of that process);
-  * the evaluation alone (``module_utils/audit.evaluate`` on those facts, in process);
+  * the evaluation alone (``module_utils/evaluate/engine.evaluate`` on those facts, in process);
   * the marginal cost per container in ms (slope between consecutive sizes, and the
     least-squares slope over all sizes).
 
@@ -345,7 +345,7 @@ def run_gather(tmp):
 
 
 def run_eval(facts):
-    from ansible_collections.dockersec.hardening.plugins.module_utils import audit
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
     start = time.perf_counter()
     audit.evaluate(facts, today=time.strftime("%Y-%m-%d"))
     return time.perf_counter() - start

@@ -9,19 +9,16 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import glob
-import json
 import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine, inputs
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import as_dict, as_list
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import parse_timestamp
+
+_UTC = datetime.timezone.utc
 
 ARGUMENT_SPEC = {
     "facts": {"type": "dict"},
@@ -36,182 +33,6 @@ ARGUMENT_SPEC = {
     "deferred": {"type": "list", "elements": "dict", "default": []},
 }
 
-# Fields of each container that make up the exported inventory (item 50): no env, no labels.
-INVENTORY_FIELDS = ("name", "image", "state", "compose_project", "compose_service", "swarm_service", "user")
-_UTC = datetime.timezone.utc
-
-
-def inventory(facts):
-    """The container inventory (item 50): every gathered container, names and images only."""
-    containers = as_list(as_dict(as_dict(facts).get("docker")).get("containers"))
-    return [dict((k, c.get(k)) for k in INVENTORY_FIELDS) for c in containers if isinstance(c, dict)]
-
-
-def read_history(path, host, warnings=None):
-    """Earlier audits of ``host`` from the controller-side history (report_paths.read_history)."""
-    return report_paths.read_history(path, set([host]), warnings)
-
-
-def _trivy_keys(doc):
-    """Every name a Trivy report knows its image by: ArtifactName, image id, tags, digests."""
-    meta = doc.get("Metadata") if isinstance(doc.get("Metadata"), dict) else {}
-    keys = [doc.get("ArtifactName"), meta.get("ImageID")]
-    for field in ("RepoTags", "RepoDigests"):
-        keys.extend(meta.get(field) if isinstance(meta.get(field), list) else [])
-    return [k for k in keys if isinstance(k, str) and k]
-
-
-# The largest Trivy JSON report read (bytes): a scan of a large image with every finding is a few
-# tens of MiB; a file over this is refused rather than held in memory for each host audited.
-TRIVY_MAX_BYTES = 64 * 1024 * 1024
-
-
-def _shown(value):
-    text = json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _trivy_shape(doc):
-    """Why ``doc`` (parsed JSON) is not a Trivy image report in the shape item 13 reads, else None."""
-    if not isinstance(doc, dict):
-        return "%s, not a JSON object" % _shown(doc)
-    meta = doc.get("Metadata")
-    if meta is not None and not isinstance(meta, dict):
-        return "Metadata is %s, not an object" % _shown(meta)
-    for key in ("ImageID",):
-        if meta and meta.get(key) is not None and not isinstance(meta.get(key), str):
-            return "Metadata.%s is %s, not a string" % (key, _shown(meta.get(key)))
-    for key in ("RepoTags", "RepoDigests"):
-        value = (meta or {}).get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            return "Metadata.%s is %s, not a list of strings" % (key, _shown(value))
-    created = doc.get("CreatedAt")
-    if created is not None and (not isinstance(created, str) or parse_timestamp(created) is None):
-        return "CreatedAt is %s, not a timestamp" % _shown(created)
-    results = doc.get("Results")
-    if results is None:
-        return None  # nothing found: Trivy leaves Results out
-    if not isinstance(results, list):
-        return "Results is %s, not a list" % _shown(results)
-    for i, res in enumerate(results):
-        if not isinstance(res, dict):
-            return "Results[%d] is %s, not an object" % (i, _shown(res))
-        vulns = res.get("Vulnerabilities")
-        if vulns is None:
-            continue
-        if not isinstance(vulns, list):
-            return "Results[%d].Vulnerabilities is %s, not a list" % (i, _shown(vulns))
-        for j, vuln in enumerate(vulns):
-            severity = vuln.get("Severity") if isinstance(vuln, dict) else None
-            if not isinstance(severity, str):
-                where, seen = (".Severity", severity) if isinstance(vuln, dict) else ("", vuln)
-                return "Results[%d].Vulnerabilities[%d]%s is %s, not a severity string" % (i, j, where, _shown(seen))
-    return None
-
-
-def _read_trivy_file(name):
-    """``(doc, error)`` of one Trivy JSON file, never more than TRIVY_MAX_BYTES read."""
-    with open(name, "rb") as f:
-        data = f.read(TRIVY_MAX_BYTES + 1)
-        size = os.fstat(f.fileno()).st_size
-    if len(data) > TRIVY_MAX_BYTES:
-        return None, ("%s: %d bytes, over the %d MiB cap on a Trivy report (docker_audit TRIVY_MAX_BYTES): not read; "
-                      "trivy --severity CRITICAL writes a smaller one"
-                      % (name, max(size, len(data)), TRIVY_MAX_BYTES // (1024 * 1024)))
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except RecursionError:
-        return None, "%s: nested too deeply to be a Trivy report" % name
-    why = _trivy_shape(doc)
-    if why:
-        return None, "%s: not a Trivy image report: %s" % (name, why)
-    return doc, None
-
-
-def read_trivy_results(path):
-    """Trivy JSON results (a file, or a directory of ``*.json``) for item 13.
-
-    Returns ``{"images": {name: {"critical", "created", "file", "image_id", "repo_digests"}}, "errors": [...]}``:
-    ``image_id``/``repo_digests`` are the report's Metadata.ImageID/RepoDigests (what was scanned); one entry
-    per name the image is known by (ArtifactName, Metadata.ImageID/RepoTags/RepoDigests); when
-    an image was scanned more than once the newest scan counts. ``created`` is the report's
-    CreatedAt, else the file's modification time. Files that are unreadable, over TRIVY_MAX_BYTES or
-    not in the shape of a Trivy image report are listed in ``errors`` and not used.
-    """
-    if os.path.isdir(path):
-        files = sorted(glob.glob(os.path.join(path, "*.json")))
-        if not files:
-            return {"images": {}, "errors": ["%s: no *.json files" % path]}
-    else:
-        files = [path]
-    images, errors = {}, []
-    for name in files:
-        try:
-            doc, error = _read_trivy_file(name)
-            mtime = datetime.datetime.fromtimestamp(os.path.getmtime(name), _UTC).replace(microsecond=0, tzinfo=None)
-        except (IOError, OSError, ValueError, UnicodeDecodeError) as exc:
-            errors.append("%s: %s" % (name, exc))
-            continue
-        if error:
-            errors.append(error)
-            continue
-        keys = _trivy_keys(doc)
-        if not keys:
-            errors.append("%s: not a Trivy image report (no ArtifactName)" % name)
-            continue
-        critical = 0
-        for res in doc.get("Results") or []:
-            for vuln in res.get("Vulnerabilities") or []:
-                if vuln.get("Severity") == "CRITICAL":
-                    critical += 1
-        created = doc.get("CreatedAt") if isinstance(doc.get("CreatedAt"), str) else mtime.isoformat() + "Z"
-        # What the report was a scan of (item 13 matches by these, never by a tag, which can move).
-        meta = doc.get("Metadata") or {}
-        scan = {"critical": critical, "created": created, "file": name,
-                "image_id": meta.get("ImageID") if isinstance(meta.get("ImageID"), str) else None,
-                "repo_digests": list(meta.get("RepoDigests") or [])}
-        for key in keys:
-            old = images.get(key)
-            newer = old is None or (parse_timestamp(created) or datetime.datetime.min) >= (
-                parse_timestamp(old["created"]) or datetime.datetime.min)
-            if newer:
-                images[key] = scan
-    return {"images": images, "errors": errors}
-
-
-def read_bench_log(path):
-    """The newest docker-bench-security JSON log at ``path`` (a file, or a directory of ``*.json``) on
-    the controller, summarized (bench_log.summarize) with ``path``, ``mtime`` and ``error``."""
-    files = sorted(glob.glob(os.path.join(path, "*.json"))) if os.path.isdir(path) else [path]
-    dated = []
-    for name in files:
-        try:
-            dated.append((os.path.getmtime(name), name))
-        except OSError as exc:
-            return {"path": name, "mtime": None, "error": "%s: %s" % (name, exc.strerror or exc)}
-    if not dated:
-        return {"path": path, "mtime": None, "error": "%s: no *.json files" % path}
-    mtime, name = max(dated)
-    out = {"path": name, "error": None,
-           "mtime": datetime.datetime.fromtimestamp(mtime, _UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"}
-    text, error = bench_log.read_file(name)
-    if error:
-        out["error"] = error
-        return out
-    out.update(bench_log.summarize(text))
-    out["error"] = out["error"] and "%s: %s" % (name, out["error"])
-    return out
-
-
-def _mark_deferred(doc, deferred):
-    """Remediation left these alone on purpose: say so, with the reason, where people look."""
-    reasons = dict((str(d.get("id")), str(d.get("reason"))) for d in deferred or [] if isinstance(d, dict))
-    for control in doc["controls"] + doc["extended"]:
-        if control["id"] in reasons and control["status"] != "pass":
-            control["evidence"] = ["remediation deferred: %s" % reasons[control["id"]]] + control["evidence"]
-            control["deferred"] = reasons[control["id"]]
-    doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
-
 
 def _inventory_setting(templar, task_vars, args, name, default):
     """An argument, else the inventory variable ``dockersec_<name>``, else ``default``: the
@@ -222,23 +43,6 @@ def _inventory_setting(templar, task_vars, args, name, default):
     if value is None:
         return default
     return templar.template(value) if templar is not None else value
-
-
-def gate(doc, threshold, fail_incomplete=True):
-    """Why ``dockersec_fail_under`` fails this host, else None.
-
-    An Incomplete host (coverage below the floor) fails the gate unless ``fail_incomplete`` is
-    false: a score over a few decided points must not pass CI.
-    """
-    if threshold is None:
-        return None
-    if doc["score"] < threshold:
-        return "score %.1f is below dockersec_fail_under %s" % (doc["score"], threshold)
-    if doc.get("incomplete") and fail_incomplete:
-        return ("coverage %.1f%% is below dockersec_min_coverage %s (band Incomplete, %d waived): the score %.1f "
-                "is not trusted by dockersec_fail_under (dockersec_fail_incomplete: false to allow it)"
-                % (doc["coverage"], doc["min_coverage"], doc.get("waivers", 0), doc["score"]))
-    return None
 
 
 class ActionModule(ControllerAction):
@@ -256,7 +60,7 @@ class ActionModule(ControllerAction):
 
         directory = report_paths.report_dir(args.get("report_dir"))
         warnings = []
-        history = read_history(os.path.join(directory, report_paths.HISTORY_FILE), host, warnings)
+        history = inputs.read_history(os.path.join(directory, report_paths.HISTORY_FILE), host, warnings)
         if warnings:
             # Items 46 and 49 are judged without those lines: say which, where people look.
             result["warnings"] = ["%s: %s" % (host, w) for w in warnings]
@@ -265,33 +69,33 @@ class ActionModule(ControllerAction):
         # An external file is judged by its control (13, 46): whatever is in it, never the host's audit.
         if isinstance(scan_path, str) and scan_path:
             try:
-                extra["scan_results"] = read_trivy_results(os.path.expanduser(scan_path))
+                extra["scan_results"] = inputs.read_trivy_results(os.path.expanduser(scan_path))
             except Exception as exc:
                 extra["scan_results"] = {"images": {}, "errors": ["%s: %s: %s" % (scan_path, type(exc).__name__, exc)]}
         bench_path = (args.get("options") or {}).get("docker_bench_log_path")
         if isinstance(bench_path, str) and bench_path:
             try:
-                extra["bench_log"] = read_bench_log(os.path.expanduser(bench_path))
+                extra["bench_log"] = inputs.read_bench_log(os.path.expanduser(bench_path))
             except Exception as exc:
                 extra["bench_log"] = {"path": bench_path, "mtime": None,
                                       "error": "%s: %s: %s" % (bench_path, type(exc).__name__, exc)}
 
         try:
-            doc = audit.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
-                                 attestations=args.get("attestations"), today=args.get("today"),
-                                 history=history, extra=extra,
-                                 min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
-        except audit.AuditInputError as exc:
+            doc = engine.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
+                                  attestations=args.get("attestations"), today=args.get("today"),
+                                  history=history, extra=extra,
+                                  min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
+        except engine.AuditInputError as exc:
             result.update(failed=True, msg="%s: %s" % (host, exc))
             return result
         except Exception as exc:
             raise AnsibleError("%s: audit evaluation failed: %s" % (host, exc))
 
-        _mark_deferred(doc, args.get("deferred"))
+        engine.mark_deferred(doc, args.get("deferred"))
         doc["host"] = host
         doc["generated_at"] = datetime.datetime.now(_UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
         if doc["options_used"].get("inventory_export"):
-            doc["inventory"] = inventory(facts)
+            doc["inventory"] = engine.inventory(facts)
         result["dockersec_audit"] = doc
         counts = doc["counts"]
         result["msg"] = "score %.1f/100 (%s), coverage %.1f%%, %d waived: %s" % (
@@ -308,7 +112,7 @@ class ActionModule(ControllerAction):
         except TypeError as exc:
             result.update(failed=True, msg="%s: dockersec_fail_incomplete: %s" % (host, exc))
             return result
-        why = gate(doc, threshold, fail_incomplete)
+        why = engine.gate(doc, threshold, fail_incomplete)
         if why:
             result["failed"] = True
             result["msg"] = "%s: %s" % (host, why)

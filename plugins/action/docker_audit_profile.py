@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import profile
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inventory_check
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
 ARGUMENT_SPEC = {
@@ -38,7 +38,7 @@ class ActionModule(ControllerAction):
         out = {}
         for name in sorted(task_vars):
             # What the playbooks set themselves (gathered facts, results) is theirs, not the profile.
-            if name.startswith("dockersec_") and name not in profile.OUTPUT_VARIABLES:
+            if name.startswith("dockersec_") and name not in inventory_check.OUTPUT_VARIABLES:
                 try:
                     out[name] = self._templar.template(task_vars[name])
                 except Exception as exc:  # AnsibleError and what a filter raises: named, never a traceback
@@ -51,15 +51,15 @@ class ActionModule(ControllerAction):
         for arg, name in _ARGUMENT_VARIABLES.items():
             if arg in self._task.args:
                 variables[name] = args.get(arg)
-        errors = unusable + profile.check_variables(variables)
+        errors = unusable + inventory_check.check_variables(variables)
         formats = os.environ.get("DOCKERSEC_REPORT_FORMATS")
         if args.get("variables") and formats is not None and "dockersec_report_formats" not in variables:
             # The report step reads it when the variable is unset: an unknown format is refused here too.
-            errors += profile.VARIABLES["dockersec_report_formats"]("DOCKERSEC_REPORT_FORMATS (environment)", formats)
+            errors += inventory_check.VARIABLES["dockersec_report_formats"]("DOCKERSEC_REPORT_FORMATS (environment)", formats)
         if errors:
             # The message only, cut: Ansible prints it twice already ([ERROR] and the result).
             result.update(failed=True, error_count=len(errors),
-                          msg="%s: invalid dockersec profile, nothing was run: %s" % (host, profile.summary(errors)))
+                          msg="%s: invalid dockersec profile, nothing was run: %s" % (host, inventory_check.summary(errors)))
             return result
         fail_under = variables.get("dockersec_fail_under")
         result["msg"] = "%s: profile valid (%d waivers, %d attestations, %d skipped controls%s)" % (

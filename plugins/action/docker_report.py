@@ -28,7 +28,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report import 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import text as report_text
-from ansible_collections.dockersec.hardening.plugins.module_utils import prediction
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
 display = Display()

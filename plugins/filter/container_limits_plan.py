@@ -48,7 +48,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.host_fixes import PlanError, container_limits_plan
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.host_fixes import PlanError, container_limits_plan
 
 
 def _plan(containers, wanted, stats=None):

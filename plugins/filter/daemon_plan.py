@@ -43,7 +43,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.daemon_plan import plan
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.daemon_plan import plan
 
 
 def daemon_plan(facts, wanted):

@@ -50,7 +50,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.host_fixes import PlanError, docker_user_rules
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.host_fixes import PlanError, docker_user_rules
 
 
 def _rules(allowed_sources, port_sources, internal_interfaces):

@@ -49,7 +49,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.sshd_policy import SshdPolicyError, plan
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.sshd_policy import SshdPolicyError, plan
 
 
 def sshd_plan(facts, wanted):

@@ -48,7 +48,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.swarm_drain import plan
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.swarm_drain import plan
 
 
 def swarm_drain_plan(cluster, node_id, held):

@@ -60,7 +60,7 @@ options:
   variables:
     description:
       - Also check every other C(dockersec_*) variable the host sees, type and value, against the collection's
-        one spec (C(VARIABLES) in C(plugins/module_utils/profile.py)), and refuse a C(dockersec_*) name the
+        one spec (C(VARIABLES) in C(plugins/module_utils/evaluate/inventory_check.py)), and refuse a C(dockersec_*) name the
         collection does not read. The first play of both playbooks runs it so, with no other option.
       - An empty (null) list or mapping variable means none; an empty scalar is refused. The options given
         above, when given, are the values checked for their variables.

@@ -117,8 +117,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
-from ansible_collections.dockersec.hardening.plugins.module_utils import redact
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
+from ansible_collections.dockersec.hardening.plugins.module_utils import redact, versions
 
 
 def _read(module, path):
@@ -141,7 +141,7 @@ def _read(module, path):
 
 
 def _dockerd_validate(module, candidate, engine_version):
-    if dc.version_tuple(engine_version) < (23,):
+    if (versions.release(engine_version) or ()) < (23, 0, 0):
         return "skipped: engine %s has no dockerd --validate" % (engine_version or "unknown")
     dockerd = module.get_bin_path("dockerd")
     if not dockerd:

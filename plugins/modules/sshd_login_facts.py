@@ -117,7 +117,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import sshd as gather_sshd
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import Host
-from ansible_collections.dockersec.hardening.plugins.module_utils.sshd_policy import (
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate.sshd_policy import (
     SshdPolicyError, authorized_key_paths, effective_values, parse_effective, parse_includes, parse_key_line,
     placement, render_block, validate_settings)
 

@@ -30,7 +30,7 @@ for _path in (COLLECTIONS, os.path.join(REPO, "tests", "unit")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from test_report_formats import EVIL_HOST, _page, canned_document, canned_previous  # noqa: E402
+from canned_audits import EVIL_HOST, _page, canned_document, canned_previous  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import html_page as report_html_page  # noqa: E402
 

@@ -33,7 +33,7 @@ REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "unit"))
 import conftest  # noqa: E402  (links the collection into .collections and builds fixture facts)
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import audit  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import prometheus as report_prometheus  # noqa: E402
 

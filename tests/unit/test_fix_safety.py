@@ -78,7 +78,7 @@ def test_remediate_plans_from_the_before_audit_and_the_named_controls():
         text = f.read()
     assert "verdicts=dockersec_audit_before['dockersec_audit']" in text
     assert "fix=dockersec_fix_controls" in text
-    from ansible_collections.dockersec.hardening.plugins.module_utils import profile
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inventory_check as profile
     assert "dockersec_fix_controls" in profile.VARIABLES
     assert profile.check_variables({"dockersec_fix_controls": ["99"]}) == [
         "dockersec_fix_controls[0]: no role fixes '99' (the fixable controls are %s)"
@@ -88,7 +88,7 @@ def test_remediate_plans_from_the_before_audit_and_the_named_controls():
 # ----------------------------------------------------------------------------- 3. symlinked daemon.json
 
 def test_a_symlinked_daemon_json_is_written_through_to_its_target(tmp_path):
-    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+    from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
     repo = tmp_path / "config-repo"
     repo.mkdir()
     target = repo / "daemon.json"
@@ -136,14 +136,14 @@ def _daemon_facts(content, logging_driver=None, running=0):
 
 def _merged(facts, wanted=None):
     wanted = WANTED if wanted is None else wanted
-    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
-    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_plan
+    from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
+    from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_plan
     p = daemon_plan.plan(facts, wanted)
     return dc.merge(facts["daemon_config"]["content"], p["settings"], replace=p["replace"]), p
 
 
 def test_merge_keeps_the_other_entries_of_a_map_key():
-    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_config as dc
+    from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_config as dc
     current = {"default-ulimits": {"memlock": MEMLOCK}, "log-opts": {"tag": "{{.Name}}"}}
     new = dc.merge(current, {"default-ulimits": {"nproc": {"Soft": 1, "Hard": 1}}, "log-opts": {"max-size": "10m"}})
     assert new["default-ulimits"] == {"memlock": MEMLOCK, "nproc": {"Soft": 1, "Hard": 1}}
@@ -192,7 +192,7 @@ def test_a_refused_driver_is_replaced_with_its_options_whole():
 # ----------------------------------------------------------------------------- 4. no restart under running containers
 
 def _plan(facts, **wanted):
-    from ansible_collections.dockersec.hardening.plugins.module_utils import daemon_plan
+    from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import daemon_plan
     return daemon_plan.plan(facts, dict(WANTED, **wanted))
 
 
@@ -246,7 +246,7 @@ def test_a_swarm_node_defers_restart_keys_with_the_reason():
 
 
 def test_an_allowed_restart_names_the_containers_it_stops():
-    from ansible_collections.dockersec.hardening.plugins.module_utils import prediction
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
     facts = _daemon_facts({}, running=2)
     facts["docker"]["info"]["LiveRestoreEnabled"] = False
     p = _plan(facts, controls=["10"], live_restore=False, restart_running_containers=True)

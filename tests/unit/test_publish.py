@@ -82,8 +82,8 @@ def test_readme_names_the_runtime_requirements_as_they_are():
 
 def test_readme_documents_every_playbook_variable_by_its_full_name():
     # The first play checks every variable the collection reads against one spec: the README names each.
-    from ansible_collections.dockersec.hardening.plugins.module_utils import profile
-    names = sorted(profile.VARIABLES)
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import inventory_check
+    names = sorted(inventory_check.VARIABLES)
     assert "dockersec_target" in names and "dockersec_daemon_json_path" in names
     readme = _readme()
     assert [n for n in names if "`%s`" % n not in readme] == []

@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_step import ReportRun  # noqa: E402
-from test_report import make_audit  # noqa: E402
+from canned_audits import make_audit  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.action import docker_report  # noqa: E402
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import text as report_text  # noqa: E402

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Evaluators for checklist section 10, Compliance and Governance: items 46-50.
 
 Items 47 and 48 are manual (no evaluator): the engine reports them ``manual`` unless attested.
@@ -12,7 +15,7 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, PASS, as_dict, as_list, days_since, docker, opt, parse_timestamp, result, text, today
 )

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Evaluators for the extended profile (``X.1``..``X.14``): reported with their own counts,
 never part of the 100-point score. Titles, check texts and options live in the catalog.
 """
@@ -12,7 +15,7 @@ __metaclass__ = type
 import posixpath
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog, versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy,
     history_layers, host_agent_matches, image_of, is_swarm_task, limited, names, opt, per_container_tri,
@@ -186,8 +189,8 @@ def _recursive_ro(facts):
     always use ``ro``.
     """
     info = as_dict(docker(facts).get("info"))
-    engine = _version(info.get("ServerVersion") or "")
-    kernel = _version(info.get("KernelVersion") or as_dict(facts.get("host")).get("kernel_running") or "")
+    engine = versions.release(info.get("ServerVersion") or "")
+    kernel = versions.release(info.get("KernelVersion") or as_dict(facts.get("host")).get("kernel_running") or "")
     if engine is not None and engine < (25, 0, 0):
         return False
     if kernel is not None and kernel < (5, 12, 0):
@@ -282,18 +285,8 @@ def check_x5(facts, opts):
     return result(PASS, ["dockerd: " + f for f in fine])
 
 
-_VERSION_RE = re.compile(r"^\s*v?(\d+)\.(\d+)(?:\.(\d+))?")
-
-
 _PRERELEASE_RE = re.compile(r"(?:^|[-.+~_])(alpha|beta|rc|dev|nightly|snapshot|test|master)(?=$|[-.+~_0-9])",
                             re.IGNORECASE)
-
-
-def _version(value):
-    m = _VERSION_RE.match(str(value))
-    if not m:
-        return None
-    return tuple(int(g or 0) for g in m.groups())
 
 
 def check_x6(facts, opts):
@@ -302,12 +295,12 @@ def check_x6(facts, opts):
     version = as_dict(docker(facts).get("info")).get("ServerVersion")
     if not isinstance(version, str) or not version.strip():
         return result(ERROR, "engine version not reported")
-    current = _version(version)
+    current = versions.release(version)
     wanted_text = opt(opts, "min_engine_version")
-    wanted = _version(wanted_text)
+    wanted = versions.release(wanted_text)
     if wanted is None:
         wanted_text = catalog.OPTIONS["min_engine_version"]["default"]
-        wanted = _version(wanted_text)
+        wanted = versions.release(wanted_text)
     if current is None:
         return result(ERROR, "engine version %s not understood" % text(version))
     problems = []

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Evaluators for checklist section 1, Host Configuration: items 1-5."""
 
 from __future__ import absolute_import, division, print_function
@@ -10,6 +13,7 @@ __metaclass__ = type
 import fnmatch
 import re
 
+from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, NA, PASS, as_dict, as_list, docker, limited, names, result, opt, text
 )
@@ -75,11 +79,6 @@ def check_1(facts, opts):
     return result(PASS, "%d running services, all allow-listed (source: %s)" % (len(names), source))
 
 
-def _version_key(text):
-    """Sortable key for kernel versions: numeric parts compare as numbers, never str vs int."""
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"[.\-+~_]", str(text)) if p != ""]
-
-
 def check_2(facts, opts):
     host = as_dict(facts.get("host"))
     running = host.get("kernel_running")
@@ -88,7 +87,7 @@ def check_2(facts, opts):
     if not running:
         return result(ERROR, "running kernel unknown")
     if newest and str(newest) != str(running):
-        if _version_key(newest) > _version_key(running):
+        if versions.sort_key(newest) > versions.sort_key(running):
             problems.append("running kernel %s, newer %s installed: reboot into it" % (running, newest))
         else:
             good.append("running kernel %s is newer than every installed kernel package (newest %s)"

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """What every collector shares: the ``Host`` it reads through (file reads, stat, commands:
 injectable for tests), ``CollectorError`` and ``timed``, which runs one collector and records
 its state (``ok``, ``error``, ``source``, ``seconds``) under ``facts["collectors"]``.

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Collector ``host``: kernel, OS, installed kernels, MAC (AppArmor/SELinux), update agents."""
 
 from __future__ import absolute_import, division, print_function
@@ -10,16 +13,7 @@ __metaclass__ = type
 import os
 import re
 
-
-def _version_key(text):
-    return [int(p) if p.isdigit() else p for p in re.split(r"[.\-+~]", text) if p]
-
-
-def _safe_sort(values):
-    try:
-        return sorted(values, key=_version_key)
-    except TypeError:
-        return sorted(values)
+from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 
 
 # --- apt's configuration as apt reads it (item 2) ---------------------------------------------
@@ -282,7 +276,7 @@ def collect_host(h):
     for name in h.listdir("/lib/modules"):
         if h.exists("/lib/modules/%s/modules.dep" % name) or h.exists("/boot/vmlinuz-%s" % name):
             installed.add(name)
-    installed = _safe_sort(installed)
+    installed = sorted(installed, key=versions.sort_key)
     auto_updates = _auto_updates(h)
     in_container = h.exists("/.dockerenv")
     try:

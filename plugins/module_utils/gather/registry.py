@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Every collector, listed once, in the order docker_host_facts runs them.
 
 An entry is ``(name, run)``: ``run(host, params)`` returns ``(section, source)`` like every collector,
 ``params`` being the module's parameters (plus ``endpoint``, the resolved Docker endpoint). The
 name is the key of the collector's section in the facts and of its state under
 ``facts["collectors"]``; catalog.COLLECTOR_PRIVILEGE and the module's ``collectors`` choices name
-the same set (tests/unit/test_collectors.py holds the three together).
+the same set (tests/unit/module_utils/gather/test_collectors.py holds the three together).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import (
-    audit_rules, daemon_json, dockerd_process, engine, environment, files, host, iptables, mounts, services, sshd,
+    audit, daemon_config, docker, dockerd_process, environment, files, host, iptables, mounts, services, sshd,
     tools
 )
 
@@ -23,19 +26,19 @@ COLLECTORS = (
     ("host", lambda h, params: host.collect_host(h)),
     ("services", lambda h, params: services.collect_services(h)),
     ("sshd", lambda h, params: sshd.collect_sshd(h)),
-    ("audit", lambda h, params: audit_rules.collect_audit(h)),
+    ("audit", lambda h, params: audit.collect_audit(h)),
     ("iptables", lambda h, params: iptables.collect_iptables(h)),
     ("mounts", lambda h, params: mounts.collect_mounts(h)),
     # files, daemon_config and dockerd_process share one record of the dockerd serving the endpoint:
     # its config file (--config-file) and its unix sockets.
     ("files", lambda h, params: files.collect_files(h, files.daemon_paths(h, params))),
-    ("daemon_config", lambda h, params: daemon_json.collect_daemon_config(
+    ("daemon_config", lambda h, params: daemon_config.collect_daemon_config(
         h, *dockerd_process.config_path(h, params))),
     ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h, params=params)),
     ("environment", lambda h, params: environment.collect_environment(h)),
     ("tools", lambda h, params: tools.collect_tools(h)),
     # Last: the engine is the slowest, and a host collector's failure must not wait on it.
-    ("docker", engine.collect_engine),
+    ("docker", docker.collect_engine),
 )
 
 NAMES = tuple(name for name, dummy in COLLECTORS)

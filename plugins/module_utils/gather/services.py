@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Collector ``services``: running units (systemd, else ps) and process names of the host."""
 
 from __future__ import absolute_import, division, print_function

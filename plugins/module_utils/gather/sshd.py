@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """Collector ``sshd``: the effective sshd configuration (``sshd -T``, parsed by sshd_policy), and
 what each ``Match`` block makes of it (``sshd -T -C`` for a connection that reaches the block).
 
@@ -22,7 +25,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.dockersec.hardening.plugins.module_utils import sshd_policy
+from ansible_collections.dockersec.hardening.plugins.module_utils.remediate import sshd_policy
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 
 SSHDIR = "/etc/ssh"

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """What the playbooks publish with ``ansible.builtin.set_stats`` for AWX / Automation Platform.
 
 AWX keeps the run's global custom stats (``set_stats`` with ``per_host: false``) as the job's
@@ -21,7 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.prometheus import coverage
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import coverage
 
 
 def _ids(entry, status):

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """The report document: what every format is rendered from. Pure functions, no Ansible needed.
 
 ``build_document``  -> the JSON report (``dockersec-report.json``; ``dumps_document`` is the JSON renderer)
@@ -24,6 +27,7 @@ import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_FORMAT
 
 
@@ -143,15 +147,16 @@ def _control_entry(control):
     return entry
 
 
-def _coverage(audit, controls):
-    """The audit's coverage; recomputed from the controls for results from before coverage existed."""
+def coverage(audit):
+    """The audit's coverage; for results from before coverage existed, recomputed from their
+    controls by the engine's formula (``engine.coverage_of``); None without either."""
     value = audit.get("coverage")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    controls = audit.get("controls") or []
     if not controls:
         return None
-    decided = sum(float(c.get("max_points") or 0) for c in controls if c.get("status") in catalog.DECIDED_STATUSES)
-    return round(100.0 * decided / (catalog.POINTS_PER_ITEM * len(catalog.SCORED_IDS)), 1)
+    return engine.coverage_of(controls)
 
 
 def _waiver_count(audit, controls):
@@ -185,7 +190,7 @@ def host_entry(audit, before=None):
         "earned": num(audit.get("earned")),
         "applicable": num(audit.get("applicable")),
         "band": _band(score, audit.get("band")),
-        "coverage": _coverage(audit, controls),
+        "coverage": coverage(audit),
         "waivers": _waiver_count(audit, controls),
         "counts": dict(audit.get("counts") or status_counts(controls)),
         "controls": controls,

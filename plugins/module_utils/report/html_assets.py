@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """What the HTML page embeds: its CSS and JS (allowed by hash in the page's CSP), the colours of
 bands and statuses, and the SVG charts (score gauge, section bars, fleet heat map, band bars).
 """

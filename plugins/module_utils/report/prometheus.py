@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """The report as Prometheus metrics, in the node_exporter textfile collector format.
 
 Pure functions over the JSON report document (``document.build_document``), no Ansible needed:
@@ -26,17 +29,12 @@ import calendar
 import datetime
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import section_rows
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import coverage, section_rows
 
 
 PREFIX = "dockersec_"
 
 FILE_NAME = "dockersec.prom"
-
-# Coverage counts these statuses as decided (the score definition in ARCHITECTURE.md).
-DECIDED = ("pass", "fail", "manual")
-
-TOTAL_POINTS = sum(catalog.max_points(c["id"]) for c in catalog.CONTROLS if catalog.is_scored(c["id"]))
 
 # name -> (help, labels). Order here is the order in the file; all of one metric's samples
 # are written together, as the exposition format requires.
@@ -111,19 +109,6 @@ def waiver_expiry(expires):
     """A waiver counts through its ``expires`` date: it stops at the start of the next day (UTC)."""
     start = timestamp(str(expires or "")[:10]) if len(str(expires or "")) >= 10 else None
     return None if start is None else start + 86400
-
-
-def coverage(entry):
-    """Coverage in percent (0-100): the report's own ``coverage`` when it has one, else the points
-    of the scored controls decided (pass, fail, manual) out of the checklist's 100."""
-    own = _to_float(entry.get("coverage"))
-    if own is not None:
-        return own
-    controls = entry.get("controls") or []
-    if not controls:
-        return None
-    decided = sum(_to_float(c.get("max_points")) or 0.0 for c in controls if c.get("status") in DECIDED)
-    return round(100.0 * decided / TOTAL_POINTS, 1)
 
 
 def _status_map(entry):

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) dockersec.hardening contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+#
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
 """What the file renderers (junit, sarif, markdown, html_page) read from a document the same way:
 the hosts in order, a control's evidence lines cleaned for XML/HTML, section names and percentages,
 and the trend of each host against an earlier report (``host_trends``).

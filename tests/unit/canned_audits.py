@@ -1,0 +1,162 @@
+"""Canned audit results and documents the report tests share (the browser and Prometheus rule
+tests too), and the HTML reader they look at pages with."""
+
+from html.parser import HTMLParser
+
+from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document
+
+
+def make_audit(host="node1", statuses=None, extended=None, default="pass", inventory=None,
+               generated_at="2026-11-23T05:00:00Z"):
+    """A ``dockersec_audit`` result shaped like the action plugin's, scored by the documented rule."""
+    statuses = statuses or {}
+    extended = extended or {}
+
+    def control(c, status, scored):
+        max_points = catalog.max_points(c["id"])
+        return {
+            "id": c["id"], "section": c["section"],
+            "section_name": catalog.SECTIONS.get(c["section"], catalog.EXTENDED_SECTION),
+            "title": c["title"], "status": status,
+            "points": max_points if (scored and status == "pass") else 0, "max_points": max_points,
+            "evidence": ["%s evidence for %s" % (status, c["id"]), "second line for %s" % c["id"]],
+            "cis": c["cis"], "mode": c["mode"], "fix": c["fix"], "remediation_role": c["remediation_role"],
+            "raw_inspect": {"Env": ["PASSWORD=hunter2"]},  # must never reach the report
+        }
+
+    controls = [control(c, statuses.get(c["id"], default), True) for c in catalog.CONTROLS
+                if catalog.is_scored(c["id"])]
+    ext = [control(c, extended.get(c["id"], "pass"), False) for c in catalog.CONTROLS
+           if not catalog.is_scored(c["id"])]
+    earned = sum(c["points"] for c in controls)
+    applicable = sum(c["max_points"] for c in controls if c["status"] not in ("not_applicable", "waived"))
+    score = round(100.0 * earned / applicable, 1) if applicable else 0.0
+
+    def counts(items):
+        out = dict((s, 0) for s in catalog.STATUSES)
+        for c in items:
+            out[c["status"]] += 1
+        return out
+
+    audit = {
+        "host": host, "generated_at": generated_at, "schema_version": 1,
+        "score": score, "earned": earned, "applicable": applicable, "band": catalog.band_for(score),
+        "counts": counts(controls), "controls": controls, "extended": ext, "extended_counts": counts(ext),
+    }
+    if inventory is not None:
+        audit["inventory"] = inventory
+    return audit
+
+
+def seventy_two():
+    """36 of 50 items pass: 72.0, Acceptable (dev only); 2 errors, 8 fails, 4 manual."""
+    statuses = {}
+    ids = catalog.SCORED_IDS
+    for cid in ids[:2]:
+        statuses[cid] = "error"
+    for cid in ids[2:10]:
+        statuses[cid] = "fail"
+    for cid in ("34", "44", "47", "48"):
+        statuses[cid] = "manual"
+    return make_audit(statuses=statuses, extended={"X.2": "fail", "X.4": "fail", "X.6": "error"})
+
+
+EVIL_CONTAINER = "<script>alert('c')</script>"
+EVIL_HOST = "db|<script>alert(1)</script>&\"'"
+
+
+def _set(audit, cid, status, evidence=None):
+    for c in audit["controls"] + audit["extended"]:
+        if c["id"] == cid:
+            c["status"] = status
+            c["points"] = c["max_points"] if status == "pass" else 0
+            if evidence is not None:
+                c["evidence"] = evidence
+    return audit
+
+
+def _rescore(audit):
+    controls = audit["controls"]
+    earned = sum(c["points"] for c in controls)
+    applicable = sum(c["max_points"] for c in controls if c["status"] not in ("not_applicable", "waived"))
+    audit["earned"], audit["applicable"] = earned, applicable
+    audit["score"] = round(100.0 * earned / applicable, 1) if applicable else 0.0
+    audit["band"] = catalog.band_for(audit["score"])
+    audit["counts"] = dict((s, sum(1 for c in controls if c["status"] == s)) for s in catalog.STATUSES)
+    return audit
+
+
+def canned_audits():
+    """Three audited hosts: web1 (Excellent), web2 (72.0, with containers named in the evidence,
+    one of them hostile) and a host whose name is hostile."""
+    web1 = make_audit(host="web1", statuses={"36": "not_applicable", "37": "not_applicable", "38": "waived"})
+    web2 = seventy_two()
+    web2["host"] = "web2"
+    web2["inventory"] = [{"name": "shop-web-1"}, {"name": "db"}, {"name": EVIL_CONTAINER}]
+    _set(web2, "16", "fail", [
+        "containers run as root: 3 of 4 containers",
+        "shop-web-1 (compose shop/web): Config.User is empty (root)",
+        "container db [exited]: runs as 0",
+        "%s: runs as root" % EVIL_CONTAINER,
+        "ghost: not in the inventory",
+    ])
+    _set(web2, "3", "pass")  # items 3 and 4 pass, 16 and 17 fail instead: the score stays 72.0
+    _set(web2, "4", "pass")
+    _set(web2, "17", "fail", ["privileged container: 1 of 4 containers", "shop-web-1 (compose shop/web): privileged",
+                              "control chars \x1b[31mred\x1b[0m and \x00 nul"])
+    evil = make_audit(host=EVIL_HOST, default="fail", statuses={"1": "pass", "2": "pass", "34": "manual"})
+    _set(evil, "6", "fail", ["icc | true on the default bridge *not* `fine` <b>bold</b> & [link](x)"])
+    return {"web1": _rescore(web1), "web2": _rescore(web2), EVIL_HOST: _rescore(evil)}
+
+
+def canned_document():
+    return report_document.build_document(
+        canned_audits(),
+        unreachable={"web3": "Failed to connect to the host via ssh: <refused>"},
+        failed={"web2": "Evaluate: score 72.0 is below fail_under 80", "web4": "Gather: docker not reachable"},
+        generated_at="2026-11-23T06:00:00Z", collection_version="0.1.0")
+
+
+def canned_previous():
+    """An earlier report: web1 was at 72.0, web2 had every item but 6 passing; the hostile host is new."""
+    web1 = seventy_two()
+    web1["generated_at"] = "2026-11-16T05:00:00Z"
+    web2 = make_audit(host="web2", statuses={"6": "fail"}, generated_at="2026-11-16T05:00:00Z")
+    return report_document.build_document({"web1": web1, "web2": web2}, generated_at="2026-11-16T06:00:00Z",
+                                          collection_version="0.1.0")
+
+
+class _Page(HTMLParser):
+    """Tags, attributes and text of a page, as a browser's tokenizer sees them."""
+
+    def __init__(self):
+        HTMLParser.__init__(self, convert_charrefs=True)
+        self.tags = []
+        self.text = []
+        self.scripts = []
+        self.styles = []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts.append(data)
+        elif self._in == "style":
+            self.styles.append(data)
+        else:
+            self.text.append(data)
+
+
+def _page(text):
+    page = _Page()
+    page.feed(text)
+    page.close()
+    return page
