@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$BIN/ansible-galaxy" collection build --output-path "$tmp" . >/dev/null
 tarball=$(ls "$tmp"/dockersec-hardening-*.tar.gz)
 echo "built $(basename "$tarball") ($(du -k "$tarball" | cut -f1) KiB)"
-if tar -tzf "$tarball" | grep -E '^(tests|molecule|\.ci|benchmarks|scripts|collections|changelogs/fragments)/' >/dev/null; then
+if tar -tzf "$tarball" | grep -E '^(tests|molecule|\.config|\.ci|benchmarks|scripts|collections|changelogs/fragments)/' >/dev/null; then
   echo "build_ignore failed: test files, the checkout's collections/ link or changelog fragments ended up in the tarball" >&2
   exit 1
 fi
