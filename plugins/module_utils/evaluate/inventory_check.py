@@ -62,10 +62,8 @@ def _date(value, what, errors):
         return None
 
 
-def check_fail_under(value):
-    """Errors of ``dockersec_fail_under``: a number from 0 to 100 (a numeric string from -e is fine)."""
-    if value is None:
-        return []
+def _as_number(value):
+    """``value`` as a float (a number, or a numeric string as ``-e`` gives it), None when it is none or NaN."""
     number = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
@@ -75,6 +73,16 @@ def check_fail_under(value):
         except ValueError:
             number = None
     if number is None or math.isnan(number):
+        return None
+    return number
+
+
+def check_fail_under(value):
+    """Errors of ``dockersec_fail_under``: a number from 0 to 100 (a numeric string from -e is fine)."""
+    if value is None:
+        return []
+    number = _as_number(value)
+    if number is None:
         return ["dockersec_fail_under must be a number from 0 to 100, got %s" % show(value)]
     if not 0 <= number <= 100:
         return ["dockersec_fail_under must be from 0 to 100, got %s" % show(value)]
@@ -208,15 +216,8 @@ def _got(value):
 
 def _number(low, high):
     def check(name, value):
-        number = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            try:
-                number = float(value.strip())
-            except ValueError:
-                number = None
-        if number is None or math.isnan(number) or not low <= number <= high:
+        number = _as_number(value)
+        if number is None or not low <= number <= high:
             return ["%s must be a number from %s to %s, got %s" % (name, low, high, _got(value))]
         return []
     return check
