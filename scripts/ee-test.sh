@@ -240,39 +240,8 @@ PY
 }
 
 # --- 3. the Docker host, reached over SSH ------------------------------------------------------------
-CAPS=(AUDIT_CONTROL AUDIT_READ AUDIT_WRITE BLOCK_SUSPEND CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER
-      FSETID IPC_LOCK IPC_OWNER KILL LEASE LINUX_IMMUTABLE MAC_ADMIN MAC_OVERRIDE MKNOD NET_ADMIN
-      NET_BIND_SERVICE NET_BROADCAST NET_RAW SETFCAP SETGID SETPCAP SETUID SYSLOG SYS_ADMIN SYS_BOOT
-      SYS_CHROOT SYS_MODULE SYS_NICE SYS_PACCT SYS_PTRACE SYS_RAWIO SYS_TIME SYS_TTY_CONFIG WAKE_ALARM)
-
-# The instance of scripts/installed-test.sh (every capability but SYS_RESOURCE, which the sandbox
-# lacks, instead of --privileged), provisioned the same way: dockerd, a workload, sshd, `ops`.
-start_host() {  # NAME KEY.pub
-  local name=$1 pub=$2 c cap_args=()
-  for c in "${CAPS[@]}"; do cap_args+=(--cap-add "$c"); done
-  docker run -d --name "$name" --hostname bookworm --label "$LABEL=$TMP" "${cap_args[@]}" \
-    --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns host \
-    -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v /lib/modules:/lib/modules:ro --tmpfs /run --tmpfs /tmp \
-    "$HOST_IMAGE" /usr/bin/docker-init -- /bin/sleep infinity >/dev/null
-  docker cp -L "$WORKLOAD_TAR" "$name:/root/workload.tar"
-  docker cp "$pub" "$name:/root/ops.pub"
-  docker exec -e WORKLOAD_IMAGE="$WORKLOAD_IMAGE" "$name" bash -euo pipefail -c '
-    echo "{\"storage-driver\": \"vfs\"}" > /etc/docker/daemon.json
-    setsid dockerd >/var/log/dockerd.log 2>&1 </dev/null &
-    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
-    docker info >/dev/null 2>&1 || { tail -n 20 /var/log/dockerd.log; exit 1; }
-    docker load --quiet --input /root/workload.tar >/dev/null && rm /root/workload.tar
-    docker run --detach --name web --publish 80:8080 "$WORKLOAD_IMAGE" >/dev/null
-    useradd --create-home --shell /bin/bash ops
-    install -d -o ops -g ops -m 0700 /home/ops/.ssh
-    install -o ops -g ops -m 0600 /root/ops.pub /home/ops/.ssh/authorized_keys && rm /root/ops.pub
-    echo "ops ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/ops
-    chmod 0440 /etc/sudoers.d/ops
-    visudo -cq
-    mkdir -p /run/sshd
-    /usr/sbin/sshd
-  ' || die "setting up $name failed"
-}
+# shellcheck source=scripts/stock-host.sh
+. "$ROOT/scripts/stock-host.sh"
 
 # --- 4. the audit through ansible-runner's container isolation ----------------------------------------
 run_audit() {
@@ -280,7 +249,7 @@ run_audit() {
   t=$(now)
   mkdir -p "$pdd/env" "$pdd/inventory" "$pdd/project"
   ssh-keygen -q -t ed25519 -N '' -C dockersec-ee-test -f "$TMP/id_ed25519"
-  start_host "$name" "$TMP/id_ed25519.pub"
+  start_stock_host "$name" bookworm "$TMP/id_ed25519.pub"
   addr=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' "$name")
   [ -n "$addr" ] || die "no address on the Docker bridge for $name"
   for _ in $(seq 20); do
