@@ -159,8 +159,8 @@ def markdown(host, result, details=False, only=None):
         if only and row["agreement"] not in only:
             continue
         ours = ", ".join("%s (%s)" % (status, who) for who, status, _ev in row["ours"]) or "-"
-        line = "| %s | %s | %s | %s | %s |" % (row["id"], _cell(row["title"], 80), row["bench"], _cell(ours),
-                                              row["agreement"])
+        cells = (row["id"], _cell(row["title"], 80), row["bench"], _cell(ours), row["agreement"])
+        line = "| %s | %s | %s | %s | %s |" % cells
         if details:
             evidence = " / ".join("; ".join(ev) for _who, _status, ev in row["ours"])
             line += " %s | %s |" % (_cell(row["bench_details"], 160), _cell(evidence, 240))
