@@ -96,9 +96,15 @@ def parse_ours(doc):
     """(source, {cis id: [(who, status, evidence)]}) of one host's result document.
 
     source "profiles.cis": the cis profile's results (who = "cis", or "cis (reuses N)"); else
-    "checklist": every control naming the id in its ``cis`` list (who = "control N").
+    "checklist": every control naming the id in its ``cis`` list (who = "control N"). On a host with several
+    daemons the primary one's profile is read (``daemons[primary].profiles``): docker-bench judges only the
+    daemon its docker CLI reaches by default, while the top-level keys hold the weakest daemon's.
     """
-    cis = ((doc.get("profiles") or {}).get("cis") or {}).get("results")
+    profiles = doc.get("profiles") or {}
+    primary = [d for d in doc.get("daemons") or [] if isinstance(d, dict) and d.get("primary")]
+    if len(doc.get("daemons") or []) > 1 and primary:
+        profiles = primary[0].get("profiles") or {}
+    cis = (profiles.get("cis") or {}).get("results")
     out = {}
     if isinstance(cis, list) and cis:
         for res in cis:

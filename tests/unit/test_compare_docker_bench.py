@@ -105,6 +105,19 @@ def test_the_cis_profile_wins_over_the_checklist(cmp, bench_log):
     assert rows["2.2"]["agreement"] == "only docker-bench"  # the checklist's 2.2 is not read once the profile is there
 
 
+def test_several_daemons_the_primary_one_is_compared(cmp, bench_log):
+    doc = checklist_report()["hosts"]["h1"]
+    weakest = {"cis": {"results": [{"id": "2.9", "status": "fail", "evidence": ["rootless, no userns"]}]}}
+    doc.update(profiles=weakest, daemons=[
+        {"name": "svc@unix:///run/user/1000/docker.sock", "primary": False, "profiles": weakest},
+        {"name": "root@unix:///var/run/docker.sock", "primary": True,
+         "profiles": {"cis": {"results": [{"id": "2.9", "status": "pass", "evidence": ["userns"]}]}}}])
+    rows = dict((r["id"], r) for r in cmp.compare(bench_log, doc)["rows"])
+    assert rows["2.9"]["ours"] == [("cis", "pass", ["userns"])]
+    doc["daemons"] = doc["daemons"][1:]  # one daemon: the top level is its own
+    assert dict((r["id"], r) for r in cmp.compare(bench_log, doc)["rows"])["2.9"]["ours"][0][1] == "fail"
+
+
 def test_a_host_document_or_the_named_host_of_a_report(cmp):
     report = checklist_report("weak")
     assert cmp.host_document(report, "weak") is report["hosts"]["weak"]
