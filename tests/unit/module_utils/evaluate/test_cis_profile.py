@@ -133,7 +133,7 @@ def weak():
     facts = _complete(make_facts(containers=[web], swarm=swarm))
     facts["dockerd_process"]["tcp_listening"] = [{"address": "0.0.0.0", "port": 2377}]
     web = facts["docker"]["containers"][0]
-    web.update(programs=["sshd", "nginx"], exec_sessions=[{"privileged": True, "user": "root"}],
+    web.update(programs=["sshd", "nginx"], exec_sessions=[{"privileged": True, "root": True}],
                cgroup_parent="/custom", cpu_shares=0)
     facts["host"]["docker_group"]["members"] = ["alice", "bob"]
     facts["audit"]["live_rules"] = []
