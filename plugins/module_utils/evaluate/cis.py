@@ -170,37 +170,19 @@ def certs_entries(facts, files_only):
 
 
 def tls_enabled(facts):
-    """dockerd serves TLS when --tls or --tlsverify is true, in flags or its config file (moby
-    daemon/command/options.go setDefaultOptions: --tlsverify implies --tls)."""
-    for key in ("tlsverify", "tls"):
-        value, _source = daemon_setting(facts, key)
-        if value is True or (isinstance(value, str) and dockerd_cli.go_bool(value) is True):
-            return True
-    return False
-
-
-# dockerd's defaults for the TLS files: $DOCKER_CERT_PATH, else ~/.docker (moby
-# daemon/command/options.go installFlags, defaultCertPath); root's home is /root.
-TLS_FILES = {"tlscacert": "ca.pem", "tlscert": "cert.pem", "tlskey": "key.pem"}
+    """dockerd serves TLS (dockerd_cli.tls_on over its flags and config file)."""
+    return dockerd_cli.tls_on(daemon_flags(facts), daemon_json(facts))
 
 
 def tls_file(facts, key):
-    """(path, how it was found) of one TLS file the daemon uses, or (None, why not)."""
+    """(path, how it was found) of one TLS file the daemon uses, or (None, why not). A rootless
+    daemon's default (~/.docker of its user) is not known here: error, never root's."""
     if not tls_enabled(facts):
         return None, "the daemon does not serve TLS (no --tls/--tlsverify, nor in its config file)"
-    value, source = daemon_setting(facts, key)
-    if isinstance(value, str) and value:
-        return value, source
-    if rootless(facts):
-        return None, "--%s is not set and a rootless daemon's default (~/.docker/%s of its user) is not known" % (
-            key, TLS_FILES[key])
-    return "/root/.docker/" + TLS_FILES[key], "dockerd default (~/.docker of root; DOCKER_CERT_PATH not read)"
-
-
-def tls_paths(facts, key):
-    """Every path dockerd may use for ``key``, for the gather (the named one, else the default)."""
-    path, _how = tls_file(facts, key)
-    return [path] if path else []
+    path, source = dockerd_cli.tls_file(daemon_flags(facts), daemon_json(facts), key)
+    if rootless(facts) and source and source.startswith("dockerd default"):
+        return None, "--%s is not set and a rootless daemon's default (~/.docker of its user) is not known" % key
+    return path, source
 
 
 # --- Section 1: who controls the daemon, auditing per file --------------------------------------

@@ -137,9 +137,6 @@ def daemon_paths(h, params):
 CERTS_DIR = "/etc/docker/certs.d"
 # At most this many entries of a certs.d tree are stat'ed (one directory per registry, a few files each).
 CERTS_LIMIT = 256
-# dockerd's TLS files: --tlscacert/--tlscert/--tlskey (or the same daemon.json keys), defaulting to
-# ~/.docker/{ca,cert,key}.pem of the user dockerd runs as (moby daemon/command/options.go installFlags).
-TLS_FILES = (("tlscacert", "ca.pem"), ("tlscert", "cert.pem"), ("tlskey", "key.pem"))
 
 
 def _tree(h, top, limit=CERTS_LIMIT):
@@ -168,16 +165,6 @@ def _config_content(h, path):
     return content if isinstance(content, dict) else {}
 
 
-def _tls_on(flags, content):
-    for key in ("tlsverify", "tls"):
-        values = dockerd_cli.flag_values(flags, key)
-        if values:
-            return dockerd_cli.go_bool(values[-1]) is True
-        if content.get(key) is True:
-            return True
-    return False
-
-
 def cis_paths(h, params):
     """The paths CIS 3.7-3.14 judge beside DOCKER_PATHS: the audited dockerd's certs.d tree and the TLS
     CA, certificate and key it names (its flags, else its config file; dockerd's ~/.docker default
@@ -190,14 +177,10 @@ def cis_paths(h, params):
     own = posixpath.join(posixpath.dirname(config), "certs.d")
     if own != CERTS_DIR:
         paths.extend(_tree(h, own) if h.exists(own) else [own])
-    tls = _tls_on(flags, content)
-    for key, default in TLS_FILES:
-        values = dockerd_cli.flag_values(flags, key)
-        value = values[-1] if values else content.get(key)
-        if isinstance(value, str) and value.startswith("/"):
-            paths.append(posixpath.normpath(value))
-        elif tls and not value:
-            paths.append("/root/.docker/" + default)
+    for key, _default in dockerd_cli.TLS_FILES:
+        path, _source = dockerd_cli.tls_file(flags, content, key)
+        if isinstance(path, str) and path.startswith("/"):
+            paths.append(posixpath.normpath(path))
     return tuple(p for i, p in enumerate(paths) if p not in paths[:i])
 
 

@@ -99,3 +99,14 @@ def test_programs_of_a_container_from_its_cgroup():
     assert "programs" not in containers[1]
     listeners.container_programs(h, [{"Id": cid, "State": {"Pid": 0}}], containers[:1])
     assert containers[0]["programs"] is None and "State.Pid is 0" in containers[0]["programs_error"]
+
+
+def test_tls_on_as_dockerd_decides_it():
+    from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli
+    assert dockerd_cli.tls_on({"--tlsverify": ["false"]}, {}) is True     # TLS without client verification
+    assert dockerd_cli.tls_on({"--tls": ["false"]}, {}) is False
+    assert dockerd_cli.tls_on({}, {"tlsverify": True}) is True
+    assert dockerd_cli.tls_on({}, {}) is False
+    assert dockerd_cli.tls_file({}, {"tls": True}, "tlskey") == ("/root/.docker/key.pem",
+                                                                 "dockerd default (~/.docker of root)")
+    assert dockerd_cli.tls_file({}, {}, "tlskey") == (None, None)
