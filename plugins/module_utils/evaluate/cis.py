@@ -57,9 +57,9 @@ def _entry(facts, path):
 
 
 def judge_files(facts, paths, what, check, absent):
-    """One verdict over ``paths`` (stat'ed by the files collector): ``check(entry)`` returns None
-    or what is wrong. A path not stat'ed, or whose stat failed, is ``error``; none existing is
-    ``not_applicable`` with ``absent``."""
+    """One verdict over ``paths`` (stat'ed by the files collector): ``check(entry)`` returns None,
+    what is wrong, or ("unknown", why). A path not stat'ed, whose stat failed or that cannot be
+    judged is ``error`` (unless another fails); none existing is ``not_applicable`` with ``absent``."""
     bad, unknown, seen = [], [], []
     for path in paths:
         entry = _entry(facts, path)
@@ -73,10 +73,12 @@ def judge_files(facts, paths, what, check, absent):
             continue
         seen.append(path)
         why = check(entry)
-        if why:
+        if isinstance(why, tuple):
+            unknown.append("%s: %s" % (path, why[1]))
+        elif why:
             bad.append("%s: %s" % (path, why))
     if bad:
-        return result(FAIL, ["%s: %d of %d" % (what, len(bad), len(seen) + len(unknown))] + limited(bad) + unknown)
+        return result(FAIL, ["%s: %d of %d existing" % (what, len(bad), len(seen))] + limited(bad) + unknown)
     if unknown:
         return result(ERROR, unknown)
     if not seen:
@@ -85,11 +87,14 @@ def judge_files(facts, paths, what, check, absent):
 
 
 def owned_by(owner, groups):
+    """Owner ``owner`` and a group among ``groups`` (None: any group). An unknown owner (a rootless
+    daemon whose user the facts do not name) cannot be judged: ("unknown", why)."""
     def check(entry):
         if owner is None:
-            return "the rootless daemon's user is unknown, so the owner cannot be judged"
-        if entry.get("owner") != owner or entry.get("group") not in groups:
-            return "owned by %s:%s, not %s:%s" % (entry.get("owner"), entry.get("group"), owner, "|".join(groups))
+            return ("unknown", "the rootless daemon's user is unknown, so the owner cannot be judged")
+        if entry.get("owner") != owner or (groups is not None and entry.get("group") not in groups):
+            return "owned by %s:%s, not %s:%s" % (entry.get("owner"), entry.get("group"), owner,
+                                                  "|".join(groups) if groups else "(its group)")
         return None
     return check
 
@@ -109,26 +114,14 @@ def mode_at_most(limit):
     return check
 
 
-def _owner_groups(facts):
-    owner = daemon_owner(facts)
-    if rootless(facts):
-        # rootlesskit's user owns its files with its own primary group, whatever its name.
-        return owner, None
-    return owner, ("root",)
-
-
 def _ownership(facts, paths, what, absent, socket=False):
-    owner, groups = _owner_groups(facts)
-    if socket and not rootless(facts):
-        groups = SOCKET_GROUPS
-    if groups is None:
-        def check(entry):
-            if owner is None:
-                return "the rootless daemon's user is unknown, so the owner cannot be judged"
-            return None if entry.get("owner") == owner else "owned by %s, not by the daemon's user %s" % (
-                entry.get("owner"), owner)
-        return judge_files(facts, paths, what, check, absent)
-    return judge_files(facts, paths, what, owned_by(owner, groups), absent)
+    """Root's (a unix socket: root with group docker or root), or a rootless daemon's user's with
+    whatever group: rootlesskit's user creates its files with its own primary group."""
+    if rootless(facts):
+        check = owned_by(daemon_owner(facts), None)
+    else:
+        check = owned_by("root", SOCKET_GROUPS if socket else ("root",))
+    return judge_files(facts, paths, what, check, absent)
 
 
 # --- The daemon's own paths -----------------------------------------------------------------------

@@ -268,3 +268,10 @@ def test_insecure_registries_from_the_engine_else_the_settings():
     assert cis.CHECKS["2.5"](facts, {})[0] == "fail"
     del facts["dockerd_process"]["flags"]["--insecure-registry"]
     assert cis.CHECKS["2.5"](facts, {})[0] == "error"   # an older gather: not known, never pass
+
+
+def test_rootless_daemon_without_a_user_is_error_not_fail():
+    facts = hardened()
+    facts["daemon"].update(rootless=True, user=None)
+    status, evidence = cis.CHECKS["3.17"](facts, {})
+    assert status == "error" and "user is unknown" in evidence[0]
