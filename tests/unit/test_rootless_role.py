@@ -55,7 +55,7 @@ def test_the_role_is_opt_in_and_outside_the_remediation_plan():
         assert "rootless" not in f.read()
     with open(os.path.join(REPO, "playbooks", "rootless.yml")) as f:
         play = yaml.safe_load(f)
-    assert [r["role"] for r in play[0]["roles"]] == ["dockersec.hardening.rootless"]
+    assert [r["role"] for p in play for r in p.get("roles", [])] == ["dockersec.hardening.rootless"]
 
 
 def test_every_variable_is_prefixed_specified_and_defaulted():

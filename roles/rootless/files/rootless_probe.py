@@ -1,10 +1,10 @@
-#!/usr/bin/python3
 """What the rootless role's preflight and start decide on, read-only, as one JSON document.
 
 Usage: rootless_probe.py USER CONTRIB_DIR [PACKAGE...]. Reads the account (passwd), /etc/subuid and
 /etc/subgid, the user namespace sysctls, the cgroup version, systemd, which of the packages dpkg has
 installed, the programs rootless Docker needs and the account's running daemon (by its socket and by
-the processes the account owns). Changes nothing.
+the processes the account owns). Changes nothing. Run as `python3 rootless_probe.py` (the role's
+ansible.builtin.script task names the interpreter), so it has no shebang.
 """
 
 import json
