@@ -36,7 +36,7 @@ import stat
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli, redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import systemd_unit
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError, timed
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import (
     ListenerError, parse_proc_net_tcp
 )
@@ -155,12 +155,12 @@ def rootless_state(h, pid):
         return False, "no rootlesskit process above it"
     if own is not None and init is not None:
         if own == init:
-            return False, "under rootlesskit (pid %d) but in the host's user namespace" % ancestor
-        return True, "under rootlesskit (pid %d), in its own user namespace (uid 0 is host uid %s)" % (
+            return False, "under rootlesskit (pid %s) but in the host's user namespace" % ancestor
+        return True, "under rootlesskit (pid %s), in its own user namespace (uid 0 is host uid %s)" % (
             ancestor, maps_to)
     if maps_to not in (None, 0):
-        return True, "under rootlesskit (pid %d), its uid 0 is host uid %d" % (ancestor, maps_to)
-    return False, "under rootlesskit (pid %d), but its user namespace could not be read" % ancestor
+        return True, "under rootlesskit (pid %s), its uid 0 is host uid %s" % (ancestor, maps_to)
+    return False, "under rootlesskit (pid %s), but its user namespace could not be read" % ancestor
 
 
 def in_a_container(h, pid, rootless):
@@ -422,12 +422,13 @@ def _process_entry(h, pid, streams):
             "data_root": data_root(flags, config, defaults)}
     sockets = [r["address"] for r in records if r["scheme"] == "unix" and not r["error"]
                and str(r["address"]).startswith("/")]
-    return {"meta": meta, "config_file": path, "sockets": sockets, "rootless_why": defaults["rootless_why"]}
+    return {"meta": meta, "config_file": path, "sockets": sockets}
 
 
 def _socket_entry(h, path):
     """A daemon known by its socket only (no process found serving it): rootless when the socket
-    is not root's (dockerd creates its socket as the user it runs as)."""
+    is not root's (daemon/listeners/listeners_linux.go: sockets.NewUnixSocket creates it as the
+    user dockerd runs as, only its group changed to --group; a rootless dockerd's uid 0 is its user)."""
     st = h.lstat(path)
     if not stat.S_ISSOCK(st.st_mode):
         return None
@@ -437,8 +438,9 @@ def _socket_entry(h, path):
     meta = {"name": None, "primary": False, "endpoint": "unix://" + path, "rootless": rootless,
             "user": user_name(uid), "uid": uid, "pid": None, "found_by": "socket",
             "data_root": (os.path.join(home, ".local", "share", "docker") if rootless and home else None)}
-    config = (os.path.join(home, ".config", "docker", "daemon.json") if rootless and home else None)
-    return {"meta": meta, "config_file": config, "sockets": [path], "rootless_why": "socket owned by uid %d" % uid}
+    config = (os.path.join(home, ".config", "docker", "daemon.json") if rootless and home
+              else DEFAULT_CONFIG_FILE if not rootless else None)
+    return {"meta": meta, "config_file": config, "sockets": [path]}
 
 
 def _name(meta, taken):
@@ -491,12 +493,12 @@ def _choose_primary(h, params, endpoint, entries):
     meta = {"name": None, "primary": True, "endpoint": endpoint, "rootless": False, "user": user_name(uid),
             "uid": uid, "pid": None, "found_by": "docker_host" if explicit else "socket", "data_root": None}
     return {"meta": meta, "config_file": params.get("daemon_json_path") or DEFAULT_CONFIG_FILE,
-            "sockets": [unix_path] if unix_path else [], "rootless_why": None}, endpoint, located
+            "sockets": [unix_path] if unix_path else []}, endpoint, located
 
 
 def discover(h, params):
     """Every daemon on the host, primary first (built once per gather, kept in ``params``):
-    ``{"entries": [{"meta", "config_file", "sockets", "rootless_why"}], "skipped": [why, ...],
+    ``{"entries": [{"meta", "config_file", "sockets"}], "skipped": [why, ...],
     "endpoint": the primary's, "located": (pid, chosen) of the primary or None}``."""
     if "_daemons" in params:
         return params["_daemons"]
@@ -564,15 +566,16 @@ def daemon_params(params, entry):
     meta = entry["meta"]
     chosen = "found by its %s" % ("process (pid %d)" % meta["pid"] if meta["pid"] is not None else "socket")
     return dict(params, endpoint=meta["endpoint"], endpoint_explicit=True, _daemon_records={},
-                _located=(meta["pid"], chosen), _system_unit=False,
-                daemon_json_path=entry["config_file"])
+                _located=(meta["pid"], chosen), _system_unit=False, daemon_json_path=entry["config_file"],
+                _config_chosen_by=None if meta["pid"] is not None else (
+                    "rootless default under the socket owner's home (no process read)" if meta["rootless"]
+                    else "dockerd default (no process read)"))
 
 
 def collect_daemons(h, params, per_daemon):
     """The ``daemons`` section: each daemon's record; for each non-primary one, the sections of
     ``per_daemon`` (``[(name, run)]``, registry.DAEMON_COLLECTORS) read over its own endpoint,
     each with its own collector state (a failure is that daemon's collector error)."""
-    from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import timed
     if params.get("_daemons_error"):
         raise CollectorError("daemon discovery failed: %s" % params["_daemons_error"], section=[])
     found = discover(h, params)

@@ -175,6 +175,11 @@ def _build_record(h, endpoint, located=None, system_unit=True):
     else:
         out["socket_activation"] = {"unit": None, "files": [], "masked": False, "listen_streams": None,
                                     "error": _NO_UNIT}
+    if out["cmdline"] is None and not system_unit:
+        # Known by its socket only: no flags and no unit to read the config file or listeners from.
+        out.update(config_file=None, config_file_source=None,
+                   listeners=[dockerd_cli.parse_host(endpoint, "socket found (no process read)")] if endpoint else [])
+        return out
     out["listeners"] = daemons.own_listeners(h, flags, daemons.config_content(h, out["config_file"]), defaults,
                                              out["socket_activation"]["listen_streams"])
     return out
@@ -189,7 +194,10 @@ def config_path(h, params):
             return None, ("rootless dockerd (pid %s): its config file is under $HOME, and its environment was not "
                           "readable" % record["pid"])
         return record["config_file"], record["config_file_source"]
-    return params.get("daemon_json_path") or DEFAULT_CONFIG_FILE, "daemon_json_path option (no dockerd read)"
+    if params.get("_config_chosen_by") and not params.get("daemon_json_path"):
+        return None, "a daemon found by its socket, whose owner's home is unknown"
+    return (params.get("daemon_json_path") or DEFAULT_CONFIG_FILE,
+            params.get("_config_chosen_by") or "daemon_json_path option (no dockerd read)")
 
 
 def socket_paths(record):

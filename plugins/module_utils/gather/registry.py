@@ -36,7 +36,7 @@ DAEMON_COLLECTORS = (
     ("daemon_config", lambda h, params: daemon_config.collect_daemon_config(
         h, *dockerd_process.config_path(h, params))),
     ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h, params=params)),
-    ("docker", lambda h, params: docker.collect_engine(h, params)),
+    ("docker", docker.collect_engine),
 )
 _PER_DAEMON = dict(DAEMON_COLLECTORS)
 

@@ -176,6 +176,10 @@ def test_every_dockerd_is_found_and_each_non_primary_one_read_over_its_own_socke
     orphan = by_name["ci@unix:///run/user/1001/docker.sock"]
     assert orphan["found_by"] == "socket" and orphan["pid"] is None and orphan["rootless"] is True
     assert [c["name"] for c in orphan["docker"]["containers"]] == ["ci-job"]
+    assert orphan["daemon_config"]["path"] == "/home/ci/.config/docker/daemon.json"
+    assert orphan["daemon_config"]["chosen_by"] == "rootless default under the socket owner's home (no process read)"
+    assert orphan["dockerd_process"]["pid"] is None and orphan["dockerd_process"]["config_file"] is None
+    assert [r["address"] for r in orphan["dockerd_process"]["listeners"]] == ["/run/user/1001/docker.sock"]
 
     for path in ("/home/svc/.config/docker/daemon.json", "/run/user/1000/docker.sock", "/srv/docker.sock",
                  "/srv/daemon.json", "/srv/lib", "/home/svc/.local/share/docker", "/run/user/1001/docker.sock"):
