@@ -109,6 +109,12 @@ def _namespace(h, pid, kind):
         return None
 
 
+def _host_namespace(h, kind):
+    """The host's namespace of ``kind``: /proc/1's, else this gather's own (/proc/1/ns is not
+    readable in some sandboxes, and the gather runs on the host)."""
+    return _namespace(h, 1, kind) or _namespace(h, "self", kind)
+
+
 def _root_maps_to(h, pid):
     """The host uid that uid 0 inside process ``pid``'s user namespace is (/proc/PID/uid_map:
     ``inside outside count`` lines), None when unreadable or not mapped."""
@@ -124,17 +130,21 @@ def _root_maps_to(h, pid):
 
 
 def _rootlesskit_ancestor(h, pid, depth=4):
-    """The pid of the rootlesskit process above ``pid`` (its child re-executes rootlesskit's own
-    binary as ``exe``, so the executable's basename is checked beside comm), None if none."""
+    """The pid of the outermost rootlesskit process above ``pid``, None if none. RootlessKit's
+    child re-executes its own binary (comm ``exe``, so the executable's basename is checked beside
+    comm) inside the new namespaces; the parent above it is the one in the host's."""
     seen = set()
+    found = None
     current = _status(h, pid)["ppid"]
     while current and current not in seen and depth > 0:
         seen.add(current)
         if set(_program(h, current)) & set(ROOTLESSKIT_PROGRAMS):
-            return current
+            found = current
+        elif found is not None:
+            break
         current = _status(h, current)["ppid"]
         depth -= 1
-    return None
+    return found
 
 
 def rootless_state(h, pid):
@@ -149,7 +159,7 @@ def rootless_state(h, pid):
     hold: a dockerd in a container's user namespace (userns-remap) has no rootlesskit above it.
     """
     ancestor = _rootlesskit_ancestor(h, pid)
-    own, init = _namespace(h, pid, "user"), _namespace(h, 1, "user")
+    own, init = _namespace(h, pid, "user"), _host_namespace(h, "user")
     maps_to = _root_maps_to(h, pid)
     if ancestor is None:
         return False, "no rootlesskit process above it"
@@ -164,13 +174,16 @@ def rootless_state(h, pid):
 
 
 def in_a_container(h, pid, rootless):
-    """Why dockerd ``pid`` runs inside a container (another mount namespace than /proc/1's, and
-    not RootlessKit's), else None: its socket paths are not this host's (docker-in-docker), so it
-    is audited as a container of the daemon running it, not here."""
-    own, init = _namespace(h, pid, "mnt"), _namespace(h, 1, "mnt")
-    if rootless or own is None or init is None or own == init:
+    """Why dockerd ``pid`` runs inside a container, else None: the process that stands for it on
+    the host (itself; for a rootless one, its rootlesskit, as RootlessKit gives dockerd a mount
+    namespace of its own) is in another mount namespace than the host's. Its socket paths are then
+    not this host's (docker-in-docker): it is audited as a container of the daemon running it."""
+    subject = _rootlesskit_ancestor(h, pid) if rootless else pid
+    own, host_ns = _namespace(h, subject, "mnt"), _host_namespace(h, "mnt")
+    if own is None or host_ns is None or own == host_ns:
         return None
-    return "pid %d runs in another mount namespace (%s, not %s): a dockerd inside a container" % (pid, own, init)
+    return "dockerd pid %d runs in another mount namespace (%s%s, not %s): a dockerd inside a container" % (
+        pid, own, "" if subject == pid else " of rootlesskit pid %s" % subject, host_ns)
 
 
 def kept_environ(h, pid):

@@ -222,6 +222,27 @@ def test_a_dockerd_inside_a_container_is_not_taken_for_one_of_this_host(engines)
     assert "pid 500 runs in another mount namespace" in facts["collectors"]["daemons"]["source"]
 
 
+def test_a_rootless_dockerd_inside_a_container_is_not_this_hosts_either(engines):
+    # its rootlesskit, not only the dockerd, is in another mount namespace than the host's
+    h = two_daemon_host(rootful=False, srv=False, schemeless=False, orphan_socket=False)
+    h.symlinks["/proc/200/ns/mnt"] = "mnt:[4026533000]"
+    del h.modes["/run/user/1000/docker.sock"]        # its socket is in the container's file system
+    facts = _gather(h, _params(), ["daemons"])
+    assert facts["daemons"] == []
+    assert "dockerd pid 202 runs in another mount namespace (mnt:[4026533000] of rootlesskit pid 200" in (
+        facts["collectors"]["daemons"]["source"])
+
+
+def test_the_host_namespaces_are_the_gathers_own_where_proc_1_is_not_readable(engines):
+    # some sandboxes refuse readlink /proc/1/ns/*: the gather's own namespaces stand for the host's
+    h = two_daemon_host(srv=False, schemeless=False, orphan_socket=False)
+    h.symlinks["/proc/self/ns/mnt"], h.symlinks["/proc/self/ns/user"] = HOST_MNTNS, HOST_USERNS
+    del h.symlinks["/proc/1/ns/mnt"], h.symlinks["/proc/1/ns/user"]
+    _process(h.files, h.symlinks, 500, "dockerd", ["dockerd"], mntns="mnt:[4026533000]")
+    facts = _gather(h, _params(), ["daemons"])
+    assert [(d["pid"], d["rootless"]) for d in facts["daemons"]] == [(100, False), (202, True)]
+
+
 def test_without_a_default_socket_the_first_daemon_found_is_primary(engines):
     engines["/run/user/1000/docker.sock"] = _engine("/home/svc/.local/share/docker", "svc-app")
     h = two_daemon_host(rootful=False, srv=False, schemeless=False, orphan_socket=False)
@@ -271,3 +292,10 @@ def test_names_are_stable_across_runs(engines):
     first = [d["name"] for d in _gather(two_daemon_host(), _params(), ["daemons"])["daemons"]]
     second = [d["name"] for d in _gather(two_daemon_host(), _params(), ["daemons"])["daemons"]]
     assert first == second and len(set(first)) == len(first)
+
+
+def test_each_daemon_is_read_by_the_top_level_collectors_own_functions():
+    top = dict(registry.COLLECTORS)
+    assert [name for name, _run in registry.DAEMON_COLLECTORS] == ["daemon_config", "dockerd_process", "docker"]
+    for name, run in registry.DAEMON_COLLECTORS:
+        assert top[name] is run, name
