@@ -175,14 +175,16 @@ def rootless_state(h, pid):
 
 def in_a_container(h, pid, rootless):
     """Why dockerd ``pid`` runs inside a container, else None: the process that stands for it on
-    the host (itself; for a rootless one, its rootlesskit, as RootlessKit gives dockerd a mount
-    namespace of its own) is in another mount namespace than the host's. Its socket paths are then
-    not this host's (docker-in-docker): it is audited as a container of the daemon running it."""
+    the host (itself; for a rootless one, its outermost rootlesskit, which may give dockerd a PID
+    namespace of its own with --pidns) is in another PID namespace than the host's. Every container
+    runtime gives a container its own PID namespace; a snap's or a sandboxed systemd unit's dockerd
+    only gets its own mount namespace, and stays this host's. Such a dockerd's socket paths are not
+    this host's (docker-in-docker): it is audited as a container of the daemon running it."""
     subject = _rootlesskit_ancestor(h, pid) if rootless else pid
-    own, host_ns = _namespace(h, subject, "mnt"), _host_namespace(h, "mnt")
+    own, host_ns = _namespace(h, subject, "pid"), _host_namespace(h, "pid")
     if own is None or host_ns is None or own == host_ns:
         return None
-    return "dockerd pid %d runs in another mount namespace (%s%s, not %s): a dockerd inside a container" % (
+    return "dockerd pid %d runs in another PID namespace (%s%s, not %s): a dockerd inside a container" % (
         pid, own, "" if subject == pid else " of rootlesskit pid %s" % subject, host_ns)
 
 

@@ -11,7 +11,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.gather import 
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import registry
 
-HOST_USERNS, HOST_MNTNS = "user:[4026531837]", "mnt:[4026531841]"
+HOST_USERNS, HOST_MNTNS, HOST_PIDNS = "user:[4026531837]", "mnt:[4026531841]", "pid:[4026531836]"
 SECRET = "hunter2-aws-secret"
 ACCOUNTS = {0: ("root", "/root"), 1000: ("svc", "/home/svc"), 1001: ("ci", "/home/ci")}
 
@@ -28,7 +28,7 @@ def accounts(monkeypatch):
 
 
 def _process(files, links, pid, comm, argv, uid=0, ppid=1, userns=HOST_USERNS, mntns=HOST_MNTNS, environ="",
-             exe=None, uid_map="         0          0 4294967295\n"):
+             exe=None, uid_map="         0          0 4294967295\n", pidns=HOST_PIDNS):
     files["/proc/%d/comm" % pid] = comm + "\n"
     files["/proc/%d/cmdline" % pid] = "\0".join(argv) + "\0"
     files["/proc/%d/status" % pid] = "Name:\t%s\nPPid:\t%d\nUid:\t%d\t%d\t%d\t%d\n" % (comm, ppid, uid, uid, uid, uid)
@@ -37,6 +37,7 @@ def _process(files, links, pid, comm, argv, uid=0, ppid=1, userns=HOST_USERNS, m
     files["/proc/%d/uid_map" % pid] = uid_map
     links["/proc/%d/ns/user" % pid] = userns
     links["/proc/%d/ns/mnt" % pid] = mntns
+    links["/proc/%d/ns/pid" % pid] = pidns
     if exe:
         links["/proc/%d/exe" % pid] = exe
 
@@ -216,29 +217,32 @@ def test_rootless_needs_rootlesskit_above_it_and_its_own_user_namespace():
 def test_a_dockerd_inside_a_container_is_not_taken_for_one_of_this_host(engines):
     h = two_daemon_host(rootless=False, srv=False, schemeless=False, orphan_socket=False)
     _process(h.files, h.symlinks, 500, "dockerd", ["dockerd", "-H", "unix:///var/run/docker.sock"],
-             mntns="mnt:[4026533000]")
+             mntns="mnt:[4026533000]", pidns="pid:[4026533001]")
+    # a snap's (or a sandboxed unit's) dockerd has a mount namespace of its own, and is this host's
+    _process(h.files, h.symlinks, 600, "dockerd", ["dockerd", "-H", "unix:///run/snap.docker/docker.sock"],
+             mntns="mnt:[4026533100]")
     facts = _gather(h, _params(), ["daemons"])
-    assert [d["pid"] for d in facts["daemons"]] == [100]
-    assert "pid 500 runs in another mount namespace" in facts["collectors"]["daemons"]["source"]
+    assert [d["pid"] for d in facts["daemons"]] == [100, 600]
+    assert "pid 500 runs in another PID namespace" in facts["collectors"]["daemons"]["source"]
 
 
 def test_a_rootless_dockerd_inside_a_container_is_not_this_hosts_either(engines):
-    # its rootlesskit, not only the dockerd, is in another mount namespace than the host's
+    # its rootlesskit, not only the dockerd, is in another PID namespace than the host's
     h = two_daemon_host(rootful=False, srv=False, schemeless=False, orphan_socket=False)
-    h.symlinks["/proc/200/ns/mnt"] = "mnt:[4026533000]"
+    h.symlinks["/proc/200/ns/pid"] = "pid:[4026533000]"
     del h.modes["/run/user/1000/docker.sock"]        # its socket is in the container's file system
     facts = _gather(h, _params(), ["daemons"])
     assert facts["daemons"] == []
-    assert "dockerd pid 202 runs in another mount namespace (mnt:[4026533000] of rootlesskit pid 200" in (
+    assert "dockerd pid 202 runs in another PID namespace (pid:[4026533000] of rootlesskit pid 200" in (
         facts["collectors"]["daemons"]["source"])
 
 
 def test_the_host_namespaces_are_the_gathers_own_where_proc_1_is_not_readable(engines):
     # some sandboxes refuse readlink /proc/1/ns/*: the gather's own namespaces stand for the host's
     h = two_daemon_host(srv=False, schemeless=False, orphan_socket=False)
-    h.symlinks["/proc/self/ns/mnt"], h.symlinks["/proc/self/ns/user"] = HOST_MNTNS, HOST_USERNS
-    del h.symlinks["/proc/1/ns/mnt"], h.symlinks["/proc/1/ns/user"]
-    _process(h.files, h.symlinks, 500, "dockerd", ["dockerd"], mntns="mnt:[4026533000]")
+    h.symlinks["/proc/self/ns/pid"], h.symlinks["/proc/self/ns/user"] = HOST_PIDNS, HOST_USERNS
+    del h.symlinks["/proc/1/ns/pid"], h.symlinks["/proc/1/ns/user"]
+    _process(h.files, h.symlinks, 500, "dockerd", ["dockerd"], pidns="pid:[4026533000]")
     facts = _gather(h, _params(), ["daemons"])
     assert [(d["pid"], d["rootless"]) for d in facts["daemons"]] == [(100, False), (202, True)]
 
