@@ -82,6 +82,8 @@ COLLECTOR_PRIVILEGE = {
     "dockerd_process": ("none", "/proc/<dockerd>/cmdline and limits (root when /proc is mounted hidepid=2)"),
     "environment": ("none", "/etc/environment, /etc/profile.d"),
     "tools": ("none", "looks for binaries in the usual directories"),
+    "daemons": ("docker-api", "/proc of every dockerd and each daemon's Engine API socket (a rootless daemon's "
+                              "socket is its user's; root reads them all)"),
     "docker": ("docker-api", "the Engine API socket (root, or membership of the docker group, which is "
                              "root-equivalent)"),
 }

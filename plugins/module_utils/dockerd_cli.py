@@ -369,7 +369,7 @@ def tls_state(flags, config):
             "source": ", ".join(sources) or "no tls/tlsverify setting", "error": "; ".join(errors) or None}
 
 
-def listeners(flags, config, socket_streams=None, tls=None):
+def listeners(flags, config, socket_streams=None, tls=None, default_host=""):
     """Every address the API is served on, as listener records (see parse_host), in dockerd's order.
 
     ``flags`` the parsed command line, ``config`` the daemon's config file content, ``socket_streams``
@@ -378,7 +378,8 @@ def listeners(flags, config, socket_streams=None, tls=None):
     after dockerd started, so both are judged); none gives the default host. Each ``fd://`` host is
     followed by one record per ListenStream value (source ``docker.socket ListenStream``), or by an
     error record when they were not read: those are the sockets dockerd really serves. ``fd://N``
-    keeps every stream (systemd passes them all; this does not map fd numbers).
+    keeps every stream (systemd passes them all; this does not map fd numbers). ``default_host`` is
+    the daemon's own default (a rootless dockerd's is under $XDG_RUNTIME_DIR); "" is the rootful one.
     """
     config = config if isinstance(config, dict) else {}
     if tls is None:
@@ -399,7 +400,7 @@ def listeners(flags, config, socket_streams=None, tls=None):
     # empty values; 20.10-26 turn each into the default): keep the default, it adds a socket to check.
     if not [r for r in out if not (isinstance(r["value"], str) and not r["value"].strip())]:
         out = [r for r in out if r["error"]]
-        out.append(parse_host("", "default (no -H or hosts)", tls))
+        out.append(parse_host(default_host, "default (no -H or hosts)", tls))
     result = []
     for r in out:
         result.append(r)
