@@ -462,15 +462,6 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
     return doc
 
 
-def primary_daemon(doc):
-    """The entry of the daemon the remediation roles change (the primary, rootful one) in an audit
-    result; the result itself when it lists no daemons (from before they were scored one by one)."""
-    for entry in common.as_list(common.as_dict(doc).get("daemons")):
-        if isinstance(entry, dict) and entry.get("primary") is True:
-            return entry
-    return common.as_dict(doc)
-
-
 # Fields of each container that make up the exported inventory (item 50): no env, no labels.
 INVENTORY_FIELDS = ("name", "image", "state", "compose_project", "compose_service", "swarm_service", "user")
 

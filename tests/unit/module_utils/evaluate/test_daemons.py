@@ -282,3 +282,67 @@ def test_deferred_on_a_one_daemon_host_marks_once():
     audit.mark_deferred(doc, [{"id": "9", "reason": "later"}])
     assert by_id(doc)["9"]["evidence"].count("remediation deferred: later") == 1
     assert by_id(doc["daemons"][0])["9"]["deferred"] == "later"
+
+
+# ---------------------------------------------------------------- remediation plan and forecast: the primary
+
+def icc_on(facts, *records):
+    for record in records:
+        record["docker"]["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] = "true"
+    return facts
+
+
+def test_the_plan_reads_the_primary_daemons_verdicts_not_the_weakest():
+    from ansible_collections.dockersec.hardening.plugins.filter.remediation_plan import remediation_plan
+    facts = weak_rootless_facts()
+    icc_on(facts, facts["daemons"][1])  # 6 fails on the rootless daemon only: no role changes it
+    doc = evaluate(facts)
+    assert doc["daemon"] == ROOTLESS_DAEMON and by_id(doc)["6"]["status"] == "fail"
+    assert catalog.verdicts_of(doc)["6"] == "pass"
+    assert "6" not in catalog.planned_controls("daemon", remediation_plan(["daemon"], verdicts=doc))
+    facts = make_two_daemon_facts(rootless_containers=[make_container("job", user="", cap_drop=[],
+                                                                      readonly_rootfs=False)])
+    icc_on(facts, facts)  # 6 and 22 fail on the primary, whose entry is not the top level
+    doc = evaluate(facts)
+    assert doc["daemon"] == ROOTLESS_DAEMON and by_id(doc)["6"]["status"] == "pass"
+    assert catalog.planned_controls("daemon", remediation_plan(["daemon"], verdicts=doc)) == ["6", "22"]
+
+
+FIXES = [{"id": "6", "role": "daemon"}, {"id": "22", "role": "daemon"}]
+
+
+def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
+    facts = make_two_daemon_facts()
+    icc_on(facts, facts)
+    before = evaluate(facts)
+    primary, rootless = before["daemons"]
+    assert before["daemon"] == PRIMARY_DAEMON and primary["score"] < rootless["score"]
+    forecast = prediction.predict(before, FIXES)
+    # The primary's forecast equals the rootless daemon's current score: the tie goes to the primary.
+    assert (forecast["score"], forecast["daemon"]) == (rootless["score"], PRIMARY_DAEMON)
+    assert [f["id"] for f in forecast["flips"]] == ["6", "22"]
+
+    facts = weak_rootless_facts()
+    icc_on(facts, facts)
+    before = evaluate(facts)
+    primary, rootless = before["daemons"]
+    forecast = prediction.predict(before, FIXES)
+    # The role lifts the primary above the rootless daemon, which it does not change.
+    assert (forecast["score"], forecast["earned"], forecast["applicable"]) == (
+        rootless["score"], rootless["earned"], rootless["applicable"])
+    assert forecast["daemon"] == ROOTLESS_DAEMON and forecast["band"] == catalog.band_for(rootless["score"])
+    assert [f["id"] for f in forecast["flips"]] == ["6", "22"]
+    assert prediction.lines("node1", forecast)[-1] == (
+        "  Predicted score: %.1f / 100 (%s; daemon %s, which no role changes)"
+        % (rootless["score"], forecast["band"], ROOTLESS_DAEMON))
+
+
+def test_a_one_daemon_forecast_is_as_before():
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
+    facts = make_facts()
+    icc_on(facts, facts)
+    before = evaluate(facts)
+    forecast = prediction.predict(before, FIXES)
+    assert forecast["score"] == 76.7 and forecast["daemon"] == "default"
+    assert prediction.lines("node1", forecast)[-1] == "  Predicted score: 76.7 / 100 (Acceptable (dev only))"
