@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from conftest import (PRIMARY_DAEMON, ROOTLESS_DAEMON, make_container, make_facts, make_primary_daemon,
-                      make_rootless_daemon, make_two_daemon_facts)
+                      make_two_daemon_facts)
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common
@@ -286,23 +286,23 @@ def test_deferred_on_a_one_daemon_host_marks_once():
 
 # ---------------------------------------------------------------- remediation plan and forecast: the primary
 
-def icc_on(facts, *records):
+def icc_on(*records):
+    """The default bridge lets containers talk (6 and 22 fail) on these daemons' facts."""
     for record in records:
         record["docker"]["bridge_network"]["Options"]["com.docker.network.bridge.enable_icc"] = "true"
-    return facts
 
 
 def test_the_plan_reads_the_primary_daemons_verdicts_not_the_weakest():
     from ansible_collections.dockersec.hardening.plugins.filter.remediation_plan import remediation_plan
     facts = weak_rootless_facts()
-    icc_on(facts, facts["daemons"][1])  # 6 fails on the rootless daemon only: no role changes it
+    icc_on(facts["daemons"][1])  # 6 fails on the rootless daemon only: no role changes it
     doc = evaluate(facts)
     assert doc["daemon"] == ROOTLESS_DAEMON and by_id(doc)["6"]["status"] == "fail"
     assert catalog.verdicts_of(doc)["6"] == "pass"
     assert "6" not in catalog.planned_controls("daemon", remediation_plan(["daemon"], verdicts=doc))
     facts = make_two_daemon_facts(rootless_containers=[make_container("job", user="", cap_drop=[],
                                                                       readonly_rootfs=False)])
-    icc_on(facts, facts)  # 6 and 22 fail on the primary, whose entry is not the top level
+    icc_on(facts)  # 6 and 22 fail on the primary, whose entry is not the top level
     doc = evaluate(facts)
     assert doc["daemon"] == ROOTLESS_DAEMON and by_id(doc)["6"]["status"] == "pass"
     assert catalog.planned_controls("daemon", remediation_plan(["daemon"], verdicts=doc)) == ["6", "22"]
@@ -314,7 +314,7 @@ FIXES = [{"id": "6", "role": "daemon"}, {"id": "22", "role": "daemon"}]
 def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
     from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
     facts = make_two_daemon_facts()
-    icc_on(facts, facts)
+    icc_on(facts)
     before = evaluate(facts)
     primary, rootless = before["daemons"]
     assert before["daemon"] == PRIMARY_DAEMON and primary["score"] < rootless["score"]
@@ -324,7 +324,7 @@ def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
     assert [f["id"] for f in forecast["flips"]] == ["6", "22"]
 
     facts = weak_rootless_facts()
-    icc_on(facts, facts)
+    icc_on(facts)
     before = evaluate(facts)
     primary, rootless = before["daemons"]
     forecast = prediction.predict(before, FIXES)
@@ -341,7 +341,7 @@ def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
 def test_a_one_daemon_forecast_is_as_before():
     from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
     facts = make_facts()
-    icc_on(facts, facts)
+    icc_on(facts)
     before = evaluate(facts)
     forecast = prediction.predict(before, FIXES)
     assert forecast["score"] == 76.7 and forecast["daemon"] == "default"
