@@ -180,11 +180,12 @@ def daemon_views(facts):
     what it did. A record's section that is absent is absent from its view, and its collector
     entry too: its controls are ``error`` ("did not run"), never judged from another daemon's
     facts. Without ``daemons`` (facts from before it, or no dockerd found) the facts are the one
-    view. No record marked primary: the first is (the gather's rule when no daemon serves the
-    default socket).
+    view (so are a ``daemons`` that is no list, and its entries that are no records). No record
+    marked primary: the first is (the gather's rule when no daemon serves the default socket).
     """
     facts = as_dict(facts)
-    records = [r for r in as_list(facts.get("daemons")) if isinstance(r, dict)]
+    daemons = facts.get("daemons")
+    records = [r for r in daemons if isinstance(r, dict)] if isinstance(daemons, list) else []
     if not records:
         meta = _default_daemon(facts)
         view = dict(facts)

@@ -338,15 +338,15 @@ def _count(results):
     return counts
 
 
+# The controls judged on the host once, whatever its daemons: their catalog ``requires`` names none
+# of a daemon's sections (docker, daemon_config, dockerd_process).
+HOST_LEVEL_IDS = frozenset(c["id"] for c in catalog.CONTROLS if not set(c["requires"]) & set(common.DAEMON_SECTIONS))
+
+
 def per_daemon(control_id):
-    """Whether the control is judged once per daemon: its catalog ``requires`` names a daemon's
-    section (docker, daemon_config, dockerd_process). The others are the host's, judged once and
-    counted in every daemon's score. An unknown id is taken as per daemon."""
-    try:
-        requires = catalog.get(control_id)["requires"]
-    except KeyError:
-        return True
-    return bool(set(requires) & set(common.DAEMON_SECTIONS))
+    """Whether the control is judged once per daemon (every control not in HOST_LEVEL_IDS, an unknown
+    id included). The others are the host's, judged once and counted in every daemon's score."""
+    return str(control_id) not in HOST_LEVEL_IDS
 
 
 def _judge(control, view, run):

@@ -346,3 +346,22 @@ def test_a_one_daemon_forecast_is_as_before():
     forecast = prediction.predict(before, FIXES)
     assert forecast["score"] == 76.7 and forecast["daemon"] == "default"
     assert prediction.lines("node1", forecast)[-1] == "  Predicted score: 76.7 / 100 (Acceptable (dev only))"
+
+
+@pytest.mark.parametrize("daemons", ["root@x", [1, None, "x"], {"name": "x"}])
+def test_a_daemons_value_that_is_no_list_of_records_is_the_facts_alone(daemons):
+    facts = make_facts()
+    facts["daemons"] = daemons
+    doc = evaluate(facts)
+    assert [d["name"] for d in doc["daemons"]] == ["default"] and doc["score"] == 76.7
+
+
+def test_a_malformed_record_is_judged_error_not_from_another_daemons_facts():
+    facts = make_two_daemon_facts()
+    facts["daemons"][1] = {"name": 5, "primary": "yes", "rootless": "true", "docker": "garbage", "collectors": "x"}
+    doc = evaluate(facts)
+    primary, other = doc["daemons"]
+    assert (other["name"], other["primary"], other["rootless"]) == ("daemon 2", False, False)
+    assert all(by_id(other)[cid]["status"] == "error" for cid in DAEMON_LEVEL)
+    assert [by_id(other)[cid] for cid in HOST_LEVEL] == [by_id(primary)[cid] for cid in HOST_LEVEL]
+    assert doc["daemon"] == "daemon 2"
