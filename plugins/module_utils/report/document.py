@@ -27,7 +27,8 @@ import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_DAEMON_KEYS
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_FORMAT
 
 
@@ -173,19 +174,12 @@ def format_coverage(entry):
     return "%s, %d waived" % (text, entry.get("waivers") or 0)
 
 
-def host_entry(audit, before=None):
-    """One host's part of the JSON report, from its ``dockersec_audit`` result.
-
-    ``before``: an earlier audit of the same host in the same run (remediate re-audits), kept as
-    ``{"score", "earned", "applicable", "band"}`` so the report shows the delta.
-    """
-    audit = audit if isinstance(audit, dict) else {}
+def _results(audit):
+    """Score, band, coverage, counts and results of one subject (the host or one of its daemons)."""
     controls = [_control_entry(c) for c in audit.get("controls") or [] if isinstance(c, dict)]
     extended = [_control_entry(c) for c in audit.get("extended") or [] if isinstance(c, dict)]
     score = score_or_none(audit.get("score"))
-    entry = {
-        "generated_at": audit.get("generated_at"),
-        "today": audit.get("today"),
+    return {
         "score": score,
         "earned": num(audit.get("earned")),
         "applicable": num(audit.get("applicable")),
@@ -196,8 +190,32 @@ def host_entry(audit, before=None):
         "controls": controls,
         "extended": extended,
         "extended_counts": dict(audit.get("extended_counts") or status_counts(extended)),
-        "inventory": list(audit.get("inventory") or []),
     }
+
+
+def _daemon_entry(daemon):
+    entry = dict((key, daemon.get(key)) for key in common.DAEMON_META)
+    entry.update(_results(daemon))
+    return entry
+
+
+def host_entry(audit, before=None):
+    """One host's part of the JSON report, from its ``dockersec_audit`` result.
+
+    ``before``: an earlier audit of the same host in the same run (remediate re-audits), kept as
+    ``{"score", "earned", "applicable", "band"}`` so the report shows the delta.
+    The host's score and results are its weakest daemon's, which ``daemon`` names; ``daemons``
+    has each daemon's (results from before daemons were scored one by one have neither).
+    """
+    audit = audit if isinstance(audit, dict) else {}
+    entry = {"generated_at": audit.get("generated_at"), "today": audit.get("today")}
+    entry.update(_results(audit))
+    entry["inventory"] = list(audit.get("inventory") or [])
+    controls, extended = entry["controls"], entry["extended"]
+    daemons = [_daemon_entry(d) for d in audit.get("daemons") or [] if isinstance(d, dict)]
+    if daemons:
+        entry["daemon"] = audit.get("daemon")
+        entry["daemons"] = daemons
     fail_under = score_or_none(audit.get("fail_under"))
     if fail_under is not None:
         entry["fail_under"] = fail_under
@@ -347,9 +365,10 @@ def dumps_document(document):
 
 def history_lines(document, hosts=None):
     """One JSON line per audited host (only those in ``hosts`` when given): ``{"history_format", "host",
-    "generated_at", "score", "earned", "applicable", "collection_version"}``, plus ``"before":
-    {"score", "earned", "fixed", "regressed"}`` for a host audited before and after a remediation
-    in the same run."""
+    "generated_at", "score", "earned", "applicable", "coverage", "waivers", "collection_version"}``
+    (the host's: its weakest daemon's), plus ``"daemons": [{"name", "rootless", "score", "coverage"}]``
+    (history_format 2) and ``"before": {"score", "earned", "fixed", "regressed"}`` for a host
+    audited before and after a remediation in the same run."""
     lines = []
     wanted = None if hosts is None else set(hosts)
     for host in sorted(document.get("hosts") or {}):
@@ -367,6 +386,9 @@ def history_lines(document, hosts=None):
             "waivers": entry.get("waivers"),
             "collection_version": document.get("collection_version"),
         }
+        daemons = entry.get("daemons")
+        if isinstance(daemons, list):
+            line["daemons"] = [dict((k, d.get(k)) for k in HISTORY_DAEMON_KEYS) for d in daemons if isinstance(d, dict)]
         before = entry.get("before")
         if isinstance(before, dict):
             line["before"] = dict((k, before.get(k)) for k in ("score", "earned", "fixed", "regressed"))
