@@ -241,6 +241,40 @@ def make_facts(containers=None, images=None, swarm=None):
     return copy.deepcopy(facts)
 
 
+ROOTLESS_DAEMON = {
+    "name": "svc@unix:///run/user/1000/docker.sock", "primary": False,
+    "endpoint": "unix:///run/user/1000/docker.sock", "rootless": True, "user": "svc", "uid": 1000,
+    "pid": 5678, "found_by": "process", "data_root": "/home/svc/.local/share/docker",
+}
+
+
+def make_rootless_facts(containers=None, images=None):
+    """The view of a rootless dockerd (BRIEF B: ``daemon`` = its record) run by ``svc`` (uid 1000) on a
+    host that also runs the rootful one: docker info as dockerd-rootless.sh's daemon reports it
+    without cgroup v2 delegation (name=rootless, CgroupDriver none, no limit support), its config in
+    ~/.config/docker, its data in ~/.local/share/docker on /home, its socket in /run/user/1000."""
+    facts = make_facts(containers=containers, images=images)
+    facts["daemon"] = dict(ROOTLESS_DAEMON)
+    info = facts["docker"]["info"]
+    info.update({"SecurityOptions": ["name=seccomp,profile=builtin", "name=rootless", "name=cgroupns"],
+                 "CgroupDriver": "none", "MemoryLimit": False, "CpuCfsQuota": False, "PidsLimit": False,
+                 "DockerRootDir": "/home/svc/.local/share/docker"})
+    content = dict(facts["daemon_config"]["content"])
+    content.pop("userns-remap")
+    facts["daemon_config"] = {"path": "/home/svc/.config/docker/daemon.json", "exists": True, "valid": True,
+                              "error": None, "content": content}
+    facts["dockerd_process"] = {
+        "running": True, "pid": 5678, "cmdline": ["dockerd"], "flags": {}, "unit_exec_start": None,
+        "limits": {"nofile_soft": 1048576, "nofile_hard": 1048576, "nproc_soft": None, "nproc_hard": None},
+        "socket_activation": None, "config_file": "/home/svc/.config/docker/daemon.json"}
+    facts["mounts"]["entries"].append({"target": "/home", "source": "/dev/vdb1", "fstype": "ext4",
+                                       "options": "rw,relatime", "dev": "254:17"})
+    facts["host"]["ip_unprivileged_port_start"] = 1024
+    facts["files"]["/run/user/1000/docker.sock"] = {
+        "exists": True, "mode": "0660", "owner": "svc", "group": "svc", "type": "socket"}
+    return facts
+
+
 @pytest.fixture
 def facts():
     return make_facts()

@@ -13,8 +13,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy, icc_state,
-    restart_pending, result, opt, text
+    ERROR, FAIL, PASS, as_dict, as_list, daemon_config_mismatch, daemon_meta, daemon_setting, docker, falsy,
+    icc_state, is_rootless, restart_pending, result, rootless_text, opt, security_options, text
 )
 
 
@@ -56,13 +56,23 @@ def check_7(facts, opts):
 
 
 def check_8(facts, opts):
+    """User namespaces as the running dockerd reports them (moby daemon/info.go fillSecurityOptions):
+    ``name=userns`` when userns-remap maps container root to another uid, ``name=rootless`` for a
+    rootless daemon. A rootless dockerd runs inside rootlesskit's user namespace (the user's uid is
+    root there, its subordinate ids the rest: rootlesskit docs/subid.md), so every container's root
+    is an unprivileged host uid without userns-remap: the remapping is inherent, and the item passes
+    with that reason (dockerd's own name=rootless first, else the daemon record's rootless)."""
     info = as_dict(docker(facts).get("info"))
     opts_list = [str(o) for o in as_list(info.get("SecurityOptions"))]
-    if any(o == "name=userns" or o.startswith("name=userns,") for o in opts_list):
+    if "name=userns" in security_options(facts):
         return result(PASS, "docker info SecurityOptions has name=userns")
-    if any(o == "name=rootless" or o.startswith("name=rootless,") for o in opts_list):
+    if "name=rootless" in security_options(facts):
         return result(PASS, "docker info SecurityOptions has name=rootless: the daemon itself runs in a user "
                             "namespace, container root is an unprivileged host user")
+    if is_rootless(facts):
+        return result(PASS, "%s: it runs under rootlesskit in a user namespace (the daemon record: found by %s), "
+                            "so container root is an unprivileged host user; docker info did not report it"
+                            % (rootless_text(facts), text(daemon_meta(facts).get("found_by") or "discovery", 20)))
     configured, source = daemon_setting(facts, "userns-remap")
     note = " (userns-remap=%s in %s but not active: restart pending?)" % (configured, source) if configured else ""
     return result(FAIL, "docker info SecurityOptions lacks name=userns: %s%s" % (", ".join(opts_list) or "none", note))

@@ -19,8 +19,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy,
     history_layers, host_agent_matches, image_of, is_swarm_task, limited, names, opt, per_container_tri,
-    restart_pending, result, scoped_containers, swarm_managers_only, swarm_state, tcp_api_exposure,
-    text, truthy
+    is_rootless, restart_pending, result, rootless_text, scoped_containers, security_options, swarm_managers_only,
+    swarm_state, tcp_api_exposure, text, truthy
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import frozen_agents
 
@@ -63,10 +63,57 @@ def _x1_host(facts):
     return None, "host: AppArmor/SELinux state unknown"
 
 
+def _unlabelled(c):
+    """Why a container escapes SELinux labeling, else None (privileged, label=disable, spc_t)."""
+    opts_ = [s.lower().replace(":", "=") for s in names(c.get("security_opt"))]
+    if c.get("privileged") is True:
+        return "privileged: runs without an AppArmor/SELinux confinement"
+    if "label=disable" in opts_ or any("spc_t" in s for s in opts_ if s.startswith("label=")):
+        return "SELinux labeling disabled"
+    return None
+
+
+def _x1_rootless(facts, opts):
+    """X.1 for a rootless dockerd. AppArmor cannot apply: dockerd enables it only where it can read
+    /sys/kernel/security/apparmor/profiles (moby pkg/sysinfo apparmorSupported), which the kernel
+    allows only with CAP_MAC_ADMIN outside a user namespace, so a rootless dockerd reports no
+    name=apparmor and gives containers no profile (Docker's rootless known limitations: AppArmor is
+    not supported): not_applicable for that part. SELinux is judged as dockerd reports it:
+    name=selinux in docker info SecurityOptions (daemon/info.go fillSecurityOptions;
+    contrib/dockerd-rootless.sh relabels /run for it) means containers are labelled, and the usual
+    per-container escapes fail; an enforcing host whose rootless dockerd runs without selinux-enabled
+    fails; selinux-enabled set yet not reported, or no SELinux on the host: not_applicable."""
+    host = as_dict(facts.get("host"))
+    apparmor_text = ("%s: AppArmor does not apply (dockerd in a user namespace cannot read or load AppArmor "
+                     "profiles, so its containers get none)" % rootless_text(facts))
+    if "name=selinux" in security_options(facts):
+        status, evidence = per_container_tri(facts, opts, _unlabelled, "every running container labelled",
+                                             "unconfined containers")
+        lead = [apparmor_text, "SELinux: dockerd labels containers (docker info name=selinux)"]
+        if status == NA:
+            return result(PASS, lead + ["no running containers in scope"])
+        return result(status, lead + evidence)
+    enforcing = host.get("selinux_enabled") is True and host.get("selinux_enforcing") is True
+    value, source = daemon_setting(facts, "selinux-enabled")
+    if enforcing and not (value is not None and truthy(value)):
+        return result(FAIL, [apparmor_text, "host SELinux enforcing, but the rootless dockerd runs without "
+                                            "selinux-enabled: its containers get no SELinux labels"])
+    if enforcing:
+        why = ("selinux-enabled is set (%s) but dockerd reports no name=selinux: SELinux labeling is not available "
+               "to it" % source)
+    elif host.get("selinux_enabled") is True and host.get("selinux_enforcing") is not True:
+        why = "host SELinux not enforcing (permissive or unread)"
+    else:
+        why = "host SELinux not enabled"
+    return result(NA, [apparmor_text, "SELinux: %s" % why])
+
+
 def check_x1(facts, opts):
     """AppArmor or an enforcing SELinux that dockerd labels with; no running container unconfined
-    (AppArmorProfile not unconfined, no label=disable, not privileged)."""
+    (AppArmorProfile not unconfined, no label=disable, not privileged). A rootless dockerd: _x1_rootless."""
     facts = as_dict(facts)
+    if is_rootless(facts):
+        return _x1_rootless(facts, opts)
     host = as_dict(facts.get("host"))
     apparmor, selinux = host.get("apparmor_enabled"), host.get("selinux_enabled")
     host_state, host_text = _x1_host(facts)
@@ -74,11 +121,11 @@ def check_x1(facts, opts):
     def check(c):
         opts_ = [s.lower().replace(":", "=") for s in names(c.get("security_opt"))]
         if c.get("privileged") is True:
-            return "privileged: runs without an AppArmor/SELinux confinement"
+            return _unlabelled(c)
         if "apparmor=unconfined" in opts_ or c.get("apparmor_profile") == "unconfined":
             return "AppArmor profile unconfined"
-        if "label=disable" in opts_ or any("spc_t" in s for s in opts_ if s.startswith("label=")):
-            return "SELinux labeling disabled"
+        if _unlabelled(c):
+            return _unlabelled(c)
         if apparmor is True and selinux is not True:
             profile = c.get("apparmor_profile")
             if profile == "":

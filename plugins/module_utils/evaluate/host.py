@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, limited, names, result, opt, text
+    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, is_rootless, limited, names, result, rootless_text, opt, text
 )
 
 
@@ -303,6 +303,11 @@ def _same_filesystem_as_root(mount, root_mount):
 
 
 def check_4(facts, opts):
+    """DockerRootDir on a filesystem of its own (see the catalog rule). A rootless dockerd keeps its data
+    in the user's home, $XDG_DATA_HOME/docker, by default ~/.local/share/docker (moby
+    daemon/config/config_linux.go, rootless defaults): the same rule holds (a full disk must not be the
+    root filesystem), and the evidence says when the filesystem is the home directories' one, which
+    the data then shares with every user's files."""
     root = as_dict(docker(facts).get("info")).get("DockerRootDir")
     if not root or not isinstance(root, str):
         return result(ERROR, "DockerRootDir unknown (engine not reachable)")
@@ -319,6 +324,10 @@ def check_4(facts, opts):
         # A mount point is not a partition: a bind mount from the root disk fills the root disk.
         return result(FAIL, "%s: %s, so not a separate partition; give Docker data its own partition"
                       % (where, same))
+    if is_rootless(facts):
+        home = _visible_mount(entries, "/home")
+        shared = " (shared with the home directories on /home)" if home is best else ""
+        where += ": %s's data root on its own filesystem%s" % (rootless_text(facts), shared)
     return result(PASS, where)
 
 

@@ -19,8 +19,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    MANUAL, PASS, as_dict, as_list, daemon_setting, docker, falsy, parse_timestamp, per_container, per_container_tri,
-    restart_pending, result, opt, text
+    MANUAL, PASS, as_dict, as_list, daemon_setting, docker, falsy, is_rootless, parse_timestamp, per_container,
+    per_container_tri, restart_pending, result, opt, text
 )
 
 # Go's strconv.Atoi: an optional sign, then decimal digits (moby/sys/user parseNumeric).
@@ -101,7 +101,17 @@ def check_19(facts, opts):
     positive CpuQuota (CpuShares is a relative weight, not a limit; -1 is unlimited); PidsLimit
     <= 0 is unlimited. A limit the kernel does not enforce is no limit: docker info MemoryLimit,
     CpuCfsQuota, PidsLimit false (``verifyPlatformContainerResources`` discards or cannot apply
-    it), or CgroupDriver "none" (rootless without cgroups: no limit is applied at all)."""
+    it), or CgroupDriver "none" (rootless without cgroups: no limit is applied at all).
+
+    Rootless: daemon/daemon_unix.go ``cgroupDriver`` gives a rootless dockerd the "none" driver unless it
+    uses systemd's (cgroup v2 only: ``exec-opt native.cgroupdriver=systemd requires cgroup v2 for rootless
+    mode``), and daemon/info_unix.go fillPlatformInfo then leaves MemoryLimit, CpuCfsQuota and PidsLimit
+    false: the limits in HostConfig are accepted and never applied, so the item fails even when every
+    container sets them. With the systemd driver, ``getSysInfo`` reads the controllers systemd delegated
+    to /user.slice/user-UID.slice: a controller not delegated (user@.service ``Delegate=``,
+    rootlesscontaine.rs "Enabling CPU, CPUSET, and I/O delegation") reports false and that kind of
+    limit is not enforced either. The same
+    info fields decide for a rootful daemon on a kernel without the controllers."""
     info = as_dict(docker(facts).get("info"))
     driver = info.get("CgroupDriver")
     unenforced, unknown = [], []
@@ -129,22 +139,26 @@ def check_19(facts, opts):
         return None
     status, evidence = per_container(facts, opts, check, "every container has memory, CPU and pids limits",
                                      "containers without limits")
+    rootless = is_rootless(facts)
     if status != PASS:
         if unenforced and evidence:
-            evidence.append(_unenforced_text(driver, unenforced))
+            evidence.append(_unenforced_text(driver, unenforced, rootless))
         return result(status, evidence)
     if unenforced:
-        return result("fail", [_unenforced_text(driver, unenforced)] + evidence)
+        return result("fail", [_unenforced_text(driver, unenforced, rootless)] + evidence)
     if unknown:
         return result(MANUAL, ["whether the kernel enforces the limits is not reported (docker info %s): "
                                "the limits are set but may be discarded" % ", ".join(unknown)] + evidence)
     return result(status, evidence)
 
 
-def _unenforced_text(driver, kinds):
+def _unenforced_text(driver, kinds, rootless=False):
     if driver == "none":
-        return ("cgroup driver none (rootless dockerd without cgroups): memory, CPU and pids limits are accepted "
-                "but not enforced")
+        return ("cgroup driver none (rootless dockerd without cgroups: it needs cgroup v2 and systemd's driver): "
+                "memory, CPU and pids limits are accepted but not enforced")
+    if rootless:
+        return ("%s limits not enforced: the controllers are not delegated to the user's cgroup (systemd "
+                "user@.service Delegate=; docker info reports them false)" % "/".join(kinds))
     return "%s limits not enforced by this kernel (docker info: no cgroup support for them)" % "/".join(kinds)
 
 
