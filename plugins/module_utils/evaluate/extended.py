@@ -75,15 +75,17 @@ def _unlabelled(c):
 
 def _x1_rootless(facts, opts):
     """X.1 for a rootless dockerd. AppArmor cannot apply: dockerd enables it only where it can read
-    /sys/kernel/security/apparmor/profiles (moby pkg/sysinfo apparmorSupported), which the kernel
-    allows only with CAP_MAC_ADMIN outside a user namespace, so a rootless dockerd reports no
-    name=apparmor and gives containers no profile (Docker's rootless known limitations: AppArmor is
-    not supported): not_applicable for that part. SELinux is judged as dockerd reports it:
-    name=selinux in docker info SecurityOptions (daemon/info.go fillSecurityOptions;
-    contrib/dockerd-rootless.sh relabels /run for it) means containers are labelled, and the usual
-    per-container escapes fail; an enforcing host whose rootless dockerd runs without selinux-enabled
-    fails; selinux-enabled set yet not reported, or no SELinux on the host: not_applicable."""
-    host = as_dict(facts.get("host"))
+    /sys/kernel/security/apparmor/profiles (moby pkg/sysinfo apparmorSupported; daemon/apparmor_linux.go
+    appArmorSupported is false outright under rootlesskit --detach-netns, moby/moby#52626), which a
+    process in a user namespace is denied, so a rootless dockerd reports no name=apparmor and gives
+    containers no profile (Docker's rootless known limitations: AppArmor is not supported). SELinux
+    labeling is not available to it either: RootlessKit does not mount /sys/fs/selinux in its child
+    (moby daemon/graphdriver/overlayutils SupportsOverlay, citing rootless-containers/rootlesskit#94),
+    so go-selinux finds SELinux disabled and dockerd labels
+    nothing (daemon/daemon_unix.go configureKernelSecuritySupport); its containers run in the daemon
+    user's own SELinux context. Both parts are not_applicable with that reason; should dockerd report
+    name=selinux after all (docker info SecurityOptions), the containers are judged as on a rootful
+    SELinux host (privileged, label=disable, spc_t)."""
     apparmor_text = ("%s: AppArmor does not apply (dockerd in a user namespace cannot read or load AppArmor "
                      "profiles, so its containers get none)" % rootless_text(facts))
     if "name=selinux" in security_options(facts):
@@ -93,19 +95,11 @@ def _x1_rootless(facts, opts):
         if status == NA:
             return result(PASS, lead + ["no running containers in scope"])
         return result(status, lead + evidence)
-    enforcing = host.get("selinux_enabled") is True and host.get("selinux_enforcing") is True
-    value, source = daemon_setting(facts, "selinux-enabled")
-    if enforcing and not (value is not None and truthy(value)):
-        return result(FAIL, [apparmor_text, "host SELinux enforcing, but the rootless dockerd runs without "
-                                            "selinux-enabled: its containers get no SELinux labels"])
-    if enforcing:
-        why = ("selinux-enabled is set (%s) but dockerd reports no name=selinux: SELinux labeling is not available "
-               "to it" % source)
-    elif host.get("selinux_enabled") is True and host.get("selinux_enforcing") is not True:
-        why = "host SELinux not enforcing (permissive or unread)"
-    else:
-        why = "host SELinux not enabled"
-    return result(NA, [apparmor_text, "SELinux: %s" % why])
+    host = as_dict(facts.get("host"))
+    where = "enforcing on the host" if host.get("selinux_enforcing") is True else "host SELinux not enforcing"
+    return result(NA, [apparmor_text, "SELinux (%s): a rootless dockerd cannot label containers (RootlessKit does "
+                                      "not mount /sys/fs/selinux for it, rootlesskit#94; docker info reports no "
+                                      "name=selinux): they run in the user's own SELinux context" % where])
 
 
 def check_x1(facts, opts):

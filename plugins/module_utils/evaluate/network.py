@@ -219,8 +219,8 @@ def check_23(facts, opts):
             verdicts = [_rootless_privileged(facts, v) for v in verdicts]
         if _shares_host_netns(c, by_ref):
             listening = _judge_listeners(c, allow)
-            if rootless and listening and not isinstance(listening, tuple):
-                listening = ("unknown", _rootless_host_network(listening))
+            if rootless and listening and not isinstance(listening, tuple) and c.get("netns_is_host") is not True:
+                listening = _rootless_host_network(c, listening)
             verdicts.append(listening)
         why = [v for v in verdicts if v and not isinstance(v, tuple)]
         unsure = [v[1] for v in verdicts if isinstance(v, tuple)]
@@ -260,14 +260,22 @@ def _rootless_privileged(facts, verdict):
     return "%s (rootless: %s)" % (verdict, how)
 
 
-def _rootless_host_network(listening):
-    """A rootless daemon's ``--network host`` is rootlesskit's network namespace, not the host's: its
-    listeners reach the host only where the port driver forwards them, which pasta's implicit driver
-    does for every listening port (rootlesskit pkg/network/pasta: --tcp-ports=auto) and the builtin and
-    slirp4netns drivers do not. The driver is not gathered: unknown, never pass."""
-    return ("%s in rootlesskit's network namespace (rootless --network host): exposed on the host only if the "
-            "port driver forwards it (pasta's implicit driver does), which this audit does not read"
-            % listening.split(" in the host's network namespace", 1)[0])
+def _rootless_host_network(c, listening):
+    """A rootless daemon's ``--network host`` is the host's network namespace only when rootlesskit
+    runs with --detach-netns (dockerd-rootless.sh's default with RootlessKit 2: the child stays in the
+    host's namespace, docs/network.md); without it, rootlesskit's own namespace, whose listeners reach
+    the host only where the port driver forwards them, as pasta's implicit driver does for every
+    listening port (rootlesskit pkg/network/pasta: --tcp-ports=auto) and the builtin and slirp4netns
+    drivers do not. The gather compares the container's /proc/<pid>/ns/net with PID 1's
+    (``netns_is_host``): the host's, judged as on a rootful host; another, or unread, is unknown
+    (error), never pass."""
+    head = listening.split(" in the host's network namespace", 1)[0]
+    if c.get("netns_is_host") is False:
+        return ("unknown", "%s in rootlesskit's network namespace (rootless --network host without --detach-netns): "
+                "exposed on the host only if the port driver forwards it (pasta's implicit driver does), which "
+                "this audit does not read" % head)
+    return ("unknown", "%s: whether this rootless --network host is the host's network namespace (rootlesskit "
+            "--detach-netns) or rootlesskit's was not read (netns_is_host)" % head)
 
 
 _SYSTEM_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")

@@ -20,7 +20,7 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     MANUAL, PASS, as_dict, as_list, daemon_setting, docker, falsy, is_rootless, parse_timestamp, per_container,
-    per_container_tri, restart_pending, result, opt, text
+    per_container_tri, restart_pending, result, rootless_text, opt, text
 )
 
 # Go's strconv.Atoi: an optional sign, then decimal digits (moby/sys/user parseNumeric).
@@ -33,8 +33,12 @@ def check_16(facts, opts):
     keeps the default uid 0. The image's USER is already in Config.User (the engine merges it at
     create). A user name other than root that the image maps to uid 0 is not visible here.
     userns-remap maps that root to an unprivileged host uid, but it is still root in the container
-    (CIS 4.1 asks for a USER either way): the evidence says so."""
+    (CIS 4.1 asks for a USER either way): the evidence says so. Under a rootless dockerd container
+    root is the daemon's user on the host (rootlesskit maps uid 0 of its namespace to it): still root
+    to everything in the container, and to all the user's files, so the item keeps failing with that
+    said."""
     remap = "name=userns" in [str(o) for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+    rootless = is_rootless(facts)
 
     def offends(c):
         user = str(c.get("user") or "")
@@ -42,6 +46,8 @@ def check_16(facts, opts):
         if name == "" or name == "root" or (_ATOI_RE.match(name) and int(name) == 0):
             mapped = " (userns-remap maps it to an unprivileged host uid)" if (
                 remap and c.get("userns_mode") != "host") else ""
+            if rootless:
+                mapped = " (the %s maps it to its user on the host)" % rootless_text(facts)
             return "runs as %s%s" % (repr(user) if user else "root (Config.User empty)", mapped)
         return None
     return per_container(facts, opts, offends, "every container runs as a non-root user",

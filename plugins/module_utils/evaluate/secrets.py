@@ -394,20 +394,30 @@ def _socket_problem(path, st, groups):
         why.append("owner is not root")
     if str(group) not in groups:
         why.append("group not in %s" % ", ".join(groups))
-    # A POSIX ACL (acl(5)) grants beyond the mode bits: a named user, or a named group outside
-    # the allowed ones, with read or write reaches the API.
+    return _socket_verdict(st, what, why + _acl_grants(st, (), groups), what)
+
+
+def _acl_grants(st, users, groups):
+    """A POSIX ACL (acl(5)) grants beyond the mode bits: each named user or group entry outside the
+    allowed ones, which with read or write reaches the API."""
     acl = as_dict(st.get("acl"))
-    for kind, allowed in (("users", ()), ("groups", groups)):
+    why = []
+    for kind, allowed in (("users", users), ("groups", groups)):
         for e in as_list(acl.get(kind)):
             e = as_dict(e)
             if str(e.get("name")) not in allowed and str(e.get("id")) not in allowed:
                 why.append("ACL grants %s to %s %s" % (text(e.get("perm"), 4), kind[:-1],
                                                        text(e.get("name") or e.get("id"), 32)))
+    return why
+
+
+def _socket_verdict(st, what, why, fine):
+    """(problem, fine, unknown) of one socket from its problems; an unread ACL is unknown."""
     if why:
         return "%s: %s" % (what, "; ".join(why)), None, None
     if st.get("acl_error"):
         return None, None, "%s: POSIX ACL unreadable (%s)" % (what, text(st.get("acl_error"), 60))
-    return None, what, None
+    return None, fine, None
 
 
 def _rootless_socket_problem(path, st, facts):
@@ -440,18 +450,8 @@ def _rootless_socket_problem(path, st, facts):
     own_group = group in mine or (group.isdigit() and int(group) >= 100000)
     if bits & 0o060 and not own_group:
         why.append("group %s can reach the daemon (only the user's own group may)" % text(group, 32))
-    acl = as_dict(st.get("acl"))
-    for kind in ("users", "groups"):
-        for e in as_list(acl.get(kind)):
-            e = as_dict(e)
-            if str(e.get("name")) not in mine and str(e.get("id")) not in mine:
-                why.append("ACL grants %s to %s %s" % (text(e.get("perm"), 4), kind[:-1],
-                                                       text(e.get("name") or e.get("id"), 32)))
-    if why:
-        return "%s: %s" % (what, "; ".join(why)), None, None
-    if st.get("acl_error"):
-        return None, None, "%s: POSIX ACL unreadable (%s)" % (what, text(st.get("acl_error"), 60))
-    return None, "%s (%s: only its user reaches it)" % (what, rootless_text(facts)), None
+    return _socket_verdict(st, what, why + _acl_grants(st, mine, mine),
+                           "%s (%s: only its user reaches it)" % (what, rootless_text(facts)))
 
 
 def check_30(facts, opts):

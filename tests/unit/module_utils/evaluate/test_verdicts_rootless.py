@@ -11,32 +11,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
+import os
 
 import pytest
 from conftest import make_container, make_facts, make_rootless_facts
 from fake_host import FakeHost, run_collector
-from sections_support import swarm_facts
+from sections_support import opts, swarm_facts
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine as audit
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import (
     common, daemon, extended, host, network, orchestration, runtime, secrets
 )
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import base as gather_base
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import host as gather_host
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import listeners as gather_listeners
 
-TODAY = datetime.date(2026, 11, 23)
 OPTS = audit.validate_options({})
 CHECKS = {}
 for _mod in (host, daemon, runtime, network, secrets, orchestration, extended):
     CHECKS.update(_mod.CHECKS)
 
 
-def run(cid, facts, **kw):
-    o = dict(OPTS)
-    o.update({"_today": TODAY, "_history": []})
-    o.update(kw)
-    status, evidence = CHECKS[cid](facts, o)
-    assert isinstance(evidence, list) and evidence and all(isinstance(e, str) for e in evidence)
+def run(cid, facts):
+    status, evidence = CHECKS[cid](facts, dict(OPTS, **opts()))
+    assert evidence and all(isinstance(e, str) for e in evidence)
     return status, "\n".join(evidence)
 
 
@@ -77,6 +75,32 @@ def test_8_rootful_without_remap_still_fails():
     assert run("8", f)[0] == "fail"
 
 
+def test_16_rootless_container_root_is_still_root_and_says_whom_it_maps_to():
+    f = make_rootless_facts(containers=[make_container("app", user="")])
+    status, text = run("16", f)
+    assert status == "fail" and "maps it to its user on the host" in text and "svc" in text
+
+
+# --- item 9: fuse-overlayfs where a rootless daemon cannot mount overlayfs ---------------------------
+
+def test_9_rootless_fuse_overlayfs_passes_only_where_overlay2_is_unavailable():
+    f = make_rootless_facts()
+    f["docker"]["info"]["Driver"] = "fuse-overlayfs"
+    f["host"]["kernel_running"] = "5.10.0-32-amd64"
+    status, text = run("9", f)
+    assert status == "pass" and "older than 5.11" in text
+    f["host"]["kernel_running"] = "6.1.0-26-amd64"
+    assert run("9", f)[0] == "fail"
+    f["host"]["selinux_enabled"] = True
+    status, text = run("9", f)
+    assert status == "pass" and "SELinux" in text
+    f["host"] = {}
+    assert run("9", f)[0] == "error"
+    rootful = make_facts()
+    rootful["docker"]["info"]["Driver"] = "fuse-overlayfs"
+    assert run("9", rootful)[0] == "fail"
+
+
 # --- item 19: limits without cgroups are not enforced -------------------------------------------
 
 def test_19_rootless_without_cgroups_fails_although_every_container_has_limits():
@@ -86,20 +110,14 @@ def test_19_rootless_without_cgroups_fails_although_every_container_has_limits()
     assert status == "fail" and "cgroup driver none" in text and "not enforced" in text
 
 
-def test_19_rootless_with_a_controller_not_delegated_fails_naming_delegation():
-    """systemd driver on cgroup v2, memory and pids delegated, cpu not (getSysInfo reads user-UID.slice)."""
+@pytest.mark.parametrize("cpu,status", [(False, "fail"), (True, "pass")])
+def test_19_rootless_with_systemds_driver_needs_every_controller_delegated(cpu, status):
+    """systemd driver on cgroup v2, memory and pids delegated; cpu as given (getSysInfo reads user-UID.slice)."""
     f = make_rootless_facts()
     f["docker"]["info"].update({"CgroupDriver": "systemd", "MemoryLimit": True, "PidsLimit": True,
-                                "CpuCfsQuota": False})
-    status, text = run("19", f)
-    assert status == "fail" and "cpus limits not enforced" in text and "Delegate=" in text
-
-
-def test_19_rootless_with_full_delegation_passes():
-    f = make_rootless_facts()
-    f["docker"]["info"].update({"CgroupDriver": "systemd", "MemoryLimit": True, "PidsLimit": True,
-                                "CpuCfsQuota": True})
-    assert run("19", f)[0] == "pass"
+                                "CpuCfsQuota": cpu})
+    verdict, text = run("19", f)
+    assert verdict == status and ("cpus limits not enforced" in text and "Delegate=" in text) == (not cpu)
 
 
 def test_19_rootful_kernel_without_a_controller_keeps_its_text():
@@ -172,13 +190,31 @@ def test_23_rootless_pass_notes_a_lowered_sysctl():
     assert status == "pass" and "ip_unprivileged_port_start=80" in text
 
 
-def test_23_rootless_host_network_listener_is_unknown_not_a_host_exposure():
-    def hostnet():
-        return make_container("agent", network_mode="host", networks=["host"], ports=[], port_bindings=[],
-                              listeners=[{"address": "0.0.0.0", "port": 9100}])
-    status, text = run("23", make_rootless_facts(containers=[hostnet()]))
+def _hostnet(**kw):
+    return make_container("agent", network_mode="host", networks=["host"], ports=[], port_bindings=[],
+                          listeners=[{"address": "0.0.0.0", "port": 9100}], **kw)
+
+
+def test_23_rootless_host_network_is_the_hosts_only_under_detach_netns():
+    status, text = run("23", make_rootless_facts(containers=[_hostnet(netns_is_host=True)]))
+    assert status == "fail" and "0.0.0.0:9100" in text
+    status, text = run("23", make_rootless_facts(containers=[_hostnet(netns_is_host=False)]))
     assert status == "error" and "rootlesskit's network namespace" in text and "port driver" in text
-    assert run("23", make_facts(containers=[hostnet()]))[0] == "fail"
+    status, text = run("23", make_rootless_facts(containers=[_hostnet()]))
+    assert status == "error" and "netns_is_host" in text
+    # rootful: --network host is the host's namespace, whatever the gather says
+    assert run("23", make_facts(containers=[_hostnet()]))[0] == "fail"
+
+
+def test_23_gather_tells_whether_a_container_is_in_the_hosts_network_namespace(tmp_path):
+    for pid, target in ((1, "net:[4026531840]"), (4242, "net:[4026531840]"), (4343, "net:[4026532777]")):
+        d = tmp_path / ("proc/%d/ns" % pid)
+        d.mkdir(parents=True)
+        os.symlink(target, str(d / "net"))
+    h = gather_base.Host(root=str(tmp_path))
+    assert gather_listeners.in_host_netns(h, 4242) is True
+    assert gather_listeners.in_host_netns(h, 4343) is False
+    assert gather_listeners.in_host_netns(h, 4444) is None
 
 
 # --- items 30 and 4: the user's socket and files ---------------------------------------------------
@@ -236,16 +272,17 @@ def test_x1_rootless_apparmor_host_is_not_applicable_with_the_reason():
     f = make_rootless_facts()
     f["docker"]["containers"][0]["apparmor_profile"] = ""
     status, text = run("X.1", f)
-    assert status == "not_applicable" and "AppArmor does not apply" in text and "SELinux not enabled" in text
+    assert status == "not_applicable" and "AppArmor does not apply" in text and "cannot label" in text
     rootful = make_facts()
     rootful["docker"]["containers"][0]["apparmor_profile"] = ""
     assert run("X.1", rootful)[0] == "fail"
 
 
-def test_x1_rootless_selinux_is_judged():
+def test_x1_rootless_selinux_host_is_not_applicable_unless_dockerd_labels():
     f = make_rootless_facts(containers=[make_container("ok"), make_container("bad", privileged=True)])
     f["host"].update({"apparmor_enabled": False, "selinux_enabled": True, "selinux_enforcing": True})
-    assert run("X.1", f)[0] == "fail"     # enforcing host, dockerd without selinux-enabled
+    status, text = run("X.1", f)
+    assert status == "not_applicable" and "enforcing on the host" in text and "rootlesskit#94" in text
     f["docker"]["info"]["SecurityOptions"].append("name=selinux")
     status, text = run("X.1", f)
     assert status == "fail" and "bad" in text and "privileged" in text
