@@ -54,7 +54,21 @@ _TRANSIENT_PROCESS = re.compile(
     r"^(sh|bash|dash|zsh|sleep|ps|grep|python3?(\.\d+)?|ansible.*|sudo|su|docker-init|tini|init|systemd.*)$")
 
 
+# A rootless dockerd runs under rootlesskit, with a user-mode network helper beside it
+# (contrib/dockerd-rootless.sh: rootlesskit --net=slirp4netns|pasta|vpnkit|gvisor-tap-vsock): on a
+# host with one, they are the Docker engine's own processes, as dockerd and containerd are.
+ROOTLESS_ENGINE_PROCESSES = ("rootlesskit*", "slirp4netns*", "pasta*", "passt*", "vpnkit*")
+
+
+def _has_rootless_daemon(facts):
+    """Whether the judged daemon, or any daemon the gather found on the host, is rootless."""
+    return is_rootless(facts) or any(as_dict(d).get("rootless") is True for d in as_list(facts.get("daemons")))
+
+
 def check_1(facts, opts):
+    """Running services against the allow-list; where a rootless dockerd runs, its rootlesskit and network
+    helper count as Docker's (ROOTLESS_ENGINE_PROCESSES)."""
+    facts = as_dict(facts)
     services = as_dict(facts.get("services"))
     source = services.get("source") or "unknown"
     names = [str(n) for n in as_list(services.get("running"))]
@@ -64,6 +78,8 @@ def check_1(facts, opts):
     if not names:
         return result(ERROR, "no running services could be listed (source: %s)" % source)
     patterns = [str(p) for p in as_list(opt(opts, "allowed_services"))]
+    if _has_rootless_daemon(facts):
+        patterns.extend(ROOTLESS_ENGINE_PROCESSES)
     extra = sorted(n for n in names
                    if not any(fnmatch.fnmatch(n, p) or fnmatch.fnmatch(n, p + ".service") for p in patterns))
     if source == "ps":

@@ -55,6 +55,25 @@ def test_is_rootless_from_the_daemon_record_or_from_dockerd_itself():
     assert common.is_rootless({"daemon": "odd", "docker": None}) is False
 
 
+# --- item 1: rootlesskit is Docker's own process --------------------------------------------------
+
+def _ps_host(facts):
+    facts["services"] = {"source": "ps", "running": ["dockerd", "containerd", "sshd", "rootlesskit", "slirp4netns"],
+                         "processes": ["containerd", "dockerd", "rootlesskit", "slirp4netns", "sshd"],
+                         "daemons": ["dockerd", "containerd", "sshd", "rootlesskit", "slirp4netns"]}
+    return facts
+
+
+def test_1_rootlesskit_is_allowed_only_where_a_rootless_daemon_runs():
+    assert run("1", _ps_host(make_rootless_facts()))[0] == "pass"
+    host_with_both = _ps_host(make_facts())
+    host_with_both["daemons"] = [{"name": "root@unix:///var/run/docker.sock", "rootless": False},
+                                 {"name": "svc@unix:///run/user/1000/docker.sock", "rootless": True}]
+    assert run("1", host_with_both)[0] == "pass"
+    status, text = run("1", _ps_host(make_facts()))
+    assert status == "fail" and "rootlesskit, slirp4netns" in text
+
+
 # --- item 8: user namespaces are inherent ----------------------------------------------------------
 
 def test_8_rootless_passes_with_the_reason():
