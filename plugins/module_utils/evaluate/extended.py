@@ -518,14 +518,18 @@ def check_x12(facts, opts):
     """No container shares the host's network, PID, IPC, UTS or cgroup namespace (HostConfig
     NetworkMode/PidMode/IpcMode/UTSMode/CgroupnsMode "host"), nor, under userns-remap, the host's
     user namespace (UsernsMode "host"); a ``container:<x>`` mode shares whatever x has (followed
-    to the container it names)."""
+    to the container it names). A rootless dockerd's network "host" is rootlesskit's namespace unless
+    rootlesskit runs with --detach-netns (docs/network.md): where the gather found the container
+    outside PID 1's network namespace (``netns_is_host`` false) it shares no host network."""
     facts = as_dict(facts)
     remap = "name=userns" in [str(o) for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+    rootless = is_rootless(facts)
 
     def check(c):
         kinds = [("network", "network_mode"), ("pid", "pid_mode"), ("ipc", "ipc_mode"), ("uts", "uts_mode"),
                  ("cgroup", "cgroupns_mode")]
-        shared = [ns for ns, key in kinds if _shares_host(facts, c, key)]
+        shared = [ns for ns, key in kinds if _shares_host(facts, c, key)
+                  and not (ns == "network" and rootless and c.get("netns_is_host") is False)]
         if remap and c.get("userns_mode") == "host":
             # Without userns-remap every container is in the host's user namespace (item 8 judges that).
             shared.append("user")

@@ -225,6 +225,13 @@ def test_23_rootless_host_network_is_the_hosts_only_under_detach_netns():
     assert run("23", make_facts(containers=[_hostnet()]))[0] == "fail"
 
 
+def test_x12_rootless_host_network_outside_the_hosts_namespace_is_not_shared():
+    assert run("X.12", make_rootless_facts(containers=[_hostnet(netns_is_host=False)]))[0] == "pass"
+    assert run("X.12", make_rootless_facts(containers=[_hostnet(netns_is_host=True)]))[0] == "fail"
+    assert run("X.12", make_rootless_facts(containers=[_hostnet()]))[0] == "fail"
+    assert run("X.12", make_facts(containers=[_hostnet(netns_is_host=False)]))[0] == "fail"
+
+
 def test_23_gather_tells_whether_a_container_is_in_the_hosts_network_namespace(tmp_path):
     for pid, target in ((1, "net:[4026531840]"), (4242, "net:[4026531840]"), (4343, "net:[4026532777]")):
         d = tmp_path / ("proc/%d/ns" % pid)
