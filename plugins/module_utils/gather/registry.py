@@ -31,7 +31,7 @@ COLLECTORS = (
     ("mounts", lambda h, params: mounts.collect_mounts(h)),
     # files, daemon_config and dockerd_process share one record of the dockerd serving the endpoint:
     # its config file (--config-file) and its unix sockets.
-    ("files", lambda h, params: files.collect_files(h, files.daemon_paths(h, params))),
+    ("files", lambda h, params: files.collect_files(h, files.daemon_paths(h, params) + files.cis_paths(h, params))),
     ("daemon_config", lambda h, params: daemon_config.collect_daemon_config(
         h, *dockerd_process.config_path(h, params))),
     ("dockerd_process", lambda h, params: dockerd_process.collect_dockerd_process(h, params=params)),
