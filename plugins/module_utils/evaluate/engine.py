@@ -37,7 +37,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, compliance, daemon, extended
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, images, logging_monitoring
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network, orchestration, runtime
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets, supply_chain
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import profiles, secrets, supply_chain
 
 SCHEMA_VERSION = 1
 # Checklist order: the options' order here is the order of options_used in the report.
@@ -188,7 +188,7 @@ def _entries(entries, kind, required):
             raise AuditInputError("%s must be a dict with keys %s, got %s" % (where, ", ".join(required), show(entry)))
         cid = str(entry.get("id", "")).strip()
         where = "%s (id %s)" % (where, cid or "?")
-        if cid not in catalog.BY_ID:
+        if catalog.lookup(cid) is None:
             raise AuditInputError("%s: unknown control id %s" % (where, show(entry.get("id"))))
         for key in required:
             if key in ("expires", "date"):
@@ -224,7 +224,9 @@ def _by_id(entries):
     return out
 
 
-def _run_check(control, facts, opts):
+def _run_check(control, facts, opts, checks=None):
+    """``(status, evidence)`` of ``control`` on ``facts``: its collectors checked, then its evaluator
+    (from ``checks``, default the checklist's CHECKS) run, a crash or a bad status being ``error``."""
     collectors = common.as_dict(common.as_dict(facts).get("collectors"))
     for name in control["requires"]:
         state = common.as_dict(collectors.get(name))
@@ -239,7 +241,7 @@ def _run_check(control, facts, opts):
             return common.ERROR, evidence
     if control["mode"] == "manual":
         return common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
-    check = CHECKS.get(control["id"])
+    check = (CHECKS if checks is None else checks).get(control["id"])
     if check is None:
         return common.ERROR, ["no evaluator is registered for this control"]
     try:
@@ -339,11 +341,12 @@ def _count(results):
 
 
 def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None,
-             min_coverage=None):
+             min_coverage=None, profile_settings=None):
     """Evaluate every catalog control. Input errors raise AuditInputError before anything is evaluated.
 
     ``extra``: controller-side data for evaluators, added to ``opts`` as ``_<key>``.
     ``min_coverage``: the coverage (0-100) below which the band is ``Incomplete`` (default 50).
+    ``profile_settings``: ``{"profiles", "custom_controls", "cis_fail_under"}`` (evaluate/profiles.py).
     """
     min_coverage = validate_min_coverage(min_coverage)
     opts = validate_options(options)
@@ -356,9 +359,15 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
     for key, value in common.as_dict(extra).items():
         opts["_" + str(key).lstrip("_")] = value
     facts = common.as_dict(facts)
+    chosen = profiles.settings(profile_settings)
+    opts["_cis_fail_under"] = chosen["cis_fail_under"]
 
+    # The profiles first: item 46 credits this run's CIS results (opts["_cis_summary"]).
+    found = profiles.evaluate_profiles(facts, opts, waivers_by_id, attest_by_id, today, chosen["profiles"],
+                                       chosen["custom_controls"])
+    opts["_cis_summary"] = profiles.cis_summary(found)
     scored, extended = [], []
-    for control in catalog.CONTROLS:
+    for control in profiles.checklist_controls(chosen["profiles"]):
         status, evidence = _run_check(control, facts, opts)
         status, evidence = _apply_attestation(status, evidence, control, attest_by_id.get(control["id"]), today)
         status, evidence, waiver = _apply_waiver(status, evidence, waivers_by_id.get(control["id"]), today)
@@ -386,7 +395,7 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
     score, earned, applicable = score_of(scored)
     coverage = coverage_of(scored)
     counts = _count(scored)
-    return {
+    return profiles.unselected_checklist({
         "schema_version": SCHEMA_VERSION,
         "catalog_version": catalog.CATALOG_VERSION,
         "score": score,
@@ -404,7 +413,8 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
         "extended_counts": _count(extended),
         "options_used": options_used,
         "today": str(today),
-    }
+        "profiles": found,
+    }, chosen["profiles"])
 
 
 # Fields of each container that make up the exported inventory (item 50): no env, no labels.
@@ -435,6 +445,9 @@ def gate(doc, threshold, fail_incomplete=True):
     """
     if threshold is None:
         return None
+    if doc["score"] is None:
+        return "dockersec_fail_under %s gates the checklist score, and dockersec_profiles does not select the checklist" % (
+            threshold)
     if doc["score"] < threshold:
         return "score %.1f is below dockersec_fail_under %s" % (doc["score"], threshold)
     if doc.get("incomplete") and fail_incomplete:
