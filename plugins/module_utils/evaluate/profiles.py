@@ -44,9 +44,6 @@ CUSTOM_KEYS = ("id", "title", "expression", "expected", "compare", "severity", "
 _CUSTOM_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 # What an automated recommendation is decided as (the pass rate's denominator).
 DECIDED = (common.PASS, common.FAIL)
-# Item 46 credits this collection's CIS results only when they say something: at least half of
-# the automated recommendations it tried to judge (decided + error) were decided.
-CREDIT_MIN_DECIDED_SHARE = 0.5
 
 
 # -- the settings (dockersec_profiles, dockersec_custom_controls, dockersec_cis_fail_under) -------
@@ -242,22 +239,6 @@ def cis_summary(profiles):
     if not found:
         return None
     return dict((k, found.get(k)) for k in ("version", "pass_rate", "counts", "automated_decided"))
-
-
-def credit_problem(summary):
-    """Why a CIS summary (this run's, or a history line's) is no CIS assessment for item 46, else None."""
-    summary = common.as_dict(summary)
-    counts = common.as_dict(summary.get("counts"))
-    decided = summary.get("automated_decided")
-    if not isinstance(decided, int) or isinstance(decided, bool):
-        # A line that kept only the counts: pass and fail, attested manual ones included.
-        decided = sum(n for k, n in counts.items() if k in DECIDED and isinstance(n, int))
-    errors = counts.get(common.ERROR) if isinstance(counts.get(common.ERROR), int) else 0
-    if decided <= 0:
-        return "no automated recommendation was decided (%d error)" % errors
-    if decided < CREDIT_MIN_DECIDED_SHARE * (decided + errors):
-        return "only %d recommendations decided against %d error: mostly not judged" % (decided, errors)
-    return None
 
 
 def gate(doc, threshold):

@@ -242,13 +242,12 @@ def test_without_cis_data_the_result_is_as_before():
     assert doc["profiles"] == {} and len(doc["controls"]) == 50
 
 
-@pytest.mark.parametrize("summary, credited", [
-    ({"counts": {"pass": 60, "fail": 20, "error": 5}, "automated_decided": 80}, True),
-    ({"counts": {"pass": 2, "fail": 1, "error": 90}, "automated_decided": 3}, False),
-    ({"counts": {"pass": 0, "fail": 0, "error": 0, "manual": 25}, "automated_decided": 0}, False),
-    ({"counts": {"pass": 30, "fail": 20, "error": 50}}, True),
-    ({"counts": {"pass": 30, "fail": 19, "error": 50}}, False),
-    ({}, False),
-])
-def test_a_cis_summary_credits_item_46_only_when_mostly_decided(summary, credited):
-    assert (profiles.credit_problem(summary) is None) is credited
+def test_item_46_credits_this_runs_cis_results_and_only_them(fixture_profile):
+    facts = _facts()
+    facts["tools"]["docker_bench"] = None
+    c46 = [c for c in engine.evaluate(facts, today=TODAY)["controls"] if c["id"] == "46"][0]
+    assert c46["status"] == "pass" and c46["evidence"][0].startswith(
+        "this run's CIS Docker Benchmark 1.6.0 profile results: 4 pass, 1 manual; pass rate 100.0% of 4")
+    c46 = [c for c in engine.evaluate(facts, today=TODAY, profile_settings={"profiles": ["checklist"]})["controls"]
+           if c["id"] == "46"][0]
+    assert c46["status"] == "fail"
