@@ -48,6 +48,31 @@ DECIDED = (common.PASS, common.FAIL)
 
 # -- the settings (dockersec_profiles, dockersec_custom_controls, dockersec_cis_fail_under) -------
 
+# The inventory variables of the profiles, for docs/options.md (tools/gen_docs.py); their checks are
+# below, run by the first play (inventory_check.VARIABLES) and the engine.
+VARIABLE_DOCS = (
+    ("dockersec_profiles", "list of str (or a comma-separated str)", '["checklist", "cis"]',
+     "What is evaluated and printed: `checklist` (the 50 items and the extended profile) and `cis` (the CIS "
+     "Docker Benchmark recommendations). Not selected is neither evaluated nor printed. Without `checklist` the "
+     "score, coverage and band are null (`n/a`), `dockersec_fail_under` is refused by the first play and so is "
+     "remediate.yml (its roles are chosen by the checklist's verdicts); a CIS recommendation that reuses a "
+     "checklist item still runs that item's evaluator."),
+    ("dockersec_cis_fail_under", "number 0-100", "none",
+     "Fail a host whose CIS pass rate (100 x pass / automated recommendations decided; manual ones, "
+     "not applicable, waived and error left out) is below it, or that decided no automated recommendation. "
+     "Checked on every daemon of the host, beside `dockersec_fail_under`, with the same exit code."),
+    ("dockersec_custom_controls", "list of dict", "[]",
+     "Your own controls, each `{id, title, expression, expected, compare, severity, missing}`: `expression` is "
+     "a JMESPath query over one daemon's facts (docs/facts.md; `daemon` names the daemon), compared with "
+     "`expected` by `compare` (default `eq`; also `ne`, `lt`, `le`, `gt`, `ge`, `in`, `not_in`, `contains`, "
+     "`not_contains`, `matches` (a regular expression), `mode_at_most` (an octal mode such as \"0644\"), and "
+     "`truthy`, `falsy`, `empty`, `not_empty`, which take no `expected`); `missing` is what a null result "
+     "counts as (`error`, the default, `fail`, `pass` or `not_applicable`); `severity` is `low`, `medium`, "
+     "`high` or `critical`; `id` starts with a letter (`ORG-1`) and is no catalog id. Checked in the first "
+     "play; reported as their own group, never in the score."),
+)
+
+
 def _names(value):
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
