@@ -106,3 +106,20 @@ def test_jmespath_missing_is_what_an_import_failure_gives(monkeypatch):
         monkeypatch.setattr(builtins, "__import__", real)
         importlib.reload(rules)
     assert rules.available() is None
+
+
+def test_remediate_yml_tells_the_first_play_it_remediates():
+    import os
+    import yaml
+    from conftest import REPO
+    flags = {}
+    for name in ("audit.yml", "remediate.yml"):
+        with open(os.path.join(REPO, "playbooks", name)) as f:
+            first = yaml.safe_load(f)[0]["tasks"]
+        flags[name] = [t.get("vars", {}).get("check_inputs_remediation") for t in first
+                       if t.get("ansible.builtin.import_tasks") == "tasks/check_inputs.yml"]
+    assert flags == {"audit.yml": [None], "remediate.yml": [True]}
+    with open(os.path.join(REPO, "playbooks", "tasks", "check_inputs.yml")) as f:
+        task = [t for t in yaml.safe_load(f) if "dockersec.hardening.docker_audit_profile" in t][0]
+    assert task["dockersec.hardening.docker_audit_profile"]["remediation"] == (
+        "{{ check_inputs_remediation | default(false) }}")
