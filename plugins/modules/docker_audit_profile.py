@@ -68,7 +68,7 @@ options:
     default: false
   remediation:
     description:
-      - The variables are those of a remediation run (the first play of C(remediate.yml) sets it): a
+      - The variables are those of a remediation run, as the first play of C(remediate.yml) says. Then a
         C(dockersec_profiles) without C(checklist) is refused, since the roles fix checklist controls chosen by
         the checklist's verdicts.
     type: bool

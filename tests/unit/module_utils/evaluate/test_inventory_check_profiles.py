@@ -123,3 +123,11 @@ def test_remediate_yml_tells_the_first_play_it_remediates():
         task = [t for t in yaml.safe_load(f) if "dockersec.hardening.docker_audit_profile" in t][0]
     assert task["dockersec.hardening.docker_audit_profile"]["remediation"] == (
         "{{ check_inputs_remediation | default(false) }}")
+
+
+def test_the_profile_check_module_stub_documents_every_argument():
+    import yaml
+    from ansible_collections.dockersec.hardening.plugins.modules import docker_audit_profile as stub
+    doc = yaml.safe_load(stub.DOCUMENTATION)
+    assert set(doc["options"]) == set(action.ARGUMENT_SPEC)
+    assert doc["options"]["remediation"]["type"] == "bool"
