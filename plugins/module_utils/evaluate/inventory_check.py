@@ -360,6 +360,8 @@ def check_profiles(variables, remediation=False):
         if remediation:
             errors.append("dockersec_profiles %s does not select checklist: remediate.yml fixes checklist controls, "
                           "chosen by the checklist's verdicts" % show(variables["dockersec_profiles"]))
+    if "cis" in selected and variables.get("dockersec_cis_fail_under") is not None and catalog.cis_profile() is None:
+        errors.append("dockersec_cis_fail_under is set, but this collection's catalog holds no CIS profile to gate on")
     if "cis" not in selected and variables.get("dockersec_cis_fail_under") is not None:
         errors.append("dockersec_cis_fail_under gates the CIS pass rate, but dockersec_profiles %s does not select "
                       "cis" % show(variables["dockersec_profiles"]))

@@ -51,6 +51,12 @@ def test_bad_values_stop_the_run_naming_the_variable(fixture_profile, variables,
     assert any(message in e for e in errors), errors
 
 
+def test_a_cis_gate_without_cis_data_is_refused(monkeypatch):
+    monkeypatch.setattr(catalog, "cis_profile", lambda: None)
+    assert check(cis_fail_under=80) == [
+        "dockersec_cis_fail_under is set, but this collection's catalog holds no CIS profile to gate on"]
+
+
 def test_remediation_needs_the_checklist(fixture_profile):
     assert check(profiles=["cis"]) == []
     assert check(remediation=True, profiles=["cis"]) == [
