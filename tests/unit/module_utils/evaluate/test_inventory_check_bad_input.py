@@ -364,6 +364,10 @@ RUNS = [
      ["-e", "dockersec_target=nomatch", "-e", "dockersec_fail_under=80"], 2,
      "dockersec: no host was audited, and dockersec_fail_under is set: the pattern nomatch (dockersec_target) "
      "matched none of the 1 inventory hosts"),
+    ("target matches nothing, CIS gate set", "audit.yml", GHOST,
+     ["-e", "dockersec_target=nomatch", "-e", "dockersec_cis_fail_under=80"], 2,
+     "dockersec: no host was audited, and dockersec_cis_fail_under is set: the pattern nomatch (dockersec_target) "
+     "matched none of the 1 inventory hosts"),
     ("target matches nothing, no gate", "audit.yml", GHOST, ["-e", "dockersec_target=nomatch"], 0,
      "dockersec: no host was audited: the pattern nomatch matched no host of the inventory (1 hosts)"),
     ("broken inventory, gate set", "remediate.yml", None, ["-e", "dockersec_fail_under=80"], 2,
