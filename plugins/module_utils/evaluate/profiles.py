@@ -198,7 +198,8 @@ def _cis_result(rec, view, opts, waivers, attestations, today):
     if rec["kind"] == "reuses":
         status, evidence = engine._run_check(catalog.get(rec["reuses"]), view, opts)
     else:
-        checks = cis.CHECKS if rec["kind"] == "evaluator" else {rec["id"]: _rule_check(rec["expr"])}
+        # A manual one (no kind) is ``manual`` from _run_check once its collectors are read.
+        checks = {"evaluator": cis.CHECKS, "expr": {rec["id"]: _rule_check(rec["expr"])}}.get(rec["kind"], {})
         status, evidence = engine._run_check(rec, view, opts, checks)
     key = catalog.CIS_PREFIX + rec["id"]
     status, evidence = engine._apply_attestation(status, evidence, dict(rec, id=key), attestations.get(key), today)
