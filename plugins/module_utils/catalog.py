@@ -314,7 +314,6 @@ _CIS_ID_RE = re.compile(r"^[1-9][0-9]*(\.[1-9][0-9]*){1,2}$")
 # CIS Docker Benchmark v1.8.0 inserts 2.7 ("devicemapper storage driver is not used") and so
 # renumbers v1.6.0's 2.7-2.18 as 2.8-2.19; every other id is unchanged.
 V180_SHIFTED = ("2", 7, 18)
-V180_NEW = ("2.7",)
 
 
 def v180_id(cis_id):
