@@ -215,7 +215,8 @@ check_ee() {
   (docker run --rm "$EE_IMAGE" bash -c '
     ansible --version
     ansible-galaxy collection list dockersec.hardening 2>/dev/null
-    for m in docker jmespath requests; do "$1" -c "import $m" 2>/dev/null && echo "EXTRA-PACKAGE $m" || true; done
+    for m in docker requests; do "$1" -c "import $m" 2>/dev/null && echo "EXTRA-PACKAGE $m" || true; done
+    "$1" -c "import jmespath" 2>/dev/null && echo "DECLARED-PACKAGE jmespath" || true
   ' check "$EE_PYTHON") >"$TMP/ee-check.txt" 2>&1 || { cat "$TMP/ee-check.txt" >&2; die "$EE_IMAGE does not run"; }
   "$BIN/python" - "$TMP/ee-check.txt" "$ANSIBLE_CORE" "$NAMESPACE.$NAME" "$VERSION" <<'PY' \
     || die "the EE is not what execution-environment.yml promises (above; $EE_IMAGE)"
@@ -233,6 +234,8 @@ if not re.search(r"^# /usr/share/ansible/collections/ansible_collections$", out,
         or not re.search(r"^%s +%s *$" % (re.escape(fqcn), re.escape(version)), out, re.M):
     problems.append("%s %s is not installed in /usr/share/ansible/collections" % (fqcn, version))
 problems += ["%s is installed, but the collection does not declare it" % m for m in re.findall(r"EXTRA-PACKAGE (\S+)", out)]
+if "DECLARED-PACKAGE jmespath" not in out:
+    problems.append("jmespath (requirements.txt, the CIS profile's rules) is not importable in the EE")
 print("EE: ansible-core %s on Python %s.%s, %s %s" % (core and core.group(1), py and py.group(1), py and py.group(2), fqcn, version))
 if problems:
     sys.exit("\n".join(problems))

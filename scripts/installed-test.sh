@@ -2,7 +2,7 @@
 # The installed collection, run the way a user runs it (issue 10, items 2 and 4):
 #
 #   1. `ansible-galaxy collection build` the checkout into a tarball;
-#   2. a clean virtualenv with ansible-core only (the pin of requirements.txt), the tarball
+#   2. a clean virtualenv with the pins of requirements.txt only (ansible-core, jmespath), the tarball
 #      installed into a fresh $HOME with `ansible-galaxy collection install` (plus whatever
 #      galaxy.yml declares as dependencies, nothing else);
 #   3. stock Docker hosts from the test-bed images (no python3-docker), each with its own
@@ -58,6 +58,8 @@ fi
 python3 -c 'import venv, ensurepip' 2>/dev/null || die "python3 has no venv module (apt-get install python3-venv)"
 ANSIBLE_CORE=$(grep -E '^ansible-core==' "$ROOT/requirements.txt") \
   || die "requirements.txt pins no ansible-core"
+# The controller's other requirement: the CIS profile's declarative rules (the first play stops without it).
+JMESPATH=$(grep -E '^jmespath==' "$ROOT/requirements.txt") || die "requirements.txt pins no jmespath"
 
 TMP=$(mktemp -d /var/tmp/dockersec-installed.XXXXXX)
 cleanup() {
@@ -83,11 +85,11 @@ user_env() {
 # --- 1. the clean virtualenv --------------------------------------------------------------------
 t=$(now)
 python3 -m venv "$TMP/venv"
-user_env pip install -q --disable-pip-version-check "$ANSIBLE_CORE" >"$TMP/pip.log" 2>&1 \
-  || { cat "$TMP/pip.log" >&2; die "pip install $ANSIBLE_CORE failed"; }
+user_env pip install -q --disable-pip-version-check "$ANSIBLE_CORE" "$JMESPATH" >"$TMP/pip.log" 2>&1 \
+  || { cat "$TMP/pip.log" >&2; die "pip install $ANSIBLE_CORE $JMESPATH failed"; }
 extra=$(user_env pip freeze | grep -viE '^(ansible-core|jinja2|markupsafe|packaging|pyyaml|resolvelib|cryptography|cffi|pycparser)==' || true)
 [ -z "$extra" ] || die "the clean virtualenv holds more than ansible-core and its requirements: $extra"
-log "virtualenv with $ANSIBLE_CORE only: $(( $(now) - t )) s"
+log "virtualenv with $ANSIBLE_CORE and $JMESPATH only: $(( $(now) - t )) s"
 
 # --- 2. build and install the tarball -------------------------------------------------------------
 t=$(now)

@@ -21,6 +21,7 @@ COLLECTIONS = os.path.join(REPO, ".collections")
 sys.path.insert(0, COLLECTIONS)
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import profiles, rules  # noqa: E402
 
 
 def _cell(text):
@@ -83,7 +84,59 @@ def controls_md():
                 "| hazards | %s |" % (_cell(c["hazards"]) or "none known"),
                 "",
             ]
+    out += cis_md()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _decided_by(rec):
+    """How a CIS recommendation is decided, in the words of the CIS table."""
+    if rec["kind"] == "reuses":
+        return "reuses item %s (%s)" % (rec["reuses"], catalog.get(rec["reuses"])["title"])
+    if rec["kind"] == "evaluator":
+        return "evaluator (`evaluate/cis.py`): %s" % rec["check"]
+    if rec["kind"] == "expr":
+        return "rule: `%s`" % rules.describe(rec["expr"])
+    return "attestation `%s%s` (%s)" % (catalog.CIS_PREFIX, rec["id"], rec["check"])
+
+
+def cis_md(profile=None):
+    """The CIS profile's part of docs/controls.md; nothing while the catalog holds no CIS profile."""
+    profile = profile or catalog.cis_profile()
+    if not profile:
+        return []
+    recs = profile["recommendations"]
+    out = [
+        "## %s v%s (profile `cis`)" % (profile["title"], profile["version"]),
+        "",
+        "Every recommendation of the benchmark under its v%s id, judged from the same gather as the checklist"
+        " and reported beside it, never in its 100 points (`dockersec_profiles` selects it, default on). Its"
+        " pass rate counts the automated recommendations decided: 100 x pass / (pass + fail); manual ones are"
+        " `manual` until an attestation `cis:<id>` in `dockersec_attestations` decides them, as the checklist's"
+        " manual items are, and `dockersec_waivers` takes `cis:<id>` too. `dockersec_cis_fail_under` gates on"
+        " the rate." % profile["version"],
+        "",
+        "v1.8.0 ids: %s" % profile["v180_note"],
+        "",
+        "Level (1 or 2) is given where a public source gives it (docker-bench-security's groups, published"
+        " audit files); it is unset (`-`) where none does. Titles are in this collection's words.",
+        "",
+        "%d recommendations: %d automated, %d manual." % (
+            len(recs), len([r for r in recs if r["mode"] == "automated"]),
+            len([r for r in recs if r["mode"] == "manual"])),
+        "",
+    ]
+    for number, name in sorted(profile["sections"].items()):
+        rows = [r for r in recs if r["section"] == number]
+        if not rows:
+            continue
+        out += ["### CIS section %d: %s" % (number, name), "",
+                "| id | v1.8.0 id | title | level | mode | how it is decided |",
+                "| --- | --- | --- | --- | --- | --- |"]
+        out += ["| %s | %s | %s | %s | %s | %s |" % (
+            r["id"], r["v180"], _cell(r["title"]), r["level"] if r["level"] is not None else "-", r["mode"],
+            _cell(_decided_by(r))) for r in rows]
+        out.append("")
+    return out
 
 
 def _option_type(spec):
@@ -117,6 +170,16 @@ def options_md():
         spec = specs[name]
         out.append("| `%s` | %s | `%s` | %s |" % (name, _cell(_option_type(spec)), _cell(repr(spec.get("default"))),
                                                   _cell(spec.get("description"))))
+    out += [
+        "",
+        "## Profile variables",
+        "",
+        "Inventory variables of their own (not keys of `dockersec_options`), checked by the same first play.",
+        "",
+        "| variable | type | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ] + ["| `%s` | %s | `%s` | %s |" % (name, _cell(kind), _cell(default), _cell(text))
+         for name, kind, default, text in profiles.VARIABLE_DOCS]
     return "\n".join(out) + "\n"
 
 

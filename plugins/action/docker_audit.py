@@ -14,7 +14,7 @@ import os
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine, inputs
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine, inputs, profiles
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 from ansible_collections.dockersec.hardening.plugins.plugin_utils.controller_action import ControllerAction
 
@@ -30,6 +30,10 @@ ARGUMENT_SPEC = {
     "fail_under": {"type": "float"},
     "min_coverage": {"type": "float"},
     "fail_incomplete": {"type": "bool"},
+    # raw: evaluate/profiles.py names a wrong value with its variable
+    "profiles": {"type": "raw"},
+    "custom_controls": {"type": "raw"},
+    "cis_fail_under": {"type": "raw"},
     "deferred": {"type": "list", "elements": "dict", "default": []},
 }
 
@@ -43,6 +47,27 @@ def _inventory_setting(templar, task_vars, args, name, default):
     if value is None:
         return default
     return templar.template(value) if templar is not None else value
+
+
+def _summary(doc):
+    """The task's one line: the checklist's score (when selected) and the CIS pass rate (when evaluated)."""
+    parts = []
+    if doc.get("score") is not None:
+        counts = doc["counts"]
+        parts.append("score %.1f/100 (%s), coverage %.1f%%, %d waived: %s" % (
+            doc["score"], doc["band"], doc["coverage"], doc["waivers"],
+            ", ".join("%d %s" % (n, s) for s, n in counts.items() if n)))
+        if doc.get("nothing_applicable"):
+            parts[-1] += " (nothing applicable: every item waived or not applicable)"
+    else:
+        parts.append("checklist not selected (dockersec_profiles)")
+    cis = doc.get("profiles", {}).get("cis")
+    if cis:
+        rate = "n/a" if cis["pass_rate"] is None else "%.1f%%" % cis["pass_rate"]
+        parts.append("CIS %s pass rate %s of %d automated decided: %s" % (
+            cis["version"], rate, cis["automated_decided"],
+            ", ".join("%d %s" % (n, s) for s, n in cis["counts"].items() if n)))
+    return "; ".join(parts)
 
 
 class ActionModule(ControllerAction):
@@ -80,11 +105,15 @@ class ActionModule(ControllerAction):
                 extra["bench_log"] = {"path": bench_path, "mtime": None,
                                       "error": "%s: %s: %s" % (bench_path, type(exc).__name__, exc)}
 
+        # dockersec_profiles, dockersec_custom_controls, dockersec_cis_fail_under: the inventory's, unless passed.
+        chosen = dict((name, _inventory_setting(self._templar, task_vars, args, name, None))
+                      for name in ("profiles", "custom_controls", "cis_fail_under"))
         try:
             doc = engine.evaluate(facts, options=args.get("options"), waivers=args.get("waivers"),
                                   attestations=args.get("attestations"), today=args.get("today"),
                                   history=history, extra=extra,
-                                  min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None))
+                                  min_coverage=_inventory_setting(self._templar, task_vars, args, "min_coverage", None),
+                                  profile_settings=chosen)
         except engine.AuditInputError as exc:
             result.update(failed=True, msg="%s: %s" % (host, exc))
             return result
@@ -97,12 +126,7 @@ class ActionModule(ControllerAction):
         if doc["options_used"].get("inventory_export"):
             doc["inventory"] = engine.inventory(facts)
         result["dockersec_audit"] = doc
-        counts = doc["counts"]
-        result["msg"] = "score %.1f/100 (%s), coverage %.1f%%, %d waived: %s" % (
-            doc["score"], doc["band"], doc["coverage"], doc["waivers"],
-            ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
-        if doc.get("nothing_applicable"):
-            result["msg"] += " (nothing applicable: every item waived or not applicable)"
+        result["msg"] = _summary(doc)
         threshold = args.get("fail_under")
         if threshold is not None:
             # The report and its Prometheus series carry the threshold the score is held against.
@@ -112,7 +136,9 @@ class ActionModule(ControllerAction):
         except TypeError as exc:
             result.update(failed=True, msg="%s: dockersec_fail_incomplete: %s" % (host, exc))
             return result
-        why = engine.gate(doc, threshold, fail_incomplete)
+        # The CIS gate beside the checklist's, with the same exit code (already checked by the engine).
+        why = engine.gate(doc, threshold, fail_incomplete) or profiles.gate(
+            doc, profiles.settings(chosen)["cis_fail_under"])
         if why:
             result["failed"] = True
             result["msg"] = "%s: %s" % (host, why)

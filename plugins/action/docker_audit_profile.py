@@ -22,6 +22,8 @@ ARGUMENT_SPEC = {
     "today": {"type": "str"},
     # Also check every other dockersec_* variable the host sees (the playbooks' first play).
     "variables": {"type": "bool", "default": False},
+    # remediate.yml's first play: its roles need the checklist's verdicts (dockersec_profiles).
+    "remediation": {"type": "bool", "default": False},
 }
 # The arguments stand for these variables: the argument's value is the one checked.
 _ARGUMENT_VARIABLES = {"fail_under": "dockersec_fail_under", "skip_controls": "dockersec_skip_controls",
@@ -51,7 +53,7 @@ class ActionModule(ControllerAction):
         for arg, name in _ARGUMENT_VARIABLES.items():
             if arg in self._task.args:
                 variables[name] = args.get(arg)
-        errors = unusable + inventory_check.check_variables(variables)
+        errors = unusable + inventory_check.check_variables(variables, remediation=args.get("remediation"))
         formats = os.environ.get("DOCKERSEC_REPORT_FORMATS")
         if args.get("variables") and formats is not None and "dockersec_report_formats" not in variables:
             # The report step reads it when the variable is unset: an unknown format is refused here too.

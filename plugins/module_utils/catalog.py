@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 
 CATALOG_VERSION = 1
 POINTS_PER_ITEM = 2
@@ -160,12 +161,16 @@ def _load():
     if data.get("catalog_version") != CATALOG_VERSION:
         raise CatalogError("%s is catalog_version %r, this code reads %r"
                            % (_DATA_FILE, data.get("catalog_version"), CATALOG_VERSION))
-    return [_control(row) for row in data["controls"]], data["options"]
+    if not isinstance(data.get("profiles", {}), dict):
+        raise CatalogError("%s: \"profiles\" must be an object keyed by profile name" % _DATA_FILE)
+    return [_control(row) for row in data["controls"]], data["options"], data.get("profiles") or {}
 
 
 # The controls (checklist items 1-50, then the extended profile) and the audit options
 # (dockersec_options) live as data in catalog.json beside this file; everything reads them here.
-CONTROLS, OPTIONS = _load()
+# The profiles beside the checklist (``profiles``, today the CIS Docker Benchmark) are checked on
+# first use (``cis_profile``): their declarative rules need evaluate/rules.py, which imports this module.
+CONTROLS, OPTIONS, _PROFILES = _load()
 BY_ID = dict((c["id"], c) for c in CONTROLS)
 SCORED_IDS = [c["id"] for c in CONTROLS if c["section"] != EXTENDED_SECTION]
 EXTENDED_IDS = [c["id"] for c in CONTROLS if c["section"] == EXTENDED_SECTION]
@@ -305,3 +310,175 @@ def planned_controls(role, plan):
         if isinstance(step, dict) and step.get("role") == role:
             return list(step.get("controls") or [])
     return []
+
+
+# ----------------------------------------------------------------------------- the CIS profile
+
+# Attestations and waivers name a CIS recommendation as ``cis:<id>`` (``cis:1.1.1``): the CIS ids
+# overlap the checklist's ("5" is item 5, "5.26" a CIS id), so the prefix says which is meant.
+CIS_PREFIX = "cis:"
+CIS_MODES = ("automated", "manual")
+CIS_LEVELS = (1, 2, None)
+# How an automated recommendation is decided: exactly one of these keys (none for a manual one).
+CIS_KINDS = ("reuses", "evaluator", "expr")
+CIS_PROFILE_KEYS = ("title", "version", "v180_note", "sections", "recommendations")
+CIS_KEYS = ("id", "v180", "title", "mode", "level", "requires", "check", "fix", "rule") + CIS_KINDS
+_CIS_ID_RE = re.compile(r"^[1-9][0-9]*(\.[1-9][0-9]*){1,2}$")
+# CIS Docker Benchmark v1.8.0 inserts 2.7 ("devicemapper storage driver is not used") and so
+# renumbers v1.6.0's 2.7-2.18 as 2.8-2.19; every other id is unchanged.
+V180_SHIFTED = ("2", 7, 18)
+
+
+def v180_id(cis_id):
+    """The CIS Docker Benchmark v1.8.0 id of the v1.6.0 recommendation ``cis_id``."""
+    parts = str(cis_id).split(".")
+    section, low, high = V180_SHIFTED
+    if len(parts) == 2 and parts[0] == section and parts[1].isdigit() and low <= int(parts[1]) <= high:
+        return "%s.%d" % (section, int(parts[1]) + 1)
+    return str(cis_id)
+
+
+def _cis_recommendation(row, sections, where, errors):
+    """One recommendation, normalized; its problems appended to ``errors`` (None when unusable)."""
+    if not isinstance(row, dict):
+        errors.append("%s must be an object, got %r" % (where, row))
+        return None
+    rid = row.get("id")
+    where = "%s (id %r)" % (where, rid)
+    problems = []
+    if not isinstance(rid, str) or not _CIS_ID_RE.match(rid):
+        problems.append("id must be a dotted CIS number such as \"5.26\"")
+    unknown = sorted(str(k) for k in row if k not in CIS_KEYS)
+    if unknown:
+        problems.append("unknown key(s) %s (known: %s)" % (", ".join(unknown), ", ".join(CIS_KEYS)))
+    for key in ("title", "check"):
+        if not isinstance(row.get(key), str) or not row[key].strip():
+            problems.append("%s must be a non-empty string" % key)
+    if row.get("fix") is not None and not (isinstance(row["fix"], str) and row["fix"].strip()):
+        problems.append("fix must be a non-empty string or absent")
+    if row.get("mode") not in CIS_MODES:
+        problems.append("mode must be one of %s, got %r" % (", ".join(CIS_MODES), row.get("mode")))
+    if "level" not in row or row["level"] not in CIS_LEVELS or isinstance(row["level"], bool):
+        problems.append("level must be 1, 2 or null (no public source gives it), got %r" % row.get("level", "nothing"))
+    section = rid.split(".")[0] if isinstance(rid, str) else None
+    if section is not None and section not in sections:
+        problems.append("its section %s is not one of the profile's sections %s" % (section, ", ".join(sorted(sections))))
+    if isinstance(rid, str):
+        if row.get("v180") != v180_id(rid):
+            problems.append("v180 must be %r (v1.8.0 renumbers only 2.7-2.18, as 2.8-2.19), got %r"
+                            % (v180_id(rid), row.get("v180")))
+    requires = row.get("requires", [])
+    if not isinstance(requires, list) or any(name not in COLLECTOR_PRIVILEGE for name in requires):
+        problems.append("requires must be a list of collectors (%s), got %r"
+                        % (", ".join(sorted(COLLECTOR_PRIVILEGE)), requires))
+        requires = []
+    kinds = [k for k in CIS_KINDS if k in row]
+    if row.get("mode") == "manual" and kinds:
+        problems.append("a manual recommendation is decided by an attestation only: it takes no %s" % ", ".join(kinds))
+    if row.get("mode") == "automated" and len(kinds) != 1:
+        problems.append("an automated recommendation needs exactly one of %s, got %s"
+                        % (", ".join(CIS_KINDS), ", ".join(kinds) or "none"))
+    if "reuses" in row:
+        control = BY_ID.get(str(row["reuses"])) if isinstance(row["reuses"], str) else None
+        if control is None:
+            problems.append("reuses %r, which is not a catalog control id" % (row["reuses"],))
+        elif control["mode"] == "manual":
+            problems.append("reuses %s, a manual control: it has no evaluator to reuse" % control["id"])
+        else:
+            requires = list(control["requires"])
+    if "evaluator" in row and row["evaluator"] is not True:
+        problems.append("evaluator must be true (its evaluator is evaluate/cis.py CHECKS[id]), got %r" % (row["evaluator"],))
+    if "expr" in row:
+        # Imported here, not at the top: evaluate/rules.py imports evaluate/common.py, which imports this module.
+        from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import rules
+        # Without jmespath a query cannot be compiled: the first play stops on that, with its own
+        # message; every other problem of the rule is still found.
+        problems.extend(m for m in rules.check_rule(row["expr"], "expr") if not m.endswith(rules.MISSING_MESSAGE))
+    if problems:
+        errors.extend("%s: %s" % (where, p) for p in problems)
+        return None
+    rec = dict((k, row.get(k)) for k in ("id", "v180", "title", "mode", "level", "check", "fix", "rule"))
+    rec.update({
+        "section": int(section),
+        "section_name": sections[section],
+        "requires": requires,
+        "privilege": privilege_for(requires),
+        "reuses": row.get("reuses"),
+        "evaluator": row.get("evaluator") is True,
+        "expr": row.get("expr"),
+        "kind": kinds[0] if kinds else None,
+    })
+    return rec
+
+
+def load_cis(raw, where="profiles.cis"):
+    """The CIS profile from its catalog.json data (``profiles.cis``), checked; None when absent.
+
+    Raises CatalogError naming every bad entry: ids unique, a v1.8.0 id consistent with the
+    renumbering (``v180_id``), exactly one way to decide an automated recommendation and none for
+    a manual one, ``reuses`` a catalog control, ``expr`` a rule ``rules.check_rule`` accepts, level
+    1, 2 or null.
+    """
+    if raw is None:
+        return None
+    where = "%s: %s" % (_DATA_FILE, where)
+    if not isinstance(raw, dict):
+        raise CatalogError("%s must be an object" % where)
+    errors = []
+    unknown = sorted(str(k) for k in raw if k not in CIS_PROFILE_KEYS)
+    if unknown:
+        errors.append("%s: unknown key(s) %s (known: %s)" % (where, ", ".join(unknown), ", ".join(CIS_PROFILE_KEYS)))
+    for key in ("title", "version", "v180_note"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            errors.append("%s: %s must be a non-empty string" % (where, key))
+    sections = raw.get("sections")
+    if not isinstance(sections, dict) or not all(isinstance(k, str) and k.isdigit() and isinstance(v, str)
+                                                 for k, v in sections.items()):
+        errors.append("%s: sections must map section numbers (\"1\") to names" % where)
+        sections = {}
+    rows = raw.get("recommendations")
+    if not isinstance(rows, list) or not rows:
+        errors.append("%s: recommendations must be a non-empty list" % where)
+        rows = []
+    recs, seen = [], set()
+    for n, row in enumerate(rows):
+        rec = _cis_recommendation(row, sections, "%s.recommendations[%d]" % (where, n), errors)
+        if rec is None:
+            continue
+        if rec["id"] in seen:
+            errors.append("%s.recommendations[%d]: id %s is defined twice" % (where, n, rec["id"]))
+        seen.add(rec["id"])
+        recs.append(rec)
+    if errors:
+        raise CatalogError("; ".join(errors[:20]) + ("; and %d more" % (len(errors) - 20) if len(errors) > 20 else ""))
+    return {
+        "title": raw["title"],
+        "version": raw["version"],
+        "v180_note": raw["v180_note"],
+        "sections": dict((int(k), v) for k, v in sections.items()),
+        "recommendations": recs,
+        "by_id": dict((r["id"], r) for r in recs),
+    }
+
+
+_CIS = []
+
+
+def cis_profile():
+    """The CIS profile (``load_cis`` of catalog.json's ``profiles.cis``), loaded once; None when the
+    catalog has none. Unknown profile names are a catalog error too."""
+    if not _CIS:
+        stray = sorted(str(name) for name in _PROFILES if name != "cis")
+        if stray:
+            raise CatalogError("%s: unknown profile(s) %s (known: cis)" % (_DATA_FILE, ", ".join(stray)))
+        _CIS.append(load_cis(_PROFILES.get("cis")))
+    return _CIS[0]
+
+
+def lookup(entry_id):
+    """The catalog control ``entry_id`` names, or the CIS recommendation ``cis:<id>`` names; None when neither."""
+    entry_id = str(entry_id)
+    if entry_id.startswith(CIS_PREFIX):
+        profile = cis_profile()
+        return profile["by_id"].get(entry_id[len(CIS_PREFIX):]) if profile else None
+    return BY_ID.get(entry_id)

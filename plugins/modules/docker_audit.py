@@ -81,6 +81,25 @@ options:
       - Whether O(fail_under) fails an C(Incomplete) host whatever its score.
       - When omitted, the inventory variable C(dockersec_fail_incomplete), else true.
     type: bool
+  profiles:
+    description:
+      - The profiles to evaluate and print, from C(checklist) and C(cis) (a list, or a comma-separated string).
+      - When omitted, the inventory variable C(dockersec_profiles), else both.
+      - Without C(checklist) the 50 items are not evaluated and the score is null; O(fail_under) then fails the host.
+    type: raw
+  custom_controls:
+    description:
+      - The organisation's own controls, C({id, title, expression, expected, compare, severity, missing}), each
+        a JMESPath C(expression) over one daemon's facts compared with C(expected), reported
+        as their own group, never in the score.
+      - When omitted, the inventory variable C(dockersec_custom_controls).
+    type: raw
+  cis_fail_under:
+    description:
+      - Fail the host when its CIS pass rate (100 x pass / automated recommendations decided) is below this
+        number, or when no automated recommendation was decided.
+      - When omitted, the inventory variable C(dockersec_cis_fail_under).
+    type: raw
   deferred:
     description:
       - Controls a remediation role deliberately left alone, as C({id, reason}); the reason is put first in
@@ -199,6 +218,19 @@ dockersec_audit:
       description: Results of the extended profile (not scored, max_points 0).
       type: list
       elements: dict
+    profiles_selected:
+      description: The profiles evaluated (O(profiles)).
+      type: list
+      elements: str
+      sample: ["checklist", "cis"]
+    profiles:
+      description:
+        - The profiles beside the checklist, never in the score. V(cis) (when selected and the catalog holds it) has
+          V(title), V(version), V(counts), V(automated_decided), V(pass_rate) (null when none decided), V(fail_under)
+          and V(results) (V(id), V(v180), V(title), V(section), V(section_name), V(level), V(mode), V(status),
+          V(evidence), V(reuses), V(fix)); V(custom) (when O(custom_controls) is set) has V(title), V(counts) and
+          V(results) (V(id), V(title), V(severity), V(status), V(evidence), V(expression), V(expected)).
+      type: dict
     extended_counts:
       description: Number of extended controls per status.
       type: dict

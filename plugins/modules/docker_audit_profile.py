@@ -66,6 +66,13 @@ options:
         above, when given, are the values checked for their variables.
     type: bool
     default: false
+  remediation:
+    description:
+      - The variables are those of a remediation run, as the first play of C(remediate.yml) says. Then a
+        C(dockersec_profiles) without C(checklist) is refused, since the roles fix checklist controls chosen by
+        the checklist's verdicts.
+    type: bool
+    default: false
 seealso:
   - module: dockersec.hardening.docker_audit
 """

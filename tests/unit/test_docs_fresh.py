@@ -90,3 +90,34 @@ def test_role_examples_use_the_role_and_only_its_variables():
             if isinstance(r, dict):
                 unknown = set(r.get("vars", {})) - set(spec["options"])
                 assert unknown == set(), (role, unknown)
+
+
+def test_controls_md_has_the_cis_table_from_the_catalog(monkeypatch):
+    sys.path.insert(0, os.path.join(REPO, "tests", "unit"))
+    try:
+        from cis_fixture import raw_profile
+    finally:
+        sys.path.pop(0)
+    gen = _gen_docs()
+    profile = gen.catalog.load_cis(raw_profile())
+    monkeypatch.setattr(gen.catalog, "cis_profile", lambda: profile)
+    text = gen.controls_md()
+    assert "## CIS Docker Benchmark v1.6.0 (profile `cis`)" in text
+    assert "it is unset (`-`) where none does" in text
+    assert "| 2.2 | 2.2 | Ensure the logging level is set to info | 1 | automated | reuses item 7 (" in text
+    assert "| 2.8 | 2.9 | Enable user namespace support | 2 | automated | evaluator (`evaluate/cis.py`)" in text
+    assert ('| 3.17 | 3.17 | Ensure daemon.json is owned by root and 644 | - | automated | rule: '
+            '`files."/etc/docker/daemon.json".owner eq "root" and files."/etc/docker/daemon.json".mode mode_at_most '
+            '"0644"` |') in text
+    assert "| 1.1.1 | 1.1.1 | Ensure a separate partition for containers | 1 | manual | attestation `cis:1.1.1`" in text
+    assert "5 recommendations: 4 automated, 1 manual." in text
+    # Without CIS data the page is the checklist's alone.
+    monkeypatch.setattr(gen.catalog, "cis_profile", lambda: None)
+    assert "profile `cis`" not in gen.controls_md()
+
+
+def test_options_md_documents_the_profile_variables():
+    gen = _gen_docs()
+    text = gen.options_md()
+    for name in ("dockersec_profiles", "dockersec_cis_fail_under", "dockersec_custom_controls"):
+        assert "| `%s` |" % name in text

@@ -54,10 +54,12 @@ def test_it_installs_exactly_what_the_collection_declares():
     deps = _load(DEFINITION)["dependencies"]
     assert deps["ansible_core"]["package_pip"] == _pin("requirements.txt", "ansible-core")
     assert deps["ansible_runner"]["package_pip"] == _pin("requirements-dev.txt", "ansible-runner")
-    # The controller needs no Python package beyond ansible-core, the targets only python3, and
-    # galaxy.yml declares no collection dependency: nothing else may go into users' EEs.
+    # The controller needs no Python package beyond ansible-core and jmespath (the CIS profile's
+    # rules, custom controls), the targets only python3, and galaxy.yml declares no collection
+    # dependency: nothing else may go into users' EEs.
     assert _load(os.path.join(REPO, "galaxy.yml"))["dependencies"] == {}
-    assert not deps.get("python") and not deps.get("system"), deps
+    assert deps["python"] == [_pin("requirements.txt", "jmespath")], deps
+    assert not deps.get("system"), deps
     collections = deps["galaxy"]["collections"]
     assert [c["type"] for c in collections] == ["file"], collections
 

@@ -21,6 +21,67 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.commo
 )
 
 
+# This collection's CIS results credit item 46 only when they say something: at least half of the
+# automated recommendations the profile tried to judge (decided + error) were decided.
+CIS_MIN_DECIDED_SHARE = 0.5
+
+
+def credit_problem(summary):
+    """Why a CIS summary (this run's, or a history line's) is no CIS assessment for item 46, else None."""
+    summary = as_dict(summary)
+    counts = as_dict(summary.get("counts"))
+    decided = summary.get("automated_decided")
+    if not isinstance(decided, int) or isinstance(decided, bool):
+        # A line that kept only the counts: pass and fail, attested manual ones included.
+        decided = sum(n for k, n in counts.items() if k in (PASS, FAIL) and isinstance(n, int))
+    errors = counts.get(ERROR) if isinstance(counts.get(ERROR), int) else 0
+    if decided <= 0:
+        return "no automated recommendation was decided (%d error)" % errors
+    if decided < CIS_MIN_DECIDED_SHARE * (decided + errors):
+        return "only %d recommendations decided against %d error: mostly not judged" % (decided, errors)
+    return None
+
+
+_CIS_COUNTS = ("pass", "fail", "manual", "not_applicable", "error", "waived")
+
+
+def _cis_line(summary):
+    counts = as_dict(summary.get("counts"))
+    rate, decided = summary.get("pass_rate"), summary.get("automated_decided")
+    return "CIS Docker Benchmark %s profile results: %s; pass rate %s%s" % (
+        text(summary.get("version") or "?", 20),
+        ", ".join("%s %s" % (counts[k], k) for k in _CIS_COUNTS if counts.get(k)) or "no counts",
+        "n/a" if rate is None else "%.1f%%" % rate,
+        "" if decided is None else " of %s automated recommendations decided" % decided)
+
+
+def _cis_runs(opts, day, max_age):
+    """(credited, notes): this run's CIS profile results (``_cis_summary``, evaluate/profiles.py) and
+    the newest history line carrying CIS counts (``cis``, report/document.history_lines), each judged
+    by ``credit_problem`` and its age."""
+    opts = as_dict(opts)
+    found = []
+    if isinstance(opts.get("_cis_summary"), dict):
+        found.append(("this run's " + _cis_line(opts["_cis_summary"]), opts["_cis_summary"], 0))
+    recorded = [(parse_timestamp(e.get("generated_at")), e["cis"]) for e in as_list(opts.get("_history"))
+                if isinstance(e, dict) and isinstance(e.get("cis"), dict)]
+    recorded = [(ts, cis) for ts, cis in recorded if ts is not None and days_since(ts, day) >= 0]
+    if recorded:
+        ts, cis = max(recorded, key=lambda item: item[0])
+        age = days_since(ts, day)
+        found.append(("this collection's %s, recorded %d days ago" % (_cis_line(cis), age), cis, age))
+    credited, notes = [], []
+    for line, summary, age in found:
+        problem = credit_problem(summary)
+        if problem:
+            notes.append("%s: not credited: %s" % (line, problem))
+        elif age > max_age:
+            notes.append("%s; %d days old (benchmark_max_age_days %d)" % (line, age, max_age))
+        else:
+            credited.append(line)
+    return credited, notes
+
+
 # How far a host's clock may be ahead of the gather's timestamp for a run to count as not in the future.
 _CLOCK_SKEW = datetime.timedelta(minutes=10)
 
@@ -49,7 +110,9 @@ def _bench_date(run):
 
 
 def check_46(facts, opts):
-    """A docker-bench-security run with results (its JSON log) within benchmark_max_age_days."""
+    """A CIS assessment with results within benchmark_max_age_days: a docker-bench-security run (its
+    JSON log), or this collection's CIS profile results (this run's, or a history line's) when most
+    of its automated recommendations were decided. Never because the profile merely exists."""
     facts = as_dict(facts)
     max_age = opt(opts, "benchmark_max_age_days")
     day = today(facts, opts)
@@ -84,6 +147,9 @@ def check_46(facts, opts):
             notes.append(line)
         else:
             credited.append("%s; ran %d days ago" % (line, max(age, 0)))
+    cis_credited, cis_notes = _cis_runs(opts, day, max_age)
+    credited += cis_credited
+    notes += cis_notes
     if credited:
         return result(PASS, credited + notes + errors)
     if errors:
@@ -95,7 +161,9 @@ def check_46(facts, opts):
                      % text(legacy, 120))
     return result(FAIL, ["no finished docker-bench-security run with results in the last %d days "
                          "(benchmark_max_age_days); run it and keep log/docker-bench-security.log.json where the "
-                         "gather looks, or point dockersec_options.docker_bench_log_path at it" % max_age] + notes)
+                         "gather looks, or point dockersec_options.docker_bench_log_path at it; or select the cis "
+                         "profile (dockersec_profiles), whose results count when most of them are decided" % max_age]
+                  + notes)
 
 
 def _audit_days(opts):

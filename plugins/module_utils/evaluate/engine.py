@@ -37,7 +37,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, compliance, daemon, extended
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, images, logging_monitoring
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import network, orchestration, runtime
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import secrets, supply_chain
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import profiles, secrets, supply_chain
 
 SCHEMA_VERSION = 1
 # Checklist order: the options' order here is the order of options_used in the report.
@@ -188,7 +188,7 @@ def _entries(entries, kind, required):
             raise AuditInputError("%s must be a dict with keys %s, got %s" % (where, ", ".join(required), show(entry)))
         cid = str(entry.get("id", "")).strip()
         where = "%s (id %s)" % (where, cid or "?")
-        if cid not in catalog.BY_ID:
+        if catalog.lookup(cid) is None:
             raise AuditInputError("%s: unknown control id %s" % (where, show(entry.get("id"))))
         for key in required:
             if key in ("expires", "date"):
@@ -224,7 +224,9 @@ def _by_id(entries):
     return out
 
 
-def _run_check(control, facts, opts):
+def _run_check(control, facts, opts, checks=None):
+    """``(status, evidence)`` of ``control`` on ``facts``: its collectors checked, then its evaluator
+    (from ``checks``, default the checklist's CHECKS) run, a crash or a bad status being ``error``."""
     collectors = common.as_dict(common.as_dict(facts).get("collectors"))
     for name in control["requires"]:
         state = common.as_dict(collectors.get(name))
@@ -239,7 +241,7 @@ def _run_check(control, facts, opts):
             return common.ERROR, evidence
     if control["mode"] == "manual":
         return common.MANUAL, ["needs an attestation in dockersec_attestations (who, date, evidence, expiry)"]
-    check = CHECKS.get(control["id"])
+    check = (CHECKS if checks is None else checks).get(control["id"])
     if check is None:
         return common.ERROR, ["no evaluator is registered for this control"]
     try:
@@ -387,8 +389,13 @@ def subject_document(view, run, host_results):
     Whatever key this adds is carried into the daemon's entry of the audit result, and into the
     top level when the daemon is the weakest.
     """
+    chosen = run["profiles"]
+    # The profiles first: item 46 credits this daemon's CIS results (opts["_cis_summary"]).
+    found = profiles.evaluate_profiles(view, run["opts"], run["waivers"], run["attestations"], run["today"],
+                                       chosen["profiles"], chosen["custom_controls"])
+    run = dict(run, opts=dict(run["opts"], _cis_summary=profiles.cis_summary(found)))
     scored, extended = [], []
-    for control in catalog.CONTROLS:
+    for control in profiles.checklist_controls(chosen["profiles"]):
         if per_daemon(control["id"]):
             entry = _judge(control, view, run)
         elif control["id"] in host_results:
@@ -399,7 +406,7 @@ def subject_document(view, run, host_results):
     score, earned, applicable = score_of(scored)
     coverage = coverage_of(scored)
     counts = _count(scored)
-    return {
+    return profiles.unselected_checklist({
         "score": score,
         "earned": earned,
         "applicable": applicable,
@@ -413,22 +420,34 @@ def subject_document(view, run, host_results):
         "controls": scored,
         "extended": extended,
         "extended_counts": _count(extended),
-    }
+        "profiles": found,
+    }, chosen["profiles"])
+
+
+def _strength(subject):
+    """What ranks a daemon against the others: its checklist score, else (checklist not selected) its
+    CIS pass rate; a subject with neither ranks weakest."""
+    for value in (subject.get("score"), common.as_dict(common.as_dict(subject.get("profiles")).get("cis"))
+                  .get("pass_rate")):
+        if value is not None:
+            return value
+    return -1.0
 
 
 def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None,
-             min_coverage=None):
+             min_coverage=None, profile_settings=None):
     """Evaluate every catalog control on every daemon of the host. Input errors raise AuditInputError
     before anything is evaluated.
 
     ``extra``: controller-side data for evaluators, added to ``opts`` as ``_<key>``.
     ``min_coverage``: the coverage (0-100) below which the band is ``Incomplete`` (default 50).
+    ``profile_settings``: ``{"profiles", "custom_controls", "cis_fail_under"}`` (evaluate/profiles.py).
 
-    Each daemon (``common.daemon_views``) is a subject with its own results and score; waivers and
-    attestations apply to every one. ``daemons`` lists them in facts order (name, primary,
-    endpoint, rootless, user, uid, pid, data_root, then ``subject_document``'s keys); the top-level
-    score, band, controls... are the weakest daemon's (lowest score; a tie goes to the primary),
-    which ``daemon`` names: the host is as strong as its weakest daemon.
+    Each daemon (``common.daemon_views``) is a subject with its own results, profiles and score;
+    waivers and attestations apply to every one. ``daemons`` lists them in facts order (name,
+    primary, endpoint, rootless, user, uid, pid, data_root, then ``subject_document``'s keys); the
+    top-level score, band, controls, profiles... are the weakest daemon's (lowest score; a tie goes
+    to the primary), which ``daemon`` names: the host is as strong as its weakest daemon.
     """
     min_coverage = validate_min_coverage(min_coverage)
     opts = validate_options(options)
@@ -440,15 +459,17 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
     opts["_history"] = [h for h in common.as_list(history) if isinstance(h, dict)]
     for key, value in common.as_dict(extra).items():
         opts["_" + str(key).lstrip("_")] = value
+    chosen = profiles.settings(profile_settings)
+    opts["_cis_fail_under"] = chosen["cis_fail_under"]
     run = {"opts": opts, "today": today, "min_coverage": min_coverage, "waivers": waivers_by_id,
-           "attestations": attest_by_id}
+           "attestations": attest_by_id, "profiles": chosen}
 
     views = common.daemon_views(facts)
     subjects, host_results = [None] * len(views), {}
     # The primary judges the host-level controls: its facts are the top-level ones they were written for.
     for n in sorted(range(len(views)), key=lambda n: not views[n][0]["primary"]):
         subjects[n] = subject_document(views[n][1], run, host_results)
-    weakest = min(range(len(views)), key=lambda n: (subjects[n]["score"], not views[n][0]["primary"], n))
+    weakest = min(range(len(views)), key=lambda n: (_strength(subjects[n]), not views[n][0]["primary"], n))
     doc = {"schema_version": SCHEMA_VERSION, "catalog_version": catalog.CATALOG_VERSION}
     doc.update(subjects[weakest])
     doc["options_used"] = options_used
@@ -516,6 +537,9 @@ def gate(doc, threshold, fail_incomplete=True):
     """
     if threshold is None:
         return None
+    if doc["score"] is None:
+        return ("dockersec_fail_under %s gates the checklist score, and dockersec_profiles does not select the "
+                "checklist" % threshold)
     daemons = [d for d in common.as_list(doc.get("daemons")) if isinstance(d, dict)]
     several = len(daemons) > 1
     if doc["score"] < threshold:

@@ -29,6 +29,7 @@ import difflib
 import math
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import profiles, rules
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.engine import (
     AuditInputError, option_errors, parse_date, plain, show, type_name
 )
@@ -122,7 +123,8 @@ def _entry_errors(entries, kind, keys, today, check):
         if unknown:
             found.append("%s: unknown key%s %s (allowed: %s)" % (
                 where, "s" if len(unknown) > 1 else "", ", ".join(unknown), ", ".join(keys)))
-        control = catalog.BY_ID.get(cid)
+        # A checklist control, or a CIS recommendation as cis:<id>.
+        control = catalog.lookup(cid) if cid is not None else None
         if control is None:
             found.append("%s: unknown control id %s" % (where, show(entry.get("id"))))
         for key in keys:
@@ -148,7 +150,8 @@ def _attestation_extra(where, entry, control, expires, today):
     found = []
     if control is not None and control["mode"] not in ATTESTABLE_MODES:
         found.append("%s: control %s is %s (decided from facts); attestations are for manual and attestable "
-                     "controls only: %s" % (where, control["id"], control["mode"], ", ".join(attestable_ids())))
+                     "controls only: %s, and the manual CIS recommendations (cis:<id>, docs/controls.md)"
+                     % (where, _control_id(entry.get("id")), control["mode"], ", ".join(attestable_ids())))
     if entry.get("date") in (None, ""):
         found.append("%s: missing date (YYYY-MM-DD)" % where)
         return found
@@ -314,6 +317,8 @@ def _profile(name, value):
 VARIABLES = {
     "dockersec_attestations": _profile,
     "dockersec_become": _boolean,
+    "dockersec_cis_fail_under": _number(0, 100),
+    "dockersec_custom_controls": lambda name, value: profiles.custom_control_errors(value, name),
     "dockersec_daemon_json_path": _text(absolute=True),
     "dockersec_docker_host": _text(prefixes=("unix://", "tcp://", "ssh://", "/")),
     "dockersec_fail_incomplete": _boolean,
@@ -322,6 +327,7 @@ VARIABLES = {
     "dockersec_max_fail_percentage": _integer(0, 100),
     "dockersec_min_coverage": _number(0, 100),
     "dockersec_options": lambda name, value: option_errors(value),
+    "dockersec_profiles": lambda name, value: profiles.selection_errors(value, name),
     "dockersec_prometheus_textfile_dir": _text(absolute=True),
     "dockersec_prometheus_textfile_in_check": _boolean,
     "dockersec_remediate_roles": _string_list(catalog.REMEDIATION_ROLES, "role names"),
@@ -339,10 +345,37 @@ VARIABLES = {
 MAX_ERRORS = 20
 
 
-def check_variables(variables, today=None):
+def check_profiles(variables, remediation=False):
+    """What the selected profiles (``dockersec_profiles``) make of the other variables: a gate on a
+    profile that is not evaluated, remediation without the checklist its roles are chosen by, and
+    jmespath, which the CIS profile's rules and custom controls need on the controller."""
+    if profiles.selection_errors(variables.get("dockersec_profiles")):
+        return []  # named by the variable's own check
+    selected = profiles.selection(variables.get("dockersec_profiles"))
+    errors = []
+    if "checklist" not in selected:
+        if variables.get("dockersec_fail_under") is not None:
+            errors.append("dockersec_fail_under gates the checklist score, but dockersec_profiles %s does not select "
+                          "checklist: remove it, or gate on the CIS pass rate with dockersec_cis_fail_under"
+                          % show(variables["dockersec_profiles"]))
+        if remediation:
+            errors.append("dockersec_profiles %s does not select checklist: remediate.yml fixes checklist controls, "
+                          "chosen by the checklist's verdicts" % show(variables["dockersec_profiles"]))
+    if "cis" in selected and variables.get("dockersec_cis_fail_under") is not None and catalog.cis_profile() is None:
+        errors.append("dockersec_cis_fail_under is set, but this collection's catalog holds no CIS profile to gate on")
+    if "cis" not in selected and variables.get("dockersec_cis_fail_under") is not None:
+        errors.append("dockersec_cis_fail_under gates the CIS pass rate, but dockersec_profiles %s does not select "
+                      "cis" % show(variables["dockersec_profiles"]))
+    if rules.available() and ("cis" in selected or variables.get("dockersec_custom_controls")):
+        errors.insert(0, rules.available())
+    return errors
+
+
+def check_variables(variables, today=None, remediation=False):
     """Every problem of the ``dockersec_*`` variables a host sees (``{name: value}``, the defined
     ones), as messages: the profile check above, then every other variable by its spec, then the
-    names no part of the collection reads (a typo such as ``dockersec_fail_undr`` drops a gate)."""
+    names no part of the collection reads (a typo such as ``dockersec_fail_undr`` drops a gate).
+    ``remediation``: the variables are remediate.yml's (``check_profiles``)."""
     variables = dict((name, plain(value)) for name, value in variables.items())
     if variables.get("dockersec_today", today) is not None:
         today = variables.get("dockersec_today", today)
@@ -351,6 +384,7 @@ def check_variables(variables, today=None):
     errors = check_profile(skip_controls=variables.get("dockersec_skip_controls"),
                            waivers=variables.get("dockersec_waivers"),
                            attestations=variables.get("dockersec_attestations"), today=today)
+    errors = check_profiles(variables, remediation) + errors
     for name in sorted(variables):
         check = VARIABLES.get(name)
         if check is not None:

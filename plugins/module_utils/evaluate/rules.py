@@ -197,6 +197,16 @@ def _describe(rule, compare):
     return "%s %s %s" % (rule["query"], compare, _show(rule.get("expected")))
 
 
+def describe(rule):
+    """The rule in words, as the docs and evidence show it (``all``: its clauses joined by "and")."""
+    if isinstance(rule, dict) and "all" in rule:
+        return " and ".join(describe(clause) for clause in rule["all"])
+    text = _describe(rule, rule.get("compare", "eq"))
+    if "applies" in rule:
+        text += " (only where %s)" % rule["applies"]
+    return text
+
+
 def _one(rule, view):
     compare = rule.get("compare", "eq")
     if "applies" in rule and not jmespath.search(rule["applies"], view):

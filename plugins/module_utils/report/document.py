@@ -27,7 +27,7 @@ import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, engine, profiles
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_DAEMON_KEYS
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_FORMAT
 
@@ -367,8 +367,10 @@ def history_lines(document, hosts=None):
     """One JSON line per audited host (only those in ``hosts`` when given): ``{"history_format", "host",
     "generated_at", "score", "earned", "applicable", "coverage", "waivers", "collection_version"}``
     (the host's: its weakest daemon's), plus ``"daemons": [{"name", "rootless", "score", "coverage"}]``
-    (history_format 2) and ``"before": {"score", "earned", "fixed", "regressed"}`` for a host
-    audited before and after a remediation in the same run."""
+    (history_format 2), ``"before": {"score", "earned", "fixed", "regressed"}`` for a host audited
+    before and after a remediation in the same run, and ``"cis": {"version", "pass_rate", "counts",
+    "automated_decided"}`` when the host's result holds the CIS profile (item 46 credits it from
+    there; lines without it still read)."""
     lines = []
     wanted = None if hosts is None else set(hosts)
     for host in sorted(document.get("hosts") or {}):
@@ -392,6 +394,9 @@ def history_lines(document, hosts=None):
         before = entry.get("before")
         if isinstance(before, dict):
             line["before"] = dict((k, before.get(k)) for k in ("score", "earned", "fixed", "regressed"))
+        cis = profiles.cis_summary(entry.get("profiles"))
+        if cis is not None:
+            line["cis"] = cis
         lines.append(json.dumps(line, sort_keys=True))
     return lines
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import make_container, make_facts
 from sections_support import BENCH_LOG, CHECKS, _bench, _history, days_ago, run
 
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import bench_log, compliance
 
 
 # --- 46 / 49 history ------------------------------------------------------------------------------
@@ -142,3 +142,56 @@ def test_50_pass_fail_error():
     f = make_facts()
     f["docker"]["containers"] = None
     assert run("50", f)[0] == "error"
+
+
+# --- 46 from this collection's CIS profile results (issue 21 item 5) -------------------------------
+
+CIS_GOOD = {"version": "1.6.0", "pass_rate": 75.0, "automated_decided": 80,
+            "counts": {"pass": 60, "fail": 20, "manual": 25, "not_applicable": 10, "error": 2, "waived": 0}}
+CIS_MOSTLY_ERROR = {"version": "1.6.0", "pass_rate": 50.0, "automated_decided": 4,
+                    "counts": {"pass": 2, "fail": 2, "manual": 25, "not_applicable": 0, "error": 86, "waived": 0}}
+
+
+def test_46_this_runs_cis_results_credit_it_with_their_counts():
+    status, ev = run("46", _no_bench(), _cis_summary=CIS_GOOD)
+    assert status == "pass"
+    assert "this run's CIS Docker Benchmark 1.6.0 profile results: 60 pass, 20 fail, 25 manual, 10 not_applicable" \
+           ", 2 error; pass rate 75.0% of 80 automated recommendations decided" in ev
+
+
+def test_46_cis_results_that_are_mostly_error_do_not_credit_it():
+    status, ev = run("46", _no_bench(), _cis_summary=CIS_MOSTLY_ERROR)
+    assert status == "fail"
+    assert "not credited: only 4 recommendations decided against 86 error" in ev
+
+
+def test_46_a_history_line_with_cis_counts_within_the_age_limit_credits_it():
+    history = _history(45, 3)
+    history[1]["cis"] = dict((k, CIS_GOOD[k]) for k in ("version", "pass_rate", "counts"))
+    status, ev = run("46", _no_bench(), _history=history)
+    assert status == "pass" and "recorded 3 days ago" in ev and "60 pass, 20 fail" in ev
+    # Too old: benchmark_max_age_days (30 by default).
+    history = _history(45)
+    history[0]["cis"] = CIS_GOOD
+    status, ev = run("46", _no_bench(), _history=history)
+    assert status == "fail" and "45 days old" in ev
+
+
+def test_46_the_profile_selected_without_results_proves_nothing():
+    # Old history lines carry no cis key; a run without the CIS profile passes no summary.
+    assert run("46", _no_bench(), _history=_history(1), _cis_summary=None)[0] == "fail"
+    empty = {"version": "1.6.0", "pass_rate": None, "automated_decided": 0, "counts": {"manual": 25}}
+    status, ev = run("46", _no_bench(), _cis_summary=empty)
+    assert status == "fail" and "no automated recommendation was decided" in ev
+
+
+@pytest.mark.parametrize("summary, credited", [
+    ({"counts": {"pass": 60, "fail": 20, "error": 5}, "automated_decided": 80}, True),
+    ({"counts": {"pass": 2, "fail": 1, "error": 90}, "automated_decided": 3}, False),
+    ({"counts": {"pass": 0, "fail": 0, "error": 0, "manual": 25}, "automated_decided": 0}, False),
+    ({"counts": {"pass": 30, "fail": 20, "error": 50}}, True),
+    ({"counts": {"pass": 30, "fail": 19, "error": 50}}, False),
+    ({}, False),
+])
+def test_a_cis_summary_credits_item_46_only_when_mostly_decided(summary, credited):
+    assert (compliance.credit_problem(summary) is None) is credited

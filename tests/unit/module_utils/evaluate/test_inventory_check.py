@@ -111,7 +111,7 @@ def test_every_problem_of_a_host_is_reported_at_once():
         "dockersec_waivers[0] (id 99): missing owner",
         "dockersec_waivers[0] (id 99): expired on 2020-01-01 (today is 2026-06-01): renew it or remove it",
         "dockersec_attestations[0] (id 6): control 6 is automated (decided from facts); attestations are for manual "
-        "and attestable controls only: 13, 27, 29, 32, 34, 37, 42, 43, 44, 47, 48",
+        "and attestable controls only: 13, 27, 29, 32, 34, 37, 42, 43, 44, 47, 48, and the manual CIS recommendations (cis:<id>, docs/controls.md)",
         "dockersec_attestations[0] (id 6): date 2027-01-01 is in the future (today is 2026-06-01)",
     ]
 

@@ -30,8 +30,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.gather import 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 COLLECTIONS = os.path.join(REPO, ".collections")
 TODAY = "2026-06-01"
-LIST_VARIABLES = ("dockersec_attestations", "dockersec_fix_controls", "dockersec_remediate_roles",
-                  "dockersec_report_formats", "dockersec_skip_controls", "dockersec_waivers")
+LIST_VARIABLES = ("dockersec_attestations", "dockersec_custom_controls", "dockersec_fix_controls",
+                  "dockersec_profiles", "dockersec_remediate_roles", "dockersec_report_formats",
+                  "dockersec_skip_controls", "dockersec_waivers")
 MAPPING_VARIABLES = ("dockersec_options",)
 
 
@@ -53,6 +54,11 @@ BAD = [
     ("become", "perhaps", "must be true or false, got str 'perhaps'"),
     ("become", 2, "must be true or false, got int 2"),
     ("become", None, "must be true or false, got null"),
+    ("cis_fail_under", "most", "must be a number from 0 to 100, got str 'most'"),
+    ("cis_fail_under", None, "must be a number from 0 to 100, got null"),
+    ("custom_controls", {"id": "ORG-1"}, "must be a list of controls {id, title, expression"),
+    ("custom_controls", [{"id": "ORG-1", "title": "t", "expression": "host", "compare": "truthy"}],
+     "[0] (id ORG-1): severity must be one of low, medium, high, critical, got None"),
     ("daemon_json_path", "", "must be a non-empty string, got str ''"),
     ("daemon_json_path", "etc/docker/daemon.json", "must be an absolute path, got str 'etc/docker/daemon.json'"),
     ("daemon_json_path", ["/etc/docker/daemon.json"], "must be a non-empty string, got list ['/etc/docker/daemon.json']"),
@@ -75,6 +81,8 @@ BAD = [
     ("min_coverage", "most", "must be a number from 0 to 100, got str 'most'"),
     ("options", [{"max_image_size_mb": 1}], "must be a dict, got list [{'max_image_size_mb': 1}]"),
     ("options", "scan_max_age_days=3", "must be a dict, got str 'scan_max_age_days=3'"),
+    ("profiles", ["checklist", "stig"], "[1]: 'stig' is not a profile (the profiles are checklist, cis)"),
+    ("profiles", {"cis": True}, "must be a non-empty list of profiles from checklist, cis, got {'cis': True}"),
     ("prometheus_textfile_dir", "", "must be a non-empty string, got str ''"),
     ("prometheus_textfile_dir", "textfiles", "must be an absolute path, got str 'textfiles'"),
     ("prometheus_textfile_in_check", "maybe", "must be true or false, got str 'maybe'"),
@@ -123,7 +131,8 @@ def test_every_variable_the_collection_reads_is_in_the_spec():
             with open(path) as f:
                 names.update(re.findall(r"\bdockersec_[a-z0-9_]+\b", f.read()))
     # Task-level names of the last play (counts) and the Prometheus series the docs name.
-    local = set(["dockersec_audited", "dockersec_gated", "dockersec_counts", "dockersec_audit", "dockersec_score_threshold"])
+    local = set(["dockersec_audited", "dockersec_gated", "dockersec_gate_names", "dockersec_counts", "dockersec_audit",
+                 "dockersec_score_threshold"])
     assert sorted(names - set(profile.VARIABLES) - set(profile.OUTPUT_VARIABLES) - local) == []
 
 
@@ -298,7 +307,8 @@ def test_the_first_play_checks_every_variable():
             else:
                 tasks.append(task)
         first = [t for t in tasks if "dockersec.hardening.docker_audit_profile" in t]
-        assert first and first[0]["dockersec.hardening.docker_audit_profile"] == {"variables": True}, name
+        args = first[0]["dockersec.hardening.docker_audit_profile"] if first else {}
+        assert args.get("variables") is True and set(args) <= set(["variables", "remediation"]), name
         assert plays[0].get("any_errors_fatal") is True
 
 
@@ -353,6 +363,10 @@ RUNS = [
     ("target matches nothing, gate set", "audit.yml", GHOST,
      ["-e", "dockersec_target=nomatch", "-e", "dockersec_fail_under=80"], 2,
      "dockersec: no host was audited, and dockersec_fail_under is set: the pattern nomatch (dockersec_target) "
+     "matched none of the 1 inventory hosts"),
+    ("target matches nothing, CIS gate set", "audit.yml", GHOST,
+     ["-e", "dockersec_target=nomatch", "-e", "dockersec_cis_fail_under=80"], 2,
+     "dockersec: no host was audited, and dockersec_cis_fail_under is set: the pattern nomatch (dockersec_target) "
      "matched none of the 1 inventory hosts"),
     ("target matches nothing, no gate", "audit.yml", GHOST, ["-e", "dockersec_target=nomatch"], 0,
      "dockersec: no host was audited: the pattern nomatch matched no host of the inventory (1 hosts)"),

@@ -303,3 +303,16 @@ def test_a_long_rollback_message_keeps_its_end_in_the_report_and_is_clipped_on_t
     text = "\n".join("".join(piece[0] for piece in line) for line in report_text.fleet_lines(doc))
     summary = [line for line in text.splitlines() if "web1" in line][0]
     assert len(summary) < report_document.MESSAGE_WIDTH + 60 and summary.endswith("...")
+
+
+def test_history_line_keeps_the_cis_counts_item_46_credits():
+    doc = report_document.build_document({"n": make_audit(generated_at="2026-11-23T05:00:00Z")})
+    cis = {"title": "CIS Docker Benchmark", "version": "1.6.0", "pass_rate": 75.0, "automated_decided": 80,
+           "counts": {"pass": 60, "fail": 20, "manual": 25, "not_applicable": 10, "error": 0, "waived": 2},
+           "fail_under": None, "results": [{"id": "5.5", "status": "pass"}]}
+    doc["hosts"]["n"]["profiles"] = {"cis": cis}
+    line = json.loads(report_document.history_lines(doc)[0])
+    assert line["cis"] == {"version": "1.6.0", "pass_rate": 75.0, "automated_decided": 80, "counts": cis["counts"]}
+    # Its results stay in the report: a history line is one short record per audit.
+    del doc["hosts"]["n"]["profiles"]
+    assert "cis" not in json.loads(report_document.history_lines(doc)[0])

@@ -15,6 +15,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate impor
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths
 
 TODAY = "2026-11-23"
+# Item 46 judged on the docker-bench-security log alone: this run's CIS results would credit it too.
+BENCH_ONLY = ["checklist"]
 
 
 @pytest.fixture
@@ -110,7 +112,7 @@ def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
     facts = make_facts()
     facts["tools"]["docker_bench"] = None
     bench = os.path.join(REPO, "tests", "data", "docker-bench", "docker-bench-security.log.json")
-    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "profiles": BENCH_ONLY,
                "options": {"docker_bench_log_path": bench}})
     c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
     assert c46["status"] == "pass" and "3 PASS, 2 WARN, 1 INFO, 1 NOTE (score 1 of 7 checks)" in c46["evidence"][0]
@@ -119,7 +121,8 @@ def test_docker_bench_log_path_is_read_on_the_controller(report_dir, tmp_path):
     empty.mkdir()
     summary = inputs.read_bench_log(str(empty))
     assert summary["error"] == "%s: no *.json files" % empty
-    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "options": {"docker_bench_log_path": str(empty)}})
+    res = run({"facts": facts, "today": TODAY, "report_dir": report_dir, "profiles": BENCH_ONLY,
+               "options": {"docker_bench_log_path": str(empty)}})
     c46 = [c for c in res["dockersec_audit"]["controls"] if c["id"] == "46"][0]
     assert c46["status"] == "error" and "no *.json files" in " ".join(c46["evidence"])
 
@@ -210,3 +213,32 @@ def test_the_action_only_wires_scoring_policy_and_input_readers_live_in_evaluate
     assert audit.gate(doc, 80.0) == "score 70.0 is below dockersec_fail_under 80.0"
     assert audit.gate(doc, 60.0).startswith("coverage 10.0% is below dockersec_min_coverage 50.0 (band Incomplete")
     assert audit.gate(doc, 60.0, fail_incomplete=False) is None
+
+
+CUSTOM = [{"id": "ORG-1", "title": "Live restore is on", "expression": "daemon_config.content.\"live-restore\"",
+           "expected": True, "severity": "high"}]
+
+
+def test_profile_settings_come_from_the_inventory_and_gate_on_the_cis_pass_rate(report_dir, monkeypatch):
+    from cis_fixture import raw_profile
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import cis
+    profile = catalog.load_cis(raw_profile())
+    monkeypatch.setattr(catalog, "cis_profile", lambda: profile)
+    monkeypatch.setitem(cis.CHECKS, "2.8", lambda facts, opts: ("fail", ["no userns"]))
+    args = {"facts": make_facts(), "today": TODAY, "report_dir": report_dir}
+    res = run(args, {"dockersec_custom_controls": CUSTOM})
+    doc = res["dockersec_audit"]
+    assert doc["profiles"]["custom"]["results"][0]["id"] == "ORG-1"
+    assert doc["profiles"]["cis"]["pass_rate"] == 75.0
+    assert "; CIS 1.6.0 pass rate 75.0% of 4 automated decided: 3 pass, 1 fail, 1 manual" in res["msg"]
+    assert not res.get("failed")
+    res = run(args, {"dockersec_cis_fail_under": 80})
+    assert res["failed"] and res["msg"] == "node1: CIS pass rate 75.0% is below dockersec_cis_fail_under 80.0"
+    assert res["dockersec_audit"]["profiles"]["cis"]["fail_under"] == 80.0
+    assert not run(dict(args, cis_fail_under="75"), {"dockersec_cis_fail_under": 80}).get("failed")
+    res = run(args, {"dockersec_profiles": ["checklist"], "dockersec_cis_fail_under": 10})
+    assert res["failed"] and "no CIS result was made" in res["msg"]
+    res = run(args, {"dockersec_profiles": "cis"})
+    assert res["msg"].startswith("checklist not selected (dockersec_profiles); CIS 1.6.0 pass rate 75.0%")
+    res = run(args, {"dockersec_custom_controls": [dict(CUSTOM[0], severity="urgent")]})
+    assert res["failed"] and res["msg"].startswith("node1: dockersec_custom_controls[0] (id ORG-1): severity must be")
