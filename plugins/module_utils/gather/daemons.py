@@ -576,6 +576,16 @@ def own_paths(h, params):
     return tuple(p for i, p in enumerate(paths) if p and p.startswith("/") and p not in paths[:i])
 
 
+def other_daemon_params(h, params):
+    """``daemon_params`` of every daemon found but the primary ([] when discovery failed: the
+    ``daemons`` collector reports why)."""
+    try:
+        entries = discover(h, params)["entries"]
+    except Exception:  # pylint: disable=broad-except  # the daemons collector reports it
+        return []
+    return [daemon_params(params, e) for e in entries if not e["meta"]["primary"]]
+
+
 def daemon_params(params, entry):
     """The module's parameters as one non-primary daemon's collectors read them."""
     meta = entry["meta"]

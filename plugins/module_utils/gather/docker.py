@@ -469,7 +469,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state, host=No
     exec_sessions(client, inspected, containers, workers)
     if host is not None:
         host_network_listeners(host, inspected, containers, host_why_not)
-        container_programs(host, inspected, containers, host_why_not)
+        container_programs(host, inspected, containers, host_why_not, info.get("CgroupDriver") == "none")
     networks = []
     bridge = None
     for n in client.networks() or []:

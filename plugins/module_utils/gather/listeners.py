@@ -178,13 +178,40 @@ def host_network_listeners(h, inspected, containers, why_not=None):
             c["listeners_error"] = str(exc)
 
 
-def programs_of(h, pid, cid):
+def _process_tree(h, pid, limit=4096):
+    """``pid`` and its descendants (parents from /proc/*/stat, proc(5)): the container's processes
+    where its engine gives it no cgroup of its own."""
+    children = {}
+    for name in h.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            text = h.read("/proc/%s/stat" % name)
+            ppid = int(text[text.rindex(")") + 2:].split()[1])
+        except (IOError, OSError, ValueError, IndexError):
+            continue  # exited since the listing, or not a process
+        children.setdefault(ppid, []).append(int(name))
+    found, todo = set([pid]), [pid]
+    while todo and len(found) < limit:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def programs_of(h, pid, cid, cgroupless=False):
     """The program names (/proc/PID/comm) of the processes of a container's cgroup, sorted, unique:
-    what ``docker exec CONTAINER ps`` would list, read from the host without entering it."""
+    what ``docker exec CONTAINER ps`` would list, read from the host without entering it.
+
+    ``cgroupless``: the engine reports CgroupDriver ``none`` (a rootless dockerd without cgroup v2
+    delegation: moby daemon/info.go; its containers share the daemon's cgroup), so the container's
+    processes are its init (State.Pid) and that process's descendants instead."""
     if not pid:
         raise ListenerError("no process (State.Pid is 0)")
     names = set()
-    for p in sorted(_cgroup_pids(h, _cgroup_dir(h, pid, cid)) | set([pid])):
+    pids = _process_tree(h, pid) if cgroupless else _cgroup_pids(h, _cgroup_dir(h, pid, cid)) | set([pid])
+    for p in sorted(pids):
         try:
             names.add(h.read("/proc/%d/comm" % p).strip())
         except (IOError, OSError):
@@ -194,9 +221,10 @@ def programs_of(h, pid, cid):
     return sorted(n for n in names if n)
 
 
-def container_programs(h, inspected, containers, why_not=None):
+def container_programs(h, inspected, containers, why_not=None, cgroupless=False):
     """Add ``programs`` (or ``programs_error``) to each running or paused container (CIS 5.7: no sshd
-    inside); ``why_not``: the reason no process can be read here (a remote engine)."""
+    inside); ``why_not``: the reason no process can be read here (a remote engine); ``cgroupless``:
+    see programs_of."""
     for ins, c in zip(inspected, containers):
         if c.get("state") not in ("running", "paused"):
             continue
@@ -204,6 +232,6 @@ def container_programs(h, inspected, containers, why_not=None):
         if why_not:
             continue
         try:
-            c["programs"] = programs_of(h, (ins.get("State") or {}).get("Pid") or 0, ins.get("Id"))
+            c["programs"] = programs_of(h, (ins.get("State") or {}).get("Pid") or 0, ins.get("Id"), cgroupless)
         except ListenerError as exc:
             c["programs_error"] = str(exc)

@@ -28,6 +28,11 @@ def _files(h, params):
     # The primary daemon's paths and those CIS 3.x judge (certs.d, TLS files), then every other
     # daemon's (config file, sockets, data root).
     extra = files.daemon_paths(h, params) + files.cis_paths(h, params) + daemons.own_paths(h, params)
+    for sub in daemons.other_daemon_params(h, params):
+        try:
+            extra += files.cis_paths(h, sub)  # its certs.d and TLS files (CIS 3.7-3.14)
+        except Exception:  # pylint: disable=broad-except  # left unstat'ed: its CIS 3.x rules say so
+            continue
     return files.collect_files(h, tuple(p for i, p in enumerate(extra) if p and p not in extra[:i]))
 
 

@@ -11,6 +11,8 @@ __metaclass__ = type
 import json
 import stat
 
+import pytest
+
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import docker as gather_docker
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import files as gather_files
@@ -110,3 +112,22 @@ def test_tls_on_as_dockerd_decides_it():
     assert dockerd_cli.tls_file({}, {"tls": True}, "tlskey") == ("/root/.docker/key.pem",
                                                                  "dockerd default (~/.docker of root)")
     assert dockerd_cli.tls_file({}, {}, "tlskey") == (None, None)
+
+
+def test_programs_of_a_container_of_a_cgroupless_engine_are_its_process_tree():
+    # A rootless dockerd without cgroup v2 delegation (CgroupDriver none) gives its containers no
+    # cgroup: their processes sit in the daemon's (the instance's /docker/<id>), so the cgroup read
+    # fails and the container's init and its descendants are its processes.
+    cid = "c" * 64
+    files = {"/proc/42/cgroup": "9:name=systemd:/docker/%s\n" % ("e" * 64),
+             "/proc/42/stat": "42 (tini) S 7 42 42 0 -1\n", "/proc/43/stat": "43 (sshd) S 42 43 43 0 -1\n",
+             "/proc/44/stat": "44 (bash (x)) S 43 44 44 0 -1\n", "/proc/7/stat": "7 (containerd-shim) S 1 7 7 0 -1\n",
+             "/proc/42/comm": "tini\n", "/proc/43/comm": "sshd\n", "/proc/44/comm": "bash (x)\n",
+             "/proc/7/comm": "containerd-shim\n"}
+    h = FakeHost(files=files)
+    with pytest.raises(listeners.ListenerError, match="no cgroup of process 42 names container"):
+        listeners.programs_of(h, 42, cid)
+    assert listeners.programs_of(h, 42, cid, cgroupless=True) == ["bash (x)", "sshd", "tini"]
+    containers = [{"state": "running"}]
+    listeners.container_programs(h, [{"Id": cid, "State": {"Pid": 42}}], containers, cgroupless=True)
+    assert containers[0]["programs"] == ["bash (x)", "sshd", "tini"]

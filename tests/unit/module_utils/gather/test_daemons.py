@@ -186,6 +186,9 @@ def test_every_dockerd_is_found_and_each_non_primary_one_read_over_its_own_socke
                  "/srv/daemon.json", "/srv/lib", "/home/svc/.local/share/docker", "/run/user/1001/docker.sock"):
         assert path in facts["files"], path
     assert facts["files"]["/run/user/1000/docker.sock"]["owner"] == "svc"
+    # Each daemon's registry certificates beside its own config file (CIS 3.7/3.8), stat'ed even when absent.
+    for path in ("/etc/docker/certs.d", "/home/svc/.config/docker/certs.d", "/srv/certs.d"):
+        assert path in facts["files"], path
 
 
 def test_nothing_of_a_daemons_environment_but_its_runtime_dir_and_home_is_kept(engines):
