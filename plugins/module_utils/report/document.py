@@ -173,6 +173,73 @@ def format_coverage(entry):
     return "%s, %d waived" % (text, entry.get("waivers") or 0)
 
 
+# Keys a daemon entry (BRIEF interface C) keeps besides its results.
+DAEMON_KEYS = ("name", "primary", "endpoint", "rootless", "user", "uid")
+
+# Keys a profile result (BRIEF interface C2) keeps: CIS recommendations and custom controls.
+PROFILE_RESULT_KEYS = ("id", "v180", "title", "section", "section_name", "level", "mode", "status", "evidence",
+                       "reuses", "fix", "severity", "expression", "expected")
+
+# Profiles beside the checklist, in report order; each renderer shows them after the checklist.
+PROFILES = ("cis", "custom")
+
+
+def _profile_result(result):
+    entry = dict((key, result.get(key)) for key in PROFILE_RESULT_KEYS if key in result)
+    entry["id"] = str(result.get("id"))
+    entry["title"] = str(result.get("title") or "")
+    evidence = result.get("evidence")
+    entry["evidence"] = [evidence] if isinstance(evidence, str) else list(evidence or [])
+    return entry
+
+
+def _profiles(value):
+    """The profiles of an audit (or of one of its daemons), each result cleaned; a profile that is
+    not an object is left out, a result list that is not a list is empty."""
+    if not isinstance(value, dict):
+        return None
+    out = {}
+    for name in PROFILES:
+        profile = value.get(name)
+        if not isinstance(profile, dict):
+            continue
+        results = profile.get("results") if isinstance(profile.get("results"), list) else []
+        entry = dict((k, v) for k, v in profile.items() if k != "results")
+        entry["results"] = [_profile_result(r) for r in results if isinstance(r, dict)]
+        entry["counts"] = dict(profile.get("counts") or status_counts(entry["results"]))
+        out[name] = entry
+    return out
+
+
+def _daemon_entry(index, daemon):
+    """One daemon of the host: who it is, its score and its own results (as the host's are kept)."""
+    controls = [_control_entry(c) for c in daemon.get("controls") or [] if isinstance(c, dict)] \
+        if isinstance(daemon.get("controls"), list) else []
+    extended = [_control_entry(c) for c in daemon.get("extended") or [] if isinstance(c, dict)] \
+        if isinstance(daemon.get("extended"), list) else []
+    score = score_or_none(daemon.get("score"))
+    entry = dict((key, daemon.get(key)) for key in DAEMON_KEYS)
+    entry["name"] = str(entry["name"] or "daemon %d" % (index + 1))
+    entry.update({
+        "primary": bool(entry["primary"]),
+        "rootless": bool(entry["rootless"]),
+        "score": score,
+        "band": _band(score, daemon.get("band")),
+        "coverage": coverage(daemon),
+        "incomplete": bool(daemon.get("incomplete")),
+        "earned": num(daemon.get("earned")),
+        "applicable": num(daemon.get("applicable")),
+        "counts": dict(daemon.get("counts") or status_counts(controls)),
+        "controls": controls,
+        "extended": extended,
+        "extended_counts": dict(daemon.get("extended_counts") or status_counts(extended)),
+    })
+    profiles = _profiles(daemon.get("profiles"))
+    if profiles is not None:
+        entry["profiles"] = profiles
+    return entry
+
+
 def host_entry(audit, before=None):
     """One host's part of the JSON report, from its ``dockersec_audit`` result.
 
@@ -201,6 +268,15 @@ def host_entry(audit, before=None):
     fail_under = score_or_none(audit.get("fail_under"))
     if fail_under is not None:
         entry["fail_under"] = fail_under
+    # Every daemon of the host (issue 20) and the profiles beside the checklist (issue 21): only
+    # when the audit has them, so results from before them render as they always did.
+    if isinstance(audit.get("daemons"), list):
+        entry["daemons"] = [_daemon_entry(i, d) for i, d in enumerate(audit["daemons"]) if isinstance(d, dict)]
+    if audit.get("daemon") is not None:
+        entry["daemon"] = str(audit["daemon"])
+    profiles = _profiles(audit.get("profiles"))
+    if profiles is not None:
+        entry["profiles"] = profiles
     # Deferred by remediation (remediate.yml): also the ones whose control passes anyway, such as
     # audit rules judged from the rules files while the kernel refuses loading them.
     deferred = [d for d in audit.get("deferred") or [] if isinstance(d, dict)]
@@ -280,6 +356,66 @@ def waivers_expiring(hosts, days=WAIVER_WINDOW_DAYS, fallback_today=None):
     return sorted(out, key=lambda w: (w["expires"], w["host"], catalog_index(w["id"])))
 
 
+def cis_key(rec_id):
+    """A CIS id's sort key: ``2.10`` after ``2.9``; ids that are not dotted numbers last."""
+    parts = str(rec_id).split(".")
+    return (0, tuple(int(p) for p in parts)) if all(p.isdigit() for p in parts) else (1, str(rec_id))
+
+
+def _profile_of(entry, name):
+    profiles = entry.get("profiles")
+    profile = profiles.get(name) if isinstance(profiles, dict) else None
+    return profile if isinstance(profile, dict) else None
+
+
+def _cis_fleet(hosts):
+    """CIS pass rates beside the scores: per host (its weakest daemon's, as its score), worst first;
+    the recommendations failing on most hosts (on any of their daemons). None without a CIS result."""
+    rates, failing, titles = [], {}, {}
+    for host in sorted(hosts):
+        entry = hosts[host]
+        cis = _profile_of(entry, "cis")
+        if cis is None:
+            continue
+        rates.append({"host": host, "pass_rate": score_or_none(cis.get("pass_rate")),
+                      "fail_under": score_or_none(cis.get("fail_under")), "version": cis.get("version")})
+        profiles = [cis] + [p for p in (_profile_of(d, "cis") for d in entry.get("daemons") or []) if p]
+        ids = set()
+        for profile in profiles:
+            for result in profile.get("results") or []:
+                if result.get("status") == "fail":
+                    ids.add(str(result.get("id")))
+                    titles.setdefault(str(result.get("id")), result.get("title") or "")
+        for rid in ids:
+            failing.setdefault(rid, []).append(host)
+    if not rates:
+        return None
+    known = [r["pass_rate"] for r in rates if r["pass_rate"] is not None]
+    rates.sort(key=lambda r: (r["pass_rate"] is None, r["pass_rate"] or 0, r["host"]))
+    ordered = sorted(failing, key=lambda rid: (-len(failing[rid]), cis_key(rid)))
+    return {
+        "hosts": len(rates),
+        "average_pass_rate": round(sum(known) / len(known), 1) if known else None,
+        "min_pass_rate": min(known) if known else None,
+        "pass_rates": rates,
+        "below_fail_under": [r["host"] for r in rates if r["pass_rate"] is not None and r["fail_under"] is not None
+                             and r["pass_rate"] < r["fail_under"]],
+        "failing": [{"id": rid, "title": titles[rid], "hosts": len(failing[rid]), "names": failing[rid]}
+                    for rid in ordered],
+    }
+
+
+def _daemon_fleet(hosts):
+    """How many daemons the fleet runs, how many rootless, which hosts run several; None when no
+    host's result lists its daemons."""
+    listed = dict((h, hosts[h]["daemons"]) for h in sorted(hosts) if isinstance(hosts[h].get("daemons"), list))
+    if not listed:
+        return None
+    return {"daemons": sum(len(d) for d in listed.values()),
+            "rootless": sum(1 for d in listed.values() for item in d if item.get("rootless")),
+            "hosts_with_several": [h for h, d in listed.items() if len(d) > 1]}
+
+
 def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None):
     """Fleet summary over the audited hosts' entries (``host_entry`` shape)."""
     band_names = [name for dummy, name in catalog.BANDS] + [catalog.INCOMPLETE_BAND]
@@ -302,7 +438,7 @@ def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None)
         if item["band"] in hosts_by_band:
             hosts_by_band[item["band"]].append(item["host"])
     failing = failing_controls(hosts)
-    return {
+    stats = {
         "hosts": len(hosts),
         "average_score": round(sum(scores) / len(scores), 1) if scores else None,
         "min_score": min(scores) if scores else None,
@@ -314,6 +450,10 @@ def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None)
         "waiver_window_days": waiver_window_days,
         "waivers_expiring": waivers_expiring(hosts, waiver_window_days, generated_at),
     }
+    for key, value in (("cis", _cis_fleet(hosts)), ("daemons", _daemon_fleet(hosts))):
+        if value is not None:
+            stats[key] = value
+    return stats
 
 
 def build_document(audits, unreachable=None, failed=None, generated_at=None, collection_version=None,

@@ -127,7 +127,7 @@ def test_terminal_cis_failures_come_after_the_checklist_and_custom_controls_are_
     assert text.index("  Failed (1):") < text.index("CIS Docker Benchmark 1.6.0") < text.index("[5.26] ")
     assert "  CIS failed (10):" in text
     text = _text(doc, "node1")
-    custom = text.split("  Custom controls (not scored): 1 fail, 1 pass", 1)[1]
+    custom = text.split("  Custom controls (not scored): 1 pass, 1 fail", 1)[1]
     assert "[ORG-1] high: no " in custom and "[ORG-2]" not in custom
     assert "expression: docker.info.LiveRestoreEnabled" in custom
 
