@@ -225,7 +225,7 @@ def _daemon_entry(index, daemon):
         "rootless": bool(entry["rootless"]),
         "score": score,
         "band": _band(score, daemon.get("band")),
-        "coverage": coverage(daemon),
+        "coverage": coverage({"coverage": daemon.get("coverage"), "controls": controls}),
         "incomplete": bool(daemon.get("incomplete")),
         "earned": num(daemon.get("earned")),
         "applicable": num(daemon.get("applicable")),

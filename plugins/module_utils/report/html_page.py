@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
@@ -23,8 +24,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_as
     BAND_COLORS, CSS, JS, STATUS_COLORS, bands_svg, csp_hash, gauge_svg, heatmap_svg, section_bars_svg, truncate
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, clean_text, evidence_lines, format_delta, format_pct,
-    host_trends, hosts_not_audited, sorted_hosts
+    FAILING, STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, cis_summary, cis_title, clean_text, daemon_controls,
+    daemon_label, evidence_lines, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited,
+    profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
 
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "report.html.j2")
@@ -59,12 +61,24 @@ def _template():
         status_counts=status_counts, round1=lambda value: round(value, 1), newline=Markup("\n"),
         gauge_svg=markup(gauge_svg), section_bars_svg=markup(section_bars_svg), bands_svg=markup(bands_svg),
         COLUMNS=COLUMNS, STATUS_COLORS=STATUS_COLORS, STATUS_LABELS=STATUS_LABELS, TOOL_NAME=TOOL_NAME,
-        CSS=Markup(CSS), JS=Markup(JS))
+        CSS=Markup(CSS), JS=Markup(JS),
+        several_daemons=several_daemons, host_level_controls=host_level_controls, daemon_controls=daemon_controls,
+        daemon_label=daemon_label, profile=profile, profile_results=profile_results, cis_title=cis_title,
+        cis_summary=cis_summary, profile_summary=profile_summary, by_severity=_by_severity, to_json=json.dumps)
     env.globals["Markup"] = Markup
     return env.from_string(source)
 
 
 _TEMPLATE = []
+
+
+def _by_severity(results):
+    """Custom controls: the failing ones first, each group by severity (critical first)."""
+    return sorted(results, key=lambda r: (r.get("status") not in FAILING, severity_rank(r)))
+
+
+def _has_profiles(hosts):
+    return any(isinstance(entry.get("profiles"), dict) and entry["profiles"] for dummy, entry in hosts)
 
 
 def to_html(document, previous=None):
@@ -96,6 +110,7 @@ def to_html(document, previous=None):
              "failed_msg": failed.get(host)} for host, entry in hosts]
     return _TEMPLATE[0].render(
         document=document, previous=previous, has_previous=has_previous, hosts=rows, fleet=fleet, failed=failed,
+        with_profiles=_has_profiles(hosts),
         failed_audited=[h for h, dummy in hosts if h in failed], not_audited=not_audited, kpis=kpis, title=title,
         csp="default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'"
             % (csp_hash(CSS), csp_hash(JS)),
