@@ -18,8 +18,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
     MESSAGE_WIDTH, format_score, one_line
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    PROFILE_TITLES, TOOL_NAME, cis_title, clean_text, evidence_lines, hosts_not_audited, profile, profile_results,
-    section_name, sorted_hosts, subjects
+    PROFILE_TITLES, TOOL_NAME, cis_title, clean_text, evidence_lines, hosts_not_audited, pass_rate, profile,
+    profile_results, section_name, sorted_hosts, subjects
 )
 
 
@@ -117,8 +117,7 @@ def _profile_suites(root, name, part, stamp, daemon_properties):
     if cis is not None:
         suite = _junit_suite(root, "%s / cis" % name, stamp, [
             ("profile", "cis"), ("benchmark", cis_title(cis)),
-            ("pass_rate", format_score(cis.get("pass_rate") if isinstance(cis.get("pass_rate"), (int, float))
-                                       else None)),
+            ("pass_rate", format_score(pass_rate(cis))),
             ("automated_decided", cis.get("automated_decided")), ("fail_under", cis.get("fail_under")),
         ] + list(daemon_properties))
         for result in profile_results(part, "cis"):

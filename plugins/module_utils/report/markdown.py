@@ -18,8 +18,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
     TOOL_NAME, by_status, cis_summary, cis_title, clean_text, daemon_controls, daemon_label, evidence_lines,
-    format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited, profile, profile_results,
-    profile_summary, severity_rank, several_daemons, sorted_hosts
+    fleet_cis_rate, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited, profile,
+    profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
 
 
@@ -161,9 +161,9 @@ def to_markdown(document, previous=None):
             out += _md_extended(entry)
             out += _md_profiles(entry, "###")
         for d in daemons:
-            out += ["", "### Daemon %s" % md_escape(d.get("name")), "",
-                    "%s: **%s / 100** — %s" % (md_escape(daemon_label(d)), format_score(d.get("score")),
-                                                md_escape(d.get("band") or ""))]
+            about = "%s: **%s / 100** — %s" % (md_escape(daemon_label(d)), format_score(d.get("score")),
+                                               md_escape(d.get("band") or ""))
+            out += ["", "### Daemon %s" % md_escape(d.get("name")), "", about]
             out += _md_checklist(daemon_controls(d.get("controls") or []), "####")
             out += _md_extended(d)
             out += _md_profiles(d, "####")
@@ -174,13 +174,10 @@ def _md_fleet_cis(fleet):
     cis, daemons = fleet.get("cis"), fleet.get("daemons")
     out = []
     if isinstance(cis, dict):
-        rates = [r for r in cis.get("pass_rates") or [] if r.get("pass_rate") is not None]
-        text = "CIS pass rate: average %s" % format_pct(cis.get("average_pass_rate"))
-        if rates:
-            text += ", min %s (%s)" % (format_pct(rates[0]["pass_rate"]), md_escape(rates[0]["host"]))
-        if cis.get("below_fail_under"):
-            text += "; below the CIS threshold: %s" % md_escape(", ".join(cis["below_fail_under"]))
-        out += ["", text + "."]
+        text, below = fleet_cis_rate(cis)
+        if below:
+            text += "; below the CIS threshold: %s" % ", ".join(below)
+        out += ["", md_escape(text) + "."]
     if isinstance(daemons, dict):
         out += ["", "Daemons: %s on the hosts, %s rootless%s." % (daemons.get("daemons"), daemons.get("rootless"), (
             "; several on %s" % md_escape(", ".join(daemons["hosts_with_several"]))

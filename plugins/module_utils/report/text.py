@@ -23,8 +23,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
     status_counts
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    cis_summary, daemon_controls, daemon_label, format_pct, host_level_controls, profile, profile_results,
-    profile_summary, severity_rank, several_daemons
+    below_threshold, cis_summary, daemon_controls, daemon_label, fleet_cis_rate, format_pct, host_level_controls, pass_rate, profile,
+    profile_results, profile_summary, severity_rank, several_daemons
 )
 
 
@@ -218,9 +218,7 @@ def _profile_lines(part):
     lines = []
     cis = profile(part, "cis")
     if cis is not None:
-        rate, threshold = cis.get("pass_rate"), cis.get("fail_under")
-        below = isinstance(rate, (int, float)) and isinstance(threshold, (int, float)) and rate < threshold
-        lines.append([("  %s" % cis_summary(cis), "fail" if below else None)])
+        lines.append([("  %s" % cis_summary(cis), "fail" if below_threshold(cis) else None)])
         results = profile_results(part, "cis")
         lines += _control_lines(results, "error", "CIS errors: could not check", with_fix=False)
         lines += _control_lines(results, "fail", "CIS failed", with_fix=False)
@@ -254,8 +252,7 @@ def compact_line(host, entry, failed_msg=None):
         line.append(("; %s" % attention, None))
     cis = profile(entry, "cis")
     if cis is not None:
-        line.append(("; CIS %s" % format_pct(cis.get("pass_rate") if isinstance(cis.get("pass_rate"), (int, float))
-                                            else None), None))
+        line.append(("; CIS %s" % format_pct(pass_rate(cis)), "fail" if below_threshold(cis) else None))
     daemons = several_daemons(entry)
     if daemons:
         line.append(("; %d daemons, weakest %s" % (len(daemons), entry.get("daemon") or "n/a"), None))
@@ -304,19 +301,15 @@ def _cis_fleet_lines(cis, top_n):
     """``(pass rate line, failing recommendation lines)`` of the fleet's CIS results."""
     if not isinstance(cis, dict):
         return [], []
-    rates = [r for r in cis.get("pass_rates") or [] if r.get("pass_rate") is not None]
-    text = "  CIS pass rate: average %s" % format_pct(cis.get("average_pass_rate"))
-    if rates:
-        text += ", min %s (%s)" % (format_pct(rates[0]["pass_rate"]), rates[0]["host"])
-    below = cis.get("below_fail_under") or []
-    rate = [[(text, None)] + ([("; below the CIS threshold: %s" % _names(below), "fail")] if below else [])]
+    text, below = fleet_cis_rate(cis)
+    rate = [[("  " + text, None)] + ([("; below the CIS threshold: %s" % _names(below), "fail")] if below else [])]
     failing = cis.get("failing") or []
     lines = []
     if failing:
         lines.append([("  CIS recommendations failing on most hosts:", None)])
         for item in failing[:top_n]:
-            lines.append([("    [%s] %s: %d host%s (%s)" % (item["id"], item["title"], item["hosts"],
-                                                           "" if item["hosts"] == 1 else "s", _names(item["names"])),
+            hosts_text = "%d host%s" % (item["hosts"], "" if item["hosts"] == 1 else "s")
+            lines.append([("    [%s] %s: %s (%s)" % (item["id"], item["title"], hosts_text, _names(item["names"])),
                            "fail")])
     return rate, lines
 

@@ -235,6 +235,18 @@ def profile_counts(value):
     return counts
 
 
+def pass_rate(cis):
+    """The CIS profile's pass rate as a number, None when unknown (nothing automated decided)."""
+    rate = cis.get("pass_rate")
+    return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
+
+
+def below_threshold(cis):
+    """True when the pass rate is below ``dockersec_cis_fail_under``."""
+    rate, threshold = pass_rate(cis), cis.get("fail_under")
+    return rate is not None and isinstance(threshold, (int, float)) and rate < threshold
+
+
 def cis_title(cis):
     """``CIS Docker Benchmark 1.6.0``."""
     return ("%s %s" % (cis.get("title") or PROFILE_TITLES["cis"], cis.get("version") or "")).strip()
@@ -244,19 +256,17 @@ def cis_summary(cis):
     """``CIS Docker Benchmark 1.6.0: pass rate 75.0% of 80 automated decided (60 pass, 20 fail, 25
     manual, 10 n/a, 0 error)``, then ``, 2 waived`` when some are, and the threshold it misses."""
     counts = profile_counts(cis)
-    rate = cis.get("pass_rate")
     decided = cis.get("automated_decided")
     text = "%s: pass rate %s of %s automated decided (%s" % (
-        cis_title(cis), format_pct(rate if isinstance(rate, (int, float)) else None),
+        cis_title(cis), format_pct(pass_rate(cis)),
         decided if isinstance(decided, int) else "n/a",
         ", ".join("%d %s" % (counts.get(s, 0), label) for s, label in (
             ("pass", "pass"), ("fail", "fail"), ("manual", "manual"), ("not_applicable", "n/a"), ("error", "error"))))
     if counts.get("waived"):
         text += ", %d waived" % counts["waived"]
     text += ")"
-    threshold = cis.get("fail_under")
-    if isinstance(rate, (int, float)) and isinstance(threshold, (int, float)) and rate < threshold:
-        text += "; below dockersec_cis_fail_under %s" % threshold
+    if below_threshold(cis):
+        text += "; below dockersec_cis_fail_under %s" % cis.get("fail_under")
     return text
 
 
@@ -264,6 +274,15 @@ def profile_summary(value):
     """``1 pass, 1 fail``: the nonzero counts, in table order."""
     counts = profile_counts(value)
     return ", ".join("%d %s" % (counts[s], label) for s, label in COLUMNS if counts.get(s)) or "no result"
+
+
+def fleet_cis_rate(cis):
+    """``CIS pass rate: average 76.2%, min 62.5% (node1)`` and the hosts below their CIS threshold."""
+    rates = [r for r in cis.get("pass_rates") or [] if r.get("pass_rate") is not None]
+    text = "CIS pass rate: average %s" % format_pct(cis.get("average_pass_rate"))
+    if rates:
+        text += ", min %s (%s)" % (format_pct(rates[0]["pass_rate"]), rates[0]["host"])
+    return text, list(cis.get("below_fail_under") or [])
 
 
 def cis_rule_id(cis, rec_id):
