@@ -357,3 +357,29 @@ def test_with_profiles_alone_keeps_today_s_checklist_series():
     old = report_prometheus.to_prometheus(plain)
     new = report_prometheus.to_prometheus(rich)
     assert set(old.splitlines()) <= set(new.splitlines())
+
+
+# ---------------------------------------------------------------------------------------------
+# the report step (docker_report) over results with daemons and profiles
+
+
+def test_report_step_carries_daemons_and_profiles_into_every_format(tmp_path):
+    from canned_audits import with_daemons
+    from report_step import ReportRun, read_report
+
+    from ansible_collections.dockersec.hardening.plugins.module_utils.report import formats as report_formats
+
+    run = ReportRun(tmp_path, formats=[",".join(report_formats.FORMATS)])
+    run.audit("node1", with_daemons(with_profiles(make_audit(host="node1", statuses={"1": "fail"}))))
+    run.audit("old", make_audit(host="old"))
+    _result, display = run.finish()
+    assert not display.warnings
+    doc = read_report(tmp_path)
+    assert [d["name"] for d in doc["hosts"]["node1"]["daemons"]] == [ROOTFUL_DAEMON, ROOTLESS_DAEMON]
+    assert doc["hosts"]["node1"]["profiles"]["cis"]["pass_rate"] == 62.5
+    assert not set(doc["hosts"]["old"]) & {"daemon", "daemons", "profiles"}
+    assert ROOTLESS_CIS_LINE in display.text
+    assert "\x1b" not in display.text
+    prom = (tmp_path / report_formats.FILE_NAMES["prom"]).read_text()
+    assert 'dockersec_cis_pass_rate{host="node1"} 62.5' in prom
+    assert "cis-1.6.0/5.26" in (tmp_path / report_formats.FILE_NAMES["sarif"]).read_text()
