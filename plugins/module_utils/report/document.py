@@ -489,7 +489,8 @@ def history_lines(document, hosts=None):
     """One JSON line per audited host (only those in ``hosts`` when given): ``{"history_format", "host",
     "generated_at", "score", "earned", "applicable", "collection_version"}``, plus ``"before":
     {"score", "earned", "fixed", "regressed"}`` for a host audited before and after a remediation
-    in the same run."""
+    in the same run, and ``"cis": {"version", "pass_rate", "automated_decided", "pass", "fail"}`` for a
+    host with a CIS result."""
     lines = []
     wanted = None if hosts is None else set(hosts)
     for host in sorted(document.get("hosts") or {}):
@@ -510,6 +511,13 @@ def history_lines(document, hosts=None):
         before = entry.get("before")
         if isinstance(before, dict):
             line["before"] = dict((k, before.get(k)) for k in ("score", "earned", "fixed", "regressed"))
+        cis = _profile_of(entry, "cis")
+        if cis is not None:
+            # What a later run's item 46 credits a CIS assessment by: this run's CIS result counts.
+            counts = cis.get("counts") if isinstance(cis.get("counts"), dict) else {}
+            line["cis"] = {"version": cis.get("version"), "pass_rate": score_or_none(cis.get("pass_rate")),
+                           "automated_decided": cis.get("automated_decided"),
+                           "pass": counts.get("pass"), "fail": counts.get("fail")}
         lines.append(json.dumps(line, sort_keys=True))
     return lines
 

@@ -383,3 +383,12 @@ def test_report_step_carries_daemons_and_profiles_into_every_format(tmp_path):
     prom = (tmp_path / report_formats.FILE_NAMES["prom"]).read_text()
     assert 'dockersec_cis_pass_rate{host="node1"} 62.5' in prom
     assert "cis-1.6.0/5.26" in (tmp_path / report_formats.FILE_NAMES["sarif"]).read_text()
+
+
+def test_history_lines_keep_the_cis_counts_and_old_lines_stay_as_they_were(doc):
+    lines = dict((json.loads(line)["host"], json.loads(line)) for line in report_document.history_lines(doc))
+    assert lines["node1"]["cis"] == {"version": "1.6.0", "pass_rate": 62.5, "automated_decided": 80,
+                                     "pass": 50, "fail": 30}
+    assert lines["node2"]["cis"]["pass_rate"] == 90.0
+    old = [json.loads(line) for line in report_document.history_lines(canned_document())]
+    assert old and not [line for line in old if "cis" in line]
