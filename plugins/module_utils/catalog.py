@@ -214,11 +214,24 @@ def role_controls(role, skip=None, controls=None):
             if c.get("remediation_role") == role and c["id"] not in skipped]
 
 
+def primary_daemon(audit):
+    """The entry of the daemon the remediation roles change, the primary (rootful) one, in an audit
+    result's ``daemons``; the result itself when it lists none (a result from before daemons were
+    scored one by one). Its top level is the weakest daemon's, which may be one no role touches."""
+    daemons = audit.get("daemons") if isinstance(audit, dict) else None
+    for entry in daemons if isinstance(daemons, list) else []:
+        if isinstance(entry, dict) and entry.get("primary") is True:
+            return entry
+    return audit
+
+
 def verdicts_of(audit):
-    """``{id: status}`` from an audit result (docker_audit's ``dockersec_audit``, its ``controls``
-    and ``extended`` lists) or from such a mapping already; ``None`` stays ``None`` (no audit)."""
+    """``{id: status}`` from an audit result (docker_audit's ``dockersec_audit``: its primary
+    daemon's ``controls`` and ``extended`` lists) or from such a mapping already; ``None`` stays
+    ``None`` (no audit)."""
     if audit is None:
         return None
+    audit = primary_daemon(audit)
     if isinstance(audit, dict) and ("controls" in audit or "extended" in audit):
         rows = list(audit.get("controls") or []) + list(audit.get("extended") or [])
         return dict((str(r.get("id")), r.get("status")) for r in rows if isinstance(r, dict))

@@ -67,8 +67,9 @@ options:
     type: path
   fail_under:
     description:
-      - Fail the host when its score is below this number.
-      - An C(Incomplete) host (coverage below O(min_coverage)) fails too, unless O(fail_incomplete=false).
+      - Fail the host when its score (its weakest Docker daemon's) is below this number; with several daemons the
+        message names that daemon.
+      - An C(Incomplete) host (a daemon's coverage below O(min_coverage)) fails too, unless O(fail_incomplete=false).
     type: float
   min_coverage:
     description:
@@ -204,8 +205,27 @@ dockersec_audit:
     options_used:
       description: The options after defaults were merged in.
       type: dict
+    daemon:
+      description:
+        - The Docker daemon whose results the score, band, controls and counts above are, the weakest of the host
+          (lowest score; a tie goes to the primary). The host is as strong as its weakest daemon.
+        - The name is V(<user>@<endpoint>) from the facts' C(daemons), else the endpoint audited, else V(default).
+      type: str
+      sample: "svc@unix:///run/user/1000/docker.sock"
+    daemons:
+      description:
+        - One entry per Docker daemon of the host, in facts order, rootless ones included; exactly one on a one-daemon host.
+        - Each has V(name), V(primary), V(endpoint), V(rootless), V(user), V(uid), V(pid), V(data_root) and that daemon's
+          V(score), V(earned), V(applicable), V(nothing_applicable), V(coverage), V(min_coverage), V(incomplete),
+          V(waivers), V(band), V(counts), V(controls), V(extended) and V(extended_counts).
+        - Host-level controls (their required collectors name none of docker, daemon_config, dockerd_process) are
+          judged once and are the same in every daemon's results.
+      type: list
+      elements: dict
     inventory:
-      description: Containers on the host (names, images, state, compose project/service, user), when inventory_export is on.
+      description:
+        - Containers of every daemon of the host (names, images, state, compose project/service, user, and the V(daemon)
+          that runs them), when inventory_export is on.
       type: list
       elements: dict
     deferred:

@@ -162,6 +162,31 @@ def _page(text):
     return page
 
 
+ROOTFUL = {"name": "root@unix:///var/run/docker.sock", "primary": True, "endpoint": "unix:///var/run/docker.sock",
+           "rootless": False, "user": "root", "uid": 0, "pid": 123, "data_root": "/var/lib/docker"}
+ROOTLESS = {"name": "svc@unix:///run/user/1000/docker.sock", "primary": False,
+            "endpoint": "unix:///run/user/1000/docker.sock", "rootless": True, "user": "svc", "uid": 1000,
+            "pid": 5678, "data_root": "/home/svc/.local/share/docker"}
+
+
+def two_daemon_audit(host="node1", primary_statuses=None, rootless_statuses=None):
+    """A host with a rootful primary daemon and a rootless one, shaped like the engine's result
+    (BRIEF interface C): by default every item passes on the primary and 16, 17 fail on the
+    rootless daemon, whose results are then the top level."""
+    primary = make_audit(host=host, statuses=primary_statuses)
+    rootless = make_audit(host=host, statuses={"16": "fail", "17": "fail"} if rootless_statuses is None
+                          else rootless_statuses)
+    entries = []
+    for meta, audit in ((ROOTFUL, primary), (ROOTLESS, rootless)):
+        entry = dict(meta)
+        entry.update((k, v) for k, v in audit.items() if k not in ("host", "generated_at", "schema_version"))
+        entries.append(entry)
+    weakest = min(entries, key=lambda e: (e["score"], not e["primary"]))
+    top = primary if weakest is entries[0] else rootless
+    audit = dict(top, daemon=weakest["name"], daemons=entries)
+    return audit
+
+
 # ---------------------------------------------------------------------------------------------
 # Every daemon of a host (BRIEF interface C) and the profiles (C2), shaped as the engine writes them.
 

@@ -241,6 +241,53 @@ def make_facts(containers=None, images=None, swarm=None):
     return copy.deepcopy(facts)
 
 
+PRIMARY_DAEMON = "root@unix:///var/run/docker.sock"
+ROOTLESS_DAEMON = "svc@unix:///run/user/1000/docker.sock"
+
+
+def make_primary_daemon(**overrides):
+    """The ``daemons`` record of the rootful daemon whose sections are the top-level ones (docs/facts.md)."""
+    record = {"name": PRIMARY_DAEMON, "primary": True, "endpoint": "unix:///var/run/docker.sock",
+              "rootless": False, "user": "root", "uid": 0, "pid": 123, "found_by": "process",
+              "data_root": "/var/lib/docker"}
+    record.update(overrides)
+    return record
+
+
+def make_rootless_daemon(containers=None, name=ROOTLESS_DAEMON, uid=1000, user="svc", **overrides):
+    """A second, rootless daemon's ``daemons`` record with its own sections, read over its own
+    socket: dockerd under rootlesskit reports ``name=rootless`` in SecurityOptions."""
+    base = make_facts(containers=containers)
+    home = "/home/%s" % user
+    endpoint = "unix:///run/user/%d/docker.sock" % uid
+    docker = base["docker"]
+    docker["info"]["SecurityOptions"] = ["name=seccomp,profile=builtin", "name=rootless", "name=cgroupns"]
+    docker["info"]["DockerRootDir"] = home + "/.local/share/docker"
+    config = base["daemon_config"]
+    config["path"] = home + "/.config/docker/daemon.json"
+    process = base["dockerd_process"]
+    process.update(pid=5678, cmdline=["dockerd"], flags={}, unit_exec_start=None, endpoint=endpoint,
+                   socket_activation={"unit": None, "files": [], "listen_streams": [], "error": None})
+    record = {"name": name, "primary": False, "endpoint": endpoint, "rootless": True, "user": user, "uid": uid,
+              "pid": 5678, "found_by": "process", "data_root": home + "/.local/share/docker",
+              "collectors": dict((n, _collector("rootless")) for n in ("docker", "daemon_config", "dockerd_process")),
+              "docker": docker, "daemon_config": config, "dockerd_process": process}
+    record.update(overrides)
+    return record
+
+
+def make_two_daemon_facts(rootless_containers=None, containers=None):
+    """``make_facts()`` plus a rootless daemon next to the rootful primary (interface A's ``daemons``)."""
+    facts = make_facts(containers=containers)
+    # The service account's home on its own encrypted partition: its daemon's data root passes 4 and 27 too.
+    facts["mounts"]["entries"].append({"target": "/home", "source": "/dev/mapper/luks-home", "fstype": "ext4",
+                                       "options": "rw,relatime"})
+    facts["mounts"]["crypt_devices"].append("/dev/mapper/luks-home")
+    facts["collectors"]["daemons"] = _collector("/proc, /run/user/*/docker.sock")
+    facts["daemons"] = [make_primary_daemon(), make_rootless_daemon(containers=rootless_containers)]
+    return facts
+
+
 @pytest.fixture
 def facts():
     return make_facts()

@@ -145,6 +145,76 @@ def docker(facts):
     return as_dict(as_dict(facts).get("docker"))
 
 
+# --- The daemons of a host: one view of the facts per dockerd -------------------------------------
+
+# The facts sections (and their collectors) that belong to one daemon; every other section is the
+# host's and is the same in every daemon's view. A control whose catalog ``requires`` names one of
+# these is judged per daemon.
+DAEMON_SECTIONS = ("docker", "daemon_config", "dockerd_process")
+# What a view's ``daemon`` says about the daemon it shows (docs/facts.md, ``daemons``).
+DAEMON_META = ("name", "primary", "endpoint", "rootless", "user", "uid", "pid", "data_root")
+# dockerd lists it in SecurityOptions when it runs in rootlesskit's user namespace
+# (moby daemon/info.go: ``if Rootless(cfg) { securityOptions = append(securityOptions, "name=rootless") }``).
+ROOTLESS_SECURITY_OPTION = "name=rootless"
+
+
+def _reports_rootless(facts):
+    return ROOTLESS_SECURITY_OPTION in names(as_dict(docker(facts).get("info")).get("SecurityOptions"))
+
+
+def _default_daemon(facts):
+    """The one daemon of facts gathered without ``daemons`` (or with none found): the endpoint audited."""
+    endpoint = as_dict(as_dict(facts).get("dockerd_process")).get("endpoint")
+    endpoint = endpoint if isinstance(endpoint, str) and endpoint else None
+    meta = dict((key, None) for key in DAEMON_META)
+    meta.update(name=endpoint or "default", primary=True, endpoint=endpoint, rootless=_reports_rootless(facts))
+    return meta
+
+
+def daemon_views(facts):
+    """``[(meta, view)]``: one per dockerd of the host, in facts order (BRIEF interface B).
+
+    ``view`` is a shallow copy of ``facts`` whose ``docker``, ``daemon_config``, ``dockerd_process``
+    and their ``collectors`` entries are that daemon's (the primary's are the top-level ones), plus
+    ``view["daemon"] = meta``; nothing of the facts is copied deeply, so a one-daemon host costs
+    what it did. A record's section that is absent is absent from its view, and its collector
+    entry too: its controls are ``error`` ("did not run"), never judged from another daemon's
+    facts. Without ``daemons`` (facts from before it, or no dockerd found) the facts are the one
+    view (so are a ``daemons`` that is no list, and its entries that are no records). No record
+    marked primary: the first is (the gather's rule when no daemon serves the default socket).
+    """
+    facts = as_dict(facts)
+    daemons = facts.get("daemons")
+    records = [r for r in daemons if isinstance(r, dict)] if isinstance(daemons, list) else []
+    if not records:
+        meta = _default_daemon(facts)
+        view = dict(facts)
+        view["daemon"] = meta
+        return [(meta, view)]
+    flagged = [n for n, r in enumerate(records) if r.get("primary") is True]
+    primary = flagged[0] if flagged else 0
+    views = []
+    for n, record in enumerate(records):
+        meta = dict((key, record.get(key)) for key in DAEMON_META)
+        meta["primary"] = n == primary
+        meta["rootless"] = record.get("rootless") is True
+        if not isinstance(meta["name"], str) or not meta["name"]:
+            meta["name"] = str(meta["endpoint"] or "daemon %d" % (n + 1))
+        view = dict(facts)
+        if not meta["primary"]:
+            collectors = dict(as_dict(facts.get("collectors")))
+            own = as_dict(record.get("collectors"))
+            for section in DAEMON_SECTIONS:
+                view[section] = record.get(section)
+                collectors.pop(section, None)
+                if section in own:
+                    collectors[section] = own[section]
+            view["collectors"] = collectors
+        view["daemon"] = meta
+        views.append((meta, view))
+    return views
+
+
 # --- Containers in scope and per-container verdicts -----------------------------------------------
 
 def is_swarm_task(container):

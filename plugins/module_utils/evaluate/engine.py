@@ -338,12 +338,97 @@ def _count(results):
     return counts
 
 
+# The controls judged on the host once, whatever its daemons: their catalog ``requires`` names none
+# of a daemon's sections (docker, daemon_config, dockerd_process).
+HOST_LEVEL_IDS = frozenset(c["id"] for c in catalog.CONTROLS if not set(c["requires"]) & set(common.DAEMON_SECTIONS))
+
+
+def per_daemon(control_id):
+    """Whether the control is judged once per daemon (every control not in HOST_LEVEL_IDS, an unknown
+    id included). The others are the host's, judged once and counted in every daemon's score."""
+    return str(control_id) not in HOST_LEVEL_IDS
+
+
+def _judge(control, view, run):
+    """One control's result entry on one daemon's view, attestation and waiver applied."""
+    status, evidence = _run_check(control, view, run["opts"])
+    status, evidence = _apply_attestation(status, evidence, control, run["attestations"].get(control["id"]),
+                                          run["today"])
+    status, evidence, waiver = _apply_waiver(status, evidence, run["waivers"].get(control["id"]), run["today"])
+    if not evidence:
+        evidence = ["%s (the evaluator gave no detail)" % status]
+    max_points = catalog.max_points(control["id"])
+    entry = {
+        "id": control["id"],
+        "section": control["section"],
+        "section_name": catalog.SECTIONS.get(control["section"], catalog.EXTENDED_SECTION),
+        "title": control["title"],
+        "status": status,
+        "points": max_points if status == "pass" else 0,
+        "max_points": max_points,
+        "evidence": evidence,
+        "cis": list(control["cis"]),
+        "mode": control["mode"],
+        "fix": control["fix"],
+        "remediation_role": control["remediation_role"],
+    }
+    if waiver:
+        entry["waiver"] = waiver
+    return entry
+
+
+def subject_document(view, run, host_results):
+    """One daemon's document: every control's result on ``view`` (a ``common.daemon_views`` view),
+    its score, coverage, band and counts, by the one formula above.
+
+    ``run``: ``{"opts", "today", "min_coverage", "waivers", "attestations"}`` of this audit.
+    ``host_results``: ``{id: entry}`` of the host-level controls; a control judged for an earlier
+    daemon is copied from it (the same verdict in every daemon's score), else judged and kept there.
+    Whatever key this adds is carried into the daemon's entry of the audit result, and into the
+    top level when the daemon is the weakest.
+    """
+    scored, extended = [], []
+    for control in catalog.CONTROLS:
+        if per_daemon(control["id"]):
+            entry = _judge(control, view, run)
+        elif control["id"] in host_results:
+            entry = dict(host_results[control["id"]])
+        else:
+            entry = host_results[control["id"]] = _judge(control, view, run)
+        (scored if catalog.is_scored(control["id"]) else extended).append(entry)
+    score, earned, applicable = score_of(scored)
+    coverage = coverage_of(scored)
+    counts = _count(scored)
+    return {
+        "score": score,
+        "earned": earned,
+        "applicable": applicable,
+        "nothing_applicable": applicable <= 0,
+        "coverage": coverage,
+        "min_coverage": run["min_coverage"],
+        "incomplete": coverage < run["min_coverage"],
+        "waivers": counts.get("waived", 0),
+        "band": band_of(score, coverage, run["min_coverage"]),
+        "counts": counts,
+        "controls": scored,
+        "extended": extended,
+        "extended_counts": _count(extended),
+    }
+
+
 def evaluate(facts, options=None, waivers=None, attestations=None, today=None, history=None, extra=None,
              min_coverage=None):
-    """Evaluate every catalog control. Input errors raise AuditInputError before anything is evaluated.
+    """Evaluate every catalog control on every daemon of the host. Input errors raise AuditInputError
+    before anything is evaluated.
 
     ``extra``: controller-side data for evaluators, added to ``opts`` as ``_<key>``.
     ``min_coverage``: the coverage (0-100) below which the band is ``Incomplete`` (default 50).
+
+    Each daemon (``common.daemon_views``) is a subject with its own results and score; waivers and
+    attestations apply to every one. ``daemons`` lists them in facts order (name, primary,
+    endpoint, rootless, user, uid, pid, data_root, then ``subject_document``'s keys); the top-level
+    score, band, controls... are the weakest daemon's (lowest score; a tie goes to the primary),
+    which ``daemon`` names: the host is as strong as its weakest daemon.
     """
     min_coverage = validate_min_coverage(min_coverage)
     opts = validate_options(options)
@@ -355,56 +440,26 @@ def evaluate(facts, options=None, waivers=None, attestations=None, today=None, h
     opts["_history"] = [h for h in common.as_list(history) if isinstance(h, dict)]
     for key, value in common.as_dict(extra).items():
         opts["_" + str(key).lstrip("_")] = value
-    facts = common.as_dict(facts)
+    run = {"opts": opts, "today": today, "min_coverage": min_coverage, "waivers": waivers_by_id,
+           "attestations": attest_by_id}
 
-    scored, extended = [], []
-    for control in catalog.CONTROLS:
-        status, evidence = _run_check(control, facts, opts)
-        status, evidence = _apply_attestation(status, evidence, control, attest_by_id.get(control["id"]), today)
-        status, evidence, waiver = _apply_waiver(status, evidence, waivers_by_id.get(control["id"]), today)
-        if not evidence:
-            evidence = ["%s (the evaluator gave no detail)" % status]
-        max_points = catalog.max_points(control["id"])
-        entry = {
-            "id": control["id"],
-            "section": control["section"],
-            "section_name": catalog.SECTIONS.get(control["section"], catalog.EXTENDED_SECTION),
-            "title": control["title"],
-            "status": status,
-            "points": max_points if status == "pass" else 0,
-            "max_points": max_points,
-            "evidence": evidence,
-            "cis": list(control["cis"]),
-            "mode": control["mode"],
-            "fix": control["fix"],
-            "remediation_role": control["remediation_role"],
-        }
-        if waiver:
-            entry["waiver"] = waiver
-        (scored if catalog.is_scored(control["id"]) else extended).append(entry)
-
-    score, earned, applicable = score_of(scored)
-    coverage = coverage_of(scored)
-    counts = _count(scored)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "catalog_version": catalog.CATALOG_VERSION,
-        "score": score,
-        "earned": earned,
-        "applicable": applicable,
-        "nothing_applicable": applicable <= 0,
-        "coverage": coverage,
-        "min_coverage": min_coverage,
-        "incomplete": coverage < min_coverage,
-        "waivers": counts.get("waived", 0),
-        "band": band_of(score, coverage, min_coverage),
-        "counts": counts,
-        "controls": scored,
-        "extended": extended,
-        "extended_counts": _count(extended),
-        "options_used": options_used,
-        "today": str(today),
-    }
+    views = common.daemon_views(facts)
+    subjects, host_results = [None] * len(views), {}
+    # The primary judges the host-level controls: its facts are the top-level ones they were written for.
+    for n in sorted(range(len(views)), key=lambda n: not views[n][0]["primary"]):
+        subjects[n] = subject_document(views[n][1], run, host_results)
+    weakest = min(range(len(views)), key=lambda n: (subjects[n]["score"], not views[n][0]["primary"], n))
+    doc = {"schema_version": SCHEMA_VERSION, "catalog_version": catalog.CATALOG_VERSION}
+    doc.update(subjects[weakest])
+    doc["options_used"] = options_used
+    doc["today"] = str(today)
+    doc["daemon"] = views[weakest][0]["name"]
+    doc["daemons"] = []
+    for (meta, dummy), subject in zip(views, subjects):
+        entry = dict(meta)
+        entry.update(subject)
+        doc["daemons"].append(entry)
+    return doc
 
 
 # Fields of each container that make up the exported inventory (item 50): no env, no labels.
@@ -412,33 +467,67 @@ INVENTORY_FIELDS = ("name", "image", "state", "compose_project", "compose_servic
 
 
 def inventory(facts):
-    """The container inventory (item 50): every gathered container, names and images only."""
-    containers = common.as_list(common.as_dict(common.as_dict(facts).get("docker")).get("containers"))
-    return [dict((k, c.get(k)) for k in INVENTORY_FIELDS) for c in containers if isinstance(c, dict)]
+    """The container inventory (item 50): every daemon's gathered containers, names and images
+    only, each with the name of the daemon that runs it."""
+    rows = []
+    for meta, view in common.daemon_views(facts):
+        for c in common.as_list(common.docker(view).get("containers")):
+            if isinstance(c, dict):
+                row = dict((k, c.get(k)) for k in INVENTORY_FIELDS)
+                row["daemon"] = meta["name"]
+                rows.append(row)
+    return rows
+
+
+def _subjects(doc):
+    """``[(subject, primary)]``: the top level, then each daemon's entry (none in older results)."""
+    daemons = [d for d in common.as_list(doc.get("daemons")) if isinstance(d, dict)]
+    top = [d for d in daemons if d.get("name") == doc.get("daemon")]
+    top_primary = not daemons or (bool(top) and top[0].get("primary") is True)
+    return [(doc, top_primary)] + [(d, d.get("primary") is True) for d in daemons]
 
 
 def mark_deferred(doc, deferred):
-    """Remediation left these alone on purpose: say so, with the reason, where people look."""
+    """Remediation left these alone on purpose: say so, with the reason, where people look.
+
+    The roles change the host and its primary daemon: a daemon-level control is marked on the
+    primary only, a host-level one on every daemon. A result shared by the top level and a daemon's
+    entry is marked once.
+    """
     reasons = dict((str(d.get("id")), str(d.get("reason"))) for d in deferred or [] if isinstance(d, dict))
-    for control in doc["controls"] + doc["extended"]:
-        if control["id"] in reasons and control["status"] != "pass":
-            control["evidence"] = ["remediation deferred: %s" % reasons[control["id"]]] + control["evidence"]
-            control["deferred"] = reasons[control["id"]]
+    seen = set()
+    for subject, primary in _subjects(doc):
+        for control in subject.get("controls", []) + subject.get("extended", []):
+            if id(control) in seen or control["id"] not in reasons or control["status"] == "pass":
+                continue
+            seen.add(id(control))
+            if primary or not per_daemon(control["id"]):
+                control["evidence"] = ["remediation deferred: %s" % reasons[control["id"]]] + control["evidence"]
+                control["deferred"] = reasons[control["id"]]
     doc["deferred"] = [{"id": cid, "reason": why} for cid, why in sorted(reasons.items())]
 
 
 def gate(doc, threshold, fail_incomplete=True):
     """Why ``dockersec_fail_under`` fails this host, else None.
 
-    An Incomplete host (coverage below the floor) fails the gate unless ``fail_incomplete`` is
-    false: a score over a few decided points must not pass CI.
+    The host's score is its weakest daemon's (the top level); with several daemons the message
+    names it. An Incomplete daemon (coverage below the floor) fails the gate unless
+    ``fail_incomplete`` is false: a score over a few decided points must not pass CI.
     """
     if threshold is None:
         return None
+    daemons = [d for d in common.as_list(doc.get("daemons")) if isinstance(d, dict)]
+    several = len(daemons) > 1
     if doc["score"] < threshold:
-        return "score %.1f is below dockersec_fail_under %s" % (doc["score"], threshold)
-    if doc.get("incomplete") and fail_incomplete:
-        return ("coverage %.1f%% is below dockersec_min_coverage %s (band Incomplete, %d waived): the score %.1f "
-                "is not trusted by dockersec_fail_under (dockersec_fail_incomplete: false to allow it)"
-                % (doc["coverage"], doc["min_coverage"], doc.get("waivers", 0), doc["score"]))
+        which = " (daemon %s, the weakest of %d)" % (doc.get("daemon"), len(daemons)) if several else ""
+        return "score %.1f%s is below dockersec_fail_under %s" % (doc["score"], which, threshold)
+    if not fail_incomplete:
+        return None
+    for subject in daemons if several else [doc]:
+        if subject.get("incomplete"):
+            which = "daemon %s: " % subject.get("name") if several else ""
+            return ("%scoverage %.1f%% is below dockersec_min_coverage %s (band Incomplete, %d waived): the score "
+                    "%.1f is not trusted by dockersec_fail_under (dockersec_fail_incomplete: false to allow it)"
+                    % (which, subject["coverage"], subject["min_coverage"], subject.get("waivers", 0),
+                       subject["score"]))
     return None

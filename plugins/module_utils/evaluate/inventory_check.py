@@ -205,7 +205,8 @@ _FALSE = ("0", "false", "no", "off", "n", "f")
 # imports audit.yml after remediate.yml, or an AWX workflow passes the previous node's stats.
 OUTPUT_VARIABLES = ("dockersec_gather", "dockersec_audit_result", "dockersec_audit_before", "dockersec_failure",
                     "dockersec_report_result", "dockersec_plan", "dockersec_step", "dockersec_deferred",
-                    "dockersec_restart_stops", "dockersec_daemon_change", "dockersec_hosts", "dockersec_fleet")
+                    "dockersec_restart_stops", "dockersec_daemon_change", "dockersec_hosts", "dockersec_fleet",
+                    "dockersec_daemons")
 
 
 def _got(value):

@@ -38,33 +38,60 @@ def fixes_from(plan, deferred):
     return out
 
 
-def predict(before, fixes, deferred=None, stops=None):
-    """The predicted result of remediation on the host audited as ``before`` (a ``dockersec_audit``).
-
-    Returns ``{"score", "earned", "applicable", "band", "flips": [{id, title, role, from}],
-    "deferred": [{id, reason}], "stops": [name]}``; ``flips`` are the scored and extended controls
-    a role will turn from fail or error to pass; ``stops`` the running containers a dockerd
-    restart the operator allowed (daemon_restart_running_containers) stops.
-    """
-    roles = dict((str(f["id"]), f["role"]) for f in fixes or [] if isinstance(f, dict) and "id" in f)
-    scored, flips = [], []
-    for control in (before or {}).get("controls") or []:
+def _flip(subject, roles, flips):
+    """``(score, earned, applicable)`` of ``subject`` (an audit result or one daemon's entry) once
+    the roles turned their failing and error controls to pass; ``flips`` gets each such control."""
+    scored = []
+    for control in subject.get("controls") or []:
         entry = dict(control)
         cid = str(control.get("id"))
         if cid in roles and control.get("status") in FLIPPABLE:
             flips.append({"id": cid, "title": control.get("title"), "role": roles[cid], "from": control.get("status")})
             entry.update(status="pass", points=catalog.max_points(cid))
         scored.append(entry)
-    for control in (before or {}).get("extended") or []:
+    for control in subject.get("extended") or []:
         cid = str(control.get("id"))
         if cid in roles and control.get("status") in FLIPPABLE:
             flips.append({"id": cid, "title": control.get("title"), "role": roles[cid], "from": control.get("status")})
-    score, earned, applicable = engine.score_of(scored)
+    return engine.score_of(scored)
+
+
+def _score(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def predict(before, fixes, deferred=None, stops=None):
+    """The predicted result of remediation on the host audited as ``before`` (a ``dockersec_audit``).
+
+    Returns ``{"score", "earned", "applicable", "band", "daemon", "held_by", "flips": [{id, title,
+    role, from}], "deferred": [{id, reason}], "stops": [name]}``; ``flips`` are the scored and
+    extended controls a role will turn from fail or error to pass; ``stops`` the running
+    containers a dockerd restart the operator allowed (daemon_restart_running_containers) stops.
+
+    The roles change the host and its primary daemon only, so the flips are the primary's
+    (``catalog.primary_daemon``) and every other daemon keeps its current score: the host's
+    forecast is the lowest of the primary's forecast and the others' scores (a tie goes to the
+    primary), ``daemon`` names the daemon it is, ``held_by`` too when that is not the primary.
+    """
+    roles = dict((str(f["id"]), f["role"]) for f in fixes or [] if isinstance(f, dict) and "id" in f)
+    before = before if isinstance(before, dict) else {}
+    primary = catalog.primary_daemon(before)
+    flips = []
+    score, earned, applicable = _flip(primary, roles, flips)
+    name = primary.get("name") if primary is not before else before.get("daemon")
+    held_by = None
+    for entry in before.get("daemons") or []:
+        current = _score(entry.get("score")) if isinstance(entry, dict) and entry is not primary else None
+        if current is not None and current < score:
+            score, earned, applicable = current, entry.get("earned"), entry.get("applicable")
+            name = held_by = entry.get("name")
     return {
         "score": score,
         "earned": earned,
         "applicable": applicable,
         "band": catalog.band_for(score),
+        "daemon": name,
+        "held_by": held_by,
         "flips": flips,
         "deferred": [{"id": str(d.get("id")), "reason": str(d.get("reason"))}
                      for d in deferred or [] if isinstance(d, dict)],
@@ -88,7 +115,8 @@ def lines(host, predicted, actual=None):
     if predicted.get("stops"):
         out.append("  the dockerd restart stops %d running containers (daemon_restart_running_containers): %s"
                    % (len(predicted["stops"]), ", ".join(predicted["stops"])))
-    text = "  Predicted score: %.1f / 100 (%s)" % (predicted["score"], predicted["band"])
+    held = "; daemon %s, which no role changes" % predicted["held_by"] if predicted.get("held_by") else ""
+    text = "  Predicted score: %.1f / 100 (%s%s)" % (predicted["score"], predicted["band"], held)
     if actual is not None:
         text += "; actual %.1f (%s)" % (actual, "as predicted" if actual == predicted["score"] else
                                         "differs by %+.1f" % (actual - predicted["score"]))

@@ -15,6 +15,11 @@ inside the data, keyed by inventory name:
 ``dockersec_fleet``  ``{"audited", "not_audited": [hosts], "average_score", "min_score",
                      "min_coverage", "by_band", "below_threshold": [hosts],
                      "failing": {id: number of hosts}}``
+``dockersec_daemons`` ``{host: [{"name", "primary", "rootless", "score", "band", "coverage",
+                     "failing": [ids]}]}``: each daemon of the host, in facts order (empty for a
+                     result from before daemons were scored one by one)
+
+A host's score, band and failing controls are its weakest daemon's (the report's ``daemon``).
 
 Pure: built from the JSON report document (``document.build_document``).
 """
@@ -45,9 +50,18 @@ def host_stats(entry):
     }
 
 
+def daemon_stats(entry):
+    """Each daemon of a host's entry: who it is, and its score, band, coverage and failing controls."""
+    return [{"name": d.get("name"), "primary": d.get("primary"), "rootless": d.get("rootless"),
+             "score": d.get("score"), "band": d.get("band"), "coverage": coverage(d), "failing": _ids(d, "fail")}
+            for d in entry.get("daemons") or [] if isinstance(d, dict)]
+
+
 def set_stats_data(document):
-    """``{"dockersec_hosts": ..., "dockersec_fleet": ...}`` for ``ansible.builtin.set_stats``."""
-    hosts = dict((host, host_stats(entry)) for host, entry in sorted((document.get("hosts") or {}).items()))
+    """``{"dockersec_hosts": ..., "dockersec_fleet": ..., "dockersec_daemons": ...}`` for
+    ``ansible.builtin.set_stats``."""
+    entries = sorted((document.get("hosts") or {}).items())
+    hosts = dict((host, host_stats(entry)) for host, entry in entries)
     scores = [h["score"] for h in hosts.values() if h["score"] is not None]
     coverages = [h["coverage"] for h in hosts.values() if h["coverage"] is not None]
     by_band = dict((name, 0) for dummy, name in catalog.BANDS)
@@ -68,4 +82,5 @@ def set_stats_data(document):
         "below_threshold": [h for h, s in hosts.items() if s["below_threshold"]],
         "failing": failing,
     }
-    return {"dockersec_hosts": hosts, "dockersec_fleet": fleet}
+    return {"dockersec_hosts": hosts, "dockersec_fleet": fleet,
+            "dockersec_daemons": dict((host, daemon_stats(entry)) for host, entry in entries)}

@@ -27,8 +27,8 @@ import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_FORMAT
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, engine
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_DAEMON_KEYS, HISTORY_FORMAT
 
 
 REPORT_SCHEMA_VERSION = 1
@@ -173,9 +173,6 @@ def format_coverage(entry):
     return "%s, %d waived" % (text, entry.get("waivers") or 0)
 
 
-# Keys a daemon entry (BRIEF interface C) keeps besides its results.
-DAEMON_KEYS = ("name", "primary", "endpoint", "rootless", "user", "uid")
-
 # Keys a profile result (BRIEF interface C2) keeps: CIS recommendations and custom controls.
 PROFILE_RESULT_KEYS = ("id", "v180", "title", "section", "section_name", "level", "mode", "status", "evidence",
                        "reuses", "fix", "severity", "expression", "expected")
@@ -211,29 +208,37 @@ def _profiles(value):
     return out
 
 
-def _daemon_entry(index, daemon):
-    """One daemon of the host: who it is, its score and its own results (as the host's are kept)."""
-    controls = [_control_entry(c) for c in daemon.get("controls") or [] if isinstance(c, dict)] \
-        if isinstance(daemon.get("controls"), list) else []
-    extended = [_control_entry(c) for c in daemon.get("extended") or [] if isinstance(c, dict)] \
-        if isinstance(daemon.get("extended"), list) else []
-    score = score_or_none(daemon.get("score"))
-    entry = dict((key, daemon.get(key)) for key in DAEMON_KEYS)
-    entry["name"] = str(entry["name"] or "daemon %d" % (index + 1))
-    entry.update({
-        "primary": bool(entry["primary"]),
-        "rootless": bool(entry["rootless"]),
+def _listed(audit, key):
+    """``audit[key]`` when it is a list, else ``[]`` (a broken result renders without it)."""
+    value = audit.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _results(audit):
+    """Score, band, coverage, counts and results of one subject (the host or one of its daemons)."""
+    controls = [_control_entry(c) for c in _listed(audit, "controls") if isinstance(c, dict)]
+    extended = [_control_entry(c) for c in _listed(audit, "extended") if isinstance(c, dict)]
+    score = score_or_none(audit.get("score"))
+    return {
         "score": score,
-        "band": _band(score, daemon.get("band")),
-        "coverage": coverage({"coverage": daemon.get("coverage"), "controls": controls}),
-        "incomplete": bool(daemon.get("incomplete")),
-        "earned": num(daemon.get("earned")),
-        "applicable": num(daemon.get("applicable")),
-        "counts": dict(daemon.get("counts") or status_counts(controls)),
+        "earned": num(audit.get("earned")),
+        "applicable": num(audit.get("applicable")),
+        "band": _band(score, audit.get("band")),
+        "coverage": coverage({"coverage": audit.get("coverage"), "controls": controls}),
+        "waivers": _waiver_count(audit, controls),
+        "counts": dict(audit.get("counts") or status_counts(controls)),
         "controls": controls,
         "extended": extended,
-        "extended_counts": dict(daemon.get("extended_counts") or status_counts(extended)),
-    })
+        "extended_counts": dict(audit.get("extended_counts") or status_counts(extended)),
+    }
+
+
+def _daemon_entry(index, daemon):
+    """One daemon of the host: who it is, its score and its own results and profiles (as the host's)."""
+    entry = dict((key, daemon.get(key)) for key in common.DAEMON_META)
+    entry["name"] = str(entry["name"] or "daemon %d" % (index + 1))
+    entry["incomplete"] = bool(daemon.get("incomplete"))
+    entry.update(_results(daemon))
     profiles = _profiles(daemon.get("profiles"))
     if profiles is not None:
         entry["profiles"] = profiles
@@ -245,35 +250,23 @@ def host_entry(audit, before=None):
 
     ``before``: an earlier audit of the same host in the same run (remediate re-audits), kept as
     ``{"score", "earned", "applicable", "band"}`` so the report shows the delta.
+    The host's score and results are its weakest daemon's, which ``daemon`` names; ``daemons``
+    has each daemon's (results from before daemons were scored one by one have neither).
     """
     audit = audit if isinstance(audit, dict) else {}
-    controls = [_control_entry(c) for c in audit.get("controls") or [] if isinstance(c, dict)]
-    extended = [_control_entry(c) for c in audit.get("extended") or [] if isinstance(c, dict)]
-    score = score_or_none(audit.get("score"))
-    entry = {
-        "generated_at": audit.get("generated_at"),
-        "today": audit.get("today"),
-        "score": score,
-        "earned": num(audit.get("earned")),
-        "applicable": num(audit.get("applicable")),
-        "band": _band(score, audit.get("band")),
-        "coverage": coverage(audit),
-        "waivers": _waiver_count(audit, controls),
-        "counts": dict(audit.get("counts") or status_counts(controls)),
-        "controls": controls,
-        "extended": extended,
-        "extended_counts": dict(audit.get("extended_counts") or status_counts(extended)),
-        "inventory": list(audit.get("inventory") or []),
-    }
+    entry = {"generated_at": audit.get("generated_at"), "today": audit.get("today")}
+    entry.update(_results(audit))
+    entry["inventory"] = list(audit.get("inventory") or [])
+    controls, extended = entry["controls"], entry["extended"]
+    daemons = [_daemon_entry(i, d) for i, d in enumerate(_listed(audit, "daemons")) if isinstance(d, dict)]
+    if daemons:
+        entry["daemon"] = audit.get("daemon")
+        entry["daemons"] = daemons
     fail_under = score_or_none(audit.get("fail_under"))
     if fail_under is not None:
         entry["fail_under"] = fail_under
-    # Every daemon of the host (issue 20) and the profiles beside the checklist (issue 21): only
-    # when the audit has them, so results from before them render as they always did.
-    if isinstance(audit.get("daemons"), list):
-        entry["daemons"] = [_daemon_entry(i, d) for i, d in enumerate(audit["daemons"]) if isinstance(d, dict)]
-    if audit.get("daemon") is not None:
-        entry["daemon"] = str(audit["daemon"])
+    # The profiles beside the checklist (issue 21): only when the audit has them, so results from
+    # before them render as they always did.
     profiles = _profiles(audit.get("profiles"))
     if profiles is not None:
         entry["profiles"] = profiles
@@ -487,10 +480,11 @@ def dumps_document(document):
 
 def history_lines(document, hosts=None):
     """One JSON line per audited host (only those in ``hosts`` when given): ``{"history_format", "host",
-    "generated_at", "score", "earned", "applicable", "collection_version"}``, plus ``"before":
-    {"score", "earned", "fixed", "regressed"}`` for a host audited before and after a remediation
-    in the same run, and ``"cis": {"version", "pass_rate", "automated_decided", "pass", "fail"}`` for a
-    host with a CIS result."""
+    "generated_at", "score", "earned", "applicable", "coverage", "waivers", "collection_version"}``
+    (the host's: its weakest daemon's), plus ``"daemons": [{"name", "rootless", "score", "coverage"}]``
+    (history_format 2), ``"before": {"score", "earned", "fixed", "regressed"}`` for a host audited
+    before and after a remediation in the same run, and ``"cis": {"version", "pass_rate",
+    "automated_decided", "pass", "fail"}`` for a host with a CIS result."""
     lines = []
     wanted = None if hosts is None else set(hosts)
     for host in sorted(document.get("hosts") or {}):
@@ -508,6 +502,9 @@ def history_lines(document, hosts=None):
             "waivers": entry.get("waivers"),
             "collection_version": document.get("collection_version"),
         }
+        daemons = entry.get("daemons")
+        if isinstance(daemons, list):
+            line["daemons"] = [dict((k, d.get(k)) for k in HISTORY_DAEMON_KEYS) for d in daemons if isinstance(d, dict)]
         before = entry.get("before")
         if isinstance(before, dict):
             line["before"] = dict((k, before.get(k)) for k in ("score", "earned", "fixed", "regressed"))

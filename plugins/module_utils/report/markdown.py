@@ -178,7 +178,7 @@ def _md_fleet_cis(fleet):
         if below:
             text += "; below the CIS threshold: %s" % ", ".join(below)
         out += ["", md_escape(text) + "."]
-    if isinstance(daemons, dict):
+    if isinstance(daemons, dict) and (daemons.get("hosts_with_several") or daemons.get("rootless")):
         out += ["", "Daemons: %s on the hosts, %s rootless%s." % (daemons.get("daemons"), daemons.get("rootless"), (
             "; several on %s" % md_escape(", ".join(daemons["hosts_with_several"]))
             if daemons.get("hosts_with_several") else ""))]

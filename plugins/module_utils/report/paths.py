@@ -30,13 +30,18 @@ import time
 
 REPORT_FILE = "dockersec-report.json"
 
-# One JSON object per line: {"history_format", "host", "generated_at", "score", ...} (document.history_lines).
+# One JSON object per line: {"history_format", "host", "generated_at", "score", ..., "daemons"}
+# (document.history_lines).
 HISTORY_FILE = "dockersec-history.jsonl"
 
 # The version of a history record's shape, in every line written ("history_format"). Lines without it
 # are the format before versioning (0). Readers take the keys they know and ignore the others, so a
 # line written by a later collection (a higher version, more keys) still counts.
-HISTORY_FORMAT = 1
+# 2: ``daemons``, each daemon's score beside the host's (its weakest daemon's); 1 lines have none.
+HISTORY_FORMAT = 2
+
+# What a history line keeps of each daemon (format 2).
+HISTORY_DAEMON_KEYS = ("name", "rootless", "score", "coverage")
 
 # A record is a few hundred bytes: a longer line is not one (and is not read into memory whole).
 HISTORY_MAX_LINE = 64 * 1024
@@ -334,6 +339,21 @@ def record_problem(entry):
             return "%s is %s, not a number%s" % (key, _shown(entry.get(key)), span)
     if entry.get("before") is not None and not isinstance(entry.get("before"), dict):
         return "before is %s, not an object" % _shown(entry.get("before"))
+    return _daemons_problem(entry.get("daemons"))
+
+
+def _daemons_problem(daemons):
+    """Why a record's ``daemons`` (format 2; absent before) is not a list of daemon scores, else None."""
+    if daemons is None:
+        return None
+    if not isinstance(daemons, list):
+        return "daemons is %s, not a list" % _shown(daemons)
+    for n, daemon in enumerate(daemons):
+        if not isinstance(daemon, dict):
+            return "daemons[%d] is %s, not an object" % (n, _shown(daemon))
+        for key in ("score", "coverage"):
+            if not _number_or_none(daemon.get(key), 0, 100):
+                return "daemons[%d].%s is %s, not a number from 0 to 100" % (n, key, _shown(daemon.get(key)))
     return None
 
 

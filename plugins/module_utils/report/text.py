@@ -349,7 +349,8 @@ def fleet_lines(document, top_n=TOP_FAILING_TEXT):
         cis_rate, cis_failing = _cis_fleet_lines(fleet.get("cis"), top_n)
         lines += cis_rate
         daemons = fleet.get("daemons")
-        if isinstance(daemons, dict):
+        # One rootful daemon per host is what every fleet had before: only more is worth a line.
+        if isinstance(daemons, dict) and (daemons.get("hosts_with_several") or daemons.get("rootless")):
             listed = sum(1 for entry in hosts.values() if isinstance(entry.get("daemons"), list))
             several = daemons.get("hosts_with_several") or []
             lines.append([("  Daemons: %s on %d host%s, %s rootless%s" % (

@@ -42,7 +42,7 @@ def test_set_stats_data_per_host_and_for_the_fleet():
     audits["web1"]["fail_under"] = 80
     doc = report_document.build_document(audits, unreachable={"down1": "timed out"}, failed={"web2": "below 80"})
     data = report_awx.set_stats_data(doc)
-    assert sorted(data) == ["dockersec_fleet", "dockersec_hosts"]
+    assert sorted(data) == ["dockersec_daemons", "dockersec_fleet", "dockersec_hosts"]
     hosts = data["dockersec_hosts"]
     assert sorted(hosts) == sorted(doc["hosts"])
     for host, entry in doc["hosts"].items():

@@ -148,7 +148,7 @@ def test_a_merged_line_is_named_and_the_next_record_still_counts(tmp_path):
 def test_records_carry_the_format_version_and_unknown_keys_are_tolerated(tmp_path):
     doc = report_document.build_document({"node1": make_audit(host="node1")})
     line = json.loads(report_document.history_lines(doc)[0])
-    assert line["history_format"] == report_paths.HISTORY_FORMAT == 1
+    assert line["history_format"] == report_paths.HISTORY_FORMAT == 2
     later = dict(NEWER, history_format=7, daemon={"version": "99"}, profile=["x"])
     unversioned = dict((k, v) for k, v in OLD.items() if k != "history_format")
     path = report_paths.history_path(str(tmp_path))

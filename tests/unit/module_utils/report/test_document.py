@@ -231,10 +231,10 @@ def test_history_lines():
     lines = [json.loads(line) for line in report_document.history_lines(doc)]
     a, b = doc["hosts"]["a"], doc["hosts"]["b"]
     assert lines == [
-        {"history_format": 1, "host": "a", "generated_at": "2026-11-23T05:00:00Z", "score": 72.0,
+        {"history_format": 2, "host": "a", "generated_at": "2026-11-23T05:00:00Z", "score": 72.0,
          "collection_version": "0.1.0", "earned": a["earned"], "applicable": a["applicable"], "coverage": 96.0,
          "waivers": 0},
-        {"history_format": 1, "host": "b", "generated_at": "2026-11-23T05:00:00Z", "score": 100.0,
+        {"history_format": 2, "host": "b", "generated_at": "2026-11-23T05:00:00Z", "score": 100.0,
          "collection_version": "0.1.0",
          "earned": b["earned"], "applicable": b["applicable"], "coverage": 100.0, "waivers": 0},
     ]

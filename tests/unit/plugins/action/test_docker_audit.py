@@ -130,7 +130,7 @@ def test_inventory_export_on_by_default_and_off_by_option(report_dir):
     doc = run({"facts": facts, "today": TODAY, "report_dir": report_dir})["dockersec_audit"]
     assert doc["inventory"] == [{"name": "web", "image": facts["docker"]["containers"][0]["image"], "state": "running",
                                  "compose_project": "shop", "compose_service": "web", "swarm_service": None,
-                                 "user": "1000:1000"}]
+                                 "user": "1000:1000", "daemon": "default"}]
     doc = run({"facts": facts, "today": TODAY, "report_dir": report_dir,
                "options": {"inventory_export": False}})["dockersec_audit"]
     assert "inventory" not in doc
