@@ -5,6 +5,8 @@ custom (issue 21), from documents shaped as the engine writes them (tests/unit/c
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 import jsonschema
@@ -392,3 +394,12 @@ def test_history_lines_keep_the_cis_counts_and_old_lines_stay_as_they_were(doc):
     assert lines["node2"]["cis"]["pass_rate"] == 90.0
     old = [json.loads(line) for line in report_document.history_lines(canned_document())]
     assert old and not [line for line in old if "cis" in line]
+
+
+@pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (Debian package prometheus) is not installed; "
+                                                         "make prometheus-test installs it")
+def test_promtool_check_metrics_accepts_the_daemon_and_profile_series(doc):
+    for text in [report_prometheus.to_prometheus(doc)] + [report_prometheus.host_file(doc, h) for h in doc["hosts"]]:
+        proc = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
+                              check=False)
+        assert proc.returncode == 0 and not proc.stdout.strip() and not proc.stderr.strip(), proc.stdout + proc.stderr
