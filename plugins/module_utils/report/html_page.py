@@ -26,7 +26,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_as
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
     FAILING, STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, cis_summary, cis_title, clean_text, daemon_controls,
     daemon_label, evidence_lines, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited,
-    profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
+    pass_rate, profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
 
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "report.html.j2")
@@ -64,7 +64,7 @@ def _template():
         CSS=Markup(CSS), JS=Markup(JS),
         several_daemons=several_daemons, host_level_controls=host_level_controls, daemon_controls=daemon_controls,
         daemon_label=daemon_label, profile=profile, profile_results=profile_results, cis_title=cis_title,
-        cis_summary=cis_summary, profile_summary=profile_summary, by_severity=_by_severity, to_json=json.dumps)
+        cis_summary=cis_summary, profile_summary=profile_summary, pass_rate=pass_rate, by_severity=_by_severity, to_json=json.dumps)
     env.globals["Markup"] = Markup
     return env.from_string(source)
 
@@ -105,6 +105,8 @@ def to_html(document, previous=None):
         deltas = [t["delta"] for t in trends.values() if t and t.get("delta") is not None]
         if deltas:
             kpis.append(("Average change", format_delta(round(sum(deltas) / len(deltas), 1))))
+    if isinstance(fleet.get("cis"), dict):
+        kpis.append(("Average CIS pass rate", format_pct(fleet["cis"].get("average_pass_rate"))))
     anchors = dict((host, "host-%d" % i) for i, (host, dummy) in enumerate(hosts, 1))
     rows = [{"host": host, "entry": entry, "anchor": anchors[host], "trend": trends.get(host),
              "failed_msg": failed.get(host)} for host, entry in hosts]

@@ -18,8 +18,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
     TOOL_NAME, by_status, cis_summary, cis_title, clean_text, daemon_controls, daemon_label, evidence_lines,
-    fleet_cis_rate, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited, profile,
-    profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
+    fleet_cis_rate, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited, pass_rate,
+    profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
 
 
@@ -80,10 +80,13 @@ def to_markdown(document, previous=None):
     out += [about + ".", "", "## Fleet", ""]
     if hosts:
         head = ["Host", "Score", "Band", "Points", "Coverage", "waived", "fail", "error", "manual"]
+        with_cis = isinstance(fleet.get("cis"), dict)
+        if with_cis:
+            head.append("CIS")
         if isinstance(previous, dict):
             head.append("Trend")
         out.append(_md_row(head))
-        align = ["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"]
+        align = ["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"] + (["---:"] if with_cis else [])
         if isinstance(previous, dict):
             align.append("---")
         out.append(_md_row(align))
@@ -94,6 +97,9 @@ def to_markdown(document, previous=None):
                    "%s/%s" % (entry.get("earned"), entry.get("applicable")),
                    format_pct(entry.get("coverage")), str(entry.get("waivers") or 0),
                    str(counts.get("fail", 0)), str(counts.get("error", 0)), str(counts.get("manual", 0))]
+            if with_cis:
+                cis = profile(entry, "cis")
+                row.append(format_pct(pass_rate(cis)) if cis is not None else "n/a")
             if isinstance(previous, dict):
                 row.append(md_escape(_md_trend(trends.get(host))))
             out.append(_md_row(row))

@@ -264,7 +264,10 @@ def test_markdown_has_a_section_per_daemon_a_cis_section_and_the_custom_group(do
     assert "\\[ORG-1\\] high" in rootful and "<b>" not in md and "\x1b" not in md
     node2 = md.split("## node2", 1)[1]
     assert "### CIS Docker Benchmark 1.6.0" in node2 and "### Daemon" not in node2
-    assert "CIS pass rate: average 76.2%, min 62.5% (node1)" in md.split("## node1", 1)[0]
+    fleet = md.split("## node1", 1)[0]
+    assert "CIS pass rate: average 76.2%, min 62.5% (node1)" in fleet
+    assert "| Host | Score | Band | Points | Coverage | waived | fail | error | manual | CIS |" in fleet
+    assert "| [node1](#node1) | 94.0 | Excellent | 94/100 | 100.0% | 0 | 3 | 0 | 0 | 62.5% |" in fleet
 
 
 def test_markdown_of_an_old_document_has_no_profile_sections():
@@ -293,6 +296,9 @@ def test_html_filters_by_profile_and_level_and_shows_the_daemons(doc):
     assert "<b>root</b>" not in html and "&lt;b&gt;root&lt;/b&gt;" in html
     assert "profile-filter" in report_html_page.JS and "level-filter" in report_html_page.JS
     assert [t for t, a in page.tags].count("script") == 1
+    assert "Average CIS pass rate" in text and "76.2%" in text
+    fleet_row = html.split('<tr data-host="node1">', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">62.5%</td>' in fleet_row
 
 
 def test_html_of_an_old_document_has_no_profile_items():
