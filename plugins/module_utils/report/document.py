@@ -187,6 +187,9 @@ def _profile_result(result):
     entry["title"] = str(result.get("title") or "")
     evidence = result.get("evidence")
     entry["evidence"] = [evidence] if isinstance(evidence, str) else list(evidence or [])
+    if "expected" in entry:
+        # From inventory: a YAML date has no JSON form, the report keeps its string.
+        entry["expected"] = json.loads(json.dumps(entry["expected"], default=str))
     return entry
 
 

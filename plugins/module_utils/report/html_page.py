@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
@@ -24,7 +23,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_as
     BAND_COLORS, CSS, JS, STATUS_COLORS, bands_svg, csp_hash, gauge_svg, heatmap_svg, section_bars_svg, truncate
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    FAILING, STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, cis_summary, cis_title, clean_text, daemon_controls,
+    expected_text, FAILING, STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, cis_summary, cis_title, clean_text, daemon_controls,
     daemon_label, evidence_lines, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited,
     pass_rate, profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
@@ -64,7 +63,7 @@ def _template():
         CSS=Markup(CSS), JS=Markup(JS),
         several_daemons=several_daemons, host_level_controls=host_level_controls, daemon_controls=daemon_controls,
         daemon_label=daemon_label, profile=profile, profile_results=profile_results, cis_title=cis_title,
-        cis_summary=cis_summary, profile_summary=profile_summary, pass_rate=pass_rate, by_severity=_by_severity, to_json=json.dumps)
+        cis_summary=cis_summary, profile_summary=profile_summary, pass_rate=pass_rate, by_severity=_by_severity, to_json=expected_text)
     env.globals["Markup"] = Markup
     return env.from_string(source)
 

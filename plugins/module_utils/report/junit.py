@@ -11,14 +11,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import xml.etree.ElementTree as ET
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
     MESSAGE_WIDTH, format_score, one_line
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    PROFILE_TITLES, TOOL_NAME, cis_title, clean_text, evidence_lines, hosts_not_audited, pass_rate, profile,
+    expected_text, PROFILE_TITLES, TOOL_NAME, cis_title, clean_text, evidence_lines, hosts_not_audited, pass_rate, profile,
     profile_results, section_name, sorted_hosts, subjects
 )
 
@@ -133,7 +132,7 @@ def _profile_suites(root, name, part, stamp, daemon_properties):
         for result in profile_results(part, "custom"):
             _junit_result(suite, PROFILE_TITLES["custom"], "%s %s" % (result.get("id"), result.get("title") or ""),
                           result, ["Severity: %s" % result.get("severity"), "Expression: %s, expected %s" % (
-                              result.get("expression"), json.dumps(result.get("expected")))])
+                              result.get("expression"), expected_text(result.get("expected")))])
         suites.append(suite)
     return suites
 

@@ -10,14 +10,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
     COLUMNS, TOP_FAILING_JSON, fleet_stats, format_score, score_text, section_rows, status_counts
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    TOOL_NAME, by_status, cis_summary, cis_title, clean_text, daemon_controls, daemon_label, evidence_lines,
+    expected_text, TOOL_NAME, by_status, cis_summary, cis_title, clean_text, daemon_controls, daemon_label, evidence_lines,
     fleet_cis_rate, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited, pass_rate,
     profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
@@ -241,7 +240,7 @@ def _md_profiles(part, level):
                 md_escape(r.get("id")), md_escape(r.get("severity") or "no severity"), md_escape(r.get("title")),
                 md_escape(r.get("status")), " — %s" % md_escape(lines[0]) if lines else "",
                 md_escape(r.get("expression") or ""),
-                md_escape(json.dumps(r.get("expected")))))
+                md_escape(expected_text(r.get("expected")))))
     return out
 
 

@@ -17,7 +17,7 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    TOOL_NAME, by_status, cis_rule_id, cis_title, clean_text, containers_named, custom_rule_id, daemon_controls,
+    expected_text, TOOL_NAME, by_status, cis_rule_id, cis_title, clean_text, containers_named, custom_rule_id, daemon_controls,
     evidence_lines, host_level_controls, hosts_not_audited, profile, profile_results, section_name, several_daemons,
     sorted_hosts, subjects
 )
@@ -108,7 +108,7 @@ def _custom_rule(result):
     cid, severity = str(result.get("id")), result.get("severity")
     properties = {"tags": ["security", "docker", "custom"] + ([severity] if severity else []),
                   "severity": severity, "expression": clean_text(result.get("expression") or ""),
-                  "expected": result.get("expected")}
+                  "expected": json.loads(expected_text(result.get("expected")))}
     if severity in _SECURITY_SEVERITY:
         properties["security-severity"] = _SECURITY_SEVERITY[severity]
     return {
@@ -116,7 +116,7 @@ def _custom_rule(result):
         "name": _rule_name(result.get("title")),
         "shortDescription": {"text": clean_text(result.get("title") or cid)},
         "fullDescription": {"text": clean_text("Custom control %s: %s compared with %s" % (
-            cid, result.get("expression"), json.dumps(result.get("expected"))))},
+            cid, result.get("expression"), expected_text(result.get("expected"))))},
         "help": {"text": clean_text("An inventory control (dockersec_custom_controls); see its owner.")},
         "defaultConfiguration": {"level": custom_level(severity)},
         "properties": properties,

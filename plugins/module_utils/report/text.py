@@ -15,7 +15,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
@@ -23,7 +22,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
     status_counts
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    below_threshold, cis_summary, daemon_controls, daemon_label, fleet_cis_rate, format_pct, host_level_controls, pass_rate, profile,
+    expected_text, below_threshold, cis_summary, daemon_controls, daemon_label, fleet_cis_rate, format_pct, host_level_controls, pass_rate, profile,
     profile_results, profile_summary, severity_rank, several_daemons
 )
 
@@ -237,7 +236,7 @@ def _profile_lines(part):
             if result.get("expression"):
                 lines.append([("        expression: %s, expected %s" % (
                     one_line(result["expression"], EVIDENCE_WIDTH),
-                    one_line(json.dumps(result.get("expected")), EVIDENCE_WIDTH)), None)])
+                    one_line(expected_text(result.get("expected")), EVIDENCE_WIDTH)), None)])
     return lines
 
 

@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
@@ -288,6 +289,12 @@ def fleet_cis_rate(cis):
 def cis_rule_id(cis, rec_id):
     """``cis-1.6.0/5.26``: the benchmark version keeps ids of two versions apart (1.8.0 renumbers 2.x)."""
     return "cis-%s/%s" % (cis.get("version") or "unknown", rec_id)
+
+
+def expected_text(value):
+    """A custom control's expected value as JSON text; what JSON has no form for (a YAML date) as
+    its string."""
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def custom_rule_id(control_id):

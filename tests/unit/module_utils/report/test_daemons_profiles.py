@@ -409,3 +409,18 @@ def test_promtool_check_metrics_accepts_the_daemon_and_profile_series(doc):
         proc = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0 and not proc.stdout.strip() and not proc.stderr.strip(), proc.stdout + proc.stderr
+
+
+def test_a_custom_control_expecting_a_yaml_date_renders_everywhere():
+    import datetime
+    audit = with_profiles(make_audit(host="d"))
+    audit["profiles"]["custom"]["results"][0]["expected"] = datetime.date(2026, 1, 31)
+    raw = report_document.build_document({"d": audit})
+    assert raw["hosts"]["d"]["profiles"]["custom"]["results"][0]["expected"] == "2026-01-31"
+    json.loads(report_document.dumps_document(raw))
+    # a renderer handed the result itself (not through the document) prints the date too
+    direct = dict(raw, hosts={"d": dict(raw["hosts"]["d"], profiles=audit["profiles"])})
+    assert "expected \"2026-01-31\"" in report_text.to_text(report_text.host_lines("d", direct["hosts"]["d"]))
+    for render in (report_markdown.to_markdown, report_junit.to_junit, report_html_page.to_html,
+                   lambda d: report_sarif.dumps_sarif(report_sarif.to_sarif(d))):
+        assert "2026-01-31" in render(direct)
