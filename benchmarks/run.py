@@ -351,8 +351,10 @@ def run_eval(facts):
     return time.perf_counter() - start
 
 
-def run_playbook(tmp, inventory=None, forks=None, extra_env=None, limit=None):
-    """(wall s, CPU s of the whole process tree) of the audit playbook end to end (check mode)."""
+def run_playbook(tmp, inventory=None, forks=None, extra_env=None, limit=None, extra_vars=None):
+    """(wall s, CPU s of the whole process tree, machine CPU s) of the audit playbook end to end (check mode).
+
+    ``extra_vars``: a dict passed as one more ``-e`` (JSON), after ``dockersec_become``."""
     report_dir = os.path.join(tmp, "reports")
     report = os.path.join(report_dir, "dockersec-report.json")
     if os.path.exists(report):
@@ -365,6 +367,8 @@ def run_playbook(tmp, inventory=None, forks=None, extra_env=None, limit=None):
         argv += ["-f", str(forks)]
     if limit:
         argv += ["--limit", limit]
+    if extra_vars:
+        argv += ["-e", json.dumps(extra_vars, sort_keys=True)]
     busy0 = _cpu_times()
     rc, wall, out, err, usage = RUNNER.run(argv, env=ansible_env(report_dir, extra_env))
     busy1 = _cpu_times()
@@ -475,6 +479,78 @@ def measure_sizes(bed, sizes, repeat, tmp, settle_s):
         dn = float(row["seen"] - prev["seen"])
         row["marg_play"] = 1000.0 * (row["playbook"] - prev["playbook"]) / dn
         row["marg_gather"] = 1000.0 * (row["gather"] - prev["gather"]) / dn
+    return rows
+
+
+# ----------------------------------------------------------------------------- paired arms
+
+# The comparison issue 21 asks for: the checklist alone against the default (checklist and cis).
+DEFAULT_ARM_A = ("checklist only", {"dockersec_profiles": ["checklist"]})
+DEFAULT_ARM_B = ("default profiles", {})
+PAIRED_SIZES = "0,200,500"
+
+
+def parse_arm(text, name):
+    """(name, extra vars dict) of one arm from ``--arm-a``/``--arm-b``: a JSON object, ``@FILE`` of one, or ``{}``."""
+    if text.startswith("@"):
+        with open(text[1:]) as f:
+            text = f.read()
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError("%s: not JSON (%s): %r" % (name, exc, text))
+    if not isinstance(value, dict):
+        raise ValueError("%s: extra vars must be a JSON object, not %s" % (name, type(value).__name__))
+    return value
+
+
+def _rel_pct(a, b):
+    return 100.0 * (b - a) / a if a else None
+
+
+def pair_order(arms, i):
+    """The arms in the order pair ``i`` runs them: A B, then B A, ... (so neither arm always runs first)."""
+    return list(arms) if i % 2 == 0 else list(reversed(arms))
+
+
+def paired_row(n, seen, runs, busy):
+    """One size's summary from ``runs`` = {"A": [(wall, cpu)], "B": [...]} of the same pairs."""
+    a, b = runs["A"], runs["B"]
+    med_a, med_b = median([w for w, _c in a]), median([w for w, _c in b])
+    return {
+        "n": n, "seen": seen, "pairs": min(len(a), len(b)),
+        "a": med_a, "b": med_b,
+        "a_cpu": median([c for _w, c in a]), "b_cpu": median([c for _w, c in b]),
+        # Relative difference of the medians, and the median of each pair's own ratio (the paired estimate:
+        # a slow moment of the machine slows both runs of a pair).
+        "diff_pct": _rel_pct(med_a, med_b),
+        # CPU of the playbook's process tree: what the arm costs, less moved by others' load than the wall time.
+        "cpu_diff_pct": _rel_pct(median([c for _w, c in a]), median([c for _w, c in b])),
+        "pair_ratio": median([wb / wa for (wa, _ca), (wb, _cb) in zip(a, b) if wa]),
+        "busy": max(busy) if busy else None,
+        "a_runs": [w for w, _c in a], "b_runs": [w for w, _c in b],
+    }
+
+
+def measure_paired(bed, sizes, pairs, arms, tmp, settle_s):
+    """Alternating runs of the audit with each arm's extra vars, ``pairs`` pairs per size, same engine."""
+    rows = []
+    # One unmeasured run first: the first audit after a pause pays for cold caches (imports, the page cache).
+    run_playbook(tmp, extra_vars=arms[0][1][1])
+    for n in sizes:
+        setup = bed.grow_to(n)
+        if setup:
+            log("started workload containers up to N=%d in %.1f s" % (n, setup))
+        runs, busy = {"A": [], "B": []}, []
+        for i in range(pairs):
+            for key, (name, extra) in pair_order(arms, i):
+                settle(settle_s)
+                wall, cpu, machine = run_playbook(tmp, extra_vars=extra)
+                runs[key].append((wall, cpu))
+                busy.append(others_share(machine, cpu, wall))
+                log("N=%d pair %d/%d, arm %s (%s): %.2f s (CPU %.2f s)" % (n, i + 1, pairs, key, name, wall, cpu))
+        seen = len(bed.client.containers.list(all=True))
+        rows.append(paired_row(n, seen, runs, busy))
     return rows
 
 
@@ -652,10 +728,36 @@ def verdicts(rows, fleet_rows):
     return "\n".join(out)
 
 
+def paired_table(rows, arms):
+    """The paired comparison as docs/performance.md shows it."""
+    (name_a, extra_a), (name_b, extra_b) = [a for _k, a in arms]
+    out = ["A = %s (`-e '%s'`), B = %s (`-e '%s'`); runs alternate A B / B A, same engine and containers."
+           % (name_a, json.dumps(extra_a, sort_keys=True), name_b, json.dumps(extra_b, sort_keys=True)), "",
+           "| N | containers seen | pairs | A audit.yml s (median) | B audit.yml s (median) | B vs A | "
+           "B/A per pair (median) | A CPU s | B CPU s | B vs A (CPU) | others' CPU % during |",
+           "|" + "---|" * 11]
+    for r in rows:
+        out.append("| %d | %d | %d | %s | %s | %s %% | %s | %s | %s | %s %% | %s |" % (
+            r["n"], r["seen"], r["pairs"], fmt(r["a"], ".2f"), fmt(r["b"], ".2f"), fmt(r["diff_pct"], "+.1f"),
+            fmt(r["pair_ratio"], ".3f"), fmt(r["a_cpu"], ".2f"), fmt(r["b_cpu"], ".2f"), fmt(r["cpu_diff_pct"], "+.1f"),
+            fmt(100 * r["busy"] if r.get("busy") is not None else None, ".0f")))
+    return "\n".join(out)
+
+
+def paired_verdict(rows, max_pct):
+    """MET when B's median is at most ``max_pct`` % above A's at every size."""
+    if not rows:
+        return ""
+    worst = max(rows, key=lambda r: r["diff_pct"] if r["diff_pct"] is not None else float("inf"))
+    ok = all(r["diff_pct"] is not None and r["diff_pct"] <= max_pct for r in rows)
+    return "B at most %g %% slower than A at every size: %s (worst %s %% at N=%d)" % (
+        max_pct, "MET" if ok else "MISSED", fmt(worst["diff_pct"], "+.1f"), worst["n"])
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="0,50,200,500", help="workload container counts (default 0,50,200,500)")
+    ap.add_argument("--sizes", help="workload container counts (default 0,50,200,500; with --paired %s)" % PAIRED_SIZES)
     ap.add_argument("--fleet", default="1,4,8", help="Docker-host instance counts for the fleet timing (default 1,4,8)")
     ap.add_argument("--no-fleet", action="store_true", help="skip the fleet timing")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported (default 3)")
@@ -668,11 +770,31 @@ def main(argv=None):
                     help="before each measurement wait up to SECONDS for the machine to be quiet (others using "
                          "under 10%% CPU); the busy share is reported either way (default 0: no wait)")
     ap.add_argument("--json", metavar="PATH", help="also write the raw numbers as JSON")
+    paired = ap.add_argument_group("paired comparison of two sets of extra vars (replaces the size and fleet tables)")
+    paired.add_argument("--paired", action="store_true",
+                        help="at each size alternate audit runs of arm A and arm B (A B, B A, ...) and compare medians")
+    paired.add_argument("--pairs", type=int, default=5, help="pairs of runs per size (default 5)")
+    paired.add_argument("--arm-a", default=json.dumps(DEFAULT_ARM_A[1]), metavar="JSON",
+                        help="arm A's extra vars: a JSON object or @FILE (default %s)" % json.dumps(DEFAULT_ARM_A[1]))
+    paired.add_argument("--arm-b", default=json.dumps(DEFAULT_ARM_B[1]), metavar="JSON",
+                        help="arm B's extra vars (default {}: the collection's defaults)")
+    paired.add_argument("--arm-a-name", default=DEFAULT_ARM_A[0], help="arm A's name in the table")
+    paired.add_argument("--arm-b-name", default=DEFAULT_ARM_B[0], help="arm B's name in the table")
+    paired.add_argument("--max-slowdown", type=float, default=10.0, metavar="PCT",
+                        help="the target: B's median at most PCT %% above A's at every size (default 10)")
     args = ap.parse_args(argv)
-    sizes = sorted(set(int(x) for x in args.sizes.split(",") if x.strip()))
-    fleet = [] if args.no_fleet else sorted(set(int(x) for x in args.fleet.split(",") if x.strip()))
-    if any(n < 0 for n in sizes) or any(h < 1 for h in fleet) or args.repeat < 1:
-        ap.error("sizes must be >= 0, fleet sizes >= 1, repeat >= 1")
+    sizes_text = args.sizes or (PAIRED_SIZES if args.paired else "0,50,200,500")
+    sizes = sorted(set(int(x) for x in sizes_text.split(",") if x.strip()))
+    fleet = [] if args.no_fleet or args.paired else sorted(set(int(x) for x in args.fleet.split(",") if x.strip()))
+    if any(n < 0 for n in sizes) or any(h < 1 for h in fleet) or args.repeat < 1 or args.pairs < 1:
+        ap.error("sizes must be >= 0, fleet sizes >= 1, repeat >= 1, pairs >= 1")
+    arms = []
+    if args.paired:
+        try:
+            arms = [("A", (args.arm_a_name, parse_arm(args.arm_a, "--arm-a"))),
+                    ("B", (args.arm_b_name, parse_arm(args.arm_b, "--arm-b")))]
+        except (ValueError, IOError, OSError) as exc:
+            ap.error(str(exc))
     for path in (MODULE, os.path.join(COLLECTIONS, "ansible_collections", "dockersec", "hardening")):
         if not os.path.exists(path):
             sys.exit("%s is missing: run `make venv-dev link` first" % path)
@@ -692,13 +814,15 @@ def main(argv=None):
     run_id = "%x" % (int(time.time()) & 0xffffff)
     bed = Bed(client, run_id, args.workers)
     install_signal_handlers()
-    rows, fleet_rows, status = [], [], 0
+    rows, fleet_rows, paired_rows, status = [], [], [], 0
     tmp = tempfile.mkdtemp(prefix="dockersec-bench-")
     load_before = os.getloadavg()
     try:
         bed.cleanup()  # what a killed earlier run left (we hold the lock: nobody else's)
         started = time.perf_counter()
-        if sizes:
+        if args.paired:
+            paired_rows = measure_paired(bed, sizes, args.pairs, arms, tmp, args.settle)
+        elif sizes:
             rows = measure_sizes(bed, sizes, args.repeat, tmp, args.settle)
             if not args.keep:
                 bed.cleanup()
@@ -732,14 +856,20 @@ def main(argv=None):
         pass
     info = client.version()
     print()
-    print("dockersec benchmark: %d cores (%s), Docker %s, Python %s, %s; median of %d run(s); total %.0f s"
+    print("dockersec benchmark: %d cores (%s), Docker %s, Python %s, %s; %s; total %.0f s"
           % (os.cpu_count(), cpu or platform.machine(), info.get("Version"), platform.python_version(),
-             "ansible-core " + _ansible_version(), args.repeat, total))
+             "ansible-core " + _ansible_version(),
+             "%d pair(s) per size" % args.pairs if args.paired else "median of %d run(s)" % args.repeat, total))
     # Anything else running skews the numbers: the 1-minute load before and after tells.
     print("load average (1 min) before %.2f, after %.2f" % (load_before[0], os.getloadavg()[0]))
     if rows:
         print()
         print(table(rows))
+    if paired_rows:
+        print()
+        print(paired_table(paired_rows, arms))
+        print()
+        print(paired_verdict(paired_rows, args.max_slowdown))
     if fleet_rows:
         print()
         print(fleet_table(fleet_rows))
@@ -749,7 +879,8 @@ def main(argv=None):
         print(v)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"sizes": rows, "fleet": fleet_rows, "repeat": args.repeat}, f, indent=2)
+            json.dump({"sizes": rows, "fleet": fleet_rows, "repeat": args.repeat, "paired": paired_rows,
+                       "arms": dict(arms), "pairs": args.pairs if args.paired else None}, f, indent=2)
     return 0
 
 

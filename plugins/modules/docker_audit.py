@@ -214,8 +214,10 @@ dockersec_audit:
       sample: "svc@unix:///run/user/1000/docker.sock"
     daemons:
       description:
-        - One entry per Docker daemon of the host, in facts order, rootless ones included; exactly one on a one-daemon host.
-        - Each has V(name), V(primary), V(endpoint), V(rootless), V(user), V(uid), V(pid), V(data_root) and that daemon's
+        - One entry per Docker daemon of the host, in facts order, rootless ones included; exactly one on a
+          one-daemon host.
+        - Each has V(name), V(primary), V(endpoint), V(rootless), V(user), V(uid), V(pid), V(data_root) and that
+          daemon's
           V(score), V(earned), V(applicable), V(nothing_applicable), V(coverage), V(min_coverage), V(incomplete),
           V(waivers), V(band), V(counts), V(controls), V(extended) and V(extended_counts).
         - Host-level controls (their required collectors name none of docker, daemon_config, dockerd_process) are

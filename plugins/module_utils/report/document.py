@@ -28,7 +28,8 @@ import os
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import common, engine
-from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_DAEMON_KEYS, HISTORY_FORMAT
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_DAEMON_KEYS
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.paths import HISTORY_FORMAT
 
 
 REPORT_SCHEMA_VERSION = 1

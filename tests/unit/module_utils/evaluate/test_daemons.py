@@ -124,7 +124,8 @@ def test_the_weaker_rootless_daemon_gives_the_host_its_score():
                 "extended_counts", "waivers", "incomplete", "nothing_applicable", "min_coverage"):
         assert doc[key] == rootless[key], key
     assert rootless["rootless"] is True and primary["rootless"] is False
-    assert (rootless["user"], rootless["uid"], rootless["endpoint"]) == ("svc", 1000, "unix:///run/user/1000/docker.sock")
+    assert (rootless["user"], rootless["uid"]) == ("svc", 1000)
+    assert rootless["endpoint"] == "unix:///run/user/1000/docker.sock"
 
 
 def test_the_weaker_primary_gives_the_host_its_score():

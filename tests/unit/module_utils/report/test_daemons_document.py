@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from canned_audits import ROOTFUL, ROOTLESS, make_audit, two_daemon_audit  # noqa: E402
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import awx as report_awx  # noqa: E402
-from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa: E402
+from ansible_collections.dockersec.hardening.plugins.module_utils.report import document as report_document  # noqa
 from ansible_collections.dockersec.hardening.plugins.module_utils.report import paths as report_paths  # noqa: E402
 
 
@@ -68,3 +68,23 @@ def test_set_stats_adds_each_hosts_daemons_beside_the_unchanged_keys():
                    "coverage": 100.0, "failing": ["16", "17"]}],
         "old": []}
     json.dumps(data)
+
+
+def test_the_report_step_keeps_each_daemon_in_the_report_the_history_the_stats_and_the_forecast(tmp_path):
+    from report_step import ReportRun, read_history, read_report
+    run = ReportRun(tmp_path)
+    # 6 fails on the primary (the daemon role fixes it), 16 and 17 on the rootless daemon (no role does)
+    before = two_daemon_audit(primary_statuses={"6": "fail"})
+    after = two_daemon_audit()
+    run.audit("node1", before).audit("node1", after)
+    run.hostvars["node1"].update(dockersec_plan=[{"role": "daemon", "controls": ["6"], "skipped": []}],
+                                 dockersec_deferred=[])
+    result, display = run.finish()
+    entry = read_report(tmp_path)["hosts"]["node1"]
+    assert entry["daemon"] == ROOTLESS["name"] and [d["score"] for d in entry["daemons"]] == [100.0, 96.0]
+    assert entry["predicted"]["score"] == 96.0 and entry["predicted"]["held_by"] == ROOTLESS["name"]
+    assert [f["id"] for f in entry["predicted"]["flips"]] == ["6"]
+    assert "  Predicted score: 96.0 / 100 (Excellent; daemon %s, which no role changes)" % ROOTLESS["name"] in (
+        display.lines)
+    assert [d["score"] for d in read_history(tmp_path)[-1]["daemons"]] == [100.0, 96.0]
+    assert [d["name"] for d in result["set_stats"]["dockersec_daemons"]["node1"]] == [ROOTFUL["name"], ROOTLESS["name"]]
