@@ -9,6 +9,9 @@
 #                               Molecule instance
 #   dockersec/host:trixie       the same on Debian 13: docker.io 26.x (the CLI is the separate
 #                               docker-cli package there), python3 3.13, iptables-nft
+#   dockersec/host:bookworm-rootless, dockersec/host:trixie-rootless
+#                               the same hosts with rootlesskit, uidmap and slirp4netns baked in
+#                               (molecule/rootless: a rootless dockerd beside the rootful one)
 #   dockersec/workload:busybox  a tiny static-busybox image for the workload containers planted
 #                               inside those instances; also saved as a tarball for `docker load`
 #
@@ -211,6 +214,37 @@ host_image_fixups() {  # SUITE ROOTFS
   esac
 }
 
+# --- 3b. the rootless Docker hosts --------------------------------------------------------------
+# What rootless Docker needs beyond a stock host (Debian's docker.io ships dockerd-rootless.sh and
+# dockerd-rootless-setuptool.sh in /usr/share/docker.io/contrib/). Never fuse-overlayfs: with it
+# installed, both the rootful and the rootless dockerd pick it and every container fails on
+# /dev/fuse, which this sandbox does not have.
+ROOTLESS_PACKAGES="rootlesskit uidmap slirp4netns"
+
+# A small image derived from a host image: one apt-get layer, no debootstrap. Its recipe names the
+# base image's id, so a rebuilt base rebuilds it too.
+build_derived_image() {  # TAG BASE PACKAGES
+  local tag=$1 base=$2 packages=$3 t recipe have old_id
+  t=$(now)
+  image_exists "$base" || die "$base is missing (it is built above)"
+  recipe=$(printf 'r%s from %s %s' "$RECIPE_REVISION" "$(docker image inspect -f '{{.Id}}' "$base")" "$packages")
+  have=$(docker image inspect -f "{{index .Config.Labels \"$RECIPE_LABEL\"}}" "$tag" 2>/dev/null || true)
+  if image_exists "$tag" && [ "$REBUILD" = false ] && [ "$have" = "$recipe" ]; then
+    record skipped "$tag" "tag present, same recipe"
+    return
+  fi
+  old_id=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
+  log "building $tag from $base with $packages ..."
+  printf '%s\n' \
+    "FROM $base" \
+    "RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null \\" \
+    "    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb /usr/share/doc/* /usr/share/man/*" \
+    "LABEL $RECIPE_LABEL=\"$recipe\"" \
+    | docker build --quiet --tag "$tag" - >/dev/null
+  drop_replaced "$tag" "$old_id"
+  record built "$tag" "$(( $(now) - t )) s"
+}
+
 # --- 4. the workload image -------------------------------------------------------------------
 WORKLOAD_APPLETS="sh ash sleep httpd nc wget id cat ls ps echo true false env hostname kill mkdir rm touch grep top"
 
@@ -263,6 +297,8 @@ build_host_image dockersec/host:bookworm bookworm "$STOCK_PACKAGES"
 # Debian 13 splits the CLI out of docker.io.
 build_host_image dockersec/host:trixie trixie "$STOCK_PACKAGES,docker-cli" \
   -c 'ENV DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1'
+build_derived_image dockersec/host:bookworm-rootless dockersec/host:bookworm "$ROOTLESS_PACKAGES"
+build_derived_image dockersec/host:trixie-rootless dockersec/host:trixie "$ROOTLESS_PACKAGES"
 build_workload_image
 
 log "summary (total $(( $(now) - T0 )) s):"

@@ -191,8 +191,12 @@ def role_readme(role, spec=None, meta=None):
     meta = meta or _role_meta(role)
     fqcn = "dockersec.hardening.%s" % role
     owned = [catalog.get(cid) for cid in catalog.role_controls(role)]
-    if not owned:
+    standalone = role in catalog.STANDALONE_ROLES
+    if not owned and not standalone:
         raise ValueError("the catalog gives role %s no control to fix" % role)
+    if owned and standalone:
+        raise ValueError("role %s is standalone (outside remediate.yml) but the catalog gives it %s"
+                         % (role, ", ".join(c["id"] for c in owned)))
     out = [
         "# %s" % fqcn,
         "",
@@ -205,25 +209,37 @@ def role_readme(role, spec=None, meta=None):
     for item in _as_list(spec.get("description") or []):
         if not str(item).startswith(NEVER_TOUCHES):
             out += [_markdown(item), ""]
-    out += [
-        "## What it fixes",
-        "",
-        "The controls the catalog gives this role ([docs/controls.md](../../docs/controls.md)):",
-        "",
-        "| control | title | CIS Docker Benchmark | points |",
-        "| --- | --- | --- | --- |",
-    ] + ["| %s | %s | %s | %d |" % (c["id"], _cell(c["title"]), _cell(", ".join(c["cis"])) or "none",
-                                    catalog.max_points(c["id"])) for c in owned] + [""]
-    if role in catalog.OPT_IN_ROLES:
-        runs = "It is opt-in: `dockersec.hardening.remediate` runs it only when `dockersec_remediate_roles` names it."
+    if standalone:
+        out += [
+            "## When it runs",
+            "",
+            "It fixes no checklist control, so `dockersec.hardening.remediate` never runs it, not even when"
+            " `dockersec_remediate_roles` names it: it is opt-in. Run it with the `%s` playbook"
+            " (`--check` shows what it would do) or in a play of your own (Example below)." % fqcn,
+            "",
+        ]
     else:
-        runs = "`dockersec.hardening.remediate` runs it by default (`dockersec_remediate_roles`)."
+        out += [
+            "## What it fixes",
+            "",
+            "The controls the catalog gives this role ([docs/controls.md](../../docs/controls.md)):",
+            "",
+            "| control | title | CIS Docker Benchmark | points |",
+            "| --- | --- | --- | --- |",
+        ] + ["| %s | %s | %s | %d |" % (c["id"], _cell(c["title"]), _cell(", ".join(c["cis"])) or "none",
+                                        catalog.max_points(c["id"])) for c in owned] + [""]
+        if role in catalog.OPT_IN_ROLES:
+            runs = "It is opt-in: `dockersec.hardening.remediate` runs it only when `dockersec_remediate_roles` names it."
+        else:
+            runs = "`dockersec.hardening.remediate` runs it by default (`dockersec_remediate_roles`)."
+        out += [
+            "%s There it gets only the controls it owns whose verdict in the first audit is `fail`, plus the"
+            " ones `dockersec_fix_controls` names; `dockersec_skip_controls` wins. Used on its own, it fixes"
+            " the controls in `%s_controls` (default: all of the above, less `dockersec_skip_controls`)."
+            % (runs, role),
+            "",
+        ]
     out += [
-        "%s There it gets only the controls it owns whose verdict in the first audit is `fail`, plus the"
-        " ones `dockersec_fix_controls` names; `dockersec_skip_controls` wins. Used on its own, it fixes"
-        " the controls in `%s_controls` (default: all of the above, less `dockersec_skip_controls`)."
-        % (runs, role),
-        "",
         "## What it never touches",
         "",
         "%s." % _markdown(never_touches(role, spec)),
@@ -245,12 +261,21 @@ def role_readme(role, spec=None, meta=None):
         "",
         "## Example",
         "",
+    ] + ([
+        "Through its playbook (`playbooks/%s.yml`; required variables with `-e`):" % role,
+        "",
+        "```sh",
+        "ansible-playbook -i inventory.yml %s -e '%s' --check" % (fqcn, json.dumps(
+            dict((k, "app") for k, v in sorted((spec.get("options") or {}).items()) if v.get("required")))),
+        "```",
+    ] if standalone else [
         "Through the playbook, which audits, fixes only what fails and audits again:",
         "",
         "```sh",
         "ansible-playbook -i inventory.yml dockersec.hardening.remediate -e '{\"dockersec_remediate_roles\": [\"%s\"]}'"
         % role,
         "```",
+    ]) + [
         "",
         "On its own, in a play:",
         "",
@@ -271,15 +296,17 @@ def readme_with_table(text=None):
     head, rest = text.split(TABLE_BEGIN)
     tail = rest.split(TABLE_END)[1]
     table = ["| role | never touches |", "| --- | --- |"] + [
-        "| `%s` | %s |" % (role, _cell(_markdown(never_touches(role)))) for role in catalog.REMEDIATION_ROLES]
+        "| `%s` | %s |" % (role, _cell(_markdown(never_touches(role))))
+        for role in catalog.REMEDIATION_ROLES + catalog.STANDALONE_ROLES]
     return head + TABLE_BEGIN + "\n" + "\n".join(table) + "\n" + TABLE_END + tail
 
 
 def _roles():
     found = sorted(d for d in os.listdir(ROLES_DIR) if os.path.isdir(os.path.join(ROLES_DIR, d)))
-    if found != sorted(catalog.REMEDIATION_ROLES):
-        raise ValueError("roles/ holds %s, the catalog's remediation roles are %s"
-                         % (", ".join(found), ", ".join(sorted(catalog.REMEDIATION_ROLES))))
+    known = sorted(catalog.REMEDIATION_ROLES + catalog.STANDALONE_ROLES)
+    if found != known:
+        raise ValueError("roles/ holds %s, the catalog's remediation and standalone roles are %s"
+                         % (", ".join(found), ", ".join(known)))
     return found
 
 

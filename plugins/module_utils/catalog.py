@@ -82,6 +82,8 @@ COLLECTOR_PRIVILEGE = {
     "dockerd_process": ("none", "/proc/<dockerd>/cmdline and limits (root when /proc is mounted hidepid=2)"),
     "environment": ("none", "/etc/environment, /etc/profile.d"),
     "tools": ("none", "looks for binaries in the usual directories"),
+    "daemons": ("docker-api", "/proc of every dockerd and each daemon's Engine API socket (a rootless daemon's "
+                              "socket is its user's; root reads them all)"),
     "docker": ("docker-api", "the Engine API socket (root, or membership of the docker group, which is "
                              "root-equivalent)"),
 }
@@ -200,6 +202,10 @@ REMEDIATION_ROLES = ("daemon", "sshd", "auditd", "docker_user_chain", "docker_so
 # Run only when dockersec_remediate_roles names them: they change running workloads or packages.
 OPT_IN_ROLES = ("container_limits", "updates")
 DEFAULT_REMEDIATION_ROLES = tuple(r for r in REMEDIATION_ROLES if r not in OPT_IN_ROLES)
+# Roles of the collection outside the remediation plan: they fix no checklist control, so
+# remediate.yml never runs them (not even when dockersec_remediate_roles names them); each has a
+# playbook of its own. rootless switches a service account to rootless Docker (issue 20).
+STANDALONE_ROLES = ("rootless",)
 
 
 def normalize_ids(ids):

@@ -148,6 +148,42 @@ def flag_values(flags, long_name):
     return out
 
 
+# --- TLS (--tls, --tlsverify, --tlscacert, --tlscert, --tlskey) -----------------------------------
+
+# dockerd's TLS files and their defaults: $DOCKER_CERT_PATH, else ~/.docker of the user dockerd runs
+# as (moby daemon/command/options.go installFlags, defaultCertPath); root's is /root/.docker.
+TLS_FILES = (("tlscacert", "ca.pem"), ("tlscert", "cert.pem"), ("tlskey", "key.pem"))
+ROOT_CERT_PATH = "/root/.docker"
+
+
+def tls_on(flags, content):
+    """dockerd serves TLS: --tlsverify given at all (even =false: TLS without client verification), or
+    --tls true; on its command line or in its config file (moby daemon/command/options.go
+    setDefaultOptions, daemon/command/daemon.go: a tlsverify value set turns TLS on). DOCKER_TLS_VERIFY
+    in dockerd's environment is not read."""
+    content = content if isinstance(content, dict) else {}
+    if flag_values(flags, "tlsverify") or "tlsverify" in content:
+        return True
+    values = flag_values(flags, "tls")
+    if values:
+        return go_bool(values[-1]) is True
+    return content.get("tls") is True
+
+
+def tls_file(flags, content, key):
+    """(path, source) of the TLS file ``key`` names: its flag, else its config-file key, else (when
+    dockerd serves TLS) root's default; (None, None) when it uses none."""
+    content = content if isinstance(content, dict) else {}
+    values = flag_values(flags, key)
+    if values and values[-1]:
+        return str(values[-1]), "dockerd --%s" % key
+    if isinstance(content.get(key), str) and content[key]:
+        return content[key], "daemon.json %s" % key
+    if tls_on(flags, content):
+        return "%s/%s" % (ROOT_CERT_PATH, dict(TLS_FILES)[key]), "dockerd default (~/.docker of root)"
+    return None, None
+
+
 # --- Hosts (-H / --host / daemon.json "hosts") ----------------------------------------------------
 
 _PORT_RE = re.compile(r"^[0-9]*$")
@@ -333,7 +369,7 @@ def tls_state(flags, config):
             "source": ", ".join(sources) or "no tls/tlsverify setting", "error": "; ".join(errors) or None}
 
 
-def listeners(flags, config, socket_streams=None, tls=None):
+def listeners(flags, config, socket_streams=None, tls=None, default_host=""):
     """Every address the API is served on, as listener records (see parse_host), in dockerd's order.
 
     ``flags`` the parsed command line, ``config`` the daemon's config file content, ``socket_streams``
@@ -342,7 +378,8 @@ def listeners(flags, config, socket_streams=None, tls=None):
     after dockerd started, so both are judged); none gives the default host. Each ``fd://`` host is
     followed by one record per ListenStream value (source ``docker.socket ListenStream``), or by an
     error record when they were not read: those are the sockets dockerd really serves. ``fd://N``
-    keeps every stream (systemd passes them all; this does not map fd numbers).
+    keeps every stream (systemd passes them all; this does not map fd numbers). ``default_host`` is
+    the daemon's own default (a rootless dockerd's is under $XDG_RUNTIME_DIR); "" is the rootful one.
     """
     config = config if isinstance(config, dict) else {}
     if tls is None:
@@ -363,7 +400,7 @@ def listeners(flags, config, socket_streams=None, tls=None):
     # empty values; 20.10-26 turn each into the default): keep the default, it adds a socket to check.
     if not [r for r in out if not (isinstance(r["value"], str) and not r["value"].strip())]:
         out = [r for r in out if r["error"]]
-        out.append(parse_host("", "default (no -H or hosts)", tls))
+        out.append(parse_host(default_host, "default (no -H or hosts)", tls))
     result = []
     for r in out:
         result.append(r)

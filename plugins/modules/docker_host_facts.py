@@ -44,6 +44,9 @@ options:
         C(unix:///var/run/docker.sock).
       - The daemon facts (C(dockerd_process), C(daemon_config)) are those of the dockerd serving this endpoint (the one
         holding its listening socket), not of the first dockerd process found.
+      - This is the primary daemon. Every other dockerd on the host (rootless ones, a second daemon on its own
+        C(-H) socket) is read over its own socket under C(daemons). When neither this option nor E(DOCKER_HOST) is
+        set and nothing serves the default socket but other daemons exist, the first one found is the primary.
     type: str
   timeout:
     description:
@@ -63,7 +66,7 @@ options:
     type: list
     elements: str
     choices: [host, services, sshd, audit, iptables, mounts, files, daemon_config, dockerd_process, environment,
-              tools, docker]
+              tools, docker, daemons]
   inspect_workers:
     description:
       - Concurrent Engine API inspects.
@@ -160,11 +163,9 @@ def main():
     facts = {"schema_version": base.SCHEMA_VERSION,
              "gathered_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
              "collectors": {}}
-    params = dict(p, endpoint=endpoint)
+    params = dict(p, endpoint=endpoint, endpoint_explicit=bool(p["docker_host"] or os.environ.get("DOCKER_HOST")))
     start = time.time()
-    for name, run_collector in registry.COLLECTORS:
-        if name in wanted:
-            base.timed(name, run_collector, facts, host, params)
+    registry.gather(host, params, wanted, facts)
 
     facts["seconds"] = round(time.time() - start, 3)
     module.exit_json(changed=False, ansible_facts={"dockersec": facts})

@@ -61,6 +61,13 @@ class FakeHost(gather_base.Host):
             raise value
         return value
 
+    def readlink(self, p):
+        # {path: target} in ``symlinks`` (/proc/PID/exe, /proc/PID/ns/user, fds); never the real machine's /proc.
+        value = getattr(self, "symlinks", {}).get(p)
+        if value is None:
+            raise OSError(errno.ENOENT, "No such file or directory")
+        return value
+
     def which(self, name):
         return self.binaries.get(name)
 

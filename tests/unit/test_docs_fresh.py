@@ -25,7 +25,7 @@ def _gen_docs():
 def test_every_role_has_a_generated_readme():
     gen = _gen_docs()
     roles = sorted(d for d in os.listdir(os.path.join(REPO, "roles")) if os.path.isdir(os.path.join(REPO, "roles", d)))
-    assert len(roles) == 9
+    assert len(roles) == 10
     for role in roles:
         assert "roles/%s/README.md" % role in gen.PAGES
         with open(os.path.join(REPO, "roles", role, "README.md")) as f:
@@ -47,8 +47,11 @@ def test_role_readme_carries_the_catalog_controls_the_spec_and_never_touches():
     assert "## What it never touches\n\na daemon.json key of a control that does not fail;" in text
     assert "`daemon_restart_running_containers: true`" in text
     assert "C(" not in text
-    # The opt-in roles say so.
+    # The opt-in roles say so; a standalone role says remediate never runs it, and how to run it.
     assert "It is opt-in" in gen.role_readme("updates") and "It is opt-in" not in text
+    rootless = gen.role_readme("rootless")
+    assert "`dockersec.hardening.remediate` never runs it" in rootless and "## What it fixes" not in rootless
+    assert "ansible-playbook -i inventory.yml dockersec.hardening.rootless -e '{\"rootless_user\": \"app\"}'" in rootless
 
 
 def test_a_changed_spec_changes_the_readme_and_the_never_touches_table():
@@ -78,7 +81,7 @@ def test_never_touches_is_required_once():
 def test_role_examples_use_the_role_and_only_its_variables():
     import yaml
     gen = _gen_docs()
-    for role in gen.catalog.REMEDIATION_ROLES:
+    for role in gen.catalog.REMEDIATION_ROLES + gen.catalog.STANDALONE_ROLES:
         spec = gen._role_spec(role)
         plays = yaml.safe_load(spec["examples"])
         uses = [r for play in plays for r in play.get("roles", [])]

@@ -61,7 +61,7 @@ def test_role_platforms_are_the_tested_hosts():
     assert tested == {"bookworm", "trixie"}
     roles = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                    for p in glob.glob(os.path.join(REPO, "roles", "*", "meta", "main.yml")))
-    assert len(roles) == 9
+    assert len(roles) == 10
     for role in roles:
         platforms = _yaml("roles/%s/meta/main.yml" % role)["galaxy_info"]["platforms"]
         assert [(p["name"], sorted(p["versions"])) for p in platforms] == [("Debian", sorted(tested))], role

@@ -527,7 +527,8 @@ def _rule_canon(facts):
     return canon
 
 
-def _existing(files, spellings):
+def existing_path(files, spellings):
+    """The first of ``spellings`` that exists on the target (the files collector's stat), else None."""
     for p in spellings:
         if as_dict(files.get(p)).get("exists") is True:
             return p
@@ -540,11 +541,11 @@ def _audit_targets(facts, opts):
     files = as_dict(facts.get("files"))
     required, advice = {}, {}
     for spellings in CHECKLIST_AUDIT_PATHS:
-        p = _existing(files, spellings)
+        p = existing_path(files, spellings)
         if p:
             required.setdefault(_canonical(facts, p), p)
     for spellings in ENGINE_BINARIES:
-        p = _existing(files, spellings)
+        p = existing_path(files, spellings)
         if p and _canonical(facts, p) not in required:
             advice.setdefault(_canonical(facts, p), p)
     for p in AUDIT_PATHS:
@@ -562,6 +563,54 @@ def _spelled(canon, spelling):
     return spelling if canon == spelling else "%s (= %s)" % (spelling, canon)
 
 
+def audit_rules(facts):
+    """(rules, source, on_disk): the loaded rules (``auditctl -l``) when they could be read, else the
+    rules files' lines; where they came from; and the rules files' lines."""
+    audit = as_dict(facts.get("audit"))
+    live = audit.get("live_rules")
+    file_rules = as_dict(audit.get("file_rules"))
+    on_disk = [r for lines in file_rules.values() for r in as_list(lines)]
+    if isinstance(live, list):
+        return live, "auditctl -l (live)", on_disk
+    source = "%s (auditctl unavailable: %s)" % (
+        ", ".join(sorted(str(f) for f in file_rules)) or "/etc/audit/rules.d (no rules files)",
+        audit.get("live_error") or "not installed")
+    return on_disk, source, on_disk
+
+
+def watch_verdict(facts, path, what):
+    """(status, evidence): write and attribute changes of the one existing ``path`` reach the audit
+    log, judged as check_5 judges each of its paths (audit_decision over the loaded rules, auditing
+    enabled, auditd receiving). For rules that name one file each (CIS 1.1.3-1.1.18)."""
+    audit = as_dict(facts.get("audit"))
+    live = audit.get("live_rules")
+    rules, source, _on_disk = audit_rules(facts)
+    canon_path = _canonical(facts, path)
+    by, never = audit_decision(rules, canon_path, _rule_canon(facts))
+    spelled = _spelled(canon_path, path)
+    if by is None:
+        evidence = ["%s (%s) has no -w PATH -p wa rule in effect (source: %s)" % (what, spelled, source)]
+        if as_dict(as_dict(facts.get("files")).get(path)).get("type") == "link":
+            evidence.append("%s is a symlink: a watch on the link does not watch %s" % (path, canon_path))
+        if never:
+            evidence.append("suppressed by the earlier rule %s" % text(never, 120))
+        return result(FAIL, evidence)
+    unknown = _unknown_rules(rules, set([path, canon_path]))
+    if isinstance(live, list) and audit.get("enabled_flag") == 0:
+        return result(FAIL, "the rule is loaded but auditing is disabled (auditctl -s: enabled 0)")
+    if isinstance(live, list) and audit.get("auditd_pid") == 0:
+        return result(FAIL, "the rule is loaded but no audit daemon receives the events (auditctl -s: pid 0)")
+    if unknown:
+        return result(ERROR, "rules naming %s in a form this check does not understand: %s" % (path, "; ".join(unknown)))
+    if not isinstance(live, list):
+        return result(ERROR, "the rules files would watch %s, but the loaded rules could not be read (source: %s): "
+                             "run with become (root)" % (spelled, source))
+    if audit.get("enabled_flag") not in (1, 2):
+        return result(ERROR, "auditing state unknown (auditctl -s gave no enabled flag)")
+    via = "" if by == canon_path else " (by the watch on %s)" % by
+    return result(PASS, "%s (%s) is watched with -p wa%s (source: %s)" % (what, spelled, via, source))
+
+
 def check_5(facts, opts):
     """Write and attribute changes of the checklist's paths reach the audit log: the loaded rules
     (``auditctl -l``; a rules file is not a loaded rule), judged as the kernel applies them
@@ -573,15 +622,7 @@ def check_5(facts, opts):
     if not required:
         return result(NA, "none of the Docker paths to audit exist on this host")
     live = audit.get("live_rules")
-    file_rules = as_dict(audit.get("file_rules"))
-    on_disk = [r for lines in file_rules.values() for r in as_list(lines)]
-    if isinstance(live, list):
-        rules, source = live, "auditctl -l (live)"
-    else:
-        rules = on_disk
-        source = "%s (auditctl unavailable: %s)" % (
-            ", ".join(sorted(str(f) for f in file_rules)) or "/etc/audit/rules.d (no rules files)",
-            audit.get("live_error") or "not installed")
+    rules, source, on_disk = audit_rules(facts)
     canon = _rule_canon(facts)
     files = as_dict(facts.get("files"))
     missing, via_parent, suppressed = [], [], []
@@ -602,7 +643,7 @@ def check_5(facts, opts):
         effect = exclude_effect(parsed) if parsed.get("kind") == "rule" and parsed["list"] == "exclude" else ""
         if effect.startswith("unknown"):
             unknown.append("%s (exclude list, %s)" % (text(r, 100), effect[len("unknown: "):]))
-    engine = set(_canonical(facts, p) for p in (_existing(files, s) for s in ENGINE_BINARIES) if p)
+    engine = set(_canonical(facts, p) for p in (existing_path(files, s) for s in ENGINE_BINARIES) if p)
     unwatched_advice = [_spelled(c, p) for c, p in sorted(advice.items(), key=lambda kv: (kv[0] not in engine, kv[1]))
                         if audit_decision(rules, c, canon)[0] is None]
     scope = ("the checklist's paths" if not opt(opts, "audit_require_cis_paths")

@@ -27,7 +27,12 @@ def _iso_precise(epoch):
 
 
 def collect_daemon_config(h, path, chosen_by=None):
-    """``path`` is the config file the audited dockerd reads (``chosen_by`` says how that is known)."""
+    """``path`` is the config file the audited dockerd reads (``chosen_by`` says how that is known,
+    or why it is not: ``path`` None)."""
+    if not path:
+        raise CollectorError("the daemon's config file is unknown: %s" % chosen_by,
+                             section={"path": None, "exists": None, "valid": None, "error": chosen_by,
+                                      "content": None, "symlink_target": None, "chosen_by": None})
     out = {"path": path, "exists": False, "valid": None, "error": None, "content": None, "symlink_target": None,
            "chosen_by": chosen_by}
     if not h.exists(path):

@@ -25,7 +25,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import redact
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_files import image_shells
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.image_history import summarize_history
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import host_network_listeners
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import (
+    container_programs, host_network_listeners
+)
 
 try:
     import http.client as http_client
@@ -69,7 +71,7 @@ def normalize_container(ins):
             port_bindings.append({"container_port": cport, "host_ip": (b or {}).get("HostIp") or "",
                                   "host_port": (b or {}).get("HostPort") or ""})
     mounts = [{"type": m.get("Type"), "source": m.get("Source"), "destination": m.get("Destination"),
-               "rw": bool(m.get("RW"))} for m in ins.get("Mounts") or []]
+               "rw": bool(m.get("RW")), "propagation": m.get("Propagation") or ""} for m in ins.get("Mounts") or []]
     restart = hc.get("RestartPolicy") or {}
     state = ins.get("State") or {}
     return {
@@ -93,6 +95,7 @@ def normalize_container(ins):
         "cpu_quota": hc.get("CpuQuota") or 0,
         "cpu_shares": hc.get("CpuShares") or 0,
         "pids_limit": hc.get("PidsLimit"),
+        "cgroup_parent": hc.get("CgroupParent") or "",
         "security_opt": list(hc.get("SecurityOpt") or []),
         "network_mode": hc.get("NetworkMode") or "",
         "networks": sorted((ns.get("Networks") or {}).keys()),
@@ -217,7 +220,40 @@ def normalize_image(ins, history, root_dir=None, store=None):
 
 INFO_KEYS = ("ServerVersion", "Driver", "DockerRootDir", "SecurityOptions", "LoggingDriver", "CgroupVersion",
              "LiveRestoreEnabled", "Containers", "ContainersRunning", "Images", "OperatingSystem", "KernelVersion",
-             "Debug", "CgroupDriver", "MemoryLimit", "CpuCfsQuota", "PidsLimit", "Containerd")
+             "Debug", "CgroupDriver", "MemoryLimit", "CpuCfsQuota", "PidsLimit", "Containerd", "ExperimentalBuild")
+
+
+def registry_config(info):
+    """What GET /info says of insecure registries (CIS 2.5): the CIDRs and, per registry, Secure only
+    (Mirrors and other fields stay on the host); None when the engine does not report it."""
+    reg = info.get("RegistryConfig")
+    if not isinstance(reg, dict):
+        return None
+    return {"InsecureRegistryCIDRs": [str(c) for c in reg.get("InsecureRegistryCIDRs") or []],
+            "IndexConfigs": dict((str(name), {"Secure": (cfg or {}).get("Secure")})
+                                 for name, cfg in (reg.get("IndexConfigs") or {}).items())}
+
+
+def exec_sessions(client, inspected, containers, workers):
+    """``exec_sessions`` of each container: the exec processes dockerd lists as not exited (inspect
+    ExecIDs; moby daemon/monitor.go drops an exec from the container when it exits), each with
+    Privileged and whether it runs as root (User "" or "root" or "0"), never its command. An exec
+    that could not be inspected (it ended in between, an engine refusing) has privileged None."""
+    def one(eid):
+        try:
+            ex = client.exec_inspect(eid) or {}
+        except Exception:  # ended between the list and the inspect, or not inspectable: unknown
+            return {"privileged": None, "root": None}
+        user = str((ex.get("ProcessConfig") or {}).get("user") or "")
+        return {"privileged": bool((ex.get("ProcessConfig") or {}).get("privileged")),
+                "root": user.split(":", 1)[0] in ("", "root", "0")}
+    ids = [list(ins.get("ExecIDs") or []) for ins in inspected]
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        flat = list(pool.map(one, [e for group in ids for e in group])) if any(ids) else []
+    n = 0
+    for group, c in zip(ids, containers):
+        c["exec_sessions"] = flat[n:n + len(group)]
+        n += len(group)
 
 
 def _swarm_info(info):
@@ -360,6 +396,9 @@ class EngineClient(object):
     def history(self, iid):
         return self.get("/images/%s/history" % url_quote(iid, safe=""))
 
+    def exec_inspect(self, exec_id):
+        return self.get("/exec/%s/json" % url_quote(exec_id, safe=""))
+
     def networks(self):
         return self.get("/networks")
 
@@ -427,8 +466,10 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state, host=No
             hist = _inspect_or_none(client.history, iid) or []
             return iid, normalize_image(ins, hist, info.get("DockerRootDir"), image_store(info))
         images = dict((iid, img) for iid, img in pool.map(image, image_ids) if img is not None)
+    exec_sessions(client, inspected, containers, workers)
     if host is not None:
         host_network_listeners(host, inspected, containers, host_why_not)
+        container_programs(host, inspected, containers, host_why_not)
     networks = []
     bridge = None
     for n in client.networks() or []:
@@ -448,6 +489,7 @@ def collect_docker(client_factory, workers, sensitive_label_keys, state, host=No
     volumes = (client.volumes() or {}).get("Volumes") or []
     out_info = dict((k, info.get(k)) for k in INFO_KEYS)
     out_info["Swarm"] = _swarm_info(info)
+    out_info["RegistryConfig"] = registry_config(info)
     return {
         "reachable": True,
         "api_version": version.get("ApiVersion"),

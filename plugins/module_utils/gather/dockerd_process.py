@@ -11,20 +11,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import re
 import time
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli, redact
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather import systemd_unit
-from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import (
-    ListenerError, parse_proc_net_tcp
-)
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import daemons, systemd_unit
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.daemons import locate_dockerd  # noqa: F401
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather.listeners import ListenerError
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather.base import CollectorError
 
-DEFAULT_ENDPOINT = "unix:///var/run/docker.sock"
-DEFAULT_CONFIG_FILE = "/etc/docker/daemon.json"
+DEFAULT_ENDPOINT = daemons.DEFAULT_ENDPOINT
+DEFAULT_CONFIG_FILE = daemons.DEFAULT_CONFIG_FILE
 
 
 def parse_flags(argv):
@@ -87,86 +85,9 @@ def _started_at(h, pid):
     return _started(h, pid)[0]
 
 
-def _dockerd_pids(h):
-    pids = []
-    for p in h.glob("/proc/[0-9]*/comm"):
-        try:
-            if h.read(p).strip() == "dockerd":
-                pids.append(int(p.split("/")[-2]))
-        except (IOError, OSError, ValueError):
-            continue
-    return sorted(pids)
-
-
-def _argv(h, pid):
-    try:
-        return [a for a in h.read("/proc/%d/cmdline" % pid).split("\0") if a]
-    except (IOError, OSError):
-        return None
-
-
-def _socket_inodes(h, pid):
-    """Inodes of the sockets process ``pid`` holds (/proc/PID/fd/N -> socket:[INODE])."""
-    out = set()
-    for fd in h.listdir("/proc/%d/fd" % pid):
-        try:
-            m = re.match(r"^socket:\[(\d+)\]$", h.readlink("/proc/%d/fd/%s" % (pid, fd)))
-        except (IOError, OSError):
-            continue
-        if m:
-            out.add(m.group(1))
-    return out
-
-
-def _same_path(h, a, b):
-    if a == b:
-        return True
-    try:
-        return h.realpath(a) == h.realpath(b)
-    except (IOError, OSError, ValueError):
-        return False
-
-
-def _listening_inodes(h, endpoint):
-    """Inodes of the listening sockets bound to ``endpoint`` (unix path from /proc/net/unix; TCP port
-    from /proc/net/tcp and tcp6)."""
-    inodes = set()
-    if endpoint.startswith("unix://"):
-        path = endpoint[len("unix://"):]
-        try:
-            lines = h.read("/proc/net/unix").splitlines()[1:]
-        except (IOError, OSError):
-            return inodes
-        for line in lines:
-            parts = line.split()
-            # Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is __SO_ACCEPTCON (listening)
-            if len(parts) >= 8 and int(parts[3], 16) & 0x10000 and _same_path(h, parts[7], path):
-                inodes.add(parts[6])
-        return inodes
-    record = dockerd_cli.parse_host(endpoint)
-    if record["scheme"] != "tcp" or record["error"]:
-        return inodes
-    try:
-        rows = _listening_tcp(h)
-    except ListenerError:
-        return inodes  # unreadable: the dockerd is then chosen by its -H flags, or not at all
-    for _address, port, inode in rows:
-        if port == record["port"]:
-            inodes.add(inode)
-    return inodes
-
-
-def _listening_tcp(h):
-    """[(address, port, inode)] of the host's TCP LISTEN sockets (/proc/net/tcp, tcp6), read by the
-    one /proc/net/tcp parser (gather.listeners); a missing table (no IPv6) is skipped."""
-    out = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            text = h.read(table)
-        except (IOError, OSError):
-            continue
-        out.extend(parse_proc_net_tcp(text))
-    return out
+def config_file(flags, default=DEFAULT_CONFIG_FILE):
+    """The config file dockerd reads (daemons.config_file)."""
+    return daemons.config_file(flags, default)
 
 
 def tcp_listening(h, pid):
@@ -174,11 +95,11 @@ def tcp_listening(h, pid):
 
     What the kernel says dockerd serves, whatever its flags say: the evaluators hold it against
     the listeners its configuration names."""
-    inodes = _socket_inodes(h, pid)
+    inodes = daemons.socket_inodes(h, pid)
     if not inodes and not h.listdir("/proc/%d/fd" % pid):
         return None
     try:
-        rows = _listening_tcp(h)
+        rows = daemons.listening_tcp(h)
     except ListenerError:
         return None  # a table this parser cannot read: what dockerd listens on is unknown
     out = []
@@ -189,46 +110,6 @@ def tcp_listening(h, pid):
     return out
 
 
-def locate_dockerd(h, endpoint=DEFAULT_ENDPOINT):
-    """(pid or None, how it was chosen) of the dockerd serving ``endpoint``.
-
-    The only dockerd, else the one holding the listening socket bound to the endpoint (its inode
-    in /proc/net/unix or /proc/net/tcp among the process's fds), else the one whose own hosts name
-    the endpoint's socket. Never "the first dockerd in /proc": with several and no match, None.
-    """
-    pids = _dockerd_pids(h)
-    if not pids:
-        found = (None, "no dockerd process")
-    elif len(pids) == 1:
-        found = (pids[0], "the only dockerd process")
-    else:
-        found = (None, "%d dockerd processes (%s), none found serving %s"
-                 % (len(pids), ", ".join(str(p) for p in pids), endpoint))
-        inodes = _listening_inodes(h, endpoint)
-        holders = [p for p in pids if inodes & _socket_inodes(h, p)] if inodes else []
-        if len(holders) == 1:
-            found = (holders[0], "holds the listening socket of %s" % endpoint)
-        elif endpoint.startswith("unix://"):
-            path = endpoint[len("unix://"):]
-            named = []
-            for p in pids:
-                argv = _argv(h, p) or []
-                for r in dockerd_cli.listeners(dockerd_cli.parse_flags(argv), {}, []):
-                    if r["scheme"] == "unix" and _same_path(h, r["address"], path):
-                        named.append(p)
-                        break
-            if len(named) == 1:
-                found = (named[0], "its -H names %s" % endpoint)
-    return found
-
-
-def config_file(flags):
-    """The config file dockerd reads: its --config-file, else /etc/docker/daemon.json (moby
-    daemon/command/docker.go installs --config-file with getDefaultDaemonConfigFile)."""
-    values = dockerd_cli.flag_values(flags, "config-file")
-    return str(values[-1]) if values and values[-1] else DEFAULT_CONFIG_FILE
-
-
 def _exec_start(h):
     """docker.service's effective ExecStart (unit file and drop-ins, the last after any reset)."""
     setting = systemd_unit.list_setting(h, "docker.service", "Service", "ExecStart")
@@ -236,37 +117,34 @@ def _exec_start(h):
     return values[-1].lstrip("-@:+!") if values else None
 
 
-def _read_config_hosts(h, path):
-    """The ``hosts`` of the daemon's config file, for the listener record (daemon_config holds the file)."""
-    try:
-        content = json.loads(h.read(path) or "{}")
-    except (IOError, OSError, ValueError):
-        return {}
-    # the record keeps each host value as written: a URL's credentials must not leave the host
-    return redact.redact_config(content) if isinstance(content, dict) else {}
-
-
 def daemon_record(h, params):
     """The record of the dockerd serving ``params["endpoint"]`` (the ``dockerd_process`` section),
     built once per gather (kept in ``params``, the module's parameters for this run).
 
     The files and daemon_config collectors read it too: the config file is the one this dockerd
-    reads, the sockets to stat are its unix listeners.
+    reads, the sockets to stat are its unix listeners. ``params["_located"]``, when set, is the
+    (pid, why) daemon discovery already chose (gather.daemons); ``_system_unit`` False: the daemon
+    is not docker.service's, whose unit and docker.socket are then not read.
     """
-    endpoint = params.get("endpoint") or DEFAULT_ENDPOINT
+    located = params.get("_located")
+    endpoint = params.get("endpoint") if located else (params.get("endpoint") or DEFAULT_ENDPOINT)
     cache = params.setdefault("_daemon_records", {})
     if endpoint not in cache:
-        cache[endpoint] = _build_record(h, endpoint)
+        cache[endpoint] = _build_record(h, endpoint, located, params.get("_system_unit", True))
     return cache[endpoint]
 
 
-def _build_record(h, endpoint):
-    pid, chosen = locate_dockerd(h, endpoint)
+_NO_UNIT = "not docker.service's daemon: its unit is not read"
+
+
+def _build_record(h, endpoint, located=None, system_unit=True):
+    pid, chosen = located or locate_dockerd(h, endpoint)
     out = {"running": pid is not None, "pid": pid, "cmdline": None, "flags": {}, "unit_exec_start": None,
            "limits": {"nofile_soft": None, "nofile_hard": None, "nproc_soft": None, "nproc_hard": None},
            "started_at": None, "started_at_uncertainty": None, "endpoint": endpoint, "chosen": chosen,
            "config_file": None, "config_file_source": None, "listeners": None, "socket_activation": None,
            "tcp_listening": None}
+    defaults = daemons.process_defaults(h, pid)
     if pid is not None:
         out["started_at"], out["started_at_uncertainty"] = _started(h, pid)
         out["tcp_listening"] = tcp_listening(h, pid)
@@ -278,20 +156,31 @@ def _build_record(h, endpoint):
             out["limits"] = _limits(h.read("/proc/%d/limits" % pid))
         except (IOError, OSError):
             pass
-    exec_start = _exec_start(h)
+    # A rootless dockerd (or another daemon discovery found) is not docker.service's.
+    system_unit = system_unit and not defaults["rootless"]
+    exec_start = _exec_start(h) if system_unit else None
     out["unit_exec_start"] = redact.redact_text(exec_start.strip()) if exec_start else None
     if out["cmdline"] is not None:
         flags, where = out["flags"], "dockerd"
     else:
         flags, where = parse_flags((out["unit_exec_start"] or "").split()), "docker.service ExecStart"
-    out["config_file"] = config_file(flags)
+    out["config_file"] = config_file(flags, defaults["config_file"])
     out["config_file_source"] = ("%s --config-file" % where if dockerd_cli.flag_values(flags, "config-file")
                                  else "%s default" % where)
-    socket = systemd_unit.list_setting(h, "docker.socket", "Socket", "ListenStream")
-    out["socket_activation"] = {"unit": "docker.socket", "files": socket["files"], "masked": socket["masked"],
-                                "listen_streams": None if socket["error"] else (socket["values"] or []),
-                                "error": socket["error"]}
-    out["listeners"] = dockerd_cli.listeners(flags, _read_config_hosts(h, out["config_file"]),
+    if system_unit:
+        socket = systemd_unit.list_setting(h, "docker.socket", "Socket", "ListenStream")
+        out["socket_activation"] = {"unit": "docker.socket", "files": socket["files"], "masked": socket["masked"],
+                                    "listen_streams": None if socket["error"] else (socket["values"] or []),
+                                    "error": socket["error"]}
+    else:
+        out["socket_activation"] = {"unit": None, "files": [], "masked": False, "listen_streams": None,
+                                    "error": _NO_UNIT}
+    if out["cmdline"] is None and not system_unit:
+        # Known by its socket only: no flags and no unit to read the config file or listeners from.
+        out.update(config_file=None, config_file_source=None,
+                   listeners=[dockerd_cli.parse_host(endpoint, "socket found (no process read)")] if endpoint else [])
+        return out
+    out["listeners"] = daemons.own_listeners(h, flags, daemons.config_content(h, out["config_file"]), defaults,
                                              out["socket_activation"]["listen_streams"])
     return out
 
@@ -301,8 +190,14 @@ def config_path(h, params):
     it reads), else the unit's --config-file, else the module's daemon_json_path."""
     record = daemon_record(h, params)
     if record["cmdline"] is not None or "--config-file" in (record["config_file_source"] or ""):
+        if not record["config_file"]:
+            return None, ("rootless dockerd (pid %s): its config file is under $HOME, and its environment was not "
+                          "readable" % record["pid"])
         return record["config_file"], record["config_file_source"]
-    return params.get("daemon_json_path") or DEFAULT_CONFIG_FILE, "daemon_json_path option (no dockerd read)"
+    if params.get("_config_chosen_by") and not params.get("daemon_json_path"):
+        return None, "a daemon found by its socket, whose owner's home is unknown"
+    return (params.get("daemon_json_path") or DEFAULT_CONFIG_FILE,
+            params.get("_config_chosen_by") or "daemon_json_path option (no dockerd read)")
 
 
 def socket_paths(record):

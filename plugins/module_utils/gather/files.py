@@ -12,10 +12,13 @@ __metaclass__ = type
 
 import errno
 import grp
+import json
+import posixpath
 import pwd
 import stat
 import struct
 
+from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli
 from ansible_collections.dockersec.hardening.plugins.module_utils.gather import dockerd_process
 
 DOCKER_PATHS = (
@@ -126,6 +129,58 @@ def daemon_paths(h, params):
     paths = [dockerd_process.config_path(h, params)[0]]
     paths.extend(p for p in dockerd_process.socket_paths(record) if p.startswith("/"))
     paths.extend(CONTAINERD_SOCKETS)
+    return tuple(p for i, p in enumerate(paths) if p not in paths[:i])
+
+
+# Registry certificates dockerd reads (moby registry CertsDir); a rootless daemon's sit beside its
+# config file ($XDG_CONFIG_HOME/docker/certs.d).
+CERTS_DIR = "/etc/docker/certs.d"
+# At most this many entries of a certs.d tree are stat'ed (one directory per registry, a few files each).
+CERTS_LIMIT = 256
+
+
+def _tree(h, top, limit=CERTS_LIMIT):
+    """``top`` and the paths below it, breadth first, symlinks not followed, at most ``limit``."""
+    out, dirs = [top], [top]
+    while dirs and len(out) < limit:
+        d = dirs.pop(0)
+        for name in h.listdir(d):
+            path = posixpath.join(d, name)
+            out.append(path)
+            try:
+                if stat.S_ISDIR(h.lstat(path).st_mode):
+                    dirs.append(path)
+            except OSError:
+                pass
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _config_content(h, path):
+    try:
+        content = json.loads(h.read(path) or "{}")
+    except (IOError, OSError, ValueError):
+        return {}
+    return content if isinstance(content, dict) else {}
+
+
+def cis_paths(h, params):
+    """The paths CIS 3.7-3.14 judge beside DOCKER_PATHS: the audited dockerd's certs.d tree and the TLS
+    CA, certificate and key it names (its flags, else its config file; dockerd's ~/.docker default
+    for root when it serves TLS without naming them)."""
+    record = dockerd_process.daemon_record(h, params)
+    config = dockerd_process.config_path(h, params)[0]
+    flags = record.get("flags") or {}
+    content = _config_content(h, config)
+    paths = list(_tree(h, CERTS_DIR)) if h.exists(CERTS_DIR) else [CERTS_DIR]
+    own = posixpath.join(posixpath.dirname(config), "certs.d")
+    if own != CERTS_DIR:
+        paths.extend(_tree(h, own) if h.exists(own) else [own])
+    for key, _default in dockerd_cli.TLS_FILES:
+        path, _source = dockerd_cli.tls_file(flags, content, key)
+        if isinstance(path, str) and path.startswith("/"):
+            paths.append(posixpath.normpath(path))
     return tuple(p for i, p in enumerate(paths) if p not in paths[:i])
 
 

@@ -260,6 +260,31 @@ def _kernel_package_version(h, release):
     return None
 
 
+def docker_group(h, name="docker"):
+    """Who is in the group dockerd gives its socket to (CIS 1.1.2): the members /etc/group lists and
+    the accounts of /etc/passwd whose primary group it is (group(5), passwd(5)). Local files only:
+    members an NSS source (LDAP, SSSD) adds are not seen."""
+    try:
+        groups = h.read("/etc/group").splitlines()
+    except (IOError, OSError) as exc:
+        return {"name": name, "exists": None, "gid": None, "members": None, "error": "/etc/group: %s" % exc}
+    entry = next((line.split(":") for line in groups if line.split(":", 1)[0] == name), None)
+    if entry is None or len(entry) < 4:
+        return {"name": name, "exists": False, "gid": None, "members": [], "error": None}
+    members = set(m for m in entry[3].split(",") if m)
+    try:
+        for line in h.read("/etc/passwd").splitlines():
+            fields = line.split(":")
+            if len(fields) > 3 and fields[3] == entry[2]:
+                members.add(fields[0])
+    except (IOError, OSError) as exc:
+        return {"name": name, "exists": True, "gid": int(entry[2]) if entry[2].isdigit() else None,
+                "members": sorted(members),
+                "error": "/etc/passwd: %s (primary-group members unknown)" % exc}
+    return {"name": name, "exists": True, "gid": int(entry[2]) if entry[2].isdigit() else None,
+            "members": sorted(members), "error": None}
+
+
 def collect_host(h):
     uname = os.uname()
     os_release = {}
@@ -308,4 +333,5 @@ def collect_host(h):
         "apparmor_enabled": apparmor,
         "selinux_enabled": h.exists("/sys/fs/selinux/enforce"),
         "selinux_enforcing": selinux_enforcing,
-    }, "uname, /etc/os-release, /boot, /lib/modules, /etc/apt/apt.conf.d"
+        "docker_group": docker_group(h),
+    }, "uname, /etc/os-release, /boot, /lib/modules, /etc/apt/apt.conf.d, /etc/group"

@@ -13,6 +13,9 @@ socket of that namespace (the host's own too), so a socket counts as the contain
 one of the container's processes (its cgroup's ``cgroup.procs``) holds it: the ``inode`` column
 of proc(5) against the ``socket:[inode]`` links of ``/proc/<pid>/fd``. Only (address, port)
 leaves the host. Anything unreadable is an error for that container, never an empty list.
+
+The same cgroup gives the program names of a running container's processes (CIS 5.7, no sshd
+inside): ``/proc/<pid>/comm`` of each, as ``docker exec ... ps`` would list them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -160,3 +163,34 @@ def host_network_listeners(h, inspected, containers, why_not=None):
             c["listeners"] = container_listeners(h, (ins.get("State") or {}).get("Pid") or 0, ins.get("Id"))
         except ListenerError as exc:
             c["listeners_error"] = str(exc)
+
+
+def programs_of(h, pid, cid):
+    """The program names (/proc/PID/comm) of the processes of a container's cgroup, sorted, unique:
+    what ``docker exec CONTAINER ps`` would list, read from the host without entering it."""
+    if not pid:
+        raise ListenerError("no process (State.Pid is 0)")
+    names = set()
+    for p in sorted(_cgroup_pids(h, _cgroup_dir(h, pid, cid)) | set([pid])):
+        try:
+            names.add(h.read("/proc/%d/comm" % p).strip())
+        except (IOError, OSError):
+            if p == pid:
+                raise ListenerError("/proc/%d/comm unreadable: the process is gone" % pid)
+            # exited since cgroup.procs was read
+    return sorted(n for n in names if n)
+
+
+def container_programs(h, inspected, containers, why_not=None):
+    """Add ``programs`` (or ``programs_error``) to each running or paused container (CIS 5.7: no sshd
+    inside); ``why_not``: the reason no process can be read here (a remote engine)."""
+    for ins, c in zip(inspected, containers):
+        if c.get("state") not in ("running", "paused"):
+            continue
+        c["programs"], c["programs_error"] = None, why_not
+        if why_not:
+            continue
+        try:
+            c["programs"] = programs_of(h, (ins.get("State") or {}).get("Pid") or 0, ins.get("Id"))
+        except ListenerError as exc:
+            c["programs_error"] = str(exc)
