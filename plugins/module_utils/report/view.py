@@ -20,6 +20,7 @@ import json
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
     COLUMNS, score_or_none, section_key, section_rows
 )
@@ -170,10 +171,6 @@ def containers_named(control, entry):
 # ---------------------------------------------------------------------------------------------
 # Every daemon of a host (issue 20) and the profiles beside the checklist (issue 21).
 
-# A control is judged per daemon when its catalog ``requires`` names one of these (BRIEF B);
-# otherwise once per host, with the same result in every daemon's score.
-DAEMON_COLLECTORS = ("docker", "daemon_config", "dockerd_process")
-
 PROFILE_TITLES = {"checklist": "Checklist", "cis": "CIS Docker Benchmark", "custom": "Custom controls"}
 
 # Custom control severity -> SARIF level; the order is the severity's rank.
@@ -181,12 +178,9 @@ SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def judged_per_daemon(control_id):
-    """True when the control reads a daemon's own facts; an id the catalog does not know is shown
-    per daemon too (its result may differ between them)."""
-    entry = catalog_entry(control_id)
-    if not entry:
-        return True
-    return bool(set(entry.get("requires") or ()) & set(DAEMON_COLLECTORS))
+    """True when the control is judged once per daemon, as the engine scores it (``engine.per_daemon``:
+    its catalog ``requires`` names a daemon's sections; an unknown id too)."""
+    return engine.per_daemon(control_id)
 
 
 def several_daemons(entry):
