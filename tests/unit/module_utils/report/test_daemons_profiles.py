@@ -424,3 +424,29 @@ def test_a_custom_control_expecting_a_yaml_date_renders_everywhere():
     for render in (report_markdown.to_markdown, report_junit.to_junit, report_html_page.to_html,
                    lambda d: report_sarif.dumps_sarif(report_sarif.to_sarif(d))):
         assert "2026-01-31" in render(direct)
+
+
+def test_the_engine_s_own_two_daemon_result_renders_per_daemon_everywhere(sarif_schema):
+    """Not a canned shape: the engine scores conftest's two-daemon facts (item 16 fails on the
+    rootless daemon only) and every format shows it on that daemon."""
+    from conftest import make_container, make_two_daemon_facts
+
+    from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
+
+    audit = engine.evaluate(make_two_daemon_facts(rootless_containers=[make_container("job", user="")]),
+                            today="2026-11-23")
+    doc = report_document.build_document({"node1": audit}, generated_at="2026-11-23T06:00:00Z")
+    entry = doc["hosts"]["node1"]
+    assert entry["daemon"] == ROOTLESS_DAEMON and len(entry["daemons"]) == 2
+    text = report_text.to_text(report_text.host_lines("node1", entry))
+    rootless_part = text.split("  Daemon %s" % ROOTLESS_DAEMON, 1)[1]
+    assert "[16] " in rootless_part and "[16] " not in text.split("  Daemon %s" % ROOTLESS_DAEMON, 1)[0]
+    log = report_sarif.to_sarif(doc)
+    jsonschema.validate(log, sarif_schema)
+    item16 = [r for r in log["runs"][0]["results"] if r["ruleId"] == "DOCKERSEC-16"]
+    assert [r["properties"]["daemon"] for r in item16] == [ROOTLESS_DAEMON]
+    series = _series(report_prometheus.to_prometheus(doc))
+    assert series["dockersec_daemon_score"][frozenset(
+        {"host": "node1", "daemon": ROOTLESS_DAEMON, "rootless": "true"}.items())] == entry["score"]
+    assert "### Daemon %s" % report_markdown.md_escape(ROOTLESS_DAEMON) in report_markdown.to_markdown(doc)
+    assert "node1 / %s" % ROOTLESS_DAEMON in report_junit.to_junit(doc)
