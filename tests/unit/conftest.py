@@ -276,15 +276,66 @@ def make_rootless_daemon(containers=None, name=ROOTLESS_DAEMON, uid=1000, user="
     return record
 
 
-def make_two_daemon_facts(rootless_containers=None, containers=None):
-    """``make_facts()`` plus a rootless daemon next to the rootful primary (interface A's ``daemons``)."""
+SECOND_DAEMON = "root@unix:///srv/docker.sock"
+
+
+def make_second_rootful_daemon(containers=None):
+    """A second rootful daemon (``-H unix:///srv/docker.sock``) whose facts are the primary's: its
+    verdicts differ from the primary's only where a test makes them, so scoring mechanics show."""
+    record = make_rootless_daemon(containers=containers, name=SECOND_DAEMON, uid=0, user="root", rootless=False,
+                                  endpoint="unix:///srv/docker.sock", data_root="/var/lib/docker")
+    record["docker"]["info"]["SecurityOptions"] = list(make_facts()["docker"]["info"]["SecurityOptions"])
+    record["docker"]["info"]["DockerRootDir"] = "/var/lib/docker"
+    record["daemon_config"] = make_facts()["daemon_config"]
+    record["dockerd_process"]["endpoint"] = record["endpoint"]
+    return record
+
+
+def make_two_daemon_facts(rootless_containers=None, containers=None, second_rootless=True):
+    """``make_facts()`` plus a rootless daemon next to the rootful primary (interface A's ``daemons``);
+    ``second_rootless=False``: a second rootful daemon instead (make_second_rootful_daemon)."""
     facts = make_facts(containers=containers)
     # The service account's home on its own encrypted partition: its daemon's data root passes 4 and 27 too.
     facts["mounts"]["entries"].append({"target": "/home", "source": "/dev/mapper/luks-home", "fstype": "ext4",
                                        "options": "rw,relatime"})
     facts["mounts"]["crypt_devices"].append("/dev/mapper/luks-home")
     facts["collectors"]["daemons"] = _collector("/proc, /run/user/*/docker.sock")
-    facts["daemons"] = [make_primary_daemon(), make_rootless_daemon(containers=rootless_containers)]
+    second = (make_rootless_daemon if second_rootless else make_second_rootful_daemon)(containers=rootless_containers)
+    facts["daemons"] = [make_primary_daemon(), second]
+    return facts
+
+
+ROOTLESS_VIEW_META = {
+    "name": "svc@unix:///run/user/1000/docker.sock", "primary": False,
+    "endpoint": "unix:///run/user/1000/docker.sock", "rootless": True, "user": "svc", "uid": 1000,
+    "pid": 5678, "found_by": "process", "data_root": "/home/svc/.local/share/docker",
+}
+
+
+def make_rootless_facts(containers=None, images=None):
+    """The view of a rootless dockerd (BRIEF B: ``daemon`` = its record) run by ``svc`` (uid 1000) on a
+    host that also runs the rootful one: docker info as dockerd-rootless.sh's daemon reports it
+    without cgroup v2 delegation (name=rootless, CgroupDriver none, no limit support), its config in
+    ~/.config/docker, its data in ~/.local/share/docker on /home, its socket in /run/user/1000."""
+    facts = make_facts(containers=containers, images=images)
+    facts["daemon"] = dict(ROOTLESS_VIEW_META)
+    info = facts["docker"]["info"]
+    info.update({"SecurityOptions": ["name=seccomp,profile=builtin", "name=rootless", "name=cgroupns"],
+                 "CgroupDriver": "none", "MemoryLimit": False, "CpuCfsQuota": False, "PidsLimit": False,
+                 "DockerRootDir": "/home/svc/.local/share/docker"})
+    content = dict(facts["daemon_config"]["content"])
+    content.pop("userns-remap")
+    facts["daemon_config"] = {"path": "/home/svc/.config/docker/daemon.json", "exists": True, "valid": True,
+                              "error": None, "content": content}
+    facts["dockerd_process"] = {
+        "running": True, "pid": 5678, "cmdline": ["dockerd"], "flags": {}, "unit_exec_start": None,
+        "limits": {"nofile_soft": 1048576, "nofile_hard": 1048576, "nproc_soft": None, "nproc_hard": None},
+        "socket_activation": None, "config_file": "/home/svc/.config/docker/daemon.json"}
+    facts["mounts"]["entries"].append({"target": "/home", "source": "/dev/vdb1", "fstype": "ext4",
+                                       "options": "rw,relatime", "dev": "254:17"})
+    facts["host"]["ip_unprivileged_port_start"] = 1024
+    facts["files"]["/run/user/1000/docker.sock"] = {
+        "exists": True, "mode": "0660", "owner": "svc", "group": "svc", "type": "socket"}
     return facts
 
 

@@ -25,7 +25,7 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, runtime
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_flags, daemon_json, daemon_listeners, daemon_setting, docker,
-    limited, names, per_container_tri, result, scoped_containers, text
+    is_rootless, limited, names, per_container_tri, result, scoped_containers, text
 )
 
 # dockerd's default socket group (moby daemon/command/config_unix.go: --group "docker"); CIS 3.15
@@ -35,17 +35,9 @@ SOCKET_GROUPS = ("docker", "root")
 
 # --- Whose files: the daemon's account ------------------------------------------------------------
 
-def rootless(facts):
-    """The daemon of this view runs rootless: the view says so, or dockerd itself reports
-    ``name=rootless`` in docker info SecurityOptions (moby daemon/info.go)."""
-    if as_dict(facts.get("daemon")).get("rootless") is True:
-        return True
-    return "name=rootless" in names(as_dict(docker(facts).get("info")).get("SecurityOptions"))
-
-
 def daemon_owner(facts):
     """The account that must own the daemon's own files: root, or a rootless daemon's user."""
-    if rootless(facts):
+    if is_rootless(facts):
         return as_dict(facts.get("daemon")).get("user") or None
     return "root"
 
@@ -117,7 +109,7 @@ def mode_at_most(limit):
 def _ownership(facts, paths, what, absent, socket=False):
     """Root's (a unix socket: root with group docker or root), or a rootless daemon's user's with
     whatever group: rootlesskit's user creates its files with its own primary group."""
-    if rootless(facts):
+    if is_rootless(facts):
         check = owned_by(daemon_owner(facts), None)
     else:
         check = owned_by("root", SOCKET_GROUPS if socket else ("root",))
@@ -146,7 +138,7 @@ def unix_sockets(facts):
 def certs_dir(facts):
     """Where this daemon reads registry certificates (moby registry.CertsDir: /etc/docker/certs.d,
     rootless: $XDG_CONFIG_HOME/docker/certs.d, the directory of its config file)."""
-    if rootless(facts):
+    if is_rootless(facts):
         cfg = config_file(facts)
         return posixpath.join(posixpath.dirname(cfg), "certs.d") if cfg else None
     return "/etc/docker/certs.d"
@@ -173,7 +165,7 @@ def tls_file(facts, key):
     if not tls_enabled(facts):
         return None, "the daemon does not serve TLS (no --tls/--tlsverify, nor in its config file)"
     path, source = dockerd_cli.tls_file(daemon_flags(facts), daemon_json(facts), key)
-    if rootless(facts) and source and source.startswith("dockerd default"):
+    if is_rootless(facts) and source and source.startswith("dockerd default"):
         return None, "--%s is not set and a rootless daemon's default (~/.docker of its user) is not known" % key
     return path, source
 

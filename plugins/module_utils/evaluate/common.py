@@ -159,7 +159,7 @@ ROOTLESS_SECURITY_OPTION = "name=rootless"
 
 
 def _reports_rootless(facts):
-    return ROOTLESS_SECURITY_OPTION in names(as_dict(docker(facts).get("info")).get("SecurityOptions"))
+    return ROOTLESS_SECURITY_OPTION in security_options(facts)
 
 
 def _default_daemon(facts):
@@ -213,6 +213,34 @@ def daemon_views(facts):
         view["daemon"] = meta
         views.append((meta, view))
     return views
+
+
+def daemon_meta(facts):
+    """The judged daemon's record (``facts["daemon"]``, the per-daemon view's meta); {} when absent."""
+    return as_dict(as_dict(facts).get("daemon"))
+
+
+def security_options(facts):
+    """docker info SecurityOptions as dockerd reports them (daemon/info.go fillSecurityOptions), each
+    cut to its ``name=...`` part: ``name=seccomp,profile=default`` is ``name=seccomp``."""
+    return [str(o).split(",", 1)[0] for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+
+
+def is_rootless(facts):
+    """Whether the judged dockerd is rootless: its record says so (it runs under rootlesskit in a user
+    namespace), or dockerd itself reports ``name=rootless`` in docker info SecurityOptions (moby
+    daemon/info.go fillSecurityOptions, set from its --rootless config)."""
+    return daemon_meta(facts).get("rootless") is True or _reports_rootless(facts)
+
+
+def rootless_text(facts):
+    """``rootless dockerd of svc (uid 1000)``: the judged daemon, named for evidence."""
+    meta = daemon_meta(facts)
+    user, uid = meta.get("user"), meta.get("uid")
+    who = " of %s" % text(user, 32) if user not in (None, "") else ""
+    if isinstance(uid, int) and not isinstance(uid, bool):
+        who += " (uid %d)" % uid
+    return "rootless dockerd%s" % who
 
 
 # --- Containers in scope and per-container verdicts -----------------------------------------------
@@ -823,11 +851,21 @@ def swarm_state(facts):
     return active, manager, swarm
 
 
+def off_swarm_text(facts):
+    """``not in a swarm``, and for a rootless daemon why it stays so: Docker's rootless mode does not
+    support overlay networks (Docker docs, Rootless mode, Known limitations), which swarm services
+    across nodes need. What dockerd reports wins: a rootless daemon in an active swarm is judged."""
+    if is_rootless(facts):
+        return ("not in a swarm: %s has no overlay networks (not supported in rootless mode), so swarm does not "
+                "apply to it" % rootless_text(facts))
+    return "not in a swarm"
+
+
 def swarm_manager_gate(facts, what="a cluster setting"):
     """(None, swarm) for a manager, else (result, None) for a node that does not evaluate it."""
     active, manager, swarm = swarm_state(facts)
     if not active:
-        return result(NA, "not in a swarm"), None
+        return result(NA, off_swarm_text(facts)), None
     if manager is False:
         return result(NA, "this node is a swarm worker: %s; the manager's report covers it" % what), None
     return None, swarm

@@ -12,9 +12,10 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy, icc_state,
-    restart_pending, result, opt, text
+    ERROR, FAIL, PASS, as_dict, as_list, daemon_config_mismatch, daemon_meta, daemon_setting, docker, falsy,
+    icc_state, is_rootless, restart_pending, result, rootless_text, opt, security_options, text
 )
 
 
@@ -56,22 +57,64 @@ def check_7(facts, opts):
 
 
 def check_8(facts, opts):
+    """User namespaces as the running dockerd reports them (moby daemon/info.go fillSecurityOptions):
+    ``name=userns`` when userns-remap maps container root to another uid, ``name=rootless`` for a
+    rootless daemon. A rootless dockerd runs inside rootlesskit's user namespace (the user's uid is
+    root there, its subordinate ids the rest: rootlesskit docs/subid.md), so every container's root
+    is an unprivileged host uid without userns-remap: the remapping is inherent, and the item passes
+    with that reason (dockerd's own name=rootless first, else the daemon record's rootless)."""
     info = as_dict(docker(facts).get("info"))
     opts_list = [str(o) for o in as_list(info.get("SecurityOptions"))]
-    if any(o == "name=userns" or o.startswith("name=userns,") for o in opts_list):
+    if "name=userns" in security_options(facts):
         return result(PASS, "docker info SecurityOptions has name=userns")
-    if any(o == "name=rootless" or o.startswith("name=rootless,") for o in opts_list):
+    if "name=rootless" in security_options(facts):
         return result(PASS, "docker info SecurityOptions has name=rootless: the daemon itself runs in a user "
                             "namespace, container root is an unprivileged host user")
+    if is_rootless(facts):
+        return result(PASS, "%s: it runs under rootlesskit in a user namespace (the daemon record: found by %s), "
+                            "so container root is an unprivileged host user; docker info did not report it"
+                            % (rootless_text(facts), text(daemon_meta(facts).get("found_by") or "discovery", 20)))
     configured, source = daemon_setting(facts, "userns-remap")
     note = " (userns-remap=%s in %s but not active: restart pending?)" % (configured, source) if configured else ""
     return result(FAIL, "docker info SecurityOptions lacks name=userns: %s%s" % (", ".join(opts_list) or "none", note))
 
 
+def _rootless_overlay2(facts):
+    """(available: True/False/None, why) of overlay2 for a rootless dockerd. overlayfs mounts in a user
+    namespace from kernel 5.11 (moby daemon/graphdriver/overlay2/check.go: "consider updating to kernel
+    5.11 or later"), except with SELinux, where dockerd-rootless.sh exports _DOCKERD_ROOTLESS_SELINUX and
+    overlayutils.SupportsOverlay refuses ("overlay is not supported for Rootless with SELinux",
+    moby/moby#42333); then dockerd's priority list (daemon/graphdriver/driver_linux.go
+    "overlay2,fuse-overlayfs,...") falls to fuse-overlayfs."""
+    host = as_dict(facts.get("host"))
+    if host.get("selinux_enabled") is True:
+        return False, "SELinux is enabled on the host: dockerd refuses rootless overlayfs with SELinux (moby#42333)"
+    kernel = host.get("kernel_running")
+    release = versions.release(kernel)
+    if release is None:
+        return None, "the host's kernel release was not read"
+    if release[:2] < (5, 11):
+        return False, "kernel %s is older than 5.11, which first mounts overlayfs in a user namespace" % text(kernel)
+    return True, "kernel %s mounts overlayfs in a user namespace (5.11 or later)" % text(kernel)
+
+
 def check_9(facts, opts):
+    """docker info Driver overlay2 (or the containerd store's overlayfs). A rootless dockerd that cannot
+    mount overlayfs uses fuse-overlayfs, the next of dockerd's drivers: a pass with that reason where
+    overlay2 is unavailable to it (_rootless_overlay2), a fail where it is available."""
     driver = as_dict(docker(facts).get("info")).get("Driver")
     if not driver:
         return result(ERROR, "storage driver unknown")
+    if driver == "fuse-overlayfs" and is_rootless(facts):
+        available, why = _rootless_overlay2(facts)
+        if available is False:
+            return result(PASS, "storage driver fuse-overlayfs: overlay2 is not available to the %s (%s)"
+                          % (rootless_text(facts), why))
+        if available is None:
+            return result(ERROR, "storage driver fuse-overlayfs on a %s: whether overlay2 is available is unknown "
+                                 "(%s)" % (rootless_text(facts), why))
+        return result(FAIL, "storage driver fuse-overlayfs, but %s: overlay2 is available to the %s (storage-driver "
+                            "set in its daemon.json?)" % (why, rootless_text(facts)))
     if driver == "overlay2":
         return result(PASS, "storage driver overlay2")
     if driver == "overlayfs":

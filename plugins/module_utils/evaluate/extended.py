@@ -19,8 +19,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, as_dict, as_list, daemon_config_mismatch, daemon_setting, docker, falsy,
     history_layers, host_agent_matches, image_of, is_swarm_task, limited, names, opt, per_container_tri,
-    restart_pending, result, scoped_containers, swarm_managers_only, swarm_state, tcp_api_exposure,
-    text, truthy
+    is_rootless, restart_pending, result, rootless_text, scoped_containers, security_options, swarm_managers_only,
+    swarm_state, tcp_api_exposure, text, truthy
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import frozen_agents
 
@@ -63,10 +63,51 @@ def _x1_host(facts):
     return None, "host: AppArmor/SELinux state unknown"
 
 
+def _unlabelled(c):
+    """Why a container escapes SELinux labeling, else None (privileged, label=disable, spc_t)."""
+    opts_ = [s.lower().replace(":", "=") for s in names(c.get("security_opt"))]
+    if c.get("privileged") is True:
+        return "privileged: runs without an AppArmor/SELinux confinement"
+    if "label=disable" in opts_ or any("spc_t" in s for s in opts_ if s.startswith("label=")):
+        return "SELinux labeling disabled"
+    return None
+
+
+def _x1_rootless(facts, opts):
+    """X.1 for a rootless dockerd. AppArmor cannot apply: dockerd enables it only where it can read
+    /sys/kernel/security/apparmor/profiles (moby pkg/sysinfo apparmorSupported; daemon/apparmor_linux.go
+    appArmorSupported is false outright under rootlesskit --detach-netns, moby/moby#52626), which a
+    process in a user namespace is denied, so a rootless dockerd reports no name=apparmor and gives
+    containers no profile (Docker's rootless known limitations: AppArmor is not supported). SELinux
+    labeling is not available to it either: RootlessKit does not mount /sys/fs/selinux in its child
+    (moby daemon/graphdriver/overlayutils SupportsOverlay, citing rootless-containers/rootlesskit#94),
+    so go-selinux finds SELinux disabled and dockerd labels
+    nothing (daemon/daemon_unix.go configureKernelSecuritySupport); its containers run in the daemon
+    user's own SELinux context. Both parts are not_applicable with that reason; should dockerd report
+    name=selinux after all (docker info SecurityOptions), the containers are judged as on a rootful
+    SELinux host (privileged, label=disable, spc_t)."""
+    apparmor_text = ("%s: AppArmor does not apply (dockerd in a user namespace cannot read or load AppArmor "
+                     "profiles, so its containers get none)" % rootless_text(facts))
+    if "name=selinux" in security_options(facts):
+        status, evidence = per_container_tri(facts, opts, _unlabelled, "every running container labelled",
+                                             "unconfined containers")
+        lead = [apparmor_text, "SELinux: dockerd labels containers (docker info name=selinux)"]
+        if status == NA:
+            return result(PASS, lead + ["no running containers in scope"])
+        return result(status, lead + evidence)
+    host = as_dict(facts.get("host"))
+    where = "enforcing on the host" if host.get("selinux_enforcing") is True else "host SELinux not enforcing"
+    return result(NA, [apparmor_text, "SELinux (%s): a rootless dockerd cannot label containers (RootlessKit does "
+                                      "not mount /sys/fs/selinux for it, rootlesskit#94; docker info reports no "
+                                      "name=selinux): they run in the user's own SELinux context" % where])
+
+
 def check_x1(facts, opts):
     """AppArmor or an enforcing SELinux that dockerd labels with; no running container unconfined
-    (AppArmorProfile not unconfined, no label=disable, not privileged)."""
+    (AppArmorProfile not unconfined, no label=disable, not privileged). A rootless dockerd: _x1_rootless."""
     facts = as_dict(facts)
+    if is_rootless(facts):
+        return _x1_rootless(facts, opts)
     host = as_dict(facts.get("host"))
     apparmor, selinux = host.get("apparmor_enabled"), host.get("selinux_enabled")
     host_state, host_text = _x1_host(facts)
@@ -74,11 +115,11 @@ def check_x1(facts, opts):
     def check(c):
         opts_ = [s.lower().replace(":", "=") for s in names(c.get("security_opt"))]
         if c.get("privileged") is True:
-            return "privileged: runs without an AppArmor/SELinux confinement"
+            return _unlabelled(c)
         if "apparmor=unconfined" in opts_ or c.get("apparmor_profile") == "unconfined":
             return "AppArmor profile unconfined"
-        if "label=disable" in opts_ or any("spc_t" in s for s in opts_ if s.startswith("label=")):
-            return "SELinux labeling disabled"
+        if _unlabelled(c):
+            return _unlabelled(c)
         if apparmor is True and selinux is not True:
             profile = c.get("apparmor_profile")
             if profile == "":
@@ -477,14 +518,18 @@ def check_x12(facts, opts):
     """No container shares the host's network, PID, IPC, UTS or cgroup namespace (HostConfig
     NetworkMode/PidMode/IpcMode/UTSMode/CgroupnsMode "host"), nor, under userns-remap, the host's
     user namespace (UsernsMode "host"); a ``container:<x>`` mode shares whatever x has (followed
-    to the container it names)."""
+    to the container it names). A rootless dockerd's network "host" is rootlesskit's namespace unless
+    rootlesskit runs with --detach-netns (docs/network.md): where the gather found the container
+    outside PID 1's network namespace (``netns_is_host`` false) it shares no host network."""
     facts = as_dict(facts)
     remap = "name=userns" in [str(o) for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+    rootless = is_rootless(facts)
 
     def check(c):
         kinds = [("network", "network_mode"), ("pid", "pid_mode"), ("ipc", "ipc_mode"), ("uts", "uts_mode"),
                  ("cgroup", "cgroupns_mode")]
-        shared = [ns for ns, key in kinds if _shares_host(facts, c, key)]
+        shared = [ns for ns, key in kinds if _shares_host(facts, c, key)
+                  and not (ns == "network" and rootless and c.get("netns_is_host") is False)]
         if remap and c.get("userns_mode") == "host":
             # Without userns-remap every container is in the host's user namespace (item 8 judges that).
             shared.append("user")

@@ -15,7 +15,7 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import versions
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, limited, names, result, opt, text
+    ERROR, FAIL, NA, PASS, as_dict, as_list, docker, is_rootless, limited, names, result, rootless_text, opt, text
 )
 
 
@@ -54,7 +54,21 @@ _TRANSIENT_PROCESS = re.compile(
     r"^(sh|bash|dash|zsh|sleep|ps|grep|python3?(\.\d+)?|ansible.*|sudo|su|docker-init|tini|init|systemd.*)$")
 
 
+# A rootless dockerd runs under rootlesskit, with a user-mode network helper beside it
+# (contrib/dockerd-rootless.sh: rootlesskit --net=slirp4netns|pasta|vpnkit|gvisor-tap-vsock): on a
+# host with one, they are the Docker engine's own processes, as dockerd and containerd are.
+ROOTLESS_ENGINE_PROCESSES = ("rootlesskit*", "slirp4netns*", "pasta*", "passt*", "vpnkit*")
+
+
+def _has_rootless_daemon(facts):
+    """Whether the judged daemon, or any daemon the gather found on the host, is rootless."""
+    return is_rootless(facts) or any(as_dict(d).get("rootless") is True for d in as_list(facts.get("daemons")))
+
+
 def check_1(facts, opts):
+    """Running services against the allow-list; where a rootless dockerd runs, its rootlesskit and network
+    helper count as Docker's (ROOTLESS_ENGINE_PROCESSES)."""
+    facts = as_dict(facts)
     services = as_dict(facts.get("services"))
     source = services.get("source") or "unknown"
     names = [str(n) for n in as_list(services.get("running"))]
@@ -64,6 +78,8 @@ def check_1(facts, opts):
     if not names:
         return result(ERROR, "no running services could be listed (source: %s)" % source)
     patterns = [str(p) for p in as_list(opt(opts, "allowed_services"))]
+    if _has_rootless_daemon(facts):
+        patterns.extend(ROOTLESS_ENGINE_PROCESSES)
     extra = sorted(n for n in names
                    if not any(fnmatch.fnmatch(n, p) or fnmatch.fnmatch(n, p + ".service") for p in patterns))
     if source == "ps":
@@ -303,6 +319,11 @@ def _same_filesystem_as_root(mount, root_mount):
 
 
 def check_4(facts, opts):
+    """DockerRootDir on a filesystem of its own (see the catalog rule). A rootless dockerd keeps its data
+    in the user's home, $XDG_DATA_HOME/docker, by default ~/.local/share/docker (moby
+    daemon/config/config_linux.go, rootless defaults): the same rule holds (a full disk must not be the
+    root filesystem), and the evidence says when the filesystem is the home directories' one, which
+    the data then shares with every user's files."""
     root = as_dict(docker(facts).get("info")).get("DockerRootDir")
     if not root or not isinstance(root, str):
         return result(ERROR, "DockerRootDir unknown (engine not reachable)")
@@ -319,6 +340,10 @@ def check_4(facts, opts):
         # A mount point is not a partition: a bind mount from the root disk fills the root disk.
         return result(FAIL, "%s: %s, so not a separate partition; give Docker data its own partition"
                       % (where, same))
+    if is_rootless(facts):
+        home = _visible_mount(entries, "/home")
+        shared = " (shared with the home directories on /home)" if home is best else ""
+        where += ": %s's data root on its own filesystem%s" % (rootless_text(facts), shared)
     return result(PASS, where)
 
 

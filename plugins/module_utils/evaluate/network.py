@@ -15,8 +15,8 @@ import re
 import shlex
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, EVIDENCE_LIMIT, FAIL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
-    icc_state, limited, no_containers_reason, result, scoped_containers, text, truthy, opt
+    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, container_label, daemon_setting, docker, falsy,
+    icc_state, is_rootless, limited, no_containers_reason, result, rootless_text, scoped_containers, text, truthy, opt
 )
 
 
@@ -78,6 +78,11 @@ def check_21(facts, opts):
 
 
 def check_22(facts, opts):
+    """icc off on the default bridge (its com.docker.network.bridge.enable_icc option, else dockerd's
+    icc setting) and no legacy --link. A rootless dockerd runs the same bridge driver inside
+    rootlesskit's network namespace (moby daemon/libnetwork/drivers/bridge: with RootlessKit it runs
+    in the detached netns; daemon/libnetwork/iptables runs iptables there through nsenter), so icc
+    is enforced there the same way and the item means the same for it."""
     disabled, evidence = icc_state(facts)
     linked = ["%s: --link %s" % (container_label(c), ", ".join(str(x) for x in as_list(c.get("links"))))
               for c in scoped_containers(facts, opts) if as_list(c.get("links"))]
@@ -199,6 +204,7 @@ def check_23(facts, opts):
     stands between it and the host's interfaces. Unknown forms and unread sockets are an error."""
     allow = set(str(a) for a in as_list(opt(opts, "published_port_allowlist")))
     by_ref = _containers_by_ref(facts)
+    rootless = is_rootless(facts)
 
     def judge(c):
         # A container not plainly running has no NetworkSettings.Ports (moby releaseNetwork sets
@@ -209,13 +215,67 @@ def check_23(facts, opts):
             return ("unknown", "HostConfig.PortBindings not read")
         mappings = list(bindings) + [p for p in as_list(c.get("ports")) if p not in bindings]
         verdicts = [_judge_mapping(c, as_dict(p), allow) for p in mappings]
+        if rootless:
+            verdicts = [_rootless_privileged(facts, v) for v in verdicts]
         if _shares_host_netns(c, by_ref):
-            verdicts.append(_judge_listeners(c, allow))
+            listening = _judge_listeners(c, allow)
+            if rootless and listening and not isinstance(listening, tuple) and c.get("netns_is_host") is not True:
+                listening = _rootless_host_network(c, listening)
+            verdicts.append(listening)
         why = [v for v in verdicts if v and not isinstance(v, tuple)]
         unsure = [v[1] for v in verdicts if isinstance(v, tuple)]
         return "; ".join(why) if why else (("unknown", "; ".join(unsure)) if unsure else None)
-    return _judge_each(facts, opts, judge, "no port published on all interfaces or below 1024, no host-network "
-                       "listener off loopback", "containers publishing or listening broadly")
+    status, evidence = _judge_each(facts, opts, judge, "no port published on all interfaces or below 1024, no "
+                                   "host-network listener off loopback", "containers publishing or listening broadly")
+    start = _unprivileged_port_start(facts)
+    if rootless and status == PASS and start is not None and start < 1024:
+        evidence.append("host net.ipv4.ip_unprivileged_port_start=%d: any unprivileged process, this daemon's "
+                        "rootlesskit included, may bind ports from %d up" % (start, start))
+    return result(status, evidence)
+
+
+def _unprivileged_port_start(facts):
+    """The host's net.ipv4.ip_unprivileged_port_start (host collector), None when not read."""
+    value = as_dict(as_dict(facts).get("host")).get("ip_unprivileged_port_start")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _rootless_privileged(facts, verdict):
+    """A rootless daemon's privileged published port, with how it can be bound at all: rootlesskit's
+    port driver listens on HostIp:HostPort in the host's network namespace as the daemon's user
+    (rootlesskit pkg/port/builtin/parent/tcp net.Listen), which the kernel refuses below
+    net.ipv4.ip_unprivileged_port_start unless the rootlesskit binary has CAP_NET_BIND_SERVICE
+    (rootlesskit docs/port.md "Exposing privileged ports")."""
+    if not isinstance(verdict, str) or "privileged port" not in verdict:
+        return verdict
+    start = _unprivileged_port_start(facts)
+    if start is None:
+        how = "host net.ipv4.ip_unprivileged_port_start not read"
+    elif start < 1024:
+        how = ("host net.ipv4.ip_unprivileged_port_start=%d lets rootlesskit bind it, and every other "
+               "unprivileged process too" % start)
+    else:
+        how = ("host net.ipv4.ip_unprivileged_port_start=%d: rootlesskit binds it only with CAP_NET_BIND_SERVICE "
+               "on its binary, else the container does not start" % start)
+    return "%s (rootless: %s)" % (verdict, how)
+
+
+def _rootless_host_network(c, listening):
+    """A rootless daemon's ``--network host`` is the host's network namespace only when rootlesskit
+    runs with --detach-netns (dockerd-rootless.sh's default with RootlessKit 2: the child stays in the
+    host's namespace, docs/network.md); without it, rootlesskit's own namespace, whose listeners reach
+    the host only where the port driver forwards them, as pasta's implicit driver does for every
+    listening port (rootlesskit pkg/network/pasta: --tcp-ports=auto) and the builtin and slirp4netns
+    drivers do not. The gather compares the container's /proc/<pid>/ns/net with PID 1's
+    (``netns_is_host``): the host's, judged as on a rootful host; another, or unread, is unknown
+    (error), never pass."""
+    head = listening.split(" in the host's network namespace", 1)[0]
+    if c.get("netns_is_host") is False:
+        return ("unknown", "%s in rootlesskit's network namespace (rootless --network host without --detach-netns): "
+                "exposed on the host only if the port driver forwards it (pasta's implicit driver does), which "
+                "this audit does not read" % head)
+    return ("unknown", "%s: whether this rootless --network host is the host's network namespace (rootlesskit "
+            "--detach-netns) or rootlesskit's was not read (netns_is_host)" % head)
 
 
 _SYSTEM_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")
@@ -624,6 +684,43 @@ def _ipv6_in_use(facts):
     return None
 
 
+def _off_loopback(mapping):
+    """Whether a published port binds an address other than loopback (an empty HostIp is every address)."""
+    host_ip = str(as_dict(mapping).get("host_ip") or "")
+    addr = _ip(host_ip) if host_ip else None
+    return not (addr is not None and addr.is_loopback)
+
+
+def _rootless_25(facts, opts):
+    """Item 25 for a rootless dockerd. Its iptables rules, DOCKER-USER included, live in rootlesskit's
+    network namespace (moby daemon/libnetwork/iptables runs iptables there through nsenter, and skips
+    firewalld: moby/moby#43781), and its containers' traffic is routed there: the host's FORWARD and
+    DOCKER-USER chains never see it, so the host chain is not_applicable to this daemon. What reaches
+    its containers from outside is its published ports, and those enter the host as connections to
+    sockets the rootlesskit process itself listens on (port driver: rootlesskit docs/port.md, builtin
+    pkg/port/builtin/parent/tcp net.Listen on HostIp:HostPort): the host's INPUT chain filters them,
+    which this audit does not read. Ports published off loopback are therefore ``manual`` (name them,
+    attest the INPUT policy), never pass; none published: not_applicable."""
+    published = []
+    for c in scoped_containers(facts, opts):
+        for mapping in as_list(c.get("port_bindings")) + as_list(c.get("ports")):
+            if not isinstance(mapping, dict) or not _off_loopback(mapping):
+                continue
+            desc = "%s: %s:%s->%s" % (text(container_label(c, facts), 120), mapping.get("host_ip") or "0.0.0.0",
+                                      mapping.get("host_port"), mapping.get("container_port"))
+            if desc not in published:
+                published.append(desc)
+    where = ("%s: its iptables rules (DOCKER-USER included) live in rootlesskit's network namespace and its "
+             "containers' traffic never passes the host's FORWARD or DOCKER-USER chain"
+             % rootless_text(facts))
+    if not published:
+        return result(NA, [where, "no port published off loopback: nothing from outside reaches its containers"])
+    return result(MANUAL, [where, "%d ports published off loopback reach the host as sockets of the rootlesskit "
+                                  "process (its port driver): the host's INPUT chain filters them, which this audit "
+                                  "does not read; check the INPUT policy for them and attest" % len(published)]
+                  + limited(published))
+
+
 def check_25(facts, opts):
     """Docker manages iptables and DOCKER-USER filters (Docker docs, "Packet filtering and
     firewalls"; iptables-extensions(8) for the matches, see _judge_chain): a DROP/REJECT that
@@ -636,6 +733,8 @@ def check_25(facts, opts):
     value, source = daemon_setting(facts, "iptables", ["--iptables"])
     if value is not None and falsy(value):
         return result(FAIL, "Docker's iptables integration is off (iptables=%s, %s)" % (value, source))
+    if is_rootless(facts):
+        return _rootless_25(facts, opts)
     backend, backend_source = daemon_setting(facts, "firewall-backend", ["--firewall-backend"])
     if backend is not None and str(backend).strip().lower() == "nftables":
         # dockerd then writes its own nftables tables: no iptables DOCKER-USER chain is created or

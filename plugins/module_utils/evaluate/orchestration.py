@@ -11,8 +11,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, days_since, docker, limited, names, opt,
-    result, swarm_services, swarm_managers_only, swarm_state, text, today
+    ERROR, EVIDENCE_LIMIT, FAIL, MANUAL, NA, PASS, as_dict, as_list, days_since, docker, limited, names,
+    off_swarm_text, opt, result, swarm_services, swarm_managers_only, swarm_state, text, today
 )
 
 
@@ -38,7 +38,7 @@ def check_36(facts, opts):
         return result(ERROR, "networks not listed")
     overlays = [n for n in networks if isinstance(n, dict) and n.get("driver") == "overlay"]
     if not overlays:
-        return result(NA, "no overlay networks%s" % ("" if active else " and not in a swarm"))
+        return result(NA, "no overlay networks%s" % ("" if active else " and " + off_swarm_text(facts)))
     bad = ["overlay network %s is not encrypted%s" % (text(n.get("name")),
                                                       " (the ingress network must be recreated with "
                                                       "--opt encrypted)" if n.get("name") == "ingress" else "")

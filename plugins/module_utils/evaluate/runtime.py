@@ -19,8 +19,8 @@ __metaclass__ = type
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
-    MANUAL, PASS, as_dict, as_list, daemon_setting, docker, falsy, parse_timestamp, per_container, per_container_tri,
-    restart_pending, result, opt, text
+    MANUAL, PASS, as_dict, as_list, daemon_setting, docker, falsy, is_rootless, parse_timestamp, per_container,
+    per_container_tri, restart_pending, result, rootless_text, opt, text
 )
 
 # Go's strconv.Atoi: an optional sign, then decimal digits (moby/sys/user parseNumeric).
@@ -33,8 +33,12 @@ def check_16(facts, opts):
     keeps the default uid 0. The image's USER is already in Config.User (the engine merges it at
     create). A user name other than root that the image maps to uid 0 is not visible here.
     userns-remap maps that root to an unprivileged host uid, but it is still root in the container
-    (CIS 4.1 asks for a USER either way): the evidence says so."""
+    (CIS 4.1 asks for a USER either way): the evidence says so. Under a rootless dockerd container
+    root is the daemon's user on the host (rootlesskit maps uid 0 of its namespace to it): still root
+    to everything in the container, and to all the user's files, so the item keeps failing with that
+    said."""
     remap = "name=userns" in [str(o) for o in as_list(as_dict(docker(facts).get("info")).get("SecurityOptions"))]
+    rootless = is_rootless(facts)
 
     def offends(c):
         user = str(c.get("user") or "")
@@ -42,6 +46,8 @@ def check_16(facts, opts):
         if name == "" or name == "root" or (_ATOI_RE.match(name) and int(name) == 0):
             mapped = " (userns-remap maps it to an unprivileged host uid)" if (
                 remap and c.get("userns_mode") != "host") else ""
+            if rootless:
+                mapped = " (the %s maps it to its user on the host)" % rootless_text(facts)
             return "runs as %s%s" % (repr(user) if user else "root (Config.User empty)", mapped)
         return None
     return per_container(facts, opts, offends, "every container runs as a non-root user",
@@ -101,7 +107,17 @@ def check_19(facts, opts):
     positive CpuQuota (CpuShares is a relative weight, not a limit; -1 is unlimited); PidsLimit
     <= 0 is unlimited. A limit the kernel does not enforce is no limit: docker info MemoryLimit,
     CpuCfsQuota, PidsLimit false (``verifyPlatformContainerResources`` discards or cannot apply
-    it), or CgroupDriver "none" (rootless without cgroups: no limit is applied at all)."""
+    it), or CgroupDriver "none" (rootless without cgroups: no limit is applied at all).
+
+    Rootless: daemon/daemon_unix.go ``cgroupDriver`` gives a rootless dockerd the "none" driver unless it
+    uses systemd's (cgroup v2 only: ``exec-opt native.cgroupdriver=systemd requires cgroup v2 for rootless
+    mode``), and daemon/info_unix.go fillPlatformInfo then leaves MemoryLimit, CpuCfsQuota and PidsLimit
+    false: the limits in HostConfig are accepted and never applied, so the item fails even when every
+    container sets them. With the systemd driver, ``getSysInfo`` reads the controllers systemd delegated
+    to /user.slice/user-UID.slice: a controller not delegated (user@.service ``Delegate=``,
+    rootlesscontaine.rs "Enabling CPU, CPUSET, and I/O delegation") reports false and that kind of
+    limit is not enforced either. The same
+    info fields decide for a rootful daemon on a kernel without the controllers."""
     info = as_dict(docker(facts).get("info"))
     driver = info.get("CgroupDriver")
     unenforced, unknown = [], []
@@ -129,22 +145,26 @@ def check_19(facts, opts):
         return None
     status, evidence = per_container(facts, opts, check, "every container has memory, CPU and pids limits",
                                      "containers without limits")
+    rootless = is_rootless(facts)
     if status != PASS:
         if unenforced and evidence:
-            evidence.append(_unenforced_text(driver, unenforced))
+            evidence.append(_unenforced_text(driver, unenforced, rootless))
         return result(status, evidence)
     if unenforced:
-        return result("fail", [_unenforced_text(driver, unenforced)] + evidence)
+        return result("fail", [_unenforced_text(driver, unenforced, rootless)] + evidence)
     if unknown:
         return result(MANUAL, ["whether the kernel enforces the limits is not reported (docker info %s): "
                                "the limits are set but may be discarded" % ", ".join(unknown)] + evidence)
     return result(status, evidence)
 
 
-def _unenforced_text(driver, kinds):
+def _unenforced_text(driver, kinds, rootless=False):
     if driver == "none":
-        return ("cgroup driver none (rootless dockerd without cgroups): memory, CPU and pids limits are accepted "
-                "but not enforced")
+        return ("cgroup driver none (rootless dockerd without cgroups: it needs cgroup v2 and systemd's driver): "
+                "memory, CPU and pids limits are accepted but not enforced")
+    if rootless:
+        return ("%s limits not enforced: the controllers are not delegated to the user's cgroup (systemd "
+                "user@.service Delegate=; docker info reports them false)" % "/".join(kinds))
     return "%s limits not enforced by this kernel (docker info: no cgroup support for them)" % "/".join(kinds)
 
 

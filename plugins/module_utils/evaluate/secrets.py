@@ -15,7 +15,8 @@ import posixpath
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, MANUAL, NA, PASS, SECRET_FILE_SUFFIX_RE, as_dict, as_list, container_label, days_since, docker,
     daemon_setting, image_matches, is_secret_name, limited, names, opt, per_container_tri, result, scoped_containers,
-    swarm_services, swarm_state, tcp_api_exposure, text, today, daemon_listeners, listener_text
+    swarm_services, swarm_state, tcp_api_exposure, text, today, daemon_listeners, daemon_meta, is_rootless,
+    listener_text, rootless_text
 )
 
 
@@ -311,13 +312,33 @@ def _canonical(path):
     return p
 
 
-def _socket_paths(facts):
+def rootless_socket(facts):
+    """The default socket of a rootless dockerd: ``$XDG_RUNTIME_DIR/docker.sock`` (moby
+    daemon/command/daemon.go defaultAPISocketPath with honorXDG, i.e. under RootlessKit): the path of
+    the daemon record's unix endpoint, else /run/user/UID/docker.sock (pam_systemd's XDG_RUNTIME_DIR)."""
+    meta = daemon_meta(facts)
+    endpoint = meta.get("endpoint")
+    if isinstance(endpoint, str) and endpoint.startswith("unix:///"):
+        return endpoint[len("unix://"):]
+    uid = meta.get("uid")
+    if isinstance(uid, int) and not isinstance(uid, bool):
+        return "/run/user/%d/docker.sock" % uid
+    return None
+
+
+def _socket_paths(facts, rootless=False):
     """(unix socket paths the API is served on, listener texts that cannot be stat'ed)."""
     paths, odd = [], []
     for r in daemon_listeners(facts):
         if r["error"] or r["scheme"] != "unix":
             continue
         address = r["address"]
+        if rootless and r["source"].startswith("default"):
+            address = rootless_socket(facts)
+            if address is None:
+                odd.append("rootless dockerd's default socket ($XDG_RUNTIME_DIR/docker.sock): neither its endpoint "
+                           "nor its uid is known")
+                continue
         if not isinstance(address, str) or not address.startswith("/"):
             odd.append("%s: a relative socket path (dockerd's working directory decides it), not stat'ed"
                        % listener_text(r))
@@ -373,20 +394,64 @@ def _socket_problem(path, st, groups):
         why.append("owner is not root")
     if str(group) not in groups:
         why.append("group not in %s" % ", ".join(groups))
-    # A POSIX ACL (acl(5)) grants beyond the mode bits: a named user, or a named group outside
-    # the allowed ones, with read or write reaches the API.
+    return _socket_verdict(st, what, why + _acl_grants(st, (), groups), what)
+
+
+def _acl_grants(st, users, groups):
+    """A POSIX ACL (acl(5)) grants beyond the mode bits: each named user or group entry outside the
+    allowed ones, which with read or write reaches the API."""
     acl = as_dict(st.get("acl"))
-    for kind, allowed in (("users", ()), ("groups", groups)):
+    why = []
+    for kind, allowed in (("users", users), ("groups", groups)):
         for e in as_list(acl.get(kind)):
             e = as_dict(e)
             if str(e.get("name")) not in allowed and str(e.get("id")) not in allowed:
                 why.append("ACL grants %s to %s %s" % (text(e.get("perm"), 4), kind[:-1],
                                                        text(e.get("name") or e.get("id"), 32)))
+    return why
+
+
+def _socket_verdict(st, what, why, fine):
+    """(problem, fine, unknown) of one socket from its problems; an unread ACL is unknown."""
     if why:
         return "%s: %s" % (what, "; ".join(why)), None, None
     if st.get("acl_error"):
         return None, None, "%s: POSIX ACL unreadable (%s)" % (what, text(st.get("acl_error"), 60))
-    return None, what, None
+    return None, fine, None
+
+
+def _rootless_socket_problem(path, st, facts):
+    """(problem, fine, unknown) for a rootless dockerd's socket: its own rule, not root:docker.
+
+    moby daemon/listeners Init creates a unix socket 0660 owned by uid 0 and the group ``docker``
+    resolves to (go-connections sockets NewUnixSocket: WithChown(0, gid), WithChmod(0o660)); inside
+    rootlesskit's user namespace uid 0 is the daemon's user, the group its own (gid 0 of the namespace)
+    or, where /etc/group names a docker group, that gid mapped into the user's subordinate range
+    (login.defs(5) SUB_GID_MIN 100000: a gid no host account has). Whoever can open the socket
+    commands the daemon as its user, so: owned by the daemon's user, nothing for others, group access
+    only for the user's own group or such an unnamed subordinate gid, no ACL entry for anyone else."""
+    meta = daemon_meta(facts)
+    user, uid = meta.get("user"), meta.get("uid")
+    mine = set(str(v) for v in (user, uid) if v not in (None, "") and not isinstance(v, bool))
+    mode = st.get("mode")
+    try:
+        bits = int(str(mode), 8)
+    except (TypeError, ValueError):
+        return None, None, "%s: mode unreadable (%s)" % (path, text(mode, 20))
+    owner, group = str(st.get("owner")), str(st.get("group"))
+    what = "%s %s %s:%s" % (path, text(mode, 8), text(owner, 32), text(group, 32))
+    why = []
+    if not mine:
+        return None, None, "%s: the rootless daemon's user is unknown (no daemon record)" % what
+    if owner not in mine:
+        why.append("owner is not the daemon's user %s" % text(user if user else uid, 32))
+    if bits & 0o7117:
+        why.append("mode more permissive than 0660")
+    own_group = group in mine or (group.isdigit() and int(group) >= 100000)
+    if bits & 0o060 and not own_group:
+        why.append("group %s can reach the daemon (only the user's own group may)" % text(group, 32))
+    return _socket_verdict(st, what, why + _acl_grants(st, mine, mine),
+                           "%s (%s: only its user reaches it)" % (what, rootless_text(facts)))
 
 
 def check_30(facts, opts):
@@ -398,15 +463,20 @@ def check_30(facts, opts):
     -H unix://PATH; fd:// -> docker.socket's ListenStream=, systemd.socket(5)), plus the default
     paths where present; a bind mount of a directory brings every socket below it; TCP as X.5
     (moby daemon/command/daemon.go newAPIServerTLSConfig).
+
+    A rootless dockerd's default socket is $XDG_RUNTIME_DIR/docker.sock, not /var/run/docker.sock
+    (that one is the rootful daemon's, judged in its own view), and it is judged by its own rule
+    (_rootless_socket_problem: owned by the daemon's user, not root:docker).
     """
     facts = as_dict(facts)
     files = as_dict(facts.get("files"))
     problems, fine, unknown = [], [], []
     groups = opt(opts, "socket_allowed_groups")
-    listener_paths, odd = _socket_paths(facts)
+    rootless = is_rootless(facts)
+    listener_paths, odd = _socket_paths(facts, rootless)
     unknown.extend(odd)
     to_check = list(listener_paths)
-    for path in _SOCKET_PATHS:
+    for path in () if rootless else _SOCKET_PATHS:
         if path in files and _canonical(path) not in [_canonical(p) for p in to_check]:
             to_check.append(path)
     seen_socket = False
@@ -418,14 +488,18 @@ def check_30(facts, opts):
         if st.get("exists") is False:
             continue
         seen_socket = True
-        bad, good, odd = _socket_problem(key, st, groups)
+        bad, good, odd = _rootless_socket_problem(key, st, facts) if rootless else _socket_problem(key, st, groups)
         for bucket, line in ((problems, bad), (fine, good), (unknown, odd)):
             if line:
                 bucket.append(line)
     if not seen_socket and not unknown:
         fine.append("no unix socket at %s" % " or ".join(to_check or _SOCKET_PATHS))
     exposed = []
-    for p in list(listener_paths) + list(_SOCKET_PATHS) + _containerd_sockets(facts):
+    # A rootless dockerd's containerd listens below its exec-root, $XDG_RUNTIME_DIR/docker (moby
+    # daemon/config/config_linux.go: a rootless config's default ExecRoot is under the runtime dir).
+    rootless_containerd = [posixpath.join(posixpath.dirname(p), "docker", "containerd", "containerd.sock")
+                           for p in listener_paths] if rootless else []
+    for p in list(listener_paths) + list(_SOCKET_PATHS) + _containerd_sockets(facts) + rootless_containerd:
         if _canonical(p) not in exposed:
             exposed.append(_canonical(p))
     proxies = opt(opts, "socket_proxy_images")

@@ -260,6 +260,17 @@ def _kernel_package_version(h, release):
     return None
 
 
+def _unprivileged_port_start(h):
+    """net.ipv4.ip_unprivileged_port_start of the host's network namespace (ip-sysctl: the first port
+    an unprivileged process may bind, IPv4 and IPv6 alike; 1024 by default), None when unreadable: a
+    rootless daemon's rootlesskit binds published ports below it only with CAP_NET_BIND_SERVICE."""
+    try:
+        value = h.read("/proc/sys/net/ipv4/ip_unprivileged_port_start").strip()
+    except (IOError, OSError):
+        return None
+    return int(value) if value.isdigit() else None
+
+
 def docker_group(h, name="docker"):
     """Who is in the group dockerd gives its socket to (CIS 1.1.2): the members /etc/group lists and
     the accounts of /etc/passwd whose primary group it is (group(5), passwd(5)). Local files only:
@@ -333,5 +344,6 @@ def collect_host(h):
         "apparmor_enabled": apparmor,
         "selinux_enabled": h.exists("/sys/fs/selinux/enforce"),
         "selinux_enforcing": selinux_enforcing,
+        "ip_unprivileged_port_start": _unprivileged_port_start(h),
         "docker_group": docker_group(h),
-    }, "uname, /etc/os-release, /boot, /lib/modules, /etc/apt/apt.conf.d, /etc/group"
+    }, "uname, /etc/os-release, /boot, /lib/modules, /etc/apt/apt.conf.d, /proc/sys/net/ipv4, /etc/group"

@@ -134,6 +134,17 @@ def container_listeners(h, pid, cid):
     return [{"address": a, "port": p} for a, p in sorted(found)]
 
 
+def in_host_netns(h, pid):
+    """Whether process ``pid`` is in the network namespace of PID 1 (``/proc/<pid>/ns/net`` links to
+    the same ``net:[inode]``, namespaces(7)); None when unreadable. A rootless daemon's ``--network
+    host`` is the host's namespace under ``rootlesskit --detach-netns`` and rootlesskit's own without."""
+    try:
+        mine, init = h.readlink("/proc/%d/ns/net" % pid), h.readlink("/proc/1/ns/net")
+    except (IOError, OSError, TypeError):
+        return None
+    return mine == init if mine and init else None
+
+
 def host_network_listeners(h, inspected, containers, why_not=None):
     """Add ``listeners`` (or ``listeners_error``) to each normalised container whose network
     namespace is the host's; ``inspected`` are the inspect answers in the same order.
@@ -159,8 +170,10 @@ def host_network_listeners(h, inspected, containers, why_not=None):
         c["listeners"], c["listeners_error"] = None, why_not
         if why_not:
             continue
+        pid = (ins.get("State") or {}).get("Pid") or 0
+        c["netns_is_host"] = in_host_netns(h, pid) if pid else None
         try:
-            c["listeners"] = container_listeners(h, (ins.get("State") or {}).get("Pid") or 0, ins.get("Id"))
+            c["listeners"] = container_listeners(h, pid, ins.get("Id"))
         except ListenerError as exc:
             c["listeners_error"] = str(exc)
 

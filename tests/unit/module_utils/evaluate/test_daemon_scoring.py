@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from conftest import (PRIMARY_DAEMON, ROOTLESS_DAEMON, make_container, make_facts, make_primary_daemon,
+from conftest import (PRIMARY_DAEMON, ROOTLESS_DAEMON, SECOND_DAEMON, make_container, make_facts, make_primary_daemon,
                       make_two_daemon_facts)
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
@@ -29,6 +29,11 @@ def evaluate(facts, **kw):
 
 def by_id(entry):
     return dict((c["id"], c) for c in entry["controls"] + entry["extended"])
+
+
+def weak_second_facts():
+    """A second rootful daemon runs a container as root (item 16 fails there only)."""
+    return make_two_daemon_facts(rootless_containers=[make_container("job", user="")], second_rootless=False)
 
 
 def weak_rootless_facts():
@@ -117,7 +122,9 @@ def test_the_weaker_rootless_daemon_gives_the_host_its_score():
     primary, rootless = doc["daemons"]
     assert (primary["name"], rootless["name"]) == (PRIMARY_DAEMON, ROOTLESS_DAEMON)
     assert by_id(primary)["16"]["status"] == "pass" and by_id(rootless)["16"]["status"] == "fail"
-    assert (rootless["earned"], rootless["applicable"]) == (primary["earned"] - 2, primary["applicable"])
+    # Item 16 costs the rootless daemon 2 points against its own verdicts without the root container.
+    unweakened = evaluate(make_two_daemon_facts())["daemons"][1]
+    assert (rootless["earned"], rootless["applicable"]) == (unweakened["earned"] - 2, unweakened["applicable"])
     assert rootless["score"] < primary["score"]
     assert doc["daemon"] == ROOTLESS_DAEMON
     for key in ("score", "earned", "applicable", "band", "coverage", "counts", "controls", "extended",
@@ -129,17 +136,17 @@ def test_the_weaker_rootless_daemon_gives_the_host_its_score():
 
 
 def test_the_weaker_primary_gives_the_host_its_score():
-    facts = make_two_daemon_facts(containers=[make_container("web", user="")])
+    facts = make_two_daemon_facts(second_rootless=False, containers=[make_container("web", user="")])
     doc = evaluate(facts)
     assert doc["daemon"] == PRIMARY_DAEMON
     assert doc["score"] == doc["daemons"][0]["score"] < doc["daemons"][1]["score"]
 
 
 def test_a_tie_names_the_primary():
-    facts = make_two_daemon_facts()
+    facts = make_two_daemon_facts(second_rootless=False)
     facts["daemons"].reverse()  # facts order is kept; the tie still goes to the primary
     doc = evaluate(facts)
-    assert [d["name"] for d in doc["daemons"]] == [ROOTLESS_DAEMON, PRIMARY_DAEMON]
+    assert [d["name"] for d in doc["daemons"]] == [SECOND_DAEMON, PRIMARY_DAEMON]
     assert doc["daemons"][0]["score"] == doc["daemons"][1]["score"]
     assert doc["daemon"] == PRIMARY_DAEMON and doc["controls"] == doc["daemons"][1]["controls"]
 
@@ -241,10 +248,10 @@ def test_the_inventory_lists_every_daemons_containers_with_its_name():
 
 
 def test_the_gate_holds_the_host_score_and_names_the_daemon_when_there_are_several():
-    doc = evaluate(weak_rootless_facts())
+    doc = evaluate(weak_second_facts())
     assert doc["score"] == 74.4 < doc["daemons"][0]["score"]
     why = audit.gate(doc, 75)
-    assert why == "score 74.4 (daemon %s, the weakest of 2) is below dockersec_fail_under 75" % ROOTLESS_DAEMON
+    assert why == "score 74.4 (daemon %s, the weakest of 2) is below dockersec_fail_under 75" % SECOND_DAEMON
     assert audit.gate(doc, 74.4) is None
     single = evaluate(make_facts())
     assert audit.gate(single, 80) == "score 76.7 is below dockersec_fail_under 80"
@@ -314,7 +321,7 @@ FIXES = [{"id": "6", "role": "daemon"}, {"id": "22", "role": "daemon"}]
 
 def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
     from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import prediction
-    facts = make_two_daemon_facts()
+    facts = make_two_daemon_facts(second_rootless=False)
     icc_on(facts)
     before = evaluate(facts)
     primary, rootless = before["daemons"]
@@ -324,7 +331,7 @@ def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
     assert (forecast["score"], forecast["daemon"]) == (rootless["score"], PRIMARY_DAEMON)
     assert [f["id"] for f in forecast["flips"]] == ["6", "22"]
 
-    facts = weak_rootless_facts()
+    facts = weak_second_facts()
     icc_on(facts)
     before = evaluate(facts)
     primary, rootless = before["daemons"]
@@ -332,11 +339,11 @@ def test_the_forecast_is_the_primarys_or_a_weaker_daemons_current_score():
     # The role lifts the primary above the rootless daemon, which it does not change.
     assert (forecast["score"], forecast["earned"], forecast["applicable"]) == (
         rootless["score"], rootless["earned"], rootless["applicable"])
-    assert forecast["daemon"] == ROOTLESS_DAEMON and forecast["band"] == catalog.band_for(rootless["score"])
+    assert forecast["daemon"] == SECOND_DAEMON and forecast["band"] == catalog.band_for(rootless["score"])
     assert [f["id"] for f in forecast["flips"]] == ["6", "22"]
     assert prediction.lines("node1", forecast)[-1] == (
         "  Predicted score: %.1f / 100 (%s; daemon %s, which no role changes)"
-        % (rootless["score"], forecast["band"], ROOTLESS_DAEMON))
+        % (rootless["score"], forecast["band"], SECOND_DAEMON))
 
 
 def test_a_one_daemon_forecast_is_as_before():
