@@ -450,3 +450,14 @@ def test_the_engine_s_own_two_daemon_result_renders_per_daemon_everywhere(sarif_
         {"host": "node1", "daemon": ROOTLESS_DAEMON, "rootless": "true"}.items())] == entry["score"]
     assert "### Daemon %s" % report_markdown.md_escape(ROOTLESS_DAEMON) in report_markdown.to_markdown(doc)
     assert "node1 / %s" % ROOTLESS_DAEMON in report_junit.to_junit(doc)
+
+
+def test_set_stats_carries_the_cis_pass_rate_beside_the_score(doc):
+    from ansible_collections.dockersec.hardening.plugins.module_utils.report import awx as report_awx
+
+    hosts = report_awx.set_stats_data(doc)["dockersec_hosts"]
+    assert hosts["node1"]["cis"]["pass_rate"] == 62.5 and hosts["node1"]["cis"]["below_threshold"] is True
+    assert hosts["node2"]["cis"]["below_threshold"] is False and "5.26" in hosts["node2"]["cis"]["failing"]
+    assert len(hosts["node2"]["cis"]["failing"]) == 10
+    old = report_awx.set_stats_data(canned_document())["dockersec_hosts"]
+    assert not [h for h in old.values() if "cis" in h]
