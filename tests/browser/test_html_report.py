@@ -184,3 +184,38 @@ def test_screenshot_is_not_blank(chromium, page, tmp_path, capsys):
     assert not [line for line in _console(proc.stderr) if "Uncaught" in line or "Refused" in line]
     with capsys.disabled():
         print("\nHTML report screenshot: %s" % shot)
+
+
+def _div_classes(dom_text, attribute, value):
+    """The class lists of the elements whose ``attribute`` is ``value``, as the browser left them."""
+    dom = _page(dom_text)
+    return [(attrs.get("class") or "").split() for tag, attrs in dom.tags if attrs.get(attribute) == value]
+
+
+def test_profile_and_level_filters_hide_what_they_should(chromium, tmp_path):
+    """A host with two daemons, both profiles: the link ``#profile=cis&level=1`` presets the two
+    filters, and the browser hides the checklist and custom blocks and every CIS row of another
+    level, keeps the CIS blocks and the level-1 rows, and shows both daemons."""
+    from canned_audits import ROOTFUL_DAEMON, ROOTLESS_DAEMON, multi_daemon_document
+    path = tmp_path / "multi.html"
+    path.write_text(report_html_page.to_html(multi_daemon_document()), encoding="utf-8")
+    proc = _run(chromium, tmp_path, path.as_uri() + "#profile=cis&level=1", "--dump-dom")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    checklist = _div_classes(out, "data-profile", "checklist")
+    cis = [c for c in _div_classes(out, "data-profile", "cis") if "profile" in c]
+    assert len(checklist) == 4 and all("profile-hidden" in c for c in checklist), checklist
+    assert len(cis) == 3 and not [c for c in cis if "profile-hidden" in c], cis
+    level1 = _div_classes(out, "data-level", "1")
+    level2 = _div_classes(out, "data-level", "2")
+    assert level1 and not [c for c in level1 if "level-hidden" in c]
+    assert level2 and all("level-hidden" in c for c in level2)
+    text = "".join(_page(out).text)
+    assert ROOTFUL_DAEMON in text and ROOTLESS_DAEMON in text
+    console = _console(proc.stderr)
+    assert not [line for line in console if "Uncaught" in line or "Refused" in line
+                or "Content Security Policy" in line], "\n".join(console)
+    # without the preset nothing is hidden
+    proc = _run(chromium, tmp_path, path.as_uri(), "--dump-dom")
+    classes = [(attrs.get("class") or "").split() for tag, attrs in _page(proc.stdout).tags]
+    assert not [c for c in classes if "profile-hidden" in c or "level-hidden" in c]

@@ -185,3 +185,135 @@ def two_daemon_audit(host="node1", primary_statuses=None, rootless_statuses=None
     top = primary if weakest is entries[0] else rootless
     audit = dict(top, daemon=weakest["name"], daemons=entries)
     return audit
+
+
+# ---------------------------------------------------------------------------------------------
+# Every daemon of a host (BRIEF interface C) and the profiles (C2), shaped as the engine writes them.
+
+ROOTFUL_DAEMON = "root@unix:///var/run/docker.sock"
+ROOTLESS_DAEMON = "svc@unix:///run/user/1000/docker.sock"
+
+# A CIS result list that adds up to the brief's example line: 60 pass, 20 fail, 25 manual,
+# 10 n/a, 0 error, 2 waived (117 recommendations), so 80 automated decided and 75.0%.
+CIS_MIX = (("pass", 60), ("fail", 20), ("manual", 25), ("not_applicable", 10), ("waived", 2))
+
+EVIL_CUSTOM_TITLE = "no \x1b[2J\x1b]0;pwned\x07 <b>root</b> | *login* \u202e"
+
+
+def cis_results(mix=CIS_MIX):
+    """CIS results in 1.6.0 numbering: 5.26 and 5.31 fail first, levels 1 and 2 and unset mixed."""
+    statuses = [status for status, n in mix for dummy in range(n)]
+    fails = [i for i, s in enumerate(statuses) if s == "fail"]
+    results = []
+    for i, status in enumerate(statuses):
+        section = 1 + i % 7
+        rid = "%d.%d" % (section, 1 + i // 7)
+        if fails and i == fails[0]:
+            rid, section = "5.26", 5
+        elif len(fails) > 1 and i == fails[1]:
+            rid, section = "5.31", 5
+        results.append({
+            "id": rid, "v180": rid, "title": "Recommendation %s" % rid, "section": section,
+            "section_name": "Section %d" % section, "level": (1, 2, None)[i % 3],
+            "mode": "manual" if status == "manual" else "automated", "status": status,
+            "evidence": ["%s evidence for CIS %s" % (status, rid)], "reuses": None,
+            "fix": "fix CIS %s" % rid if status == "fail" else None,
+        })
+    return results
+
+
+def cis_profile(mix=CIS_MIX, fail_under=80):
+    results = cis_results(mix)
+    counts = dict((s, 0) for s in ("pass", "fail", "manual", "not_applicable", "error", "waived"))
+    for r in results:
+        counts[r["status"]] += 1
+    decided = sum(1 for r in results if r["mode"] == "automated" and r["status"] in ("pass", "fail"))
+    return {"title": "CIS Docker Benchmark", "version": "1.6.0", "counts": counts, "automated_decided": decided,
+            "pass_rate": round(100.0 * counts["pass"] / decided, 1) if decided else None,
+            "fail_under": fail_under, "results": results}
+
+
+def custom_profile(title=EVIL_CUSTOM_TITLE):
+    """Two inventory controls: ORG-1 (high) fails with a hostile title, ORG-2 (low) passes."""
+    results = [
+        {"id": "ORG-1", "title": title, "severity": "high", "status": "fail",
+         "evidence": ["docker.info.LiveRestoreEnabled is false, expected true"],
+         "expression": "docker.info.LiveRestoreEnabled", "expected": True},
+        {"id": "ORG-2", "title": "log driver is journald", "severity": "low", "status": "pass",
+         "evidence": ["docker.info.LoggingDriver is 'journald'"],
+         "expression": "docker.info.LoggingDriver", "expected": "journald"},
+    ]
+    counts = dict((s, 0) for s in ("pass", "fail", "manual", "not_applicable", "error", "waived"))
+    for r in results:
+        counts[r["status"]] += 1
+    return {"title": "Custom controls", "counts": counts, "results": results}
+
+
+def with_profiles(audit, cis=None, custom=True):
+    """``audit`` with ``profiles`` (C2): the CIS profile (``cis_profile()`` unless given) and the
+    custom group; every daemon entry the audit has gets its own copy."""
+    profiles = {"cis": cis if cis is not None else cis_profile()}
+    if custom:
+        profiles["custom"] = custom_profile()
+    audit["profiles"] = profiles
+    for daemon in audit.get("daemons") or []:
+        daemon.setdefault("profiles", {"cis": dict(profiles["cis"]), "custom": profiles.get("custom")}
+                          if custom else {"cis": dict(profiles["cis"])})
+    return audit
+
+
+def _daemon_entry(audit, name, rootless, user, uid, primary):
+    keys = ("score", "band", "coverage", "earned", "applicable", "counts", "controls", "extended", "extended_counts")
+    entry = dict((k, audit.get(k)) for k in keys)
+    entry.update({"name": name, "primary": primary, "endpoint": name.split("@", 1)[1], "rootless": rootless,
+                  "user": user, "uid": uid, "incomplete": False})
+    return entry
+
+
+ROOTLESS_CIS_MIX = (("pass", 50), ("fail", 30), ("manual", 25), ("not_applicable", 10), ("waived", 2))
+
+
+def with_daemons(audit, rootless_statuses=None):
+    """``audit`` as a host running a rootful daemon (the primary, ``audit``'s own results) and a
+    rootless one whose daemon-level controls ``rootless_statuses`` changes (default: 7 and 8 fail)
+    and, with profiles, whose CIS pass rate is 62.5% (ROOTLESS_CIS_MIX): the top-level keys become
+    the weaker daemon's, as the engine reports the host."""
+    import copy
+    rootful = _daemon_entry(audit, ROOTFUL_DAEMON, False, "root", 0, True)
+    weak = _rescore(copy.deepcopy(audit))
+    for cid, status in (rootless_statuses or {"7": "fail", "8": "fail"}).items():
+        _set(weak, cid, status, ["%s on the rootless daemon" % status])
+    _rescore(weak)
+    rootless = _daemon_entry(weak, ROOTLESS_DAEMON, True, "svc", 1000, False)
+    if "profiles" in audit:
+        rootful["profiles"] = audit["profiles"]
+        rootless["profiles"] = copy.deepcopy(audit["profiles"])
+        rootless["profiles"]["cis"] = cis_profile(ROOTLESS_CIS_MIX)
+    daemons = [rootful, rootless]
+    weakest = min(daemons, key=lambda d: (d["score"], not d["primary"]))
+    for key in ("score", "band", "earned", "applicable", "counts", "controls", "extended", "extended_counts"):
+        audit[key] = copy.deepcopy(weakest[key])
+    if "profiles" in weakest:
+        audit["profiles"] = copy.deepcopy(weakest["profiles"])
+    audit["daemon"] = weakest["name"]
+    audit["daemons"] = daemons
+    return audit
+
+
+def one_daemon(audit):
+    """``audit`` of a one-daemon host as the engine writes it: ``daemons`` has exactly that daemon."""
+    audit["daemon"] = ROOTFUL_DAEMON
+    audit["daemons"] = [_daemon_entry(audit, ROOTFUL_DAEMON, False, "root", 0, True)]
+    if "profiles" in audit:
+        audit["daemons"][0]["profiles"] = audit["profiles"]
+    return audit
+
+
+def multi_daemon_document():
+    """node1: two daemons (the rootless one weaker; host-level item 1 fails on both) with both
+    profiles; node2: one daemon, CIS only (90.0%)."""
+    node1 = with_daemons(with_profiles(make_audit(host="node1", statuses={"1": "fail"})))
+    node2 = one_daemon(with_profiles(make_audit(host="node2", statuses={"6": "fail"}),
+                                     cis=cis_profile((("pass", 90), ("fail", 10), ("manual", 17))), custom=False))
+    return report_document.build_document({"node1": node1, "node2": node2}, generated_at="2026-11-23T06:00:00Z",
+                                          collection_version="0.1.0")

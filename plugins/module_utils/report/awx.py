@@ -20,6 +20,8 @@ inside the data, keyed by inventory name:
                      result from before daemons were scored one by one)
 
 A host's score, band and failing controls are its weakest daemon's (the report's ``daemon``).
+A host with a CIS result also has ``dockersec_hosts[host].cis``: ``{"pass_rate", "failing": [ids],
+"below_threshold": bool or None}`` (of that same daemon).
 
 Pure: built from the JSON report document (``document.build_document``).
 """
@@ -30,6 +32,7 @@ __metaclass__ = type
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import coverage
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import pass_rate, profile, profile_results
 
 
 def _ids(entry, status):
@@ -39,7 +42,7 @@ def _ids(entry, status):
 def host_stats(entry):
     score = entry.get("score")
     threshold = entry.get("fail_under")
-    return {
+    stats = {
         "score": score,
         "coverage": coverage(entry),
         "band": entry.get("band"),
@@ -48,6 +51,14 @@ def host_stats(entry):
         # None: no threshold set for the host, so nothing to be below.
         "below_threshold": None if threshold is None or score is None else score < threshold,
     }
+    cis = profile(entry, "cis")
+    if cis is not None:
+        rate, cis_threshold = pass_rate(cis), cis.get("fail_under")
+        stats["cis"] = {"pass_rate": rate,
+                        "failing": [str(r.get("id")) for r in profile_results(entry, "cis") if r.get("status") == "fail"],
+                        "below_threshold": None if rate is None or not isinstance(cis_threshold, (int, float))
+                        else rate < cis_threshold}
+    return stats
 
 
 def daemon_stats(entry):

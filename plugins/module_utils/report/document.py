@@ -174,17 +174,61 @@ def format_coverage(entry):
     return "%s, %d waived" % (text, entry.get("waivers") or 0)
 
 
+# Keys a profile result (BRIEF interface C2) keeps: CIS recommendations and custom controls.
+PROFILE_RESULT_KEYS = ("id", "v180", "title", "section", "section_name", "level", "mode", "status", "evidence",
+                       "reuses", "fix", "severity", "expression", "expected")
+
+# Profiles beside the checklist, in report order; each renderer shows them after the checklist.
+PROFILES = ("cis", "custom")
+
+
+def _profile_result(result):
+    entry = dict((key, result.get(key)) for key in PROFILE_RESULT_KEYS if key in result)
+    entry["id"] = str(result.get("id"))
+    entry["title"] = str(result.get("title") or "")
+    evidence = result.get("evidence")
+    entry["evidence"] = [evidence] if isinstance(evidence, str) else list(evidence or [])
+    if "expected" in entry:
+        # From inventory: a YAML date has no JSON form, the report keeps its string.
+        entry["expected"] = json.loads(json.dumps(entry["expected"], default=str))
+    return entry
+
+
+def _profiles(value):
+    """The profiles of an audit (or of one of its daemons), each result cleaned; a profile that is
+    not an object is left out, a result list that is not a list is empty."""
+    if not isinstance(value, dict):
+        return None
+    out = {}
+    for name in PROFILES:
+        profile = value.get(name)
+        if not isinstance(profile, dict):
+            continue
+        results = profile.get("results") if isinstance(profile.get("results"), list) else []
+        entry = dict((k, v) for k, v in profile.items() if k != "results")
+        entry["results"] = [_profile_result(r) for r in results if isinstance(r, dict)]
+        entry["counts"] = dict(profile.get("counts") or status_counts(entry["results"]))
+        out[name] = entry
+    return out
+
+
+def _listed(audit, key):
+    """``audit[key]`` when it is a list, else ``[]`` (a broken result renders without it)."""
+    value = audit.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _results(audit):
     """Score, band, coverage, counts and results of one subject (the host or one of its daemons)."""
-    controls = [_control_entry(c) for c in audit.get("controls") or [] if isinstance(c, dict)]
-    extended = [_control_entry(c) for c in audit.get("extended") or [] if isinstance(c, dict)]
+    controls = [_control_entry(c) for c in _listed(audit, "controls") if isinstance(c, dict)]
+    extended = [_control_entry(c) for c in _listed(audit, "extended") if isinstance(c, dict)]
     score = score_or_none(audit.get("score"))
     return {
         "score": score,
         "earned": num(audit.get("earned")),
         "applicable": num(audit.get("applicable")),
         "band": _band(score, audit.get("band")),
-        "coverage": coverage(audit),
+        "coverage": coverage({"coverage": audit.get("coverage"), "controls": controls}),
         "waivers": _waiver_count(audit, controls),
         "counts": dict(audit.get("counts") or status_counts(controls)),
         "controls": controls,
@@ -193,9 +237,15 @@ def _results(audit):
     }
 
 
-def _daemon_entry(daemon):
+def _daemon_entry(index, daemon):
+    """One daemon of the host: who it is, its score and its own results and profiles (as the host's)."""
     entry = dict((key, daemon.get(key)) for key in common.DAEMON_META)
+    entry["name"] = str(entry["name"] or "daemon %d" % (index + 1))
+    entry["incomplete"] = bool(daemon.get("incomplete"))
     entry.update(_results(daemon))
+    profiles = _profiles(daemon.get("profiles"))
+    if profiles is not None:
+        entry["profiles"] = profiles
     return entry
 
 
@@ -212,13 +262,18 @@ def host_entry(audit, before=None):
     entry.update(_results(audit))
     entry["inventory"] = list(audit.get("inventory") or [])
     controls, extended = entry["controls"], entry["extended"]
-    daemons = [_daemon_entry(d) for d in audit.get("daemons") or [] if isinstance(d, dict)]
+    daemons = [_daemon_entry(i, d) for i, d in enumerate(_listed(audit, "daemons")) if isinstance(d, dict)]
     if daemons:
         entry["daemon"] = audit.get("daemon")
         entry["daemons"] = daemons
     fail_under = score_or_none(audit.get("fail_under"))
     if fail_under is not None:
         entry["fail_under"] = fail_under
+    # The profiles beside the checklist (issue 21): only when the audit has them, so results from
+    # before them render as they always did.
+    profiles = _profiles(audit.get("profiles"))
+    if profiles is not None:
+        entry["profiles"] = profiles
     # Deferred by remediation (remediate.yml): also the ones whose control passes anyway, such as
     # audit rules judged from the rules files while the kernel refuses loading them.
     deferred = [d for d in audit.get("deferred") or [] if isinstance(d, dict)]
@@ -298,6 +353,66 @@ def waivers_expiring(hosts, days=WAIVER_WINDOW_DAYS, fallback_today=None):
     return sorted(out, key=lambda w: (w["expires"], w["host"], catalog_index(w["id"])))
 
 
+def cis_key(rec_id):
+    """A CIS id's sort key: ``2.10`` after ``2.9``; ids that are not dotted numbers last."""
+    parts = str(rec_id).split(".")
+    return (0, tuple(int(p) for p in parts)) if all(p.isdigit() for p in parts) else (1, str(rec_id))
+
+
+def _profile_of(entry, name):
+    profiles = entry.get("profiles")
+    profile = profiles.get(name) if isinstance(profiles, dict) else None
+    return profile if isinstance(profile, dict) else None
+
+
+def _cis_fleet(hosts):
+    """CIS pass rates beside the scores: per host (its weakest daemon's, as its score), worst first;
+    the recommendations failing on most hosts (on any of their daemons). None without a CIS result."""
+    rates, failing, titles = [], {}, {}
+    for host in sorted(hosts):
+        entry = hosts[host]
+        cis = _profile_of(entry, "cis")
+        if cis is None:
+            continue
+        rates.append({"host": host, "pass_rate": score_or_none(cis.get("pass_rate")),
+                      "fail_under": score_or_none(cis.get("fail_under")), "version": cis.get("version")})
+        profiles = [cis] + [p for p in (_profile_of(d, "cis") for d in entry.get("daemons") or []) if p]
+        ids = set()
+        for profile in profiles:
+            for result in profile.get("results") or []:
+                if result.get("status") == "fail":
+                    ids.add(str(result.get("id")))
+                    titles.setdefault(str(result.get("id")), result.get("title") or "")
+        for rid in ids:
+            failing.setdefault(rid, []).append(host)
+    if not rates:
+        return None
+    known = [r["pass_rate"] for r in rates if r["pass_rate"] is not None]
+    rates.sort(key=lambda r: (r["pass_rate"] is None, r["pass_rate"] or 0, r["host"]))
+    ordered = sorted(failing, key=lambda rid: (-len(failing[rid]), cis_key(rid)))
+    return {
+        "hosts": len(rates),
+        "average_pass_rate": round(sum(known) / len(known), 1) if known else None,
+        "min_pass_rate": min(known) if known else None,
+        "pass_rates": rates,
+        "below_fail_under": [r["host"] for r in rates if r["pass_rate"] is not None and r["fail_under"] is not None
+                             and r["pass_rate"] < r["fail_under"]],
+        "failing": [{"id": rid, "title": titles[rid], "hosts": len(failing[rid]), "names": failing[rid]}
+                    for rid in ordered],
+    }
+
+
+def _daemon_fleet(hosts):
+    """How many daemons the fleet runs, how many rootless, which hosts run several; None when no
+    host's result lists its daemons."""
+    listed = dict((h, hosts[h]["daemons"]) for h in sorted(hosts) if isinstance(hosts[h].get("daemons"), list))
+    if not listed:
+        return None
+    return {"daemons": sum(len(d) for d in listed.values()),
+            "rootless": sum(1 for d in listed.values() for item in d if item.get("rootless")),
+            "hosts_with_several": [h for h, d in listed.items() if len(d) > 1]}
+
+
 def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None):
     """Fleet summary over the audited hosts' entries (``host_entry`` shape)."""
     band_names = [name for dummy, name in catalog.BANDS] + [catalog.INCOMPLETE_BAND]
@@ -320,7 +435,7 @@ def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None)
         if item["band"] in hosts_by_band:
             hosts_by_band[item["band"]].append(item["host"])
     failing = failing_controls(hosts)
-    return {
+    stats = {
         "hosts": len(hosts),
         "average_score": round(sum(scores) / len(scores), 1) if scores else None,
         "min_score": min(scores) if scores else None,
@@ -332,6 +447,10 @@ def fleet_stats(hosts, waiver_window_days=WAIVER_WINDOW_DAYS, generated_at=None)
         "waiver_window_days": waiver_window_days,
         "waivers_expiring": waivers_expiring(hosts, waiver_window_days, generated_at),
     }
+    for key, value in (("cis", _cis_fleet(hosts)), ("daemons", _daemon_fleet(hosts))):
+        if value is not None:
+            stats[key] = value
+    return stats
 
 
 def build_document(audits, unreachable=None, failed=None, generated_at=None, collection_version=None,

@@ -87,7 +87,9 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .toolbar input { padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 240px; }
 .toolbar button { padding: 5px 12px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg);
                   cursor: pointer; }
-.is-hidden { display: none; }
+.is-hidden, .profile-hidden, .level-hidden { display: none; }
+.toolbar select { padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); }
+.daemon { border-top: 1px dashed var(--line); margin-top: 14px; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 .chart { overflow-x: auto; }
 details > summary { cursor: pointer; margin: 8px 0; }
@@ -108,6 +110,33 @@ JS = """
         items[i].classList.toggle("is-hidden", query !== "" && name.indexOf(query) === -1);
       }
     });
+  }
+  // Profile and CIS level filters: each hides with its own class, so the host filter and these
+  // two combine (an item shows when no filter hides it).
+  function bySelect(id, attribute, hiddenClass, selector) {
+    var select = document.getElementById(id);
+    if (!select) { return; }
+    select.addEventListener("change", function () {
+      var wanted = select.value;
+      var items = document.querySelectorAll(selector);
+      for (var i = 0; i < items.length; i++) {
+        var value = items[i].getAttribute(attribute) || "";
+        items[i].classList.toggle(hiddenClass, wanted !== "" && value !== wanted);
+      }
+    });
+  }
+  bySelect("profile-filter", "data-profile", "profile-hidden", "div[data-profile]");
+  bySelect("level-filter", "data-level", "level-hidden", "[data-level]");
+  // A link can preset them: report.html#profile=cis&level=1 (host anchors have no "=").
+  var presets = {profile: "profile-filter", level: "level-filter"};
+  var pairs = (window.location.hash || "").replace(/^#/, "").split("&");
+  for (var p = 0; p < pairs.length; p++) {
+    var kv = pairs[p].split("=");
+    var preset = kv.length === 2 && presets.hasOwnProperty(kv[0]) ? document.getElementById(presets[kv[0]]) : null;
+    if (preset) {
+      preset.value = decodeURIComponent(kv[1]);
+      preset.dispatchEvent(new Event("change"));
+    }
   }
   var toggle = document.getElementById("toggle-details");
   if (toggle) {

@@ -23,8 +23,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.html_as
     BAND_COLORS, CSS, JS, STATUS_COLORS, bands_svg, csp_hash, gauge_svg, heatmap_svg, section_bars_svg, truncate
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, clean_text, evidence_lines, format_delta, format_pct,
-    host_trends, hosts_not_audited, sorted_hosts
+    expected_text, FAILING, STATUS_LABELS, TOOL_NAME, by_status, catalog_entry, cis_summary, cis_title, clean_text, daemon_controls,
+    daemon_label, evidence_lines, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited,
+    pass_rate, profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
 
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "report.html.j2")
@@ -59,12 +60,24 @@ def _template():
         status_counts=status_counts, round1=lambda value: round(value, 1), newline=Markup("\n"),
         gauge_svg=markup(gauge_svg), section_bars_svg=markup(section_bars_svg), bands_svg=markup(bands_svg),
         COLUMNS=COLUMNS, STATUS_COLORS=STATUS_COLORS, STATUS_LABELS=STATUS_LABELS, TOOL_NAME=TOOL_NAME,
-        CSS=Markup(CSS), JS=Markup(JS))
+        CSS=Markup(CSS), JS=Markup(JS),
+        several_daemons=several_daemons, host_level_controls=host_level_controls, daemon_controls=daemon_controls,
+        daemon_label=daemon_label, profile=profile, profile_results=profile_results, cis_title=cis_title,
+        cis_summary=cis_summary, profile_summary=profile_summary, pass_rate=pass_rate, by_severity=_by_severity, to_json=expected_text)
     env.globals["Markup"] = Markup
     return env.from_string(source)
 
 
 _TEMPLATE = []
+
+
+def _by_severity(results):
+    """Custom controls: the failing ones first, each group by severity (critical first)."""
+    return sorted(results, key=lambda r: (r.get("status") not in FAILING, severity_rank(r)))
+
+
+def _has_profiles(hosts):
+    return any(isinstance(entry.get("profiles"), dict) and entry["profiles"] for dummy, entry in hosts)
 
 
 def to_html(document, previous=None):
@@ -91,11 +104,14 @@ def to_html(document, previous=None):
         deltas = [t["delta"] for t in trends.values() if t and t.get("delta") is not None]
         if deltas:
             kpis.append(("Average change", format_delta(round(sum(deltas) / len(deltas), 1))))
+    if isinstance(fleet.get("cis"), dict):
+        kpis.append(("Average CIS pass rate", format_pct(fleet["cis"].get("average_pass_rate"))))
     anchors = dict((host, "host-%d" % i) for i, (host, dummy) in enumerate(hosts, 1))
     rows = [{"host": host, "entry": entry, "anchor": anchors[host], "trend": trends.get(host),
              "failed_msg": failed.get(host)} for host, entry in hosts]
     return _TEMPLATE[0].render(
         document=document, previous=previous, has_previous=has_previous, hosts=rows, fleet=fleet, failed=failed,
+        with_profiles=_has_profiles(hosts),
         failed_audited=[h for h, dummy in hosts if h in failed], not_audited=not_audited, kpis=kpis, title=title,
         csp="default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'"
             % (csp_hash(CSS), csp_hash(JS)),

@@ -4,7 +4,8 @@
 #
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
-"""The report as JUnit XML: one testsuite per host, one testcase per control."""
+"""The report as JUnit XML: one testsuite per host (per daemon where it runs several) and profile, one
+testcase per control or recommendation."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -16,7 +17,8 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
     MESSAGE_WIDTH, format_score, one_line
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    TOOL_NAME, clean_text, evidence_lines, hosts_not_audited, section_name, sorted_hosts
+    expected_text, PROFILE_TITLES, TOOL_NAME, cis_title, clean_text, evidence_lines, hosts_not_audited, pass_rate, profile,
+    profile_results, section_name, sorted_hosts, subjects
 )
 
 
@@ -72,8 +74,73 @@ _SKIP_REASON = {
 }
 
 
+def _junit_result(suite, classname, name, control, extra=()):
+    """One testcase for ``control`` (a checklist control, a CIS recommendation or a custom control):
+    ``fail`` -> ``<failure>``, ``error`` -> ``<error>``, the other undecided statuses ``<skipped>``.
+    ``extra``: lines the failure and error bodies end with."""
+    status = control.get("status")
+    case = _junit_case(suite, classname, name)
+    lines = evidence_lines(control)
+    first = lines[0] if lines else status
+    if status in ("fail", "error"):
+        node = ET.SubElement(case, "failure" if status == "fail" else "error",
+                             {"message": one_line(first, MESSAGE_WIDTH), "type": status})
+        node.text = "\n".join([_junit_body(control, with_fix=status == "fail")] + [clean_text(e) for e in extra])
+    elif status != "pass":
+        reason = _SKIP_REASON.get(status, "status %s" % status)
+        message = "%s: %s" % (reason, first) if lines else reason
+        ET.SubElement(case, "skipped", {"message": one_line(message, MESSAGE_WIDTH)})
+    elif lines:
+        ET.SubElement(case, "system-out").text = "\n".join(lines)
+    return case
+
+
+def _checklist_suite(root, name, part, stamp, document, extra_properties):
+    suite = _junit_suite(root, name, part.get("generated_at") or stamp, [
+        ("score", format_score(part.get("score"))), ("band", part.get("band")),
+        ("earned", part.get("earned")), ("applicable", part.get("applicable")),
+        ("coverage", format_score(part.get("coverage"))), ("waivers", part.get("waivers")),
+        ("collection_version", document.get("collection_version")),
+        ("catalog_version", document.get("catalog_version")),
+    ] + list(extra_properties))
+    for control in list(part.get("controls") or []) + list(part.get("extended") or []):
+        _junit_result(suite, section_name(control.get("section")),
+                      "%s %s" % (control.get("id"), control.get("title") or ""), control)
+    return suite
+
+
+def _profile_suites(root, name, part, stamp, daemon_properties):
+    """The ``<name> / cis`` and ``<name> / custom`` suites of a host or a daemon."""
+    suites = []
+    cis = profile(part, "cis")
+    if cis is not None:
+        suite = _junit_suite(root, "%s / cis" % name, stamp, [
+            ("profile", "cis"), ("benchmark", cis_title(cis)),
+            ("pass_rate", format_score(pass_rate(cis))),
+            ("automated_decided", cis.get("automated_decided")), ("fail_under", cis.get("fail_under")),
+        ] + list(daemon_properties))
+        for result in profile_results(part, "cis"):
+            level = result.get("level")
+            about = "%s, %s" % ("Level %s" % level if level else "level not published", result.get("mode"))
+            _junit_result(suite, "%s %s" % (cis_title(cis), result.get("section_name") or result.get("section")),
+                          "%s %s" % (result.get("id"), result.get("title") or ""), result,
+                          [about] + (["CIS 1.8.0: %s" % result["v180"]] if result.get("v180") else []))
+        suites.append(suite)
+    custom = profile(part, "custom")
+    if custom is not None:
+        suite = _junit_suite(root, "%s / custom" % name, stamp, [("profile", "custom")] + list(daemon_properties))
+        for result in profile_results(part, "custom"):
+            _junit_result(suite, PROFILE_TITLES["custom"], "%s %s" % (result.get("id"), result.get("title") or ""),
+                          result, ["Severity: %s" % result.get("severity"), "Expression: %s, expected %s" % (
+                              result.get("expression"), expected_text(result.get("expected")))])
+        suites.append(suite)
+    return suites
+
+
 def to_junit(document):
-    """JUnit XML: a testsuite per host (a testcase per control, scored then extended).
+    """JUnit XML: a testsuite per host (a testcase per control, scored then extended), and beside
+    it one per profile (``host / cis``, ``host / custom``); a host running several daemons gets
+    these suites per daemon (``host / daemon``, ``host / daemon / cis``, ...).
 
     ``fail`` -> ``<failure>`` with every evidence line and the fix, ``error`` -> ``<error>``,
     ``manual`` / ``not_applicable`` / ``waived`` -> ``<skipped message="...">``. A host with no
@@ -86,37 +153,21 @@ def to_junit(document):
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     suites = []
     for host, entry in sorted_hosts(document):
-        suite = _junit_suite(root, host, entry.get("generated_at") or stamp, [
-            ("score", format_score(entry.get("score"))), ("band", entry.get("band")),
-            ("earned", entry.get("earned")), ("applicable", entry.get("applicable")),
-            ("coverage", format_score(entry.get("coverage"))), ("waivers", entry.get("waivers")),
-            ("collection_version", document.get("collection_version")),
-            ("catalog_version", document.get("catalog_version")),
-        ])
-        for control in list(entry.get("controls") or []) + list(entry.get("extended") or []):
-            status = control.get("status")
-            case = _junit_case(suite, section_name(control.get("section")),
-                               "%s %s" % (control.get("id"), control.get("title") or ""))
-            lines = evidence_lines(control)
-            first = lines[0] if lines else status
-            if status == "fail":
-                node = ET.SubElement(case, "failure", {"message": one_line(first, MESSAGE_WIDTH),
-                                                       "type": "fail"})
-                node.text = _junit_body(control, with_fix=True)
-            elif status == "error":
-                node = ET.SubElement(case, "error", {"message": one_line(first, MESSAGE_WIDTH),
-                                                     "type": "error"})
-                node.text = _junit_body(control, with_fix=False)
-            elif status != "pass":
-                reason = _SKIP_REASON.get(status, "status %s" % status)
-                message = "%s: %s" % (reason, first) if lines else reason
-                ET.SubElement(case, "skipped", {"message": one_line(message, MESSAGE_WIDTH)})
-            elif lines:
-                ET.SubElement(case, "system-out").text = "\n".join(lines)
+        host_stamp = entry.get("generated_at") or stamp
+        first = None
+        for daemon, part in subjects(entry):
+            name = host if daemon is None else "%s / %s" % (host, daemon.get("name"))
+            props = [] if daemon is None else [("daemon", daemon.get("name")),
+                                               ("rootless", "true" if daemon.get("rootless") else "false")]
+            profile_props = [("profile", "checklist")] if daemon is not None or entry.get("profiles") else []
+            if daemon is not None:
+                part = dict(part, generated_at=host_stamp)
+            suite = _checklist_suite(root, name, part, stamp, document, profile_props + props)
+            first = first if first is not None else suite
+            suites += [suite] + _profile_suites(root, name, part, host_stamp, props)
         if host in failed:
-            case = _junit_case(suite, "dockersec", "audit task")
+            case = _junit_case(first, "dockersec", "audit task")
             ET.SubElement(case, "failure", {"message": clean_text(failed[host]), "type": "audit-task-failed"})
-        suites.append(suite)
     for host, what, message in hosts_not_audited(document):
         suite = _junit_suite(root, host, stamp, [("collection_version", document.get("collection_version"))])
         case = _junit_case(suite, "dockersec", "audit")

@@ -16,8 +16,9 @@ from ansible_collections.dockersec.hardening.plugins.module_utils.report.documen
     COLUMNS, TOP_FAILING_JSON, fleet_stats, format_score, score_text, section_rows, status_counts
 )
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    TOOL_NAME, by_status, clean_text, evidence_lines, format_delta, format_pct, host_trends, hosts_not_audited,
-    sorted_hosts
+    expected_text, TOOL_NAME, by_status, cis_summary, cis_title, clean_text, daemon_controls, daemon_label, evidence_lines,
+    fleet_cis_rate, format_delta, format_pct, host_level_controls, host_trends, hosts_not_audited, pass_rate,
+    profile, profile_results, profile_summary, severity_rank, several_daemons, sorted_hosts
 )
 
 
@@ -42,11 +43,11 @@ def _md_trend(trend):
     return "%s (was %s)" % (format_delta(trend["delta"]), format_score(trend["previous_score"]))
 
 
-def _md_controls(entry, status, heading, with_fix):
-    controls = [c for c in entry.get("controls") or [] if c.get("status") == status]
+def _md_controls(controls, status, heading, with_fix, level="###"):
+    controls = [c for c in controls if c.get("status") == status]
     if not controls:
         return []
-    out = ["", "### %s (%d)" % (heading, len(controls)), ""]
+    out = ["", "%s %s (%d)" % (level, heading, len(controls)), ""]
     for c in controls:
         cis = c.get("cis") or []
         title = "- **\\[%s\\] %s**" % (md_escape(c.get("id")), md_escape(c.get("title")))
@@ -78,10 +79,13 @@ def to_markdown(document, previous=None):
     out += [about + ".", "", "## Fleet", ""]
     if hosts:
         head = ["Host", "Score", "Band", "Points", "Coverage", "waived", "fail", "error", "manual"]
+        with_cis = isinstance(fleet.get("cis"), dict)
+        if with_cis:
+            head.append("CIS")
         if isinstance(previous, dict):
             head.append("Trend")
         out.append(_md_row(head))
-        align = ["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"]
+        align = ["---", "---:", "---", "---:", "---:", "---:", "---:", "---:", "---:"] + (["---:"] if with_cis else [])
         if isinstance(previous, dict):
             align.append("---")
         out.append(_md_row(align))
@@ -92,6 +96,9 @@ def to_markdown(document, previous=None):
                    "%s/%s" % (entry.get("earned"), entry.get("applicable")),
                    format_pct(entry.get("coverage")), str(entry.get("waivers") or 0),
                    str(counts.get("fail", 0)), str(counts.get("error", 0)), str(counts.get("manual", 0))]
+            if with_cis:
+                cis = profile(entry, "cis")
+                row.append(format_pct(pass_rate(cis)) if cis is not None else "n/a")
             if isinstance(previous, dict):
                 row.append(md_escape(_md_trend(trends.get(host))))
             out.append(_md_row(row))
@@ -102,6 +109,7 @@ def to_markdown(document, previous=None):
             out.append("Average score %s, minimum %s (%s). Bands: %s." % (
                 format_score(fleet.get("average_score")), format_score(low), md_escape(low_host),
                 ", ".join("%s %d" % (name, n) for name, n in (fleet.get("by_band") or {}).items() if n) or "none"))
+        out += _md_fleet_cis(fleet)
         top = fleet.get("top_failing") or []
         if top:
             out += ["", "**Failing on most hosts**", ""]
@@ -142,21 +150,98 @@ def to_markdown(document, previous=None):
             out.append(_md_row(["%s %s" % (row["section"], md_escape(row["name"]))]
                                + [str(row["counts"].get(s, 0)) for s, dummy in COLUMNS]
                                + ["%s/%s" % (row["earned"], row["max"])]))
-        out += _md_controls(entry, "error", "Errors: could not check, 0 points", with_fix=False)
-        out += _md_controls(entry, "fail", "Failed", with_fix=True)
-        out += _md_controls(entry, "manual", "Manual: needs an attestation", with_fix=False)
-        out += _md_controls(entry, "waived", "Waived", with_fix=False)
-        extended = entry.get("extended") or []
-        if extended:
-            counts = status_counts(extended)
-            out += ["", "Extended profile (not scored): %s" % ", ".join(
-                "%d %s" % (counts[s], label) for s, label in COLUMNS if counts.get(s))]
-            for c in by_status(extended, ("error", "fail")):
-                lines = evidence_lines(c)
-                out.append("- \\[%s\\] %s: %s%s" % (
-                    md_escape(c.get("id")), md_escape(c.get("title")), md_escape(c.get("status")),
-                    " — %s" % md_escape(lines[0]) if lines else ""))
+        daemons = several_daemons(entry)
+        if daemons:
+            out += ["", "Daemons: the host's score is its weakest daemon's (%s)." % md_escape(entry.get("daemon") or ""),
+                    "", _md_row(["Daemon", "Kind", "Score", "Band", "Points", "Coverage", "fail", "error"]),
+                    _md_row(["---", "---", "---:", "---", "---:", "---:", "---:", "---:"])]
+            for d in daemons:
+                counts = status_counts(d.get("controls") or [])
+                out.append(_md_row([md_escape(d.get("name")), md_escape(daemon_label(d)), format_score(d.get("score")),
+                                    md_escape(d.get("band") or ""), "%s/%s" % (d.get("earned"), d.get("applicable")),
+                                    format_pct(d.get("coverage")), str(counts.get("fail", 0)),
+                                    str(counts.get("error", 0))]))
+        out += _md_checklist(host_level_controls(entry, entry.get("controls") or []), "###")
+        if not daemons:
+            out += _md_extended(entry)
+            out += _md_profiles(entry, "###")
+        for d in daemons:
+            about = "%s: **%s / 100** — %s" % (md_escape(daemon_label(d)), format_score(d.get("score")),
+                                               md_escape(d.get("band") or ""))
+            out += ["", "### Daemon %s" % md_escape(d.get("name")), "", about]
+            out += _md_checklist(daemon_controls(d.get("controls") or []), "####")
+            out += _md_extended(d)
+            out += _md_profiles(d, "####")
     return "\n".join(out) + "\n"
+
+
+def _md_fleet_cis(fleet):
+    cis, daemons = fleet.get("cis"), fleet.get("daemons")
+    out = []
+    if isinstance(cis, dict):
+        text, below = fleet_cis_rate(cis)
+        if below:
+            text += "; below the CIS threshold: %s" % ", ".join(below)
+        out += ["", md_escape(text) + "."]
+    if isinstance(daemons, dict) and (daemons.get("hosts_with_several") or daemons.get("rootless")):
+        out += ["", "Daemons: %s on the hosts, %s rootless%s." % (daemons.get("daemons"), daemons.get("rootless"), (
+            "; several on %s" % md_escape(", ".join(daemons["hosts_with_several"]))
+            if daemons.get("hosts_with_several") else ""))]
+    return out
+
+
+def _md_checklist(controls, level):
+    out = _md_controls(controls, "error", "Errors: could not check, 0 points", with_fix=False, level=level)
+    out += _md_controls(controls, "fail", "Failed", with_fix=True, level=level)
+    out += _md_controls(controls, "manual", "Manual: needs an attestation", with_fix=False, level=level)
+    out += _md_controls(controls, "waived", "Waived", with_fix=False, level=level)
+    return out
+
+
+def _md_extended(part):
+    extended = part.get("extended") or []
+    if not extended:
+        return []
+    counts = status_counts(extended)
+    out = ["", "Extended profile (not scored): %s" % ", ".join(
+        "%d %s" % (counts[s], label) for s, label in COLUMNS if counts.get(s))]
+    for c in by_status(extended, ("error", "fail")):
+        lines = evidence_lines(c)
+        out.append("- \\[%s\\] %s: %s%s" % (
+            md_escape(c.get("id")), md_escape(c.get("title")), md_escape(c.get("status")),
+            " — %s" % md_escape(lines[0]) if lines else ""))
+    return out
+
+
+def _md_profiles(part, level):
+    """A host's (or a daemon's) CIS section, pass rate and failures, then its custom controls."""
+    out = []
+    cis = profile(part, "cis")
+    if cis is not None:
+        out += ["", "%s %s" % (level, md_escape(cis_title(cis))), "", md_escape(cis_summary(cis)) + "."]
+        failing = by_status(profile_results(part, "cis"), ("error", "fail"))
+        if failing:
+            out.append("")
+        for r in failing:
+            lines = evidence_lines(r)
+            about = ", ".join(x for x in ("Level %s" % r["level"] if r.get("level") else "", r.get("mode") or "") if x)
+            out.append("- \\[%s\\] %s%s: %s%s" % (
+                md_escape(r.get("id")), md_escape(r.get("title")), " (%s)" % md_escape(about) if about else "",
+                md_escape(r.get("status")), " — %s" % md_escape(lines[0]) if lines else ""))
+    custom = profile(part, "custom")
+    if custom is not None:
+        out += ["", "%s Custom controls (not scored)" % level, "", md_escape(profile_summary(custom)) + "."]
+        failing = sorted(by_status(profile_results(part, "custom"), ("error", "fail")), key=severity_rank)
+        if failing:
+            out.append("")
+        for r in failing:
+            lines = evidence_lines(r)
+            out.append("- \\[%s\\] %s: %s (%s)%s; expression %s, expected %s" % (
+                md_escape(r.get("id")), md_escape(r.get("severity") or "no severity"), md_escape(r.get("title")),
+                md_escape(r.get("status")), " — %s" % md_escape(lines[0]) if lines else "",
+                md_escape(r.get("expression") or ""),
+                md_escape(expected_text(r.get("expected")))))
+    return out
 
 
 def md_anchor(host):

@@ -13,7 +13,9 @@ Pure functions over the JSON report document (``document.build_document``), no A
 
 Every series carries a ``host`` label (the inventory name), so one file for the whole fleet and
 one file per host read the same in PromQL. Cardinality is bounded by the catalog: per host one
-series per control and status (6 statuses), one per section, one per waiver. No sample carries a
+series per control and status (6 statuses), one per section, one per waiver, one per daemon
+(``daemon_*``), and per profile (cis, custom) one per status: a CIS recommendation or a custom
+control never gets a series of its own. No sample carries a
 timestamp: the textfile collector rejects them; the audit time is a series of its own.
 
 ``previous`` is the earlier JSON report (the one the run replaces): the previous score and the
@@ -59,7 +61,22 @@ METRICS = (
     ("previous_audit_timestamp_seconds", "When the host's previous audit ran (Unix time).", ("host",)),
     ("control_regressed", "1 when the control passed in the previous audit and fails in this one, else 0.",
      ("host", "id")),
+    ("daemon_score", "dockersec score of one Docker daemon of the host, 0 to 100; the host's score is its "
+                     "weakest daemon's.", ("host", "daemon", "rootless")),
+    ("daemon_band_info", "The rating band of a daemon's score, as the band label; always 1.",
+     ("host", "daemon", "band")),
+    ("daemon_coverage_ratio", "Share of a daemon's 100 checklist points decided, 0 to 1.", ("host", "daemon")),
+    ("profile_results", "Results of a profile beside the checklist (cis, custom) with the status, of the "
+                        "daemon the host's score is of.", ("host", "profile", "status")),
+    ("cis_pass_rate", "CIS Docker Benchmark pass rate, 0 to 100: 100 x pass / automated recommendations "
+                      "decided (pass or fail).", ("host",)),
+    ("cis_pass_rate_threshold", "The host's dockersec_cis_fail_under: a CIS pass rate below it fails the audit.",
+     ("host",)),
 )
+
+# Profiles exported by ``profile_results``, over the fixed status set: never a label per
+# recommendation or custom control id, whatever the inventory defines.
+PROFILE_NAMES = ("cis", "custom")
 
 
 def _label_value(value):
@@ -169,7 +186,40 @@ def _host_samples(host, entry, previous_entry, previous_generated_at):
             if cid in was:
                 out.append(("control_regressed", {"id": cid},
                             1 if was[cid] == "pass" and control.get("status") == "fail" else 0))
+    out += _daemon_and_profile_samples(entry)
     return [(metric, dict(labels, host=host), value) for metric, labels, value in out]
+
+
+def _daemon_and_profile_samples(entry):
+    """Per daemon (issue 20) and per profile (issue 21): only for results that have them."""
+    out = []
+    for daemon in entry.get("daemons") or []:
+        if not isinstance(daemon, dict):
+            continue
+        name = daemon.get("name")
+        score = _to_float(daemon.get("score"))
+        if score is not None:
+            out.append(("daemon_score", {"daemon": name, "rootless": "true" if daemon.get("rootless") else "false"},
+                        score))
+        if daemon.get("band"):
+            out.append(("daemon_band_info", {"daemon": name, "band": daemon["band"]}, 1))
+        cov = _to_float(daemon.get("coverage"))
+        if cov is not None:
+            out.append(("daemon_coverage_ratio", {"daemon": name}, round(cov / 100.0, 4)))
+    profiles = entry.get("profiles") if isinstance(entry.get("profiles"), dict) else {}
+    for name in PROFILE_NAMES:
+        profile = profiles.get(name)
+        if not isinstance(profile, dict):
+            continue
+        counts = profile.get("counts") if isinstance(profile.get("counts"), dict) else {}
+        for status in catalog.STATUSES:
+            out.append(("profile_results", {"profile": name, "status": status}, _to_float(counts.get(status)) or 0))
+    cis = profiles.get("cis") if isinstance(profiles.get("cis"), dict) else {}
+    for key, metric in (("pass_rate", "cis_pass_rate"), ("fail_under", "cis_pass_rate_threshold")):
+        value = _to_float(cis.get(key))
+        if value is not None:
+            out.append((metric, {}, value))
+    return out
 
 
 def samples(document, previous=None, hosts=None):

@@ -4,7 +4,9 @@
 #
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
-"""The report as SARIF 2.1.0: one rule per control, one result per failing control per host."""
+"""The report as SARIF 2.1.0: one rule per control (``DOCKERSEC-7``), CIS recommendation
+(``cis-1.6.0/5.26``) and custom control (``custom/ORG-1``), one result per failing one per host
+(per daemon, for what a daemon decides on a host running several)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,8 +17,9 @@ import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
-    TOOL_NAME, by_status, clean_text, containers_named, evidence_lines, hosts_not_audited, section_name,
-    sorted_hosts
+    expected_text, TOOL_NAME, by_status, cis_rule_id, cis_title, clean_text, containers_named, custom_rule_id, daemon_controls,
+    evidence_lines, host_level_controls, hosts_not_audited, profile, profile_results, section_name, several_daemons,
+    sorted_hosts, subjects
 )
 
 
@@ -71,10 +74,71 @@ def _sarif_rule(control):
     return rule
 
 
+# Custom control severity -> SARIF level, and the ``security-severity`` code scanning ranks by.
+_CUSTOM_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def custom_level(severity):
+    """The SARIF level of a failing custom control: critical and high are errors, medium a warning,
+    low a note; a severity the validation should have refused reads as a warning."""
+    return _CUSTOM_LEVELS.get(severity, "warning")
+
+
+def _cis_rule(cis, result):
+    rid = str(result.get("id"))
+    level, mode = result.get("level"), result.get("mode")
+    tags = ["security", "docker", "cis-docker-benchmark"] + ([mode] if mode else []) + (
+        ["level-%s" % level] if level else [])
+    title = clean_text(result.get("title") or rid)
+    return {
+        "id": cis_rule_id(cis, rid),
+        "name": _rule_name(result.get("title")),
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": clean_text("%s %s: %s" % (cis_title(cis), rid, result.get("title") or ""))},
+        "help": {"text": clean_text(result.get("fix") or "See %s, recommendation %s." % (cis_title(cis), rid))},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": tags, "benchmark": clean_text(cis_title(cis)), "cis_id": rid,
+                       "v180": result.get("v180"), "level": level, "mode": mode,
+                       "section": clean_text(result.get("section_name") or result.get("section") or "")},
+    }
+
+
+def _custom_rule(result):
+    cid, severity = str(result.get("id")), result.get("severity")
+    properties = {"tags": ["security", "docker", "custom"] + ([severity] if severity else []),
+                  "severity": severity, "expression": clean_text(result.get("expression") or ""),
+                  "expected": json.loads(expected_text(result.get("expected")))}
+    if severity in _SECURITY_SEVERITY:
+        properties["security-severity"] = _SECURITY_SEVERITY[severity]
+    return {
+        "id": custom_rule_id(cid),
+        "name": _rule_name(result.get("title")),
+        "shortDescription": {"text": clean_text(result.get("title") or cid)},
+        "fullDescription": {"text": clean_text("Custom control %s: %s compared with %s" % (
+            cid, result.get("expression"), expected_text(result.get("expected"))))},
+        "help": {"text": clean_text("An inventory control (dockersec_custom_controls); see its owner.")},
+        "defaultConfiguration": {"level": custom_level(severity)},
+        "properties": properties,
+    }
+
+
 def _sarif_level(control):
     if control.get("status") == "error":
         return "warning"  # could not check: needs a look, is no finding
     return "error" if catalog.is_scored(control.get("id")) else "warning"
+
+
+def _host_properties(entry):
+    props = dict((k, entry.get(k)) for k in ("score", "band", "earned", "applicable", "coverage", "waivers"))
+    cis = profile(entry, "cis")
+    if cis is not None:
+        props["cis_pass_rate"] = cis.get("pass_rate")
+    if several_daemons(entry):
+        props["daemon"] = clean_text(entry.get("daemon"))
+        props["daemons"] = [{"name": clean_text(d.get("name")), "rootless": bool(d.get("rootless")),
+                             "score": d.get("score"), "band": d.get("band")} for d in several_daemons(entry)]
+    return props
 
 
 def to_sarif(document):
@@ -95,40 +159,76 @@ def to_sarif(document):
             logical.append(item)
         return {"index": logical_index[fqn], "fullyQualifiedName": clean_text(fqn)}
 
+    def add_rule(rule):
+        if rule["id"] not in rule_index:
+            rule_index[rule["id"]] = len(rules)
+            rules.append(rule)
+        return rule["id"]
+
+    def result(host, rid, level, item, where, status_props, fingerprint):
+        lines = evidence_lines(item)
+        return {
+            "ruleId": rid,
+            "ruleIndex": rule_index[rid],
+            "level": level,
+            "message": {"text": "\n".join(lines) or clean_text(item.get("title") or rid)},
+            "locations": where,
+            "partialFingerprints": {"dockersecHostControl/v1": clean_text(fingerprint)},
+            "properties": dict({"host": clean_text(host), "status": item.get("status")}, **status_props),
+        }
+
     results = []
     for host, entry in sorted_hosts(document):
         host_loc = locate(host, host)
-        controls = list(entry.get("controls") or []) + list(entry.get("extended") or [])
-        for control in by_status(controls, ("error", "fail")):
-            cid = str(control.get("id"))
-            rid = rule_id(cid)
-            if rid not in rule_index:
-                extra = dict(control)
-                extra.setdefault("check", control.get("title"))
-                rule_index[rid] = len(rules)
-                rules.append(_sarif_rule(extra))
-            lines = evidence_lines(control)
-            containers = containers_named(control, entry)
-            locations = [{"logicalLocations": [host_loc]}]
-            for name in containers:
-                locations.append({"logicalLocations": [
-                    locate("%s/%s" % (host, name), name, parent=host_loc["index"])]})
-            results.append({
-                "ruleId": rid,
-                "ruleIndex": rule_index[rid],
-                "level": _sarif_level(control),
-                "message": {"text": "\n".join(lines) or clean_text(control.get("title") or rid)},
-                "locations": locations,
-                "partialFingerprints": {"dockersecHostControl/v1": clean_text("%s/%s" % (host, cid))},
-                "properties": {
-                    "host": clean_text(host),
-                    "status": control.get("status"),
+        several = bool(several_daemons(entry))
+        # A host-level control once per host; on a host with several daemons, the daemon-level
+        # ones per daemon, located on it.
+        checklist = [(None, host_level_controls(entry, list(entry.get("controls") or []) +
+                                                list(entry.get("extended") or [])))]
+        if several:
+            checklist += [(d, daemon_controls(list(d.get("controls") or []) + list(d.get("extended") or [])))
+                          for d in several_daemons(entry)]
+        for daemon, controls in checklist:
+            base, parent, daemon_props = host, host_loc, {}
+            if daemon is not None:
+                base = "%s/%s" % (host, daemon.get("name"))
+                parent = locate(base, daemon.get("name"), parent=host_loc["index"])
+                daemon_props = {"daemon": clean_text(daemon.get("name")), "rootless": bool(daemon.get("rootless"))}
+            for control in by_status(controls, ("error", "fail")):
+                cid = str(control.get("id"))
+                rid = rule_id(cid)
+                if rid not in rule_index:
+                    extra = dict(control)
+                    extra.setdefault("check", control.get("title"))
+                    add_rule(_sarif_rule(extra))
+                containers = containers_named(control, entry)
+                locations = [{"logicalLocations": [parent]}]
+                for name in containers:
+                    locations.append({"logicalLocations": [
+                        locate("%s/%s" % (base, name), name, parent=parent["index"])]})
+                results.append(result(host, rid, _sarif_level(control), control, locations, dict({
                     "section": section_name(control.get("section")),
                     "points": control.get("points"),
                     "max_points": control.get("max_points"),
                     "containers": containers,
-                },
-            })
+                }, **daemon_props), "%s/%s" % (base, cid)))
+        for daemon, part in subjects(entry):
+            base, where, daemon_props = host, [{"logicalLocations": [host_loc]}], {}
+            if daemon is not None:
+                base = "%s/%s" % (host, daemon.get("name"))
+                where = [{"logicalLocations": [locate(base, daemon.get("name"), parent=host_loc["index"])]}]
+                daemon_props = {"daemon": clean_text(daemon.get("name")), "rootless": bool(daemon.get("rootless"))}
+            cis = profile(part, "cis")
+            for item in by_status(profile_results(part, "cis"), ("error", "fail")):
+                rid = add_rule(_cis_rule(cis, item))
+                results.append(result(host, rid, "error" if item.get("status") == "fail" else "warning", item, where,
+                                      dict({"profile": "cis", "level": item.get("level"), "mode": item.get("mode")},
+                                           **daemon_props), "%s/%s" % (base, rid)))
+            for item in by_status(profile_results(part, "custom"), ("error", "fail")):
+                rid = add_rule(_custom_rule(item))
+                level = custom_level(item.get("severity")) if item.get("status") == "fail" else "warning"
+                results.append(result(host, rid, level, item, where, dict(
+                    {"profile": "custom", "severity": item.get("severity")}, **daemon_props), "%s/%s" % (base, rid)))
     notifications = []
     for host, what, message in hosts_not_audited(document):
         notifications.append({
@@ -161,9 +261,7 @@ def to_sarif(document):
         "columnKind": "unicodeCodePoints",
         "properties": {
             "catalog_version": document.get("catalog_version"),
-            "hosts": dict((h, {"score": e.get("score"), "band": e.get("band"), "earned": e.get("earned"),
-                               "applicable": e.get("applicable"), "coverage": e.get("coverage"),
-                               "waivers": e.get("waivers")}) for h, e in sorted_hosts(document)),
+            "hosts": dict((h, _host_properties(e)) for h, e in sorted_hosts(document)),
             "fleet": document.get("fleet") or {},
         },
     }

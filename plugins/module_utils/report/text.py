@@ -15,10 +15,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
     COLUMNS, MESSAGE_WIDTH, WAIVER_WINDOW_DAYS, fleet_stats, format_score, num, one_line, score_text, section_rows,
     status_counts
+)
+from ansible_collections.dockersec.hardening.plugins.module_utils.report.view import (
+    expected_text, below_threshold, cis_summary, daemon_controls, daemon_label, fleet_cis_rate, format_pct, host_level_controls, pass_rate, profile,
+    profile_results, profile_summary, severity_rank, several_daemons
 )
 
 
@@ -133,8 +138,8 @@ def _extended_line(entry):
     return [("  Extended profile (not scored): ", None), (", ".join(parts), None)]
 
 
-def _control_lines(entry, status, heading, with_fix):
-    controls = [c for c in entry.get("controls") or [] if c.get("status") == status]
+def _control_lines(controls, status, heading, with_fix):
+    controls = [c for c in controls if c.get("status") == status]
     if not controls:
         return []
     style = STYLE_BY_STATUS.get(status)
@@ -170,16 +175,68 @@ def host_lines(host, entry, show_passed=False, failed_msg=None):
             lines.append([("  Worse after this run: %s" % ", ".join(before["regressed"]), "fail")])
     if failed_msg:
         lines.append([("  Audit task failed: %s" % failed_msg, "fail")])
+    daemons = several_daemons(entry)
+    if daemons:
+        lines.append([("  Daemons (%d; the host's score is its weakest daemon's):" % len(daemons), None)])
+        for daemon in daemons:
+            lines.append(_daemon_line("    %s, %s: " % (daemon.get("name"), daemon_label(daemon)), daemon))
+    lines += _checklist_lines(host_level_controls(entry, entry.get("controls") or []), show_passed)
+    if not daemons:
+        extended = _extended_line(entry)
+        if extended:
+            lines.append(extended)
+        return lines + _profile_lines(entry)
+    for daemon in daemons:
+        lines.append(_daemon_line("  Daemon %s (%s): " % (daemon.get("name"), daemon_label(daemon)), daemon))
+        lines += _checklist_lines(daemon_controls(daemon.get("controls") or []), show_passed)
+        extended = _extended_line(daemon)
+        if extended:
+            lines.append(extended)
+        lines += _profile_lines(daemon)
+    return lines
+
+
+def _daemon_line(head, daemon):
+    band = daemon.get("band") or ""
+    return [(head + "%s / 100" % format_score(daemon.get("score")), None), (" — ", None), (band, band_style(band))]
+
+
+def _checklist_lines(controls, show_passed):
     # Errors first: a control that could not be checked hides a verdict.
-    lines += _control_lines(entry, "error", "Errors: could not check, 0 points", with_fix=False)
-    lines += _control_lines(entry, "fail", "Failed", with_fix=True)
-    lines += _control_lines(entry, "manual", "Manual: needs an attestation", with_fix=False)
-    lines += _control_lines(entry, "waived", "Waived", with_fix=False)
+    lines = _control_lines(controls, "error", "Errors: could not check, 0 points", with_fix=False)
+    lines += _control_lines(controls, "fail", "Failed", with_fix=True)
+    lines += _control_lines(controls, "manual", "Manual: needs an attestation", with_fix=False)
+    lines += _control_lines(controls, "waived", "Waived", with_fix=False)
     if show_passed:
-        lines += _control_lines(entry, "pass", "Passed", with_fix=False)
-    extended = _extended_line(entry)
-    if extended:
-        lines.append(extended)
+        lines += _control_lines(controls, "pass", "Passed", with_fix=False)
+    return lines
+
+
+def _profile_lines(part):
+    """The CIS summary line and its failures, then the custom controls, of a host or a daemon."""
+    lines = []
+    cis = profile(part, "cis")
+    if cis is not None:
+        lines.append([("  %s" % cis_summary(cis), "fail" if below_threshold(cis) else None)])
+        results = profile_results(part, "cis")
+        lines += _control_lines(results, "error", "CIS errors: could not check", with_fix=False)
+        lines += _control_lines(results, "fail", "CIS failed", with_fix=False)
+    custom = profile(part, "custom")
+    if custom is not None:
+        lines.append([("  Custom controls (not scored): %s" % profile_summary(custom), None)])
+        failing = sorted((r for r in profile_results(part, "custom") if r.get("status") in ("fail", "error")),
+                         key=severity_rank)
+        for result in failing:
+            style = STYLE_BY_STATUS.get(result.get("status"))
+            lines.append([("    [%s] %s: %s (%s)" % (result.get("id"), result.get("severity") or "no severity",
+                                                     result.get("title") or "", result.get("status")), style)])
+            evidence = _first_evidence(result)
+            if evidence:
+                lines.append([("        evidence: %s" % evidence, None)])
+            if result.get("expression"):
+                lines.append([("        expression: %s, expected %s" % (
+                    one_line(result["expression"], EVIDENCE_WIDTH),
+                    one_line(expected_text(result.get("expected")), EVIDENCE_WIDTH)), None)])
     return lines
 
 
@@ -192,6 +249,12 @@ def compact_line(host, entry, failed_msg=None):
     line = [("%s: %s" % (host, score_text(entry)), None), (" — ", None), (band, band_style(band))]
     if attention:
         line.append(("; %s" % attention, None))
+    cis = profile(entry, "cis")
+    if cis is not None:
+        line.append(("; CIS %s" % format_pct(pass_rate(cis)), "fail" if below_threshold(cis) else None))
+    daemons = several_daemons(entry)
+    if daemons:
+        line.append(("; %d daemons, weakest %s" % (len(daemons), entry.get("daemon") or "n/a"), None))
     if failed_msg:
         line.append(("; audit task failed: %s" % one_line(failed_msg, EVIDENCE_WIDTH), "fail"))
     return line
@@ -233,6 +296,23 @@ def _expiring_lines(fleet):
     return lines
 
 
+def _cis_fleet_lines(cis, top_n):
+    """``(pass rate line, failing recommendation lines)`` of the fleet's CIS results."""
+    if not isinstance(cis, dict):
+        return [], []
+    text, below = fleet_cis_rate(cis)
+    rate = [[("  " + text, None)] + ([("; below the CIS threshold: %s" % _names(below), "fail")] if below else [])]
+    failing = cis.get("failing") or []
+    lines = []
+    if failing:
+        lines.append([("  CIS recommendations failing on most hosts:", None)])
+        for item in failing[:top_n]:
+            hosts_text = "%d host%s" % (item["hosts"], "" if item["hosts"] == 1 else "s")
+            lines.append([("    [%s] %s: %s (%s)" % (item["id"], item["title"], hosts_text, _names(item["names"])),
+                           "fail")])
+    return rate, lines
+
+
 def _band_names():
     """Every band a host can be in, Incomplete (too little decided to rate) last."""
     return [name for dummy, name in catalog.BANDS] + [catalog.INCOMPLETE_BAND]
@@ -265,6 +345,16 @@ def fleet_lines(document, top_n=TOP_FAILING_TEXT):
             low, low_host = min(scored)
             lines.append([("  Score: average %s, min %s (%s)" % (
                 format_score(fleet["average_score"]), format_score(low), low_host), None)])
+        cis_rate, cis_failing = _cis_fleet_lines(fleet.get("cis"), top_n)
+        lines += cis_rate
+        daemons = fleet.get("daemons")
+        # One rootful daemon per host is what every fleet had before: only more is worth a line.
+        if isinstance(daemons, dict) and (daemons.get("hosts_with_several") or daemons.get("rootless")):
+            listed = sum(1 for entry in hosts.values() if isinstance(entry.get("daemons"), list))
+            several = daemons.get("hosts_with_several") or []
+            lines.append([("  Daemons: %s on %d host%s, %s rootless%s" % (
+                daemons.get("daemons"), listed, "" if listed == 1 else "s", daemons.get("rootless"),
+                "; several on %s" % _names(several) if several else ""), None)])
         lines += _hosts_by_band_lines(hosts, fleet)
         # ``failing`` is the whole list (``top_failing`` stops at TOP_FAILING_JSON); older reports have only the top.
         top = fleet.get("failing") or fleet.get("top_failing") or []
@@ -275,6 +365,7 @@ def fleet_lines(document, top_n=TOP_FAILING_TEXT):
                 lines.append([("    [%s] %s: %d of %d host%s%s" % (
                     item["id"], item["title"], item["hosts"], fleet["hosts"], "" if fleet["hosts"] == 1 else "s",
                     " (%s)" % _names(names[item["id"]]) if names.get(item["id"]) else ""), "fail")])
+        lines += cis_failing
         lines += _expiring_lines(fleet)
     for host in sorted(unreachable):
         lines.append([("  Unreachable: %s: %s" % (host, one_line(unreachable[host], MESSAGE_WIDTH)), "error")])

@@ -16,9 +16,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import catalog
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import engine
 from ansible_collections.dockersec.hardening.plugins.module_utils.report.document import (
     COLUMNS, score_or_none, section_key, section_rows
 )
@@ -164,3 +166,142 @@ def containers_named(control, entry):
         if _DOCKER_NAME.match(name) and (not known or name in known) and name not in names:
             names.append(name)
     return names
+
+
+# ---------------------------------------------------------------------------------------------
+# Every daemon of a host (issue 20) and the profiles beside the checklist (issue 21).
+
+PROFILE_TITLES = {"checklist": "Checklist", "cis": "CIS Docker Benchmark", "custom": "Custom controls"}
+
+# Custom control severity -> SARIF level; the order is the severity's rank.
+SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def judged_per_daemon(control_id):
+    """True when the control is judged once per daemon, as the engine scores it (``engine.per_daemon``:
+    its catalog ``requires`` names a daemon's sections; an unknown id too)."""
+    return engine.per_daemon(control_id)
+
+
+def several_daemons(entry):
+    """The host's daemons when it runs more than one (each shown on its own), else ``[]``: a
+    one-daemon host reads as it always did."""
+    daemons = [d for d in entry.get("daemons") or [] if isinstance(d, dict)]
+    return daemons if len(daemons) > 1 else []
+
+
+def daemon_label(daemon):
+    """``rootless`` or ``rootful``, and ``primary`` for the daemon the top-level facts are of."""
+    return ("rootless" if daemon.get("rootless") else "rootful") + (", primary" if daemon.get("primary") else "")
+
+
+def host_level_controls(entry, controls):
+    """Of ``controls``, those judged once per host (shown once, before the daemons)."""
+    return [c for c in controls if not judged_per_daemon(c.get("id"))] if several_daemons(entry) else controls
+
+
+def daemon_controls(controls):
+    """Of a daemon's ``controls``, those judged per daemon."""
+    return [c for c in controls if judged_per_daemon(c.get("id"))]
+
+
+def profile(part, name):
+    """``part``'s (a host entry's or a daemon's) profile ``name`` (``cis``, ``custom``), or None."""
+    profiles = part.get("profiles")
+    value = profiles.get(name) if isinstance(profiles, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def profile_results(part, name):
+    value = profile(part, name)
+    return [r for r in (value or {}).get("results") or [] if isinstance(r, dict)]
+
+
+def profile_counts(value):
+    """A profile's counts over every status (0 when absent)."""
+    counts = dict((status, 0) for status in catalog.STATUSES)
+    given = value.get("counts") if isinstance(value.get("counts"), dict) else None
+    if given is None:
+        for result in value.get("results") or []:
+            counts[result.get("status")] = counts.get(result.get("status"), 0) + 1
+        return counts
+    for status, n in given.items():
+        counts[status] = n if isinstance(n, int) and not isinstance(n, bool) else 0
+    return counts
+
+
+def pass_rate(cis):
+    """The CIS profile's pass rate as a number, None when unknown (nothing automated decided)."""
+    rate = cis.get("pass_rate")
+    return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
+
+
+def below_threshold(cis):
+    """True when the pass rate is below ``dockersec_cis_fail_under``."""
+    rate, threshold = pass_rate(cis), cis.get("fail_under")
+    return rate is not None and isinstance(threshold, (int, float)) and rate < threshold
+
+
+def cis_title(cis):
+    """``CIS Docker Benchmark 1.6.0``."""
+    return ("%s %s" % (cis.get("title") or PROFILE_TITLES["cis"], cis.get("version") or "")).strip()
+
+
+def cis_summary(cis):
+    """``CIS Docker Benchmark 1.6.0: pass rate 75.0% of 80 automated decided (60 pass, 20 fail, 25
+    manual, 10 n/a, 0 error)``, then ``, 2 waived`` when some are, and the threshold it misses."""
+    counts = profile_counts(cis)
+    decided = cis.get("automated_decided")
+    text = "%s: pass rate %s of %s automated decided (%s" % (
+        cis_title(cis), format_pct(pass_rate(cis)),
+        decided if isinstance(decided, int) else "n/a",
+        ", ".join("%d %s" % (counts.get(s, 0), label) for s, label in (
+            ("pass", "pass"), ("fail", "fail"), ("manual", "manual"), ("not_applicable", "n/a"), ("error", "error"))))
+    if counts.get("waived"):
+        text += ", %d waived" % counts["waived"]
+    text += ")"
+    if below_threshold(cis):
+        text += "; below dockersec_cis_fail_under %s" % cis.get("fail_under")
+    return text
+
+
+def profile_summary(value):
+    """``1 pass, 1 fail``: the nonzero counts, in table order."""
+    counts = profile_counts(value)
+    return ", ".join("%d %s" % (counts[s], label) for s, label in COLUMNS if counts.get(s)) or "no result"
+
+
+def fleet_cis_rate(cis):
+    """``CIS pass rate: average 76.2%, min 62.5% (node1)`` and the hosts below their CIS threshold."""
+    rates = [r for r in cis.get("pass_rates") or [] if r.get("pass_rate") is not None]
+    text = "CIS pass rate: average %s" % format_pct(cis.get("average_pass_rate"))
+    if rates:
+        text += ", min %s (%s)" % (format_pct(rates[0]["pass_rate"]), rates[0]["host"])
+    return text, list(cis.get("below_fail_under") or [])
+
+
+def cis_rule_id(cis, rec_id):
+    """``cis-1.6.0/5.26``: the benchmark version keeps ids of two versions apart (1.8.0 renumbers 2.x)."""
+    return "cis-%s/%s" % (cis.get("version") or "unknown", rec_id)
+
+
+def expected_text(value):
+    """A custom control's expected value as JSON text; what JSON has no form for (a YAML date) as
+    its string."""
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def custom_rule_id(control_id):
+    return "custom/%s" % control_id
+
+
+def severity_rank(result):
+    severity = result.get("severity")
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def subjects(entry):
+    """What a renderer shows per daemon: ``[(daemon or None, part)]``, one ``(None, entry)`` for a
+    one-daemon host; a daemon's part has its own controls, extended and profiles."""
+    daemons = several_daemons(entry)
+    return [(d, d) for d in daemons] if daemons else [(None, entry)]

@@ -142,9 +142,11 @@ def test_fleet_summary_of_hosts_that_are_all_incomplete():
     summary = report_text.to_text(report_text.scorecard_lines(doc, compact=True)).splitlines()
     summary = summary[summary.index("dockersec fleet summary: 2 hosts audited"):]
     score = "%.1f" % doc["hosts"]["a"]["score"]
-    assert summary[1:5] == [
+    assert summary[1:6] == [
         "  Bands: Incomplete 2",
         "  Score: average %s, min %s (a)" % (score, score),
+        # The CIS profile was evaluated, and nothing of it could be decided.
+        "  CIS pass rate: average n/a",
         "  Hosts by band:",
         "    Incomplete (2): a %s, b %s" % (score, score),
     ]
