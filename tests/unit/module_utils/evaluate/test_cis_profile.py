@@ -25,7 +25,7 @@ IDS = (["1.1.%d" % n for n in range(1, 19)] + ["1.2.1", "1.2.2"] + ["2.%d" % n f
        + ["3.%d" % n for n in range(1, 25)] + ["4.%d" % n for n in range(1, 13)] + ["5.%d" % n for n in range(1, 33)]
        + ["6.1", "6.2"] + ["7.%d" % n for n in range(1, 10)])
 MANUAL = set(["1.2.1", "1.2.2", "2.1", "2.8", "2.17", "4.2", "4.3", "4.4", "4.7", "4.8", "4.9", "4.10", "4.11",
-              "4.12", "5.9", "5.18", "5.19", "5.24", "5.28", "6.1", "6.2", "7.4", "7.6", "7.7", "7.8", "7.9"])
+              "4.12", "5.9", "5.18", "5.19", "5.24", "5.28", "5.30", "6.1", "6.2", "7.4", "7.6", "7.7", "7.8", "7.9"])
 
 
 def _profile():
@@ -277,3 +277,19 @@ def test_rootless_daemon_without_a_user_is_error_not_fail():
     facts["daemon"].update(rootless=True, user=None)
     status, evidence = cis.CHECKS["3.17"](facts, {})
     assert status == "error" and "user is unknown" in evidence[0]
+
+
+@pytest.mark.parametrize("policy, status", [
+    ({"name": "no", "max_retry": 0}, "pass"),            # never restarted: acceptable per CIS 5.15's audit
+    ({"name": "", "max_retry": 0}, "pass"),
+    ({"name": "on-failure", "max_retry": 5}, "pass"),
+    ({"name": "on-failure", "max_retry": 3}, "pass"),
+    ({"name": "on-failure", "max_retry": 10}, "fail"),
+    ({"name": "on-failure", "max_retry": 0}, "fail"),    # dockerd retries without end
+    ({"name": "always", "max_retry": 0}, "fail"),
+    ({"name": "unless-stopped", "max_retry": 0}, "fail"),
+])
+def test_5_15_follows_the_benchmarks_own_audit_not_item_x_11(policy, status):
+    rec = dict((r["id"], r) for r in RECS)["5.15"]
+    facts = make_facts(containers=[make_container("web", restart_policy=policy)])
+    assert judge(rec, facts)[0] == status
