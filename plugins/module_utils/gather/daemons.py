@@ -481,6 +481,12 @@ def _choose_primary(h, params, endpoint, entries):
     socket_there = bool(unix_path) and h.exists(unix_path)
     pid, chosen = locate_dockerd(h, endpoint)
     by_pid = [e for e in entries if pid is not None and e["meta"]["pid"] == pid]
+    if (by_pid and by_pid[0]["meta"]["rootless"] and chosen == "the only dockerd process" and unix_path
+            and not serves(h, pid, endpoint)):
+        # A rootless dockerd serves its own socket ($XDG_RUNTIME_DIR/docker.sock), never the system
+        # one: being the only dockerd does not make it this endpoint's (a socket-activated rootful
+        # docker.service not started yet, whose docker.socket holds the path, is).
+        by_pid = []
     if by_pid and (socket_there or not unix_path or serves(h, pid, endpoint)):
         return by_pid[0], endpoint, (pid, chosen)
     if not explicit and not socket_there and entries:

@@ -306,3 +306,21 @@ def test_each_daemon_is_read_by_the_top_level_collectors_own_functions():
     assert [name for name, _run in registry.DAEMON_COLLECTORS] == ["daemon_config", "dockerd_process", "docker"]
     for name, run in registry.DAEMON_COLLECTORS:
         assert top[name] is run, name
+
+
+def test_a_rootless_dockerd_is_not_the_idle_socket_activated_rootful_one(engines):
+    # docker.socket holds /run/docker.sock and docker.service has not started yet (it starts on the
+    # first connection): the only dockerd process is svc's rootless one, which serves its own socket.
+    h = two_daemon_host(rootful=False, srv=False, schemeless=False, orphan_socket=False)
+    h.modes["/var/run/docker.sock"] = (stat.S_IFSOCK | 0o660, 0, 999)
+    h.files["/lib/systemd/system/docker.socket"] = "[Socket]\nListenStream=/run/docker.sock\n"
+    engines["/var/run/docker.sock"] = _engine("/var/lib/docker", "rootful-app")
+    engines["/run/user/1000/docker.sock"] = _engine("/home/svc/.local/share/docker", "svc-app")
+    facts = _gather(h, _params())
+    primary, rootless = facts["daemons"]
+    assert (primary["name"], primary["rootless"], primary["found_by"]) == (
+        "root@unix:///var/run/docker.sock", False, "socket")
+    assert [c["name"] for c in facts["docker"]["containers"]] == ["rootful-app"]
+    assert (rootless["name"], rootless["rootless"], rootless["primary"]) == (
+        "svc@unix:///run/user/1000/docker.sock", True, False)
+    assert [c["name"] for c in rootless["docker"]["containers"]] == ["svc-app"]
