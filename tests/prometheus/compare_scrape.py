@@ -67,6 +67,20 @@ def expected(entry, host):
         if c["status"] == "waived" and waiver:
             put("dockersec_waiver_expiry_timestamp_seconds", _epoch(waiver["expires"], "%Y-%m-%d") + 86400,
                 id=str(c["id"]), owner=waiver.get("owner") or "")
+    # Issue 20: each daemon's score, band and coverage beside the host's.
+    for d in entry.get("daemons") or []:
+        put("dockersec_daemon_score", d["score"], daemon=d["name"], rootless="true" if d.get("rootless") else "false")
+        put("dockersec_daemon_band_info", 1, daemon=d["name"], band=d["band"])
+        put("dockersec_daemon_coverage_ratio", round(d["coverage"] / 100.0, 4), daemon=d["name"])
+    # Issue 21: each profile's counts over the fixed statuses, and the CIS pass rate.
+    for name, profile in sorted((entry.get("profiles") or {}).items()):
+        for status in STATUSES:
+            put("dockersec_profile_results", profile["counts"].get(status, 0), profile=name, status=status)
+    cis = (entry.get("profiles") or {}).get("cis") or {}
+    if cis.get("pass_rate") is not None:
+        put("dockersec_cis_pass_rate", cis["pass_rate"])
+    if cis.get("fail_under") is not None:
+        put("dockersec_cis_pass_rate_threshold", cis["fail_under"])
     return out
 
 
