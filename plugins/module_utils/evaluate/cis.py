@@ -178,6 +178,24 @@ def check_1_1_2(facts, opts):
     to that group; group(5) lists members, and accounts whose primary group it is are members too).
     Whether a member is trusted is for a person: an empty group passes, members fail with their
     names (waive ``cis:1.1.2`` once they are confirmed)."""
+    # dockerd -G / daemon.json "group" (moby daemon/command/config_unix.go, default "docker"), or a
+    # socket a unit gave another group (docker.socket SocketGroup=): its members are not gathered.
+    files = as_dict(facts.get("files"))
+    open_to_all = [p for p in unix_sockets(facts) if isinstance(as_dict(files.get(p)).get("mode"), str)
+                   and int(as_dict(files.get(p))["mode"], 8) & 0o002]
+    if open_to_all:
+        return result(FAIL, "every local account controls the daemon: its socket %s is writable by others (mode %s)"
+                      % (", ".join(open_to_all), ", ".join(str(files[p]["mode"]) for p in open_to_all)))
+    given, source = daemon_setting(facts, "group", ["-G", "--group"])
+    other = set(["%s (%s)" % (given, source)] if isinstance(given, str) and given not in SOCKET_GROUPS else [])
+    for path in unix_sockets(facts):
+        owner_group = as_dict(as_dict(facts.get("files")).get(path)).get("group")
+        if isinstance(owner_group, str) and owner_group not in SOCKET_GROUPS and not is_rootless(facts):
+            other.add("%s (group of %s)" % (owner_group, path))
+    if other:
+        return result(ERROR, "the daemon's socket belongs to group %s, not docker: its members were not gathered "
+                             "(only the docker group's are); list them (getent group NAME) and waive "
+                             "cis:1.1.2, or keep dockerd's default group" % ", ".join(sorted(other)))
     group = as_dict(as_dict(facts.get("host")).get("docker_group"))
     if not group:
         return result(ERROR, "the docker group was not read by this gather (host.docker_group; gather again)")
@@ -433,6 +451,38 @@ for _id, _check in CHECKS_3.items():
                       "rootless daemon's are its user's." % _id)
 
 
+# --- Section 4: images ---------------------------------------------------------------------------
+
+# strconv.ParseBool's false spellings: the docker CLI turns content trust on for any other non-empty
+# DOCKER_CONTENT_TRUST (docker/cli WithContentTrustFromEnv: "t || err != nil ... treat any other value
+# as true").
+CONTENT_TRUST_OFF = ("0", "f", "F", "false", "FALSE", "False")
+
+
+def content_trust_on(value):
+    """Whether the docker CLI runs with content trust for this DOCKER_CONTENT_TRUST value."""
+    value = str(value if value is not None else "")
+    return value != "" and value not in CONTENT_TRUST_OFF
+
+
+def check_4_5(facts, opts):
+    """CIS 4.5: Docker Content Trust is enabled for every login: DOCKER_CONTENT_TRUST set system-wide
+    (/etc/environment, then /etc/profile.d/*.sh in the order a login shell reads them, so the last
+    setting wins) to a value the docker CLI reads as on (content_trust_on: 1, true, TRUE, ...; 0,
+    false and the other ParseBool false spellings are off)."""
+    found = [as_dict(e) for e in as_list(as_dict(facts.get("environment")).get("docker_content_trust"))]
+    if not found:
+        return result(FAIL, "DOCKER_CONTENT_TRUST is not set in /etc/environment or /etc/profile.d: the docker CLI "
+                            "runs without content trust")
+    seen = ["%s sets DOCKER_CONTENT_TRUST=%s" % (text(e.get("file"), 120), text(e.get("value"), 40)) for e in found]
+    last = found[-1]
+    if content_trust_on(last.get("value")):
+        return result(PASS, ["content trust on for every login: the last setting read (%s) is on"
+                             % text(last.get("file"), 120)] + seen)
+    return result(FAIL, ["content trust off: the last setting read (%s, DOCKER_CONTENT_TRUST=%s) turns it off or "
+                         "leaves it empty" % (text(last.get("file"), 120), text(last.get("value"), 40))] + seen)
+
+
 # --- Section 5: container runtime ----------------------------------------------------------------
 
 def check_5_7(facts, opts):
@@ -481,6 +531,37 @@ def check_5_23(facts, opts):
     return result(status, evidence)
 
 
+def _run_path(path):
+    """/var/run is a symlink to /run on every current distribution (FHS 3.0): one spelling for both."""
+    path = posixpath.normpath(str(path or ""))
+    return "/run" + path[len("/var/run"):] if path == "/var/run" or path.startswith("/var/run/") else path
+
+
+def check_5_32(facts, opts):
+    """CIS 5.32: no container reaches the daemon's socket through a mount: a bind mount whose host
+    source is one of the unix sockets this daemon serves (dockerd_process.listeners), or a directory
+    above one (a mounted /run or /var/run holds docker.sock), or any other docker.sock. The kernel
+    resolves the bind's source once, at mount time, so /var/run and /run are the same directory."""
+    sockets = [_run_path(p) for p in unix_sockets(facts)] or ["/run/docker.sock"]
+
+    def check(c):
+        for m in as_list(c.get("mounts")):
+            source = _run_path(as_dict(m).get("source"))
+            if not as_dict(m).get("source"):
+                continue
+            for sock in sockets:
+                if source == sock or sock.startswith(source.rstrip("/") + "/"):
+                    return "mounts %s, which %s the daemon's socket %s" % (
+                        text(m.get("source"), 120), "is" if source == sock else "holds", sock)
+            if posixpath.basename(source) == "docker.sock":
+                return "mounts %s (a Docker socket)" % text(m.get("source"), 120)
+        return None
+    containers = [c for c in scoped_containers(facts, opts) if c.get("state") in ("running", "paused", "restarting")]
+    return per_container_tri(facts, opts, check, "no container mounts the daemon's socket or a directory above it",
+                             "containers reaching the daemon's socket through a mount", containers=containers,
+                             none_text="no container is running")
+
+
 CHECKS = {
     "1.1.2": check_1_1_2,
     "2.4": check_2_4,
@@ -490,8 +571,10 @@ CHECKS = {
     "2.12": check_2_12,
     "2.14": check_2_14,
     "2.18": check_2_18,
+    "4.5": check_4_5,
     "5.7": check_5_7,
     "5.23": check_5_23,
+    "5.32": check_5_32,
 }
 CHECKS.update((cid, audit_file(*spec)) for cid, spec in AUDIT_FILES.items())
 CHECKS.update(CHECKS_3)

@@ -293,3 +293,48 @@ def test_5_15_follows_the_benchmarks_own_audit_not_item_x_11(policy, status):
     rec = dict((r["id"], r) for r in RECS)["5.15"]
     facts = make_facts(containers=[make_container("web", restart_policy=policy)])
     assert judge(rec, facts)[0] == status
+
+
+# Found by review: states a string match gets wrong.
+
+@pytest.mark.parametrize("settings, status", [
+    ([("/etc/environment", "1")], "pass"),
+    ([("/etc/environment", "true")], "pass"),      # the docker CLI: ParseBool true
+    ([("/etc/environment", "yes")], "pass"),       # ... and any value ParseBool refuses
+    ([("/etc/environment", "0")], "fail"),
+    ([("/etc/environment", "FALSE")], "fail"),
+    ([("/etc/environment", "")], "fail"),
+    ([("/etc/environment", "1"), ("/etc/profile.d/z.sh", "0")], "fail"),   # a login shell reads profile.d last
+    ([("/etc/environment", "0"), ("/etc/profile.d/dct.sh", "1")], "pass"),
+    ([], "fail"),
+])
+def test_4_5_reads_the_variable_as_the_docker_cli_does(settings, status):
+    facts = make_facts()
+    facts["environment"] = {"docker_content_trust": [{"file": f, "value": v} for f, v in settings]}
+    assert cis.CHECKS["4.5"](facts, {})[0] == status
+
+
+@pytest.mark.parametrize("source, status", [
+    ("/var/run/docker.sock", "fail"),
+    ("/run/docker.sock", "fail"),
+    ("/var/run", "fail"),          # the directory holds the socket
+    ("/run", "fail"),
+    ("/", "fail"),
+    ("/srv/other/docker.sock", "fail"),
+    ("/var/run/secrets", "pass"),
+    ("/srv/data", "pass"),
+])
+def test_5_32_a_mount_of_the_socket_or_a_directory_above_it(source, status):
+    c = make_container("agent", mounts=[{"type": "bind", "source": source, "destination": "/host", "rw": False}])
+    facts = make_facts(containers=[c])
+    got, evidence = cis.CHECKS["5.32"](facts, {})
+    assert got == status, evidence
+
+
+def test_1_1_2_a_socket_group_other_than_docker_is_not_passed():
+    facts = make_facts()
+    facts["host"]["docker_group"] = {"exists": False, "members": [], "error": None}
+    assert cis.CHECKS["1.1.2"](facts, {})[0] == "pass"
+    facts["daemon_config"]["content"]["group"] = "ops"
+    status, evidence = cis.CHECKS["1.1.2"](facts, {})
+    assert status == "error" and "group ops (daemon.json)" in evidence[0]
