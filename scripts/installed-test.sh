@@ -87,8 +87,8 @@ t=$(now)
 python3 -m venv "$TMP/venv"
 user_env pip install -q --disable-pip-version-check "$ANSIBLE_CORE" "$JMESPATH" >"$TMP/pip.log" 2>&1 \
   || { cat "$TMP/pip.log" >&2; die "pip install $ANSIBLE_CORE $JMESPATH failed"; }
-extra=$(user_env pip freeze | grep -viE '^(ansible-core|jinja2|markupsafe|packaging|pyyaml|resolvelib|cryptography|cffi|pycparser)==' || true)
-[ -z "$extra" ] || die "the clean virtualenv holds more than ansible-core and its requirements: $extra"
+extra=$(user_env pip freeze | grep -viE '^(ansible-core|jmespath|jinja2|markupsafe|packaging|pyyaml|resolvelib|cryptography|cffi|pycparser)==' || true)
+[ -z "$extra" ] || die "the clean virtualenv holds more than requirements.txt (ansible-core, jmespath) and their requirements: $extra"
 log "virtualenv with $ANSIBLE_CORE and $JMESPATH only: $(( $(now) - t )) s"
 
 # --- 2. build and install the tarball -------------------------------------------------------------
