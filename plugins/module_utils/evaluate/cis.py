@@ -22,7 +22,7 @@ __metaclass__ = type
 import posixpath
 
 from ansible_collections.dockersec.hardening.plugins.module_utils import dockerd_cli
-from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, runtime
+from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate import host, rules, runtime, secrets
 from ansible_collections.dockersec.hardening.plugins.module_utils.evaluate.common import (
     ERROR, FAIL, NA, PASS, as_dict, as_list, daemon_flags, daemon_json, daemon_listeners, daemon_setting, docker,
     is_rootless, limited, names, per_container_tri, result, scoped_containers, text
@@ -181,8 +181,8 @@ def check_1_1_2(facts, opts):
     # dockerd -G / daemon.json "group" (moby daemon/command/config_unix.go, default "docker"), or a
     # socket a unit gave another group (docker.socket SocketGroup=): its members are not gathered.
     files = as_dict(facts.get("files"))
-    open_to_all = [p for p in unix_sockets(facts) if isinstance(as_dict(files.get(p)).get("mode"), str)
-                   and int(as_dict(files.get(p))["mode"], 8) & 0o002]
+    open_to_all = [p for p in unix_sockets(facts)
+                   if (rules.file_mode(as_dict(files.get(p)).get("mode")) or 0) & 0o002]
     if open_to_all:
         return result(FAIL, "every local account controls the daemon: its socket %s is writable by others (mode %s)"
                       % (", ".join(open_to_all), ", ".join(str(files[p]["mode"]) for p in open_to_all)))
@@ -531,30 +531,24 @@ def check_5_23(facts, opts):
     return result(status, evidence)
 
 
-def _run_path(path):
-    """/var/run is a symlink to /run on every current distribution (FHS 3.0): one spelling for both."""
-    path = posixpath.normpath(str(path or ""))
-    return "/run" + path[len("/var/run"):] if path == "/var/run" or path.startswith("/var/run/") else path
-
-
 def check_5_32(facts, opts):
     """CIS 5.32: no container reaches the daemon's socket through a mount: a bind mount whose host
     source is one of the unix sockets this daemon serves (dockerd_process.listeners), or a directory
     above one (a mounted /run or /var/run holds docker.sock), or any other docker.sock. The kernel
     resolves the bind's source once, at mount time, so /var/run and /run are the same directory."""
-    sockets = [_run_path(p) for p in unix_sockets(facts)] or ["/run/docker.sock"]
+    # The same mount rule as checklist item 30 (secrets._mounts_socket), over this daemon's sockets.
+    exposed = []
+    for path in unix_sockets(facts) or ["/run/docker.sock"]:
+        if secrets._canonical(path) not in exposed:
+            exposed.append(secrets._canonical(path))
 
     def check(c):
         for m in as_list(c.get("mounts")):
-            source = _run_path(as_dict(m).get("source"))
-            if not as_dict(m).get("source"):
-                continue
-            for sock in sockets:
-                if source == sock or sock.startswith(source.rstrip("/") + "/"):
-                    return "mounts %s, which %s the daemon's socket %s" % (
-                        text(m.get("source"), 120), "is" if source == sock else "holds", sock)
-            if posixpath.basename(source) == "docker.sock":
-                return "mounts %s (a Docker socket)" % text(m.get("source"), 120)
+            target = secrets._mounts_socket(as_dict(m), exposed)
+            if target:
+                source = secrets._canonical(as_dict(m).get("source") or "")
+                return "mounts %s, which %s the Docker socket %s" % (
+                    text(as_dict(m).get("source"), 120), "is" if source == target else "holds", target)
         return None
     containers = [c for c in scoped_containers(facts, opts) if c.get("state") in ("running", "paused", "restarting")]
     return per_container_tri(facts, opts, check, "no container mounts the daemon's socket or a directory above it",

@@ -145,7 +145,7 @@ def _expected_errors(where, compare, expected):
     return []
 
 
-def _mode(value):
+def file_mode(value):
     """A file mode as the files collector writes it ("0660"), as an int; None when it is not one."""
     if isinstance(value, str) and _OCTAL_RE.match(value):
         return int(value, 8)
@@ -177,9 +177,9 @@ def _compare(compare, value, expected):
             return None, "%s is not a string" % _show(value)
         return re.search(expected, value) is not None, None
     if compare == "mode_at_most":
-        limit = _mode(expected)
+        limit = file_mode(expected)
         modes = value if isinstance(value, list) else [value]
-        parsed = [_mode(m) for m in modes]
+        parsed = [file_mode(m) for m in modes]
         if not modes or None in parsed:
             return None, "%s is not an octal file mode (or a list of them)" % _show(value)
         return all(m & ~limit == 0 for m in parsed), None

@@ -25,6 +25,8 @@ __metaclass__ = type
 import socket
 import struct
 
+from ansible_collections.dockersec.hardening.plugins.module_utils.gather import services
+
 TCP_LISTEN = "0A"  # include/net/tcp_states.h: TCP_LISTEN = 10
 
 # Where a cgroup path of /proc/<pid>/cgroup lives: v2 (unified), hybrid, then v1 controllers.
@@ -186,8 +188,7 @@ def _process_tree(h, pid, limit=4096):
         if not name.isdigit():
             continue
         try:
-            text = h.read("/proc/%s/stat" % name)
-            ppid = int(text[text.rindex(")") + 2:].split()[1])
+            ppid = services.stat_fields(h.read("/proc/%s/stat" % name))[0]
         except (IOError, OSError, ValueError, IndexError):
             continue  # exited since the listing, or not a process
         children.setdefault(ppid, []).append(int(name))

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-def _stat_fields(text):
+def stat_fields(text):
     """(ppid, tty_nr) from /proc/PID/stat; the command name may hold spaces and parentheses."""
     rest = text[text.rindex(")") + 2:].split()
     return int(rest[1]), int(rest[4])
@@ -108,7 +108,7 @@ def _process_names(h):
         names.update(these)
         try:
             stat = h.read(proc + "/stat")
-            ppid, tty = _stat_fields(stat)
+            ppid, tty = stat_fields(stat)
             # SIGSTOP freezes a sensor while its unit still shows running (systemd does not track it);
             # so does the cgroup freezer of a paused container.
             frozen = _stat_state(stat) in ("T", "t", "Z", "X") or _frozen(h, proc, freezer)
